@@ -1,0 +1,1 @@
+"""The `lipwright` command line."""

@@ -1,0 +1,1 @@
+"""The README's main job: a spoken line animated, baked and drawn."""

@@ -1,0 +1,1 @@
+"""Mesh checks and geometry shared by models: validation, topology, similarity fits."""

@@ -1,0 +1,1 @@
+"""A worker queue that runs animation jobs with progress and cooperative cancel."""

@@ -1,0 +1,1 @@
+"""Speech-to-motion models behind one interface, loaded once and reused."""

@@ -1,0 +1,47 @@
+"""The interface every speech-to-motion model implements, and what it returns."""
+
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import numpy as np
+
+from ..audio.clip import AudioClip
+from ..geometry.mesh import MeshData
+
+# progress(fraction 0..1, message). It raises JobCancelled when the user cancelled,
+# so models get cooperative cancel for free by reporting progress between steps.
+Progress = Callable[[float, str], None]
+
+
+def no_progress(fraction: float, message: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class AnimationRequest:
+    clip: AudioClip
+    fps: float = 30.0
+    transcript: str | None = None
+    mesh: MeshData | None = None  # None: the model's own template
+    seed: int | None = None
+
+
+@dataclass
+class Animation:
+    """offsets: (frames, vertices, 3) float32 in the mesh's own coordinates; rest: (vertices, 3).
+    weights: (frames, 52) in ARKit space when the model works there, else None."""
+
+    offsets: np.ndarray
+    rest: np.ndarray
+    fps: float
+    landmark_index: dict[str, int]
+    weights: np.ndarray | None = None
+    weight_names: tuple[str, ...] = ()
+    meta: dict = field(default_factory=dict)
+
+
+class SpeechModel(Protocol):
+    name: str
+    description: str
+
+    def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation: ...

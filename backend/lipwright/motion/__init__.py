@@ -1,0 +1,1 @@
+"""Phones to ARKit face-unit weights per frame: viseme targets and coarticulation."""

@@ -1,0 +1,1 @@
+"""Speech to phones: pocketsphinx recognition, or alignment to a transcript."""
