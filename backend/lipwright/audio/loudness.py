@@ -1,0 +1,44 @@
+"""Per-frame loudness of speech in 0..1, the signal that scales how far the jaw opens."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .clip import AudioClip
+
+HOP_SECONDS = 0.005
+# 40 dB below the clip's loud speech reads as silence; the loud percentile reads as 1.
+DYNAMIC_RANGE_DB = 40.0
+REFERENCE_PERCENTILE = 95.0
+MIN_WINDOW_SECONDS = 0.03
+
+
+def frame_loudness(clip: AudioClip, fps: float, n_frames: int) -> np.ndarray:
+    """loudness: (n_frames,) float32 in 0..1; frame k is measured in a window centred at k / fps.
+
+    Normalised to the clip's own loud speech, so a quiet recording still opens the jaw."""
+    energy_times, energy = _energy_envelope(clip)
+    # Average energy over one frame (or 30 ms, whichever is longer), centred on the frame time:
+    # a symmetric window gives no lag, and the width stops low frame rates from aliasing.
+    half_window = max(0.5 / fps, 0.5 * MIN_WINDOW_SECONDS)
+    cumulative = np.concatenate([[0.0], np.cumsum(energy)])
+    frame_times = np.arange(n_frames) / fps
+    lo = np.searchsorted(energy_times, frame_times - half_window, side="left")
+    hi = np.searchsorted(energy_times, frame_times + half_window, side="right")
+    counts = np.maximum(hi - lo, 1)
+    mean_energy = (cumulative[hi] - cumulative[lo]) / counts
+    level_db = 10.0 * np.log10(mean_energy + 1e-12)
+    hop_db = 10.0 * np.log10(energy + 1e-12)
+    reference_db = float(np.percentile(hop_db, REFERENCE_PERCENTILE)) if len(hop_db) else 0.0
+    loudness = (level_db - (reference_db - DYNAMIC_RANGE_DB)) / DYNAMIC_RANGE_DB
+    return np.clip(loudness, 0.0, 1.0).astype(np.float32)
+
+
+def _energy_envelope(clip: AudioClip) -> tuple[np.ndarray, np.ndarray]:
+    """Mean-square energy in 5 ms hops; times are the hop centres in seconds."""
+    hop = max(1, int(round(HOP_SECONDS * clip.sample_rate)))
+    n_hops = len(clip.samples) // hop
+    squared = clip.samples[: n_hops * hop].astype(np.float64) ** 2
+    energy = squared.reshape(n_hops, hop).mean(axis=1)
+    times = (np.arange(n_hops) + 0.5) * hop / clip.sample_rate
+    return times, energy

@@ -1,0 +1,30 @@
+"""`lipwright animate AUDIO -o OUT.npz`: the output contract, without a server."""
+
+import argparse
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("audio", type=Path, help="speech to animate (wav, flac, ogg, mp3)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="the npz to write")
+    parser.add_argument("--transcript", help="what is said; aligning to it is much more accurate")
+    parser.add_argument("--fps", type=float, default=30.0, help="frames per second (e.g. 23.976, 29.97)")
+    parser.add_argument("--mesh", type=Path, help="a mesh with the model's topology (.obj or .npz); default: the model's head")
+    parser.add_argument("--model", default="phonemes", help="model name (see `lipwright serve` /v1/models)")
+    parser.add_argument("--seed", type=int, help="seed for models with random output")
+    parser.add_argument("--device", help="cpu or cuda (default: cuda when present)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..animate import animate_file
+    from .progress_bar import terminal_progress
+
+    with terminal_progress(f"animating {args.audio.name}") as progress:
+        result = animate_file(
+            args.audio, model=args.model, fps=args.fps, transcript=args.transcript,
+            mesh_path=args.mesh, seed=args.seed, device=args.device, progress=progress,
+        )
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(result)
+    print(f"wrote {args.output}")
+    return 0

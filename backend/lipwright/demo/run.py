@@ -1,0 +1,76 @@
+"""The main job end to end: speak a line, animate the default head, bake a .blend, draw a picture."""
+
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .. import wire
+from ..animate import animate_file
+from ..audio.decode import load_audio
+from ..blender_bridge.runner import run_in_blender
+from ..models.base import Progress, no_progress
+from ..template import load_default_head, write_template_npz
+from .figure import draw_demo_figure, mouth_opening
+from .speech import synthesize
+
+DEFAULT_LINE = "Bob made a map of the moon, and Pam brought some fresh waffles with vanilla."
+
+
+def pick_preview_frames(phones: list, opening: np.ndarray, fps: float, count: int = 4) -> list[int]:
+    """Frames worth looking at: rest before speech, the widest opening, a p/b/m closure, a rounded vowel."""
+    picks = [0, int(np.argmax(opening))]
+    for wanted in (("P", "B", "M"), ("UW", "OW", "W")):
+        for label, start, end in phones:
+            if label in wanted:
+                picks.append(int(round((start + end) / 2 * fps)))
+                break
+    unique = sorted({min(max(p, 0), len(opening) - 1) for p in picks})
+    return unique[:count]
+
+
+def run_demo(out_dir: Path, text: str = DEFAULT_LINE, engine: str = "espeak-ng", fps: float = 30.0,
+             progress: Progress = no_progress) -> dict:
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    progress(0.0, "speaking the line")
+    wav = synthesize(text, out_dir / "line.wav", engine=engine)
+
+    def model_progress(fraction: float, message: str) -> None:
+        progress(0.05 + 0.45 * fraction, message)
+
+    result_npz = out_dir / "line.npz"
+    result_npz.write_bytes(animate_file(wav, transcript=text, fps=fps, progress=model_progress))
+    result = wire.decode_result(result_npz.read_bytes())
+
+    progress(0.55, "building the scene in Blender")
+    blend = out_dir / "demo.blend"
+    with tempfile.TemporaryDirectory() as scratch:
+        template_npz = Path(scratch) / "head.npz"
+        write_template_npz(load_default_head(), template_npz)
+        head = run_in_blender("headless", "build_head_blend", template_npz=str(template_npz), blend_out=str(blend), fps=fps)
+    object_name = head["object"]
+    progress(0.65, "baking keyframes")
+    report = run_in_blender("headless", "bake_file", blend_in=str(blend), object_name=object_name,
+                            audio_path=str(wav), result_npz=str(result_npz), blend_out=str(blend),
+                            strip_name="line", frame_start=1, mode="AUTO")
+
+    progress(0.75, "rendering frames")
+    opening_mm = 1000.0 * mouth_opening(result["rest"], result["offsets"], result["landmarks"])
+    phones = result["meta"].get("phones", [])
+    picks = pick_preview_frames(phones, opening_mm, fps)
+    rendered = run_in_blender("preview_render", "render_frames", blend=str(blend), object_name=object_name,
+                              frames=[1 + k for k in picks], out_dir=str(out_dir / "frames"), size=320)
+
+    progress(0.95, "drawing the picture")
+    clip = load_audio(wav)
+    picture = draw_demo_figure(
+        out_dir / "demo.png", clip.samples, clip.sample_rate, phones, opening_mm, fps,
+        [(k, Path(p)) for k, p in zip(picks, rendered)], title=f'"{text}"  ({result["meta"]["phone_method"]} phones)',
+    )
+    summary = {"wav": str(wav), "npz": str(result_npz), "blend": str(blend), "picture": str(picture), "bake": report,
+               "audio_seconds": result["meta"]["audio_seconds"], "compute_seconds": result["meta"]["compute_seconds"]}
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+    progress(1.0, "done")
+    return summary

@@ -1,0 +1,28 @@
+"""Makes spoken lines with the Debian speech synthesisers (espeak-ng, flite) for the demo and tests."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from ..errors import LipwrightError
+
+ENGINES = ("espeak-ng", "flite")
+
+
+def synthesize(text: str, path: Path, engine: str = "espeak-ng", voice: str | None = None, rate: int | None = None) -> Path:
+    """Writes `text` spoken to the WAV file `path`. voice: espeak-ng voice (en-us) or flite voice (kal, slt, rms, awb)."""
+    if engine not in ENGINES:
+        raise LipwrightError(f"unknown speech engine '{engine}': use one of {', '.join(ENGINES)}")
+    if shutil.which(engine) is None:
+        raise LipwrightError(f"{engine} is not installed: run `sudo apt-get install espeak-ng flite`")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if engine == "espeak-ng":
+        command = ["espeak-ng", "-v", voice or "en-us", "-w", str(path)]
+        if rate:
+            command += ["-s", str(rate)]
+        command.append(text)
+    else:
+        command = ["flite", "-voice", voice or "kal", "-t", text, "-o", str(path)]
+    subprocess.run(command, check=True, capture_output=True)
+    return path

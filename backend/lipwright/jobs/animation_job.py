@@ -1,0 +1,140 @@
+"""One animation job: wire request bytes in, wire result bytes out, every input checked on the way.
+
+`prepare_animation` does the quick checks (request, options, audio, mesh) so the server can refuse bad
+input while the user waits for the answer; `animate_prepared` does the slow part in the job worker.
+"""
+
+import time
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .. import __version__, wire
+from ..audio.clip import AudioClip
+from ..audio.decode import load_audio
+from ..errors import LipwrightError, ModelError
+from ..geometry.mesh import MeshData
+from ..geometry.validate import validate_mesh
+from ..models import registry
+from ..models.base import AnimationRequest, Progress
+
+MAX_TRANSCRIPT_CHARS = 5000
+MAX_FPS = 240.0
+DEFAULT_MAX_AUDIO_SECONDS = 600.0
+DEFAULT_MAX_VERTICES = 500_000
+
+
+class RequestError(LipwrightError):
+    """The request itself is malformed: not an npz, missing parts, or options of the wrong kind."""
+
+
+class OptionsError(LipwrightError):
+    """The job options are well formed but not acceptable (unknown model, fps out of range...)."""
+
+
+class JobOptions(BaseModel):
+    """The options a job request carries (wire.OPTION_NAMES)."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    model: str = registry.DEFAULT_MODEL
+    fps: float = Field(30.0, gt=0, le=MAX_FPS, allow_inf_nan=False)
+    transcript: str | None = Field(None, max_length=MAX_TRANSCRIPT_CHARS)
+    seed: int | None = None
+
+    @field_validator("model")
+    @classmethod
+    def _model_is_known(cls, name: str) -> str:
+        known = registry.model_names()
+        if name not in known:
+            raise ValueError(f"unknown model {name!r}; known models: {', '.join(known)}")
+        return name
+
+    @field_validator("transcript")
+    @classmethod
+    def _blank_transcript_is_none(cls, text: str | None) -> str | None:
+        return text if text and text.strip() else None
+
+
+@dataclass(frozen=True)
+class PreparedAnimation:
+    options: JobOptions
+    clip: AudioClip
+    mesh: MeshData | None
+
+
+def describe_validation_error(error: ValidationError, what: str) -> str:
+    """Pydantic's errors as one sentence a user can act on: 'fps: must be greater than 0 (got -1)'."""
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or what
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "is not a known option"
+        if "input" in item and item["type"] != "extra_forbidden":
+            shown = repr(item["input"])
+            message += f" (got {shown[:60] + '…' if len(shown) > 60 else shown})"
+        parts.append(f"{where}: {message}")
+    return f"invalid {what}: " + "; ".join(parts)
+
+
+def parse_options(options: dict) -> JobOptions:
+    try:
+        return JobOptions.model_validate(options)
+    except ValidationError as error:
+        raise OptionsError(describe_validation_error(error, "job options")) from None
+
+
+def prepare_animation(
+    request_bytes: bytes,
+    max_audio_seconds: float = DEFAULT_MAX_AUDIO_SECONDS,
+    max_vertices: int = DEFAULT_MAX_VERTICES,
+) -> PreparedAnimation:
+    """Decode and check everything a job needs; raises a LipwrightError naming what is wrong."""
+    try:
+        audio, options, mesh_arrays = wire.decode_request(request_bytes)
+    except wire.WireError as error:
+        raise RequestError(str(error)) from None
+    job_options = parse_options(options)
+    clip = load_audio(audio, max_seconds=max_audio_seconds)
+    mesh = None
+    if mesh_arrays is not None:
+        mesh = validate_mesh(
+            mesh_arrays["vertices"], mesh_arrays["faces_flat"], mesh_arrays["face_sizes"], max_vertices=max_vertices,
+        )
+    return PreparedAnimation(job_options, clip, mesh)
+
+
+def animate_prepared(prepared: PreparedAnimation, progress: Progress, device: str) -> bytes:
+    """Run the model on checked input and encode its animation as wire result bytes."""
+    started = time.perf_counter()
+    options = prepared.options
+    progress(0.0, f"loading the {options.model} model")
+    model = registry.get_model(options.model, device)
+    request = AnimationRequest(
+        clip=prepared.clip, fps=options.fps, transcript=options.transcript, mesh=prepared.mesh, seed=options.seed,
+    )
+    animation = model.animate(request, progress)
+    if animation.offsets.ndim != 3 or animation.offsets.shape[1:] != animation.rest.shape:
+        raise ModelError(
+            f"the {options.model} model returned offsets of shape {animation.offsets.shape} for a rest mesh "
+            f"of shape {animation.rest.shape}; this is a bug in the model"
+        )
+    meta = {
+        "model": options.model,
+        "version": __version__,
+        "audio_seconds": prepared.clip.seconds,
+        "device": device,
+        "compute_seconds": time.perf_counter() - started,  # the model's own figure, if it gives one, wins
+        **animation.meta,
+    }
+    progress(1.0, "encoding the result")
+    return wire.encode_result(
+        animation.offsets, animation.rest, animation.fps, animation.landmark_index, meta,
+        weights=animation.weights, weight_names=animation.weight_names,
+    )
+
+
+def run_animation_job(request_bytes: bytes, progress: Progress, device: str) -> bytes:
+    """The whole job in one call (what the queue runs when nothing was checked beforehand)."""
+    return animate_prepared(prepare_animation(request_bytes), progress, device)

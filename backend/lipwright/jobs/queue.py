@@ -1,0 +1,277 @@
+"""A first-in first-out job queue with one worker thread, progress, cooperative cancel and bounded memory.
+
+One worker, because models and the GPU are not shared between jobs: a second job waits its turn.
+A job is any callable `work(progress) -> bytes`; `progress(fraction, message)` records how far it got
+and raises JobCancelled once the user cancelled, so the work stops at its next report.
+"""
+
+import itertools
+import logging
+import secrets
+import threading
+import time
+import traceback
+from collections import deque
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Callable
+
+from ..errors import JobCancelled, LipwrightError
+from ..models.base import Progress
+
+log = logging.getLogger(__name__)
+
+Work = Callable[[Progress], bytes]
+
+
+class JobState(str, Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
+
+
+class QueueFull(LipwrightError):
+    """More jobs are waiting than the queue accepts; try again when one has finished."""
+
+
+class UnknownJob(LipwrightError):
+    """No job has this id (it never existed, or it finished long enough ago to be forgotten)."""
+
+
+class JobNotDone(LipwrightError):
+    """The job has no result (yet): it is still queued or running, or it failed or was cancelled."""
+
+    def __init__(self, status: "JobStatus") -> None:
+        if status.state is JobState.FAILED:
+            text = f"job {status.id} failed: {status.error}"
+        elif status.state is JobState.CANCELLED:
+            text = f"job {status.id} was cancelled; it has no result"
+        else:
+            text = f"job {status.id} is {status.state.value} ({status.progress:.0%}); its result is not ready yet"
+        super().__init__(text)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """A consistent snapshot of one job, safe to hand to another thread."""
+
+    id: str
+    label: str
+    state: JobState
+    progress: float
+    message: str
+    error: str | None
+    position: int | None  # jobs ahead of this one while queued, else None
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+
+
+@dataclass
+class _Job:
+    id: str
+    label: str
+    work: Work | None
+    created_at: float
+    state: JobState = JobState.QUEUED
+    progress: float = 0.0
+    message: str = "waiting in the queue"
+    error: str | None = None
+    result: bytes | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    finished_monotonic: float | None = None
+    cancel_requested: threading.Event = field(default_factory=threading.Event)
+
+
+class JobQueue:
+    """Thread-safe; `submit` from any thread, one worker runs the jobs in order of submission.
+
+    Finished jobs (and their results) are kept for the most recent `keep_finished` jobs and at most
+    `keep_seconds`, so a long-running server does not grow without bound.
+    """
+
+    def __init__(self, max_waiting: int = 16, keep_finished: int = 64, keep_seconds: float = 3600.0) -> None:
+        self.max_waiting = max_waiting
+        self.keep_finished = keep_finished
+        self.keep_seconds = keep_seconds
+        self._jobs: dict[str, _Job] = {}
+        self._waiting: deque[str] = deque()
+        self._finished_order: deque[str] = deque()
+        self._changed = threading.Condition()
+        self._closing = False
+        self._sequence = itertools.count(1)
+        self._worker = threading.Thread(target=self._run_worker, name="lipwright-job-worker", daemon=True)
+        self._worker.start()
+
+    # --- public API -------------------------------------------------------------------------
+
+    def submit(self, work: Work, label: str = "") -> JobStatus:
+        with self._changed:
+            if self._closing:
+                raise QueueFull("the server is shutting down and accepts no new jobs")
+            if len(self._waiting) >= self.max_waiting:
+                raise QueueFull(
+                    f"{len(self._waiting)} jobs are already waiting (the limit is {self.max_waiting}); "
+                    "wait for one to finish or cancel one, then submit again"
+                )
+            job_id = f"{next(self._sequence)}-{secrets.token_hex(4)}"
+            job = _Job(id=job_id, label=label, work=work, created_at=time.time())
+            self._jobs[job_id] = job
+            self._waiting.append(job_id)
+            self._changed.notify_all()
+            return self._snapshot(job)
+
+    def status(self, job_id: str) -> JobStatus:
+        with self._changed:
+            return self._snapshot(self._find(job_id))
+
+    def result(self, job_id: str) -> bytes:
+        """The job's result bytes; raises JobNotDone unless the job is done."""
+        with self._changed:
+            job = self._find(job_id)
+            if job.state is not JobState.DONE:
+                raise JobNotDone(self._snapshot(job))
+            return job.result
+
+    def cancel(self, job_id: str) -> JobStatus:
+        """A queued job is dropped at once; a running one stops at its next progress report.
+        Cancelling a finished job changes nothing."""
+        with self._changed:
+            job = self._find(job_id)
+            if job.state is JobState.QUEUED:
+                self._waiting.remove(job_id)
+                self._finish(job, JobState.CANCELLED, "cancelled before it started")
+            elif job.state is JobState.RUNNING:
+                job.cancel_requested.set()
+                job.message = "cancelling…"
+            return self._snapshot(job)
+
+    def wait(self, job_id: str, timeout: float | None = None) -> JobStatus:
+        """Block until the job has finished (or the timeout passed); returns its status."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._changed:
+            while True:
+                job = self._find(job_id)
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if job.state.finished or (remaining is not None and remaining <= 0):
+                    return self._snapshot(job)
+                self._changed.wait(remaining)
+
+    def counts(self) -> dict[str, int]:
+        with self._changed:
+            counts = {state.value: 0 for state in JobState}
+            for job in self._jobs.values():
+                counts[job.state.value] += 1
+            return counts
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Cancel everything and stop the worker (waiting at most `timeout` for the running job)."""
+        with self._changed:
+            self._closing = True
+            while self._waiting:
+                self._finish(self._jobs[self._waiting.popleft()], JobState.CANCELLED, "the server shut down")
+            for job in self._jobs.values():
+                if job.state is JobState.RUNNING:
+                    job.cancel_requested.set()
+            self._changed.notify_all()
+        self._worker.join(timeout)
+
+    # --- the worker ---------------------------------------------------------------------------
+
+    def _run_worker(self) -> None:
+        while True:
+            with self._changed:
+                while not self._waiting and not self._closing:
+                    self._changed.wait()
+                if self._closing:
+                    return
+                job = self._jobs[self._waiting.popleft()]
+                job.state = JobState.RUNNING
+                job.started_at = time.time()
+                job.message = "starting"
+                work, job.work = job.work, None  # the closure may hold large request data
+                self._changed.notify_all()
+            self._run_one(job, work)
+
+    def _run_one(self, job: _Job, work: Work) -> None:
+        def progress(fraction: float, message: str) -> None:
+            if job.cancel_requested.is_set():
+                raise JobCancelled("cancelled by the user")
+            with self._changed:
+                job.progress = min(1.0, max(job.progress, float(fraction)))
+                job.message = str(message)
+                self._changed.notify_all()
+
+        try:
+            result = work(progress)
+            if not isinstance(result, (bytes, bytearray)):
+                raise TypeError(f"the job returned {type(result).__name__}, not bytes")
+        except JobCancelled:
+            outcome, value = JobState.CANCELLED, "cancelled"
+        except LipwrightError as error:
+            outcome, value = JobState.FAILED, str(error)
+        except Exception as error:  # a bug in a model must fail its job, never the worker
+            log.error("job %s crashed:\n%s", job.id, traceback.format_exc())
+            outcome, value = JobState.FAILED, f"internal error in the model: {type(error).__name__}: {error}"
+        else:
+            # A cancel that came after the last progress report still wins: the user asked for it.
+            outcome = JobState.CANCELLED if job.cancel_requested.is_set() else JobState.DONE
+            value = bytes(result)
+        with self._changed:
+            if outcome is JobState.DONE:
+                job.result = value
+                job.progress = 1.0
+                self._finish(job, outcome, "done")
+            elif outcome is JobState.CANCELLED:
+                self._finish(job, outcome, "cancelled")
+            else:
+                job.error = value
+                self._finish(job, outcome, "failed")
+
+    # --- helpers (call with the lock held) --------------------------------------------------------
+
+    def _find(self, job_id: str) -> _Job:
+        self._forget_old()
+        job = self._jobs.get(job_id)
+        if job is None:
+            raise UnknownJob(f"no job with id {job_id!r} (finished jobs are forgotten after a while)")
+        return job
+
+    def _finish(self, job: _Job, state: JobState, message: str) -> None:
+        job.state = state
+        job.message = message
+        job.finished_at = time.time()
+        job.finished_monotonic = time.monotonic()
+        job.work = None
+        self._finished_order.append(job.id)
+        self._forget_old()
+        self._changed.notify_all()
+
+    def _forget_old(self) -> None:
+        now = time.monotonic()
+        while self._finished_order:
+            oldest = self._jobs[self._finished_order[0]]
+            too_many = len(self._finished_order) > self.keep_finished
+            too_old = now - oldest.finished_monotonic > self.keep_seconds
+            if not (too_many or too_old):
+                break
+            self._finished_order.popleft()
+            del self._jobs[oldest.id]
+
+    def _snapshot(self, job: _Job) -> JobStatus:
+        position = None
+        if job.state is JobState.QUEUED:
+            position = self._waiting.index(job.id)
+        return JobStatus(
+            id=job.id, label=job.label, state=job.state, progress=job.progress, message=job.message,
+            error=job.error, position=position, created_at=job.created_at,
+            started_at=job.started_at, finished_at=job.finished_at,
+        )

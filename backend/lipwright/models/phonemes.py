@@ -1,0 +1,69 @@
+"""The default model, needing no weights: pocketsphinx phones -> ARKit visemes -> offsets on a head.
+
+Offsets are Σ weight × face-unit target on the MakeHuman template; on a user's mesh of the same
+topology they are carried over by the similarity that maps the template onto that mesh.
+"""
+
+import time
+
+import numpy as np
+
+from .. import __version__
+from ..audio.clip import frame_count
+from ..audio.loudness import frame_loudness
+from ..geometry.similarity import place_on_mesh
+from ..motion.arkit import ARKIT_NAMES
+from ..motion.coarticulation import phones_to_weights
+from ..phones import phones_for_clip
+from ..template import load_default_head
+from .base import Animation, AnimationRequest, Progress, no_progress
+
+
+class PhonemeModel:
+    name = "phonemes"
+    description = "Phones recognised (or aligned to a transcript) by pocketsphinx, turned into ARKit visemes with coarticulation. No weights needed."
+
+    def __init__(self, device: str = "cpu") -> None:
+        self.device = "cpu"  # numpy only: the GPU would not help
+        self.head = load_default_head()
+
+    def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation:
+        started = time.perf_counter()
+        clip = request.clip
+        n_frames = frame_count(clip.seconds, request.fps)
+
+        progress(0.05, "aligning phones to the transcript" if request.transcript else "recognising phones")
+        track = phones_for_clip(clip, request.transcript)
+
+        progress(0.7, "building visemes")
+        loudness = frame_loudness(clip, request.fps, n_frames)
+        weights = phones_to_weights(track.phones, request.fps, n_frames, loudness)
+
+        progress(0.85, "shaping the face")
+        offsets = np.einsum("fk,kvc->fvc", weights, self.head.targets, optimize=True).astype(np.float32)
+        rest = self.head.mesh.vertices
+        if request.mesh is not None:
+            placement = place_on_mesh(self.head.mesh, request.mesh)
+            offsets = placement.map_offsets(offsets)
+            rest = request.mesh.vertices
+
+        meta = {
+            "model": self.name,
+            "version": __version__,
+            "audio_seconds": clip.seconds,
+            "compute_seconds": time.perf_counter() - started,
+            "device": self.device,
+            "phone_method": track.method,
+            "warnings": list(track.warnings),
+            "phones": [[p.label, round(p.start, 4), round(p.end, 4)] for p in track.phones],
+        }
+        progress(1.0, "done")
+        return Animation(
+            offsets=offsets,
+            rest=np.asarray(rest, dtype=np.float32),
+            fps=request.fps,
+            landmark_index=dict(self.head.landmark_index),
+            weights=weights.astype(np.float32),
+            weight_names=ARKIT_NAMES,
+            meta=meta,
+        )

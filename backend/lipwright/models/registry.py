@@ -1,0 +1,133 @@
+"""Which speech models exist, whether each can run here, and one loaded instance of each per device.
+
+Models register a factory under a name; the factory runs at most once per (name, device), on first use,
+because loading weights or a template is slow and the job worker reuses the instance for every job.
+A factory may be an import path "package.module:ClassName" so that listing models imports nothing heavy.
+"""
+
+import importlib
+import importlib.util
+import inspect
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+from ..errors import ModelError
+from .base import SpeechModel
+
+DEFAULT_MODEL = "phonemes"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    description: str
+    weights_needed: bool
+    available: bool
+    reason: str  # why it is not available ("" when it is)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    factory: Callable[[str], SpeechModel] | str
+    description: str
+    weights_needed: bool
+    check: Callable[[], str] | None  # returns "" when the model can run, else why not
+
+
+_entries: dict[str, _Entry] = {}
+_loaded: dict[tuple[str, str], SpeechModel] = {}
+_lock = threading.Lock()
+_load_lock = threading.Lock()
+
+
+def register_model(
+    name: str,
+    factory: Callable[[str], SpeechModel] | str,
+    description: str,
+    weights_needed: bool = False,
+    check: Callable[[], str] | None = None,
+) -> None:
+    """factory(device) -> model, or "module:Class" whose constructor takes an optional `device`."""
+    with _lock:
+        _entries[name] = _Entry(factory, description, weights_needed, check)
+        for key in [key for key in _loaded if key[0] == name]:
+            del _loaded[key]
+
+
+def model_names() -> list[str]:
+    return list(_entries)
+
+
+def _why_unavailable(entry: _Entry) -> str:
+    if isinstance(entry.factory, str):
+        module_name = entry.factory.partition(":")[0]
+        try:
+            found = importlib.util.find_spec(module_name) is not None
+        except ImportError:
+            found = False
+        if not found:
+            return f"the module {module_name} is not installed"
+    if entry.check is not None:
+        return entry.check()
+    return ""
+
+
+def available_models() -> list[ModelInfo]:
+    with _lock:
+        entries = dict(_entries)
+    infos = []
+    for name, entry in entries.items():
+        reason = _why_unavailable(entry)
+        infos.append(ModelInfo(name, entry.description, entry.weights_needed, not reason, reason))
+    return infos
+
+
+def _construct(factory: Callable[[str], SpeechModel] | str, device: str) -> SpeechModel:
+    if not isinstance(factory, str):
+        return factory(device)
+    module_name, _, attribute = factory.partition(":")
+    constructor = getattr(importlib.import_module(module_name), attribute)
+    if "device" in inspect.signature(constructor).parameters:
+        return constructor(device=device)
+    return constructor()
+
+
+def get_model(name: str, device: str = "cpu") -> SpeechModel:
+    """The loaded model, built on first use; raises ModelError for unknown or unavailable models."""
+    with _lock:
+        entry = _entries.get(name)
+        if entry is None:
+            raise ModelError(f"unknown model {name!r}; known models: {', '.join(_entries) or 'none'}")
+        model = _loaded.get((name, device))
+    if model is not None:
+        return model
+    # One load at a time, outside _lock so that listing models stays quick while weights load.
+    with _load_lock:
+        with _lock:
+            model = _loaded.get((name, device))
+        if model is not None:
+            return model
+        reason = _why_unavailable(entry)
+        if reason:
+            raise ModelError(f"the model {name!r} cannot run here: {reason}")
+        model = _construct(entry.factory, device)
+        with _lock:
+            _loaded[(name, device)] = model
+        return model
+
+
+def _pocketsphinx_missing() -> str:
+    if importlib.util.find_spec("pocketsphinx") is None:
+        return "pocketsphinx is not installed (pip install pocketsphinx)"
+    return ""
+
+
+register_model(
+    DEFAULT_MODEL,
+    "lipwright.models.phonemes:PhonemeModel",
+    "Phones recognised (or aligned to a transcript) by pocketsphinx, turned into ARKit visemes "
+    "with coarticulation. No weights needed.",
+    weights_needed=False,
+    check=_pocketsphinx_missing,
+)

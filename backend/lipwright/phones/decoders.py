@@ -1,0 +1,69 @@
+"""The two pocketsphinx decoders (phone recogniser, aligner), built once per process and shared."""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+
+import numpy as np
+import soxr
+
+from ..audio.clip import AudioClip
+
+DECODER_RATE = 16000
+_MODEL_FOLDER = "en-us"
+
+
+class SharedDecoder:
+    """A decoder with the lock that must be held while using it: pocketsphinx decoders carry
+    per-utterance state, so two jobs at once on one decoder would corrupt both."""
+
+    def __init__(self, decoder) -> None:
+        self.decoder = decoder
+        self.lock = threading.Lock()
+        # Seconds per pocketsphinx frame (10 ms with the shipped model's settings).
+        self.frame_seconds = 1.0 / float(decoder.config["frate"])
+
+
+def _model_path(*parts: str) -> str:
+    from pocketsphinx import get_model_path
+
+    return os.path.join(get_model_path(), *parts)
+
+
+@lru_cache(maxsize=1)
+def phone_recogniser() -> SharedDecoder:
+    """Allphone search with the shipped phone language model (its settings follow CMU's advice)."""
+    from pocketsphinx import Decoder
+
+    decoder = Decoder(
+        allphone=_model_path(_MODEL_FOLDER, "en-us-phone.lm.bin"),
+        lm=None,
+        lw=2.0,
+        beam=1e-20,
+        pbeam=1e-20,
+        loglevel="FATAL",
+    )
+    return SharedDecoder(decoder)
+
+
+@lru_cache(maxsize=1)
+def aligner() -> SharedDecoder:
+    """Forced aligner over the shipped CMU dictionary.
+
+    The default beams lose the path on fast synthetic voices ("Final result does not match the
+    grammar"); wide beams and the plain Viterbi path (no lattice best-path pass, which can prefer
+    all-silence) align them, at about 3 ms of compute per second of audio more."""
+    from pocketsphinx import Decoder
+
+    decoder = Decoder(lm=None, beam=1e-80, pbeam=1e-80, wbeam=1e-60, bestpath=False, loglevel="FATAL")
+    return SharedDecoder(decoder)
+
+
+def pcm16(clip: AudioClip) -> bytes:
+    """The clip as 16 kHz little-endian 16-bit PCM, what the shipped acoustic model was trained on."""
+    samples = clip.samples
+    if clip.sample_rate != DECODER_RATE:
+        samples = soxr.resample(samples, clip.sample_rate, DECODER_RATE)
+    return (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()

