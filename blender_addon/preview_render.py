@@ -11,12 +11,13 @@ def _face_camera(scene, obj, size: int):
     corners = [obj.matrix_world @ Vector(c) for c in obj.bound_box]
     low, high = Vector([min(c[i] for c in corners) for i in range(3)]), Vector([max(c[i] for c in corners) for i in range(3)])
     height = high.z - low.z
-    target = Vector(((low.x + high.x) / 2, low.y, high.z - 0.55 * height))
+    # The lower half of the face: nose to chin, where speech shows.
+    target = Vector(((low.x + high.x) / 2, low.y, high.z - 0.62 * height))
     data = bpy.data.cameras.new("Lipwright preview")
     data.lens = 85.0
     camera = bpy.data.objects.new("Lipwright preview", data)
     scene.collection.objects.link(camera)
-    distance = 0.75 * height * data.lens / 36.0 * 1.1
+    distance = 0.5 * height * data.lens / 36.0
     camera.location = target + Vector((0.0, -distance, 0.0))
     camera.rotation_euler = (1.5708, 0.0, 0.0)  # look along +Y
     scene.camera = camera

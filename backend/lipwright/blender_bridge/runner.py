@@ -71,4 +71,7 @@ def run_in_blender(module: str, function: str, timeout: float = 900.0, **kwargs)
             return json.loads(line[len("LIPWRIGHT RESULT "):])
     # The add-on raises errors whose last line is meant for people; show that, not the whole log.
     last_line = (completed.stderr.strip().splitlines() or ["(no output)"])[-1]
+    exception_name, separator, message = last_line.partition(": ")
+    if separator and " " not in exception_name:  # "module.SomeError: message" -> "message"
+        last_line = message
     raise LipwrightError(f"Blender could not {function.replace('_', ' ')}: {last_line}")

@@ -5,11 +5,13 @@ from pathlib import Path
 import numpy as np
 
 
-def mouth_opening(rest: np.ndarray, offsets: np.ndarray, landmarks: dict[str, int]) -> np.ndarray:
-    """Inner-lip gap per frame in metres: (frames,)."""
+def mouth_opening(rest: np.ndarray, offsets: np.ndarray, landmarks: dict[str, int], up_axis: int = 2) -> np.ndarray:
+    """How far the mid lips part beyond rest, along the up axis, in metres: (frames,).
+
+    The MakeHuman lips touch at rest, so the rest gap is the zero; pressed lips go slightly below it."""
     upper, lower = landmarks["lip_upper_mid"], landmarks["lip_lower_mid"]
-    shape = rest[None] + offsets
-    return np.linalg.norm(shape[:, upper] - shape[:, lower], axis=-1)
+    gap = offsets[:, upper, up_axis] - offsets[:, lower, up_axis]
+    return gap.astype(np.float64)
 
 
 def draw_demo_figure(
@@ -28,7 +30,7 @@ def draw_demo_figure(
     import matplotlib.pyplot as plt
 
     figure = plt.figure(figsize=(12, 7.5), dpi=110)
-    grid = figure.add_gridspec(3, max(len(frames), 1), height_ratios=[1.1, 1.0, 1.6], hspace=0.35)
+    grid = figure.add_gridspec(3, max(len(frames), 1), height_ratios=[1.1, 1.0, 1.8], hspace=0.45)
     wave = figure.add_subplot(grid[0, :])
     times = np.arange(len(samples)) / sample_rate
     wave.plot(times, samples, color="#555", linewidth=0.4)
@@ -44,9 +46,10 @@ def draw_demo_figure(
                   ha="center", fontsize=7, color="#d62728" if bilabial else "#1f4e79")
     mouth = figure.add_subplot(grid[1, :], sharex=wave)
     frame_times = np.arange(len(opening_mm)) / fps
+    mouth.axhline(0.0, color="#888", linewidth=0.6)
     mouth.fill_between(frame_times, opening_mm, color="#2ca02c", alpha=0.35, step="mid")
     mouth.plot(frame_times, opening_mm, color="#2ca02c", linewidth=1.2, drawstyle="steps-mid")
-    mouth.set_ylabel("lip gap (mm)")
+    mouth.set_ylabel("lips part (mm)")
     mouth.set_xlabel(f"seconds   (red: p/b/m, where the lips must close; {fps:g} fps)")
     for frame, _ in frames:
         mouth.axvline(frame / fps, color="k", linestyle=":", linewidth=0.8)

@@ -21,11 +21,12 @@ DEFAULT_LINE = "Bob made a map of the moon, and Pam brought some fresh waffles w
 def pick_preview_frames(phones: list, opening: np.ndarray, fps: float, count: int = 4) -> list[int]:
     """Frames worth looking at: rest before speech, the widest opening, a p/b/m closure, a rounded vowel."""
     picks = [0, int(np.argmax(opening))]
-    for wanted in (("P", "B", "M"), ("UW", "OW", "W")):
-        for label, start, end in phones:
-            if label in wanted:
-                picks.append(int(round((start + end) / 2 * fps)))
-                break
+    for wanted in (("M", "P", "B"), ("UW", "OW", "W")):
+        # The longest such phone after the first syllable: frame 0 already shows rest.
+        candidates = [(end - start, start, end) for label, start, end in phones if label in wanted and start > 0.3]
+        if candidates:
+            _, start, end = max(candidates)
+            picks.append(int(round((start + end) / 2 * fps)))
     unique = sorted({min(max(p, 0), len(opening) - 1) for p in picks})
     return unique[:count]
 

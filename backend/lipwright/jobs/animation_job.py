@@ -4,7 +4,9 @@
 input while the user waits for the answer; `animate_prepared` does the slow part in the job worker.
 """
 
+import logging
 import time
+import traceback
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -18,6 +20,8 @@ from ..geometry.validate import validate_mesh
 from ..models import registry
 from ..models.base import AnimationRequest, Progress
 
+log = logging.getLogger(__name__)
+
 MAX_TRANSCRIPT_CHARS = 5000
 MAX_FPS = 240.0
 DEFAULT_MAX_AUDIO_SECONDS = 600.0
@@ -25,7 +29,7 @@ DEFAULT_MAX_VERTICES = 500_000
 
 
 class RequestError(LipwrightError):
-    """The request itself is malformed: not an npz, missing parts, or options of the wrong kind."""
+    """The request itself is malformed: not an npz, parts missing, options not a JSON object or with unknown names."""
 
 
 class OptionsError(LipwrightError):
@@ -110,7 +114,16 @@ def animate_prepared(prepared: PreparedAnimation, progress: Progress, device: st
     started = time.perf_counter()
     options = prepared.options
     progress(0.0, f"loading the {options.model} model")
-    model = registry.get_model(options.model, device)
+    try:
+        model = registry.get_model(options.model, device)
+    except LipwrightError:
+        raise
+    except Exception as error:  # a model that cannot even load is worth a clearer message than a crash
+        log.error("loading the %s model failed:\n%s", options.model, traceback.format_exc())
+        raise ModelError(
+            f"the {options.model} model could not be loaded ({type(error).__name__}: {error}); "
+            "see the server log, or pick another model"
+        ) from error
     request = AnimationRequest(
         clip=prepared.clip, fps=options.fps, transcript=options.transcript, mesh=prepared.mesh, seed=options.seed,
     )

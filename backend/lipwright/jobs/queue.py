@@ -94,14 +94,18 @@ class _Job:
 class JobQueue:
     """Thread-safe; `submit` from any thread, one worker runs the jobs in order of submission.
 
-    Finished jobs (and their results) are kept for the most recent `keep_finished` jobs and at most
-    `keep_seconds`, so a long-running server does not grow without bound.
+    Finished jobs (and their results) are kept for the most recent `keep_finished` jobs, at most
+    `keep_seconds`, and while their results add up to at most `keep_result_bytes` (the newest finished
+    job is always kept), so a long-running server does not grow without bound.
     """
 
-    def __init__(self, max_waiting: int = 16, keep_finished: int = 64, keep_seconds: float = 3600.0) -> None:
+    def __init__(self, max_waiting: int = 16, keep_finished: int = 64, keep_seconds: float = 3600.0,
+                 keep_result_bytes: int = 2 * 1024**3) -> None:
         self.max_waiting = max_waiting
         self.keep_finished = keep_finished
         self.keep_seconds = keep_seconds
+        self.keep_result_bytes = keep_result_bytes
+        self._result_bytes = 0
         self._jobs: dict[str, _Job] = {}
         self._waiting: deque[str] = deque()
         self._finished_order: deque[str] = deque()
@@ -228,6 +232,7 @@ class JobQueue:
         with self._changed:
             if outcome is JobState.DONE:
                 job.result = value
+                self._result_bytes += len(value)
                 job.progress = 1.0
                 self._finish(job, outcome, "done")
             elif outcome is JobState.CANCELLED:
@@ -261,10 +266,13 @@ class JobQueue:
             oldest = self._jobs[self._finished_order[0]]
             too_many = len(self._finished_order) > self.keep_finished
             too_old = now - oldest.finished_monotonic > self.keep_seconds
-            if not (too_many or too_old):
+            too_big = self._result_bytes > self.keep_result_bytes and len(self._finished_order) > 1
+            if not (too_many or too_old or too_big):
                 break
             self._finished_order.popleft()
             del self._jobs[oldest.id]
+            if oldest.result is not None:
+                self._result_bytes -= len(oldest.result)
 
     def _snapshot(self, job: _Job) -> JobStatus:
         position = None

@@ -11,7 +11,7 @@ import numpy as np
 from .. import __version__
 from ..audio.clip import frame_count
 from ..audio.loudness import frame_loudness
-from ..geometry.similarity import place_on_mesh
+from ..geometry.placement import place_on_mesh
 from ..motion.arkit import ARKIT_NAMES
 from ..motion.coarticulation import phones_to_weights
 from ..phones import phones_for_clip
@@ -43,7 +43,7 @@ class PhonemeModel:
         offsets = np.einsum("fk,kvc->fvc", weights, self.head.targets, optimize=True).astype(np.float32)
         rest = self.head.mesh.vertices
         if request.mesh is not None:
-            placement = place_on_mesh(self.head.mesh, request.mesh)
+            placement = place_on_mesh(self.head.mesh, request.mesh, model_name=self.name)
             offsets = placement.map_offsets(offsets)
             rest = request.mesh.vertices
 

@@ -1,0 +1,48 @@
+"""The FastAPI application: routers under /v1, behind the host check, the browser refusal and the token."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from .. import __version__
+from ..jobs.queue import JobQueue
+from ..wire import API_PREFIX
+from .problems import install_problem_handlers
+from .routes import health, jobs, models, template
+from .security import RefuseBrowserOrigin, require_token
+from .settings import ServerSettings
+
+
+def create_app(settings: ServerSettings, queue: JobQueue | None = None) -> FastAPI:
+    """Every route needs the token, /v1/health included: a client that can read the token file is the
+    only client there is, and a health check that also proves the token is worth more."""
+    if queue is None:
+        queue = JobQueue(
+            max_waiting=settings.max_waiting_jobs,
+            keep_finished=settings.keep_finished_jobs,
+            keep_seconds=settings.keep_finished_seconds,
+            keep_result_bytes=settings.keep_result_bytes,
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        queue.close(timeout=5.0)  # a running job stops at its next progress step
+
+    # No interactive docs or schema routes: nothing is served that the add-on does not use.
+    app = FastAPI(
+        title="Lipwright", version=__version__, docs_url=None, redoc_url=None, openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.queue = queue
+    install_problem_handlers(app)
+    protected = [Depends(require_token)]
+    for router in (health.router, models.router, jobs.router, template.router):
+        app.include_router(router, prefix=API_PREFIX, dependencies=protected)
+    # The last added middleware runs first: the Host check, then the Origin refusal, then the routes.
+    app.add_middleware(RefuseBrowserOrigin)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
+
+    return app

@@ -1,0 +1,57 @@
+"""The JSON bodies of every route (request bodies that are not JSON are npz bytes: see lipwright.wire)."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+JobStateName = Literal["queued", "running", "done", "failed", "cancelled"]
+
+
+class ErrorResponse(BaseModel):
+    detail: str = Field(description="What is wrong and what to do about it, for a person to read.")
+
+
+class Limits(BaseModel):
+    max_request_bytes: int
+    max_audio_seconds: float
+    max_vertices: int
+    max_waiting_jobs: int
+    max_fps: float
+    max_transcript_chars: int
+
+
+class HealthResponse(BaseModel):
+    service: Literal["lipwright"] = "lipwright"
+    version: str
+    api_version: str
+    device: str = Field(description="'cuda' or 'cpu': where models run.")
+    pid: int
+    jobs: dict[str, int] = Field(description="How many known jobs are in each state.")
+    limits: Limits
+
+
+class ModelInfoResponse(BaseModel):
+    name: str
+    description: str
+    weights_needed: bool
+    available: bool
+    reason: str = Field(description="Why the model cannot run here; empty when it can.")
+
+
+class ModelListResponse(BaseModel):
+    default: str
+    models: list[ModelInfoResponse]
+
+
+class JobStatusResponse(BaseModel):
+    id: str
+    state: JobStateName
+    progress: float = Field(ge=0.0, le=1.0)
+    message: str = Field(description="What the job is doing now, e.g. 'recognising phones'.")
+    error: str | None = Field(description="Why the job failed (state 'failed'), else null.")
+    position: int | None = Field(description="Jobs ahead of this one while it is queued, else null.")
+    label: str
+    created_at: float = Field(description="Unix time.")
+    started_at: float | None
+    finished_at: float | None
+    result_url: str | None = Field(description="Where to GET the npz result once the state is 'done'.")

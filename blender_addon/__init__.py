@@ -1,0 +1,22 @@
+"""Lipwright: speech-driven facial animation, baked into shape keys (Blender 4.2+ extension)."""
+
+import bpy
+
+from . import operators, panel, preferences, properties
+
+_classes = (*properties.classes, *preferences.classes, *operators.classes, *panel.classes)
+
+
+def register():
+    for cls in _classes:
+        bpy.utils.register_class(cls)
+    properties.register_properties()
+
+
+def unregister():
+    from .backend_process import stop_local_backend
+
+    stop_local_backend()
+    properties.unregister_properties()
+    for cls in reversed(_classes):
+        bpy.utils.unregister_class(cls)

@@ -1,0 +1,107 @@
+"""Plain entry points for a separate Blender Python process (`lipwright bake`, `lipwright template`, the demo).
+
+The backend's blender_bridge loads this folder as a package and calls one function with keyword
+arguments; each returns JSON-ready data and raises with a message a person can act on.
+From a shell, with the add-on's parent folder importable:
+    python -c "from blender_addon import headless; print(headless.build_head_blend('head.npz', 'head.blend'))"
+"""
+
+import os
+from dataclasses import asdict
+
+import bpy
+import numpy as np
+
+from . import bake, compat, head, scene_data, wire
+
+
+def _open(blend):
+    if not os.path.isfile(blend):
+        raise FileNotFoundError(f"no .blend file at {blend}")
+    bpy.ops.wm.open_mainfile(filepath=os.path.abspath(blend), load_ui=False)
+
+
+def _object(object_name):
+    obj = bpy.data.objects.get(object_name)
+    if obj is None:
+        meshes = ", ".join(o.name for o in bpy.data.objects if o.type == "MESH") or "none"
+        raise bake.BakeError(f"the .blend has no object '{object_name}' (mesh objects: {meshes})")
+    if obj.type != "MESH":
+        raise bake.BakeError(f"'{object_name}' is a {obj.type.lower()}, not a mesh")
+    return obj
+
+
+def _save(blend_out):
+    os.makedirs(os.path.dirname(os.path.abspath(blend_out)) or ".", exist_ok=True)
+    bpy.ops.wm.save_as_mainfile(filepath=os.path.abspath(blend_out), compress=True)
+
+
+def _scene_for(obj):
+    return obj.users_scene[0] if obj.users_scene else bpy.context.scene
+
+
+def export_object_mesh(blend, object_name, out_npz) -> dict:
+    """Write the object's Basis mesh (vertices, faces_flat, face_sizes) to out_npz; returns the scene's facts."""
+    _open(blend)
+    obj = _object(object_name)
+    scene = _scene_for(obj)
+    mesh = scene_data.mesh_data(obj)
+    np.savez(out_npz, vertices=mesh.vertices, faces_flat=mesh.faces_flat, face_sizes=mesh.face_sizes)
+    return {
+        "fps": scene_data.scene_fps(scene), "scene": scene.name, "object": obj.name,
+        "vertices": int(len(mesh.vertices)), "faces": int(len(mesh.face_sizes)),
+        "mode": bake.choose_mode(obj, None, "AUTO"),
+        "sound_strips": [s.name for s in compat.sound_strips(scene)],
+    }
+
+
+def add_or_find_strip(scene, audio_path, strip_name=None, frame_start=1):
+    """The named sound strip when the scene has it, else a new one for audio_path at frame_start."""
+    name = strip_name or os.path.splitext(os.path.basename(audio_path))[0]
+    strip = compat.find_strip(scene, name)
+    if strip is not None:
+        if strip.type != "SOUND":
+            raise bake.BakeError(f"strip '{name}' exists but is not a sound strip")
+        return strip
+    if not os.path.isfile(audio_path):
+        raise FileNotFoundError(f"no audio file at {audio_path}")
+    channel = compat.free_channel(scene, frame_start, frame_start + 1)
+    return compat.new_sound_strip(scene, name, os.path.abspath(audio_path), channel, frame_start)
+
+
+def bake_file(blend_in, object_name, audio_path, result_npz, blend_out, strip_name=None, frame_start=1, mode="AUTO") -> dict:
+    """Open blend_in, add the sound strip if missing, bake result_npz onto the object, save blend_out."""
+    _open(blend_in)
+    obj = _object(object_name)
+    scene = _scene_for(obj)
+    with open(result_npz, "rb") as handle:
+        result = wire.decode_result(handle.read())
+    strip = add_or_find_strip(scene, audio_path, strip_name, frame_start)
+    report = bake.bake_result(scene, obj, result, strip.name, scene_data.strip_frame_start(strip), mode)
+    frame_end = report.frame_end
+    if scene.frame_end < frame_end:
+        scene.frame_end = frame_end
+    _save(blend_out)
+    return asdict(report) | {"frame_end": frame_end, "blend": os.path.abspath(blend_out)}
+
+
+def build_head_blend(template_npz, blend_out, fps=None) -> dict:
+    """A fresh .blend holding only the default head (Basis + 52 ARKit keys); fps sets the scene's rate."""
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    scene = bpy.context.scene
+    if fps:
+        set_scene_fps(scene, float(fps))
+    obj = head.create_head(template_npz, collection=scene.collection)
+    _save(blend_out)
+    return {"object": obj.name, "vertices": len(obj.data.vertices),
+            "shape_keys": len(obj.data.shape_keys.key_blocks) - 1, "blend": os.path.abspath(blend_out)}
+
+
+def set_scene_fps(scene, fps):
+    """23.976 -> 24000/1001, 29.97 -> 30000/1001; integers stay integers."""
+    for base in (1.0, 1.001):
+        whole = fps * base
+        if abs(whole - round(whole)) < 1e-3:
+            scene.render.fps, scene.render.fps_base = int(round(whole)), base
+            return
+    scene.render.fps, scene.render.fps_base = int(round(fps * 1000)), 1000.0

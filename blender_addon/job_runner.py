@@ -1,0 +1,124 @@
+"""Run a Lipwright job: a worker thread does the HTTP; a bpy.app.timers callback hands results to the main thread.
+
+In background mode (bpy.app.background) timers never fire, so `run_job_sync` does the same work inline.
+Only plain data crosses threads: the job holds names, bytes and numbers, never Blender data.
+"""
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from .client import BackendError
+
+POLL_SECONDS = 0.25
+
+
+@dataclass
+class JobSpec:
+    """Everything a job needs, gathered on the main thread before it starts."""
+
+    request: bytes          # wire.encode_request(...)
+    scene_name: str
+    object_name: str
+    strip_name: str
+    frame_start: int
+    mode: str = "AUTO"
+
+
+@dataclass
+class Job:
+    spec: JobSpec
+    state: str = "starting"  # starting -> queued/running -> done | failed | cancelled
+    progress: float = 0.0
+    message: str = "Starting"
+    error: str = ""
+    result: bytes = b""
+    job_id: str = ""
+    cancel_requested: bool = False
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def done(self) -> bool:
+        return self.finished.is_set()
+
+
+def run_job(job: Job, connect) -> None:
+    """The whole job on the calling thread. connect() -> Client (it may start the local backend)."""
+    try:
+        job.message = "Connecting to the backend"
+        client = connect()
+        if job.cancel_requested:
+            raise _Cancelled
+        job.message = "Sending audio and mesh"
+        job.job_id = client.submit(job.spec.request)
+        while True:
+            if job.cancel_requested:
+                try:
+                    client.cancel(job.job_id)
+                except BackendError:
+                    pass
+                raise _Cancelled
+            status = client.status(job.job_id)
+            job.state = status.get("state", "running")
+            job.progress = float(status.get("progress") or 0.0)
+            job.message = status.get("message") or job.state.capitalize()
+            if job.state == "done":
+                break
+            if job.state == "failed":
+                raise BackendError(status.get("error") or "the job failed without a message")
+            if job.state == "cancelled":
+                raise _Cancelled
+            time.sleep(POLL_SECONDS)
+        job.message = "Downloading the result"
+        job.result = client.result(job.job_id)
+        job.state, job.progress, job.message = "done", 1.0, "Done"
+    except _Cancelled:
+        job.state, job.message = "cancelled", "Cancelled"
+    except BackendError as error:
+        job.state, job.error, job.message = "failed", str(error), "Failed"
+    except Exception as error:  # a bug must still end the job, not leave the panel spinning
+        job.state, job.error, job.message = "failed", f"{type(error).__name__}: {error}", "Failed"
+    finally:
+        job.finished.set()
+
+
+class _Cancelled(Exception):
+    pass
+
+
+_current: Job | None = None
+
+
+def current_job() -> Job | None:
+    return _current
+
+
+def start_job(spec: JobSpec, connect, on_finish, background: bool) -> Job:
+    """Start a job; on_finish(job) runs on the main thread when it ends (at once when background)."""
+    global _current
+    job = Job(spec)
+    _current = job
+    if background:
+        run_job(job, connect)
+        on_finish(job)
+        return job
+    threading.Thread(target=run_job, args=(job, connect), daemon=True, name="lipwright-job").start()
+
+    import bpy
+
+    def poll():
+        if not job.done:
+            on_finish(job, finished=False)
+            return POLL_SECONDS
+        on_finish(job)
+        return None
+
+    bpy.app.timers.register(poll, first_interval=POLL_SECONDS)
+    return job
+
+
+def cancel_current() -> bool:
+    if _current is not None and not _current.done:
+        _current.cancel_requested = True
+        return True
+    return False

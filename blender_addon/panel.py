@@ -1,0 +1,45 @@
+"""The 'Lipwright' tab in the 3D Viewport sidebar."""
+
+import bpy
+
+from . import compat
+
+
+class LIPWRIGHT_PT_main(bpy.types.Panel):
+    bl_label = "Lipwright"
+    bl_idname = "LIPWRIGHT_PT_main"
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "Lipwright"
+
+    def draw(self, context):
+        layout = self.layout
+        settings = context.scene.lipwright
+        state = context.window_manager.lipwright_job
+        layout.use_property_split = True
+        layout.use_property_decorate = False
+        layout.prop(settings, "target")
+        layout.prop(settings, "audio_source")
+        layout.prop(settings, "sound_strip" if settings.audio_source == "STRIP" else "audio_path")
+        layout.prop(settings, "transcript")
+        row = layout.row(align=True)
+        row.prop(settings, "model")
+        row.operator("lipwright.refresh_models", text="", icon="FILE_REFRESH")
+        layout.prop(settings, "bake_mode")
+        row = layout.row(align=True)
+        row.scale_y = 1.4
+        row.operator("lipwright.generate", icon="PLAY_SOUND")
+        row.operator("lipwright.cancel", text="", icon="CANCEL")
+        if state.running:
+            compat.draw_progress(layout, state.progress, state.message or "Working")
+        if state.last_error:
+            box = layout.box()
+            for line in state.last_error.splitlines()[:6]:
+                box.label(text=line, icon="ERROR")
+        elif state.last_report:
+            layout.label(text=state.last_report, icon="CHECKMARK")
+        layout.separator()
+        layout.operator("lipwright.add_head", icon="USER")
+
+
+classes = (LIPWRIGHT_PT_main,)

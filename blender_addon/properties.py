@@ -1,0 +1,85 @@
+"""The add-on's properties: per-scene settings (saved with the .blend) and job state on the WindowManager (not saved)."""
+
+import zlib
+
+import bpy
+
+from . import compat
+
+BAKE_MODES = (
+    ("AUTO", "Auto", "ARKit keys when the mesh has ARKit-named shape keys, else basis keys"),
+    ("ARKIT", "ARKit Keys", "Keyframe the mesh's ARKit-named shape keys from the model's weights"),
+    ("BASIS", "Basis Keys", "Compress the vertex motion into a few new shape keys named after the strip"),
+)
+DEFAULT_MODEL = "phonemes"
+
+# Blender keeps only pointers to dynamic enum strings: the lists must outlive the callback.
+_model_items = [(DEFAULT_MODEL, "Phonemes", "Phone recognition/alignment with coarticulated visemes (no weights needed)", 0)]
+_strip_items = []
+
+
+def stable_number(name: str) -> int:
+    """An enum number tied to the name, so the chosen strip survives strips being added or removed."""
+    return zlib.crc32(name.encode("utf-8")) & 0x7FFFFFFF
+
+
+def set_models(models):
+    """models: [{'name', 'description', 'available'...}] from the backend's /v1/models."""
+    items = [
+        (m["name"], m["name"].replace("_", " ").title(), m.get("description", "") or m.get("reason", ""), stable_number(m["name"]))
+        for m in models if m.get("available", True)
+    ]
+    _model_items[:] = items or _model_items
+
+
+def _models(self, context):
+    return _model_items
+
+
+def _sound_strips(self, context):
+    scene = self.id_data if isinstance(self.id_data, bpy.types.Scene) else context.scene
+    _strip_items[:] = [
+        (s.name, s.name, f"{'packed ' if s.sound.packed_file else ''}sound at frame {int(s.frame_start)}",
+         "SOUND", stable_number(s.name))
+        for s in compat.sound_strips(scene) if s.sound is not None
+    ] or [("NONE", "No sound strips", "Add a sound strip in the Video Sequencer", "ERROR", 0)]
+    return _strip_items
+
+
+def _is_mesh(self, obj):
+    return obj.type == "MESH"
+
+
+class LipwrightSceneSettings(bpy.types.PropertyGroup):
+    target: bpy.props.PointerProperty(name="Face", type=bpy.types.Object, poll=_is_mesh,
+                                      description="The face mesh to animate")
+    audio_source: bpy.props.EnumProperty(
+        name="Audio", items=(("STRIP", "Sound Strip", "A sound strip of this scene's sequencer"),
+                             ("FILE", "File", "A sound file; it is added as a sound strip")), default="STRIP",
+    )
+    sound_strip: bpy.props.EnumProperty(name="Strip", items=_sound_strips, description="The dialogue line to animate")
+    audio_path: bpy.props.StringProperty(name="File", subtype="FILE_PATH")
+    transcript: bpy.props.StringProperty(name="Transcript", description="What is said: aligning to it is much more accurate")
+    model: bpy.props.EnumProperty(name="Model", items=_models)
+    bake_mode: bpy.props.EnumProperty(name="Bake", items=BAKE_MODES, default="AUTO")
+
+
+class LipwrightJobState(bpy.types.PropertyGroup):
+    running: bpy.props.BoolProperty()
+    progress: bpy.props.FloatProperty(min=0.0, max=1.0)
+    message: bpy.props.StringProperty()
+    last_error: bpy.props.StringProperty()
+    last_report: bpy.props.StringProperty()
+
+
+classes = (LipwrightSceneSettings, LipwrightJobState)
+
+
+def register_properties():
+    bpy.types.Scene.lipwright = bpy.props.PointerProperty(type=LipwrightSceneSettings)
+    bpy.types.WindowManager.lipwright_job = bpy.props.PointerProperty(type=LipwrightJobState)
+
+
+def unregister_properties():
+    del bpy.types.WindowManager.lipwright_job
+    del bpy.types.Scene.lipwright

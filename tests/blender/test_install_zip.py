@@ -1,0 +1,70 @@
+"""build_addon.py's zip installs into real Blender as an extension and registers its operators and panel.
+
+The install runs in a child Python with BLENDER_USER_RESOURCES pointing at a temporary folder, so the
+user's own Blender configuration is never touched.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+CHILD = r"""
+import json, sys
+import bpy
+bpy.ops.wm.read_factory_settings(use_empty=True)
+bpy.ops.extensions.package_install_files(filepath=sys.argv[1], repo="user_default", enable_on_install=True)
+import addon_utils
+module = "bl_ext.user_default.lipwright"
+package = sys.modules[module]
+report = {
+    "enabled": module in bpy.context.preferences.addons,
+    "operators": sorted(n for n in ("generate", "cancel", "add_head", "apply_result") if hasattr(bpy.ops.lipwright, n)),
+    "panel": hasattr(bpy.types, "LIPWRIGHT_PT_main"),
+    "scene_settings": hasattr(bpy.context.scene, "lipwright"),
+    "addon_dir": str(package.__path__[0]),
+    "bundled_backend": (__import__("pathlib").Path(package.__path__[0]) / "backend" / "lipwright" / "__init__.py").is_file(),
+    "python": sys.modules[module + ".backend_process"].default_python(),
+}
+report["poll_generate"] = bpy.ops.lipwright.generate.poll()
+addon_utils.disable(module)
+report["unregistered"] = not hasattr(bpy.types, "LIPWRIGHT_PT_main")
+print("REPORT " + json.dumps(report))
+"""
+
+
+def build_zip(out_dir: Path) -> Path:
+    done = subprocess.run([sys.executable, str(REPO / "build_addon.py"), "--out", str(out_dir)],
+                          capture_output=True, text=True, check=True)
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+def test_zip_holds_the_addon_at_its_root_and_the_backend_source(tmp_path):
+    archive = build_zip(tmp_path)
+    assert archive.name == "lipwright-0.1.0.zip"
+    names = zipfile.ZipFile(archive).namelist()
+    for name in ("blender_manifest.toml", "__init__.py", "bake.py", "wire.py", "backend/lipwright/__init__.py",
+                 "backend/lipwright/__main__.py", "backend/lipwright/wire.py"):
+        assert name in names
+    assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
+
+
+def test_zip_installs_and_registers_in_blender(tmp_path):
+    archive = build_zip(tmp_path / "dist")
+    env = dict(os.environ, BLENDER_USER_RESOURCES=str(tmp_path / "user"))
+    env.pop("LIPWRIGHT_BACKEND_PYTHON", None)
+    done = subprocess.run([sys.executable, "-c", CHILD, str(archive)], capture_output=True, text=True, env=env,
+                          timeout=300, cwd=tmp_path)
+    lines = [l for l in done.stdout.splitlines() if l.startswith("REPORT ")]
+    assert lines, done.stdout[-2000:] + done.stderr[-2000:]
+    report = json.loads(lines[-1][len("REPORT "):])
+    assert report["enabled"] and report["panel"] and report["scene_settings"]
+    assert report["operators"] == ["add_head", "apply_result", "cancel", "generate"]
+    assert report["addon_dir"].startswith(str(tmp_path / "user"))
+    assert report["bundled_backend"]
+    assert report["poll_generate"] is False  # no face chosen yet: the button explains itself
+    assert report["unregistered"]

@@ -1,0 +1,103 @@
+"""`lipwright animate` writes the output contract; bad input gets a clear message, not a traceback."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lipwright.demo.speech import synthesize
+
+LINE = "Bob bought a map of the moon."
+
+
+def lipwright(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lipwright", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def line_wav(tmp_path_factory) -> Path:
+    return synthesize(LINE, tmp_path_factory.mktemp("speech") / "line.wav")
+
+
+@pytest.fixture(scope="module")
+def template_npz(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "head.npz"
+    completed = lipwright("template", "export", str(path))
+    assert completed.returncode == 0, completed.stderr
+    return path
+
+
+def test_animate_writes_the_output_contract(line_wav, tmp_path):
+    out = tmp_path / "line.npz"
+    completed = lipwright("animate", str(line_wav), "--transcript", LINE, "--fps", "29.97", "-o", str(out))
+    assert completed.returncode == 0, completed.stderr
+    with np.load(out, allow_pickle=False) as npz:
+        offsets, rest, weights = npz["offsets"], npz["rest"], npz["weights"]
+        meta = json.loads(str(npz["meta"]))
+        names = list(npz["landmark_names"])
+        assert float(npz["fps"]) == pytest.approx(29.97)
+        assert list(npz["weight_names"])[17] == "jawOpen"
+    import soundfile
+
+    seconds = soundfile.info(str(line_wav)).duration
+    assert offsets.dtype == np.float32 and offsets.ndim == 3 and offsets.shape[1:] == rest.shape
+    assert abs(offsets.shape[0] - seconds * 29.97) <= 2
+    assert weights.shape == (offsets.shape[0], 52)
+    for required in ("lip_upper_mid", "lip_lower_mid", "mouth_corner_left", "mouth_corner_right", "chin"):
+        assert required in names
+    assert meta["model"] == "phonemes" and meta["device"] in ("cpu", "cuda")
+    assert meta["audio_seconds"] == pytest.approx(seconds, abs=0.01) and meta["compute_seconds"] > 0
+    assert np.abs(offsets).max() > 1e-3  # the face moved
+
+
+def test_mesh_of_same_topology_gets_offsets_in_its_own_coordinates(line_wav, template_npz, tmp_path):
+    with np.load(template_npz) as npz:
+        vertices, faces_flat, face_sizes = npz["vertices"], npz["faces_flat"], npz["face_sizes"]
+    # A user's copy: centimetres, mirrored in X, turned 90 degrees about Z and moved.
+    turn = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]) @ np.diag([-1.0, 1.0, 1.0])
+    moved = (100.0 * vertices @ turn.T + np.array([3.0, -2.0, 50.0])).astype(np.float32)
+    mesh = tmp_path / "user_head.npz"
+    np.savez(mesh, vertices=moved, faces_flat=faces_flat, face_sizes=face_sizes)
+    on_template, on_mesh = tmp_path / "template.npz", tmp_path / "mesh.npz"
+    assert lipwright("animate", str(line_wav), "-o", str(on_template)).returncode == 0
+    completed = lipwright("animate", str(line_wav), "--mesh", str(mesh), "-o", str(on_mesh))
+    assert completed.returncode == 0, completed.stderr
+    with np.load(on_template) as a, np.load(on_mesh) as b:
+        np.testing.assert_allclose(b["rest"], moved, atol=1e-4)
+        expected = 100.0 * a["offsets"] @ turn.T
+        np.testing.assert_allclose(b["offsets"], expected, atol=1e-3 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize(
+    "make_args, message",
+    [
+        (lambda tmp, wav: ["animate", str(tmp / "missing.wav"), "-o", str(tmp / "o.npz")], "no audio file"),
+        (lambda tmp, wav: ["animate", str(wav), "--fps", "0", "-o", str(tmp / "o.npz")], "fps"),
+        (lambda tmp, wav: ["animate", str(wav), "--model", "nonesuch", "-o", str(tmp / "o.npz")], "nonesuch"),
+        (lambda tmp, wav: ["animate", str(_write(tmp / "noise.wav", b"not a sound file at all")), "-o", str(tmp / "o.npz")], "audio"),
+        (lambda tmp, wav: ["animate", str(wav), "--mesh", str(_cube(tmp)), "-o", str(tmp / "o.npz")], "retargeting"),
+        (lambda tmp, wav: ["template", "export", str(tmp / "head.fbx")], ".obj"),
+    ],
+    ids=["missing-audio", "zero-fps", "unknown-model", "corrupt-audio", "other-topology", "bad-export-format"],
+)
+def test_bad_input_gets_a_clear_message(make_args, message, line_wav, tmp_path):
+    completed = lipwright(*make_args(tmp_path, line_wav))
+    assert completed.returncode == 2, completed.stdout + completed.stderr
+    assert message in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _cube(tmp: Path) -> Path:
+    path = tmp / "cube.obj"
+    corners = [(x, y, z) for x in (0, 1) for y in (0, 1) for z in (0, 1)]
+    faces = [(1, 2, 4, 3), (5, 7, 8, 6), (1, 5, 6, 2), (3, 4, 8, 7), (1, 3, 7, 5), (2, 6, 8, 4)]
+    path.write_text("".join(f"v {x} {y} {z}\n" for x, y, z in corners) + "".join("f " + " ".join(map(str, f)) + "\n" for f in faces))
+    return path
