@@ -74,4 +74,4 @@ def run_in_blender(module: str, function: str, timeout: float = 900.0, **kwargs)
     exception_name, separator, message = last_line.partition(": ")
     if separator and " " not in exception_name:  # "module.SomeError: message" -> "message"
         last_line = message
-    raise LipwrightError(f"Blender could not {function.replace('_', ' ')}: {last_line}")
+    raise LipwrightError(last_line)
