@@ -7,6 +7,7 @@ Usage: python build_addon.py [--out DIR]
 """
 
 import argparse
+import json
 import re
 import sys
 import zipfile
@@ -15,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 ADDON = ROOT / "blender_addon"
 BACKEND = ROOT / "backend" / "lipwright"
+BUILD_DEFAULTS = "build_defaults.json"  # read by backend_process.default_python
 SKIPPED_PARTS = {"__pycache__", ".pytest_cache", ".mypy_cache"}
 SKIPPED_SUFFIXES = {".pyc", ".pyo", ".zip", ".blend1"}
 
@@ -41,6 +43,10 @@ def build(out_dir: Path = ROOT / "dist") -> Path:
             archive.write(path, relative.as_posix())
         for path, relative in _files(BACKEND):
             archive.write(path, ("backend/lipwright" / relative).as_posix())
+        # The environment `make setup` built beside this checkout: the add-on's default backend Python.
+        venv_python = ROOT / ".venv" / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+        if venv_python.is_file():
+            archive.writestr(BUILD_DEFAULTS, json.dumps({"backend_python": str(venv_python)}))
     return target
 
 

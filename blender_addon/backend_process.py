@@ -23,6 +23,7 @@ from .client import BackendError, Client
 
 ADDON_DIR = Path(__file__).resolve().parent
 BUNDLED_BACKEND = ADDON_DIR / "backend"  # build_addon.py puts the backend source here
+BUILD_DEFAULTS = "build_defaults.json"  # build_addon.py records the backend Python it was built beside
 
 
 class BackendState(enum.Enum):
@@ -33,10 +34,17 @@ class BackendState(enum.Enum):
 
 
 def default_python() -> str:
-    """The environment the README's set-up makes (<repo>/.venv), else $LIPWRIGHT_BACKEND_PYTHON, else python3."""
+    """$LIPWRIGHT_BACKEND_PYTHON, else the environment the README's set-up made beside the checkout
+    that built this zip (recorded by build_addon.py), else <repo>/.venv when run from the repo, else python3."""
     configured = os.environ.get("LIPWRIGHT_BACKEND_PYTHON")
     if configured:
         return configured
+    try:
+        recorded = json.loads((ADDON_DIR / BUILD_DEFAULTS).read_text(encoding="utf-8")).get("backend_python", "")
+    except (OSError, ValueError):
+        recorded = ""
+    if recorded and Path(recorded).is_file():
+        return recorded
     relative = Path("Scripts", "python.exe") if os.name == "nt" else Path("bin", "python")
     for root in (ADDON_DIR.parent, ADDON_DIR):  # the repo checkout, or a venv made inside the add-on folder
         candidate = root / ".venv" / relative

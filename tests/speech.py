@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,36 +10,16 @@ import numpy as np
 import soundfile
 import soxr
 
-ENGINES = ("espeak-ng", "flite")
-
-
-class SpeechToolMissing(RuntimeError):
-    """The Debian speech synthesiser is not installed."""
+from lipwright.demo.speech import synthesize
 
 
 def speak(text: str, path: str | Path, engine: str = "espeak-ng", voice: str | None = None,
           rate: int | None = None) -> Path:
-    """Write `text` spoken by `engine` to the WAV file `path`.
+    """Write `text` spoken by `engine` to the WAV file `path` (the demo's own synthesiser).
 
     voice: an espeak-ng voice ('en-us', 'en-gb', 'en-us+f3') or a flite voice (kal, awb, rms, slt).
-    rate: words per minute (espeak-ng's -s; for flite converted to a duration stretch)."""
-    path = Path(path)
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
-    if shutil.which(engine) is None:
-        raise SpeechToolMissing(f"{engine} is not installed; run `apt-get install espeak-ng flite`.")
-    if engine == "espeak-ng":
-        command = ["espeak-ng", "-v", voice or "en-us", "-w", str(path)]
-        if rate is not None:
-            command += ["-s", str(int(rate))]
-        command.append(text)
-    else:
-        command = ["flite", "-voice", voice or "kal", "-t", text, "-o", str(path)]
-        if rate is not None:
-            # flite speaks about 170 words per minute at stretch 1.
-            command[1:1] = ["--setf", f"duration_stretch={170.0 / float(rate):.3f}"]
-    subprocess.run(command, check=True, capture_output=True)
-    return path
+    rate: words per minute."""
+    return synthesize(text, Path(path), engine=engine, voice=voice, rate=rate)
 
 
 def synthesise(text: str, engine: str = "espeak-ng", voice: str | None = None, rate: int | None = None,

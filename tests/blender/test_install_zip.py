@@ -50,6 +50,7 @@ def test_zip_holds_the_addon_at_its_root_and_the_backend_source(tmp_path):
     for name in ("blender_manifest.toml", "__init__.py", "bake.py", "wire.py", "backend/lipwright/__init__.py",
                  "backend/lipwright/__main__.py", "backend/lipwright/wire.py"):
         assert name in names
+    assert "build_defaults.json" in names
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
 
 
@@ -66,5 +67,7 @@ def test_zip_installs_and_registers_in_blender(tmp_path):
     assert report["operators"] == ["add_head", "apply_result", "cancel", "generate"]
     assert report["addon_dir"].startswith(str(tmp_path / "user"))
     assert report["bundled_backend"]
+    # Installed far from the checkout, the add-on still finds the backend environment `make setup` built.
+    assert report["python"] == str(REPO / ".venv" / "bin" / "python")
     assert report["poll_generate"] is False  # no face chosen yet: the button explains itself
     assert report["unregistered"]

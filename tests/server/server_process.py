@@ -77,9 +77,9 @@ def start_server(*serve_args: str, log_dir: Path, with_test_models: bool = False
 
 def speak(text: str, folder: Path) -> bytes:
     """Real speech: espeak-ng's WAV bytes for `text`."""
-    path = folder / "line.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(path), text], check=True, capture_output=True)
-    return path.read_bytes()
+    from lipwright.demo.speech import synthesize
+
+    return synthesize(text, folder / "line.wav").read_bytes()
 
 
 def submit(client: httpx.Client, audio: bytes, options: dict | None = None, mesh=None) -> httpx.Response:
