@@ -115,8 +115,9 @@ def _plan(scene, obj, result, strip_name, frame_start, mode):
         raise BakeError("a bake needs the sound strip's name")
     if not isinstance(result, dict):
         raise BakeError("the result is not a decoded backend result")
-    offsets = _as_finite(result, "offsets", 3)
-    if offsets.shape[0] < 1 or offsets.shape[2] != 3:
+    # A weights-only result (requested for ARKit keys) has no offsets.
+    offsets = _as_finite(result, "offsets", 3) if "offsets" in result or "weights" not in result else None
+    if offsets is not None and (offsets.shape[0] < 1 or offsets.shape[2] != 3):
         raise BakeError(f"the result's offsets have shape {offsets.shape}; expected (frames >= 1, vertices, 3)")
     try:
         fps = float(result["fps"])
@@ -131,11 +132,11 @@ def _plan(scene, obj, result, strip_name, frame_start, mode):
     if keys is not None and keys.animation_data is not None and keys.animation_data.use_tweak_mode:
         raise BakeError(f"the shape keys of '{obj.name}' are in NLA tweak mode; leave it first")
     chosen = choose_mode(obj, result, mode)
-    frames = offsets.shape[0]
     if chosen == "ARKIT":
         weights = _as_finite(result, "weights", 2)
+        frames = weights.shape[0] if offsets is None else offsets.shape[0]
         names = [str(n) for n in result.get("weight_names", [])]
-        if weights.shape != (frames, len(names)):
+        if frames < 1 or weights.shape != (frames, len(names)):
             raise BakeError(f"the result's weights have shape {weights.shape}; expected ({frames}, {len(names)})")
         matched = match_arkit_keys(user_key_names(obj))
         curves = []
@@ -146,6 +147,9 @@ def _plan(scene, obj, result, strip_name, frame_start, mode):
                 curves.append((key_name, np.clip(weights[:, column], block.slider_min, block.slider_max)))
         unmatched = [n for n in names if n not in matched]
         return chosen, frames, curves, unmatched
+    if offsets is None:
+        raise BakeError(f"'{obj.name}' has no ARKit-named shape keys and the result has no vertex offsets; generate again")
+    frames = offsets.shape[0]
     vertex_count = len(obj.data.vertices)
     if offsets.shape[1] != vertex_count:
         raise BakeError(

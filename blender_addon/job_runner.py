@@ -117,6 +117,37 @@ def start_job(spec: JobSpec, connect, on_finish, background: bool) -> Job:
     return job
 
 
+def run_task(work, on_done, background: bool) -> None:
+    """Short backend calls (the head template, the model list) off the main thread as well: the first
+    call may have to start the backend, which takes seconds. on_done(value, error) runs on the main thread."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = work()
+        except BackendError as error:
+            outcome["error"] = str(error)
+        except Exception as error:  # a bug must still reach the user as a message
+            outcome["error"] = f"{type(error).__name__}: {error}"
+
+    if background:
+        target()
+        on_done(outcome.get("value"), outcome.get("error", ""))
+        return
+    thread = threading.Thread(target=target, daemon=True, name="lipwright-task")
+    thread.start()
+
+    import bpy
+
+    def poll():
+        if thread.is_alive():
+            return POLL_SECONDS
+        on_done(outcome.get("value"), outcome.get("error", ""))
+        return None
+
+    bpy.app.timers.register(poll, first_interval=POLL_SECONDS)
+
+
 def cancel_current() -> bool:
     if _current is not None and not _current.done:
         _current.cancel_requested = True

@@ -30,8 +30,8 @@ def job_spec(context) -> job_runner.JobSpec:
     options = {"model": settings.model or properties.DEFAULT_MODEL, "fps": scene_data.scene_fps(scene)}
     if settings.transcript.strip():
         options["transcript"] = settings.transcript.strip()
-    if mode == "ARKIT":  # weights drive the mesh's own keys: no mesh needed, so any topology works
-        request = wire.encode_request(audio, options)
+    if mode == "ARKIT":  # weights drive the mesh's own keys: no mesh and no offsets needed, any topology works
+        request = wire.encode_request(audio, options | {"offsets": False})
     else:
         mesh = scene_data.mesh_data(obj)
         request = wire.encode_request(audio, options, mesh.vertices, mesh.faces_flat, mesh.face_sizes)
@@ -179,6 +179,19 @@ class LIPWRIGHT_OT_apply_result(bpy.types.Operator):
         return {"FINISHED"}
 
 
+def add_head(context, source) -> bpy.types.Object:
+    """The default head at the 3D cursor, selected, active, and the panel's face if none is chosen."""
+    obj = head.create_head(source, collection=context.collection)
+    obj.location = context.scene.cursor.location
+    for other in context.view_layer.objects.selected:
+        other.select_set(False)
+    context.view_layer.objects.active = obj
+    obj.select_set(True)
+    if getattr(context.scene, "lipwright", None) is not None and context.scene.lipwright.target is None:
+        context.scene.lipwright.target = obj
+    return obj
+
+
 class LIPWRIGHT_OT_add_head(bpy.types.Operator):
     """Add the default Lipwright head with its 52 ARKit shape keys (the backend provides the template)"""
 
@@ -190,19 +203,40 @@ class LIPWRIGHT_OT_add_head(bpy.types.Operator):
                                        description="A template npz; empty: ask the backend")
 
     def execute(self, context):
-        try:
-            source = bpy.path.abspath(self.filepath) if self.filepath else backend_settings(context).connect().template()
-            obj = head.create_head(source, collection=context.collection)
-        except (BackendError, head.TemplateError) as error:
-            self.report({"ERROR"}, str(error))
+        if self.filepath:
+            try:
+                add_head(context, bpy.path.abspath(self.filepath))
+            except head.TemplateError as error:
+                self.report({"ERROR"}, str(error))
+                return {"CANCELLED"}
+            return {"FINISHED"}
+        state = context.window_manager.lipwright_job
+        state.message, state.last_error = "Fetching the head from the backend", ""
+        scene_name = context.scene.name
+
+        def on_done(template, error):
+            # Later, on the main thread: the scene is looked up again by name (it may be gone).
+            scene = bpy.data.scenes.get(scene_name)
+            state = bpy.context.window_manager.lipwright_job
+            state.message = ""
+            if error or scene is None:
+                state.last_error = error or "the scene was removed before the head arrived"
+                return
+            try:
+                add_head(bpy.context, template)
+            except head.TemplateError as failure:
+                state.last_error = str(failure)
+                return
+            state.last_error, state.last_report = "", "Added the Lipwright head"
+            if not bpy.app.background:
+                bpy.ops.ed.undo_push(message="Add Lipwright Head")
+            _redraw()
+
+        settings = backend_settings(context)
+        job_runner.run_task(lambda: settings.connect().template(), on_done, background=bpy.app.background)
+        if bpy.app.background and state.last_error:
+            self.report({"ERROR"}, state.last_error)
             return {"CANCELLED"}
-        obj.location = context.scene.cursor.location
-        for other in context.view_layer.objects.selected:
-            other.select_set(False)
-        context.view_layer.objects.active = obj
-        obj.select_set(True)
-        if getattr(context.scene, "lipwright", None) is not None and context.scene.lipwright.target is None:
-            context.scene.lipwright.target = obj
         return {"FINISHED"}
 
 
@@ -213,11 +247,16 @@ class LIPWRIGHT_OT_refresh_models(bpy.types.Operator):
     bl_label = "Refresh Models"
 
     def execute(self, context):
-        try:
-            properties.set_models(backend_settings(context).connect().models())
-        except BackendError as error:
-            self.report({"ERROR"}, str(error))
-            return {"CANCELLED"}
+        def on_done(models, error):
+            state = bpy.context.window_manager.lipwright_job
+            if error:
+                state.last_error = error
+            else:
+                properties.set_models(models)
+            _redraw()
+
+        settings = backend_settings(context)
+        job_runner.run_task(lambda: settings.connect().models(), on_done, background=bpy.app.background)
         return {"FINISHED"}
 
 

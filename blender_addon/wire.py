@@ -17,7 +17,9 @@ REQUEST_KEYS = ("audio", "options", "vertices", "faces_flat", "face_sizes")
 RESULT_KEYS = (
     "offsets", "rest", "fps", "weights", "weight_names", "landmark_names", "landmark_index", "meta",
 )
-OPTION_NAMES = ("model", "fps", "transcript", "seed")
+# "offsets": false asks for weights only (a face with ARKit keys needs no per-vertex motion,
+# which for a long line is hundreds of megabytes).
+OPTION_NAMES = ("model", "fps", "transcript", "seed", "offsets")
 
 
 class WireError(ValueError):
@@ -46,7 +48,9 @@ def decode_result(data: bytes) -> dict:
             arrays = {key: npz[key] for key in npz.files}
     except Exception as error:
         raise WireError(f"the backend's result is not a readable npz archive ({error})") from None
-    missing = [k for k in ("offsets", "rest", "fps", "landmark_names", "landmark_index", "meta") if k not in arrays]
+    missing = [k for k in ("rest", "fps", "landmark_names", "landmark_index", "meta") if k not in arrays]
+    if "offsets" not in arrays and "weights" not in arrays:
+        missing.append("offsets")
     if missing:
         raise WireError(f"the backend's result lacks {missing}")
     result = dict(arrays)

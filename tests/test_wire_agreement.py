@@ -76,3 +76,13 @@ def test_addon_and_backend_share_the_arkit_order():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert tuple(module.ARKIT_NAMES) == tuple(ARKIT_NAMES)
+
+
+def test_a_weights_only_result_decodes_in_addon():
+    weights = np.random.default_rng(3).uniform(size=(4, 52)).astype(np.float32)
+    data = backend_wire.encode_result(None, np.zeros((7, 3)), 30.0, {"chin": 1}, {}, weights, [f"w{i}" for i in range(52)])
+    result = addon_wire.decode_result(data)
+    assert "offsets" not in result
+    np.testing.assert_array_equal(result["weights"], weights)
+    with pytest.raises(backend_wire.WireError, match="offsets or weights"):
+        backend_wire.encode_result(None, np.zeros((7, 3)), 30.0, {"chin": 1}, {})

@@ -21,15 +21,16 @@ def animate_file(
     mesh_path: Path | None = None,
     seed: int | None = None,
     device: str | None = None,
+    offsets: bool = True,
     progress: Progress = no_progress,
 ) -> bytes:
-    """Returns the result npz bytes (see wire.encode_result)."""
+    """Returns the result npz bytes (see wire.encode_result); offsets=False: weights only."""
     from .jobs.animation_job import run_animation_job
 
     audio_path = Path(audio_path)
     if not audio_path.is_file():
         raise AudioError(f"no audio file at {audio_path}: check the path")
-    options = {"model": model, "fps": fps, "transcript": transcript, "seed": seed}
+    options = {"model": model, "fps": fps, "transcript": transcript, "seed": seed, "offsets": None if offsets else False}
     mesh = {}
     if mesh_path is not None:
         from .geometry.mesh_file import read_mesh_file

@@ -18,7 +18,9 @@ REQUEST_KEYS = ("audio", "options", "vertices", "faces_flat", "face_sizes")
 RESULT_KEYS = (
     "offsets", "rest", "fps", "weights", "weight_names", "landmark_names", "landmark_index", "meta",
 )
-OPTION_NAMES = ("model", "fps", "transcript", "seed")
+# "offsets": false asks for weights only (a face with ARKit keys needs no per-vertex motion,
+# which for a long line is hundreds of megabytes).
+OPTION_NAMES = ("model", "fps", "transcript", "seed", "offsets")
 REQUIRED_LANDMARKS = ("lip_upper_mid", "lip_lower_mid", "mouth_corner_left", "mouth_corner_right", "chin")
 
 
@@ -76,15 +78,19 @@ def decode_request(data: bytes) -> tuple[bytes, dict, dict | None]:
 def encode_result(
     offsets, rest, fps: float, landmark_index: dict, meta: dict, weights=None, weight_names=(),
 ) -> bytes:
+    """offsets may be None for a weights-only result (the request said "offsets": false)."""
+    if offsets is None and weights is None:
+        raise WireError("a result needs offsets or weights")
     names = list(landmark_index)
     arrays = {
-        "offsets": np.asarray(offsets, dtype=np.float32),
         "rest": np.asarray(rest, dtype=np.float32),
         "fps": np.array(float(fps)),
         "landmark_names": np.array(names, dtype=str),
         "landmark_index": np.array([landmark_index[n] for n in names], dtype=np.int64),
         "meta": np.array(json.dumps(meta)),
     }
+    if offsets is not None:
+        arrays["offsets"] = np.asarray(offsets, dtype=np.float32)
     if weights is not None:
         arrays["weights"] = np.asarray(weights, dtype=np.float32)
         arrays["weight_names"] = np.array(list(weight_names), dtype=str)
@@ -94,7 +100,9 @@ def encode_result(
 def decode_result(data: bytes) -> dict:
     """The result as a dict of arrays; `meta` parsed, `landmarks` as {name: vertex index}."""
     arrays = _load_npz(data, "result")
-    missing = [k for k in ("offsets", "rest", "fps", "landmark_names", "landmark_index", "meta") if k not in arrays]
+    missing = [k for k in ("rest", "fps", "landmark_names", "landmark_index", "meta") if k not in arrays]
+    if "offsets" not in arrays and "weights" not in arrays:
+        missing.append("offsets")
     if missing:
         raise WireError(f"the result lacks {missing}")
     result = dict(arrays)

@@ -214,3 +214,24 @@ def test_long_strip_names_fit_blenders_name_limit():
     assert all(len(n) <= 63 for n in report.shape_keys + [report.action_name, report.track_name])
     assert bpy.data.actions[report.action_name]["lipwright_strip"] == name
     assert bake.remove_bake(obj, name)
+
+
+def test_a_weights_only_result_drives_arkit_keys_and_is_refused_for_basis_keys():
+    from blender_addon import bake
+    from blender_addon.arkit_names import ARKIT_NAMES
+
+    scene = bpy.context.scene
+    set_fps(scene, 24)
+    weights = arkit_weights(12, ARKIT_NAMES)
+    result = make_result(12, 4, 24, weights, ARKIT_NAMES)
+    del result["offsets"]  # what the add-on asks for when the face has ARKit keys ("offsets": false)
+
+    face = grid_mesh(key_names=ARKIT_STYLE_KEYS)
+    report = bake.bake_result(scene, face, result, "Line 02", 5)
+    assert report.mode == "ARKIT" and (report.frame_start, report.frame_end) == (5, 16)
+
+    plain = grid_mesh(name="Plain")
+    before = snapshot(plain)
+    with pytest.raises(bake.BakeError, match="no vertex offsets"):
+        bake.bake_result(scene, plain, result, "Line 02", 5)
+    assert snapshot(plain) == before

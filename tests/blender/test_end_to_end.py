@@ -75,6 +75,13 @@ def _backend_ready():
     return "" if check.returncode == 0 else "the backend Python lacks the backend's dependencies"
 
 
+def _alive(pid: int) -> bool:
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+    except FileNotFoundError:
+        return False
+
+
 def test_zip_backend_speech_bake(tmp_path):
     problem = _backend_ready()
     assert not problem, f"cannot run end to end: {problem} (run `make setup`)"
@@ -99,6 +106,6 @@ def test_zip_backend_speech_bake(tmp_path):
     pid = report["backend_pid"]
     assert pid
     deadline = time.monotonic() + 15
-    while Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower():
+    while _alive(pid):
         assert time.monotonic() < deadline, f"backend {pid} outlived Blender"
         time.sleep(0.2)

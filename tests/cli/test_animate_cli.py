@@ -101,3 +101,12 @@ def _cube(tmp: Path) -> Path:
     faces = [(1, 2, 4, 3), (5, 7, 8, 6), (1, 5, 6, 2), (3, 4, 8, 7), (1, 3, 7, 5), (2, 6, 8, 4)]
     path.write_text("".join(f"v {x} {y} {z}\n" for x, y, z in corners) + "".join("f " + " ".join(map(str, f)) + "\n" for f in faces))
     return path
+
+
+def test_weights_only_results_skip_the_per_vertex_motion(line_wav):
+    from lipwright import wire
+    from lipwright.animate import animate_file
+
+    result = wire.decode_result(animate_file(line_wav, offsets=False))
+    assert "offsets" not in result
+    assert result["weights"].shape[1] == 52 and result["weights"][:, 17].max() > 0.2  # jawOpen moves

@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
         # A face with ARKit shape keys is driven by the weights alone, whatever its topology.
         arkit = args.mode == "ARKIT" or (args.mode == "AUTO" and scene["mode"] == "ARKIT")
         result = animate_file(args.audio, model=args.model, fps=scene["fps"], transcript=args.transcript,
-                              mesh_path=None if arkit else mesh_npz, seed=args.seed, progress=model_progress)
+                              mesh_path=None if arkit else mesh_npz, seed=args.seed, offsets=not arkit,
+                              progress=model_progress)
         result_npz = Path(scratch) / "result.npz"
         result_npz.write_bytes(result)
         progress(0.88, "baking keyframes")

@@ -45,6 +45,7 @@ class JobOptions(BaseModel):
     fps: float = Field(30.0, gt=0, le=MAX_FPS, allow_inf_nan=False)
     transcript: str | None = Field(None, max_length=MAX_TRANSCRIPT_CHARS)
     seed: int | None = None
+    offsets: bool = True  # False: weights only (the add-on driving a face's own ARKit keys)
 
     @field_validator("model")
     @classmethod
@@ -126,9 +127,12 @@ def animate_prepared(prepared: PreparedAnimation, progress: Progress, device: st
         ) from error
     request = AnimationRequest(
         clip=prepared.clip, fps=options.fps, transcript=options.transcript, mesh=prepared.mesh, seed=options.seed,
+        offsets=options.offsets,
     )
     animation = model.animate(request, progress)
-    if animation.offsets.ndim != 3 or animation.offsets.shape[1:] != animation.rest.shape:
+    if animation.offsets is None and animation.weights is None:
+        raise ModelError(f"the {options.model} model returned neither offsets nor weights; this is a bug in the model")
+    if animation.offsets is not None and (animation.offsets.ndim != 3 or animation.offsets.shape[1:] != animation.rest.shape):
         raise ModelError(
             f"the {options.model} model returned offsets of shape {animation.offsets.shape} for a rest mesh "
             f"of shape {animation.rest.shape}; this is a bug in the model"

@@ -24,14 +24,16 @@ class AnimationRequest:
     transcript: str | None = None
     mesh: MeshData | None = None  # None: the model's own template
     seed: int | None = None
+    offsets: bool = True  # False: weights only, for models that have them (see Animation.offsets)
 
 
 @dataclass
 class Animation:
-    """offsets: (frames, vertices, 3) float32 in the mesh's own coordinates; rest: (vertices, 3).
+    """offsets: (frames, vertices, 3) float32 in the mesh's own coordinates, or None when the request
+    asked for weights only and the model has them; rest: (vertices, 3).
     weights: (frames, 52) in ARKit space when the model works there, else None."""
 
-    offsets: np.ndarray
+    offsets: np.ndarray | None
     rest: np.ndarray
     fps: float
     landmark_index: dict[str, int]

@@ -40,12 +40,13 @@ class PhonemeModel:
         weights = phones_to_weights(track.phones, request.fps, n_frames, loudness)
 
         progress(0.85, "shaping the face")
-        offsets = np.einsum("fk,kvc->fvc", weights, self.head.targets, optimize=True).astype(np.float32)
-        rest = self.head.mesh.vertices
-        if request.mesh is not None:
-            placement = place_on_mesh(self.head.mesh, request.mesh, model_name=self.name)
-            offsets = placement.map_offsets(offsets)
-            rest = request.mesh.vertices
+        rest = self.head.mesh.vertices if request.mesh is None else request.mesh.vertices
+        offsets = None
+        if request.offsets:
+            offsets = np.einsum("fk,kvc->fvc", weights, self.head.targets, optimize=True).astype(np.float32)
+            if request.mesh is not None:
+                placement = place_on_mesh(self.head.mesh, request.mesh, model_name=self.name)
+                offsets = placement.map_offsets(offsets)
 
         meta = {
             "model": self.name,
