@@ -71,18 +71,30 @@ def add_or_find_strip(scene, audio_path, strip_name=None, frame_start=1):
 
 def bake_file(blend_in, object_name, audio_path, result_npz, blend_out, strip_name=None, frame_start=1, mode="AUTO") -> dict:
     """Open blend_in, add the sound strip if missing, bake result_npz onto the object, save blend_out."""
+    line = {"audio_path": audio_path, "result_npz": result_npz, "strip_name": strip_name}
+    return bake_files(blend_in, object_name, [line], blend_out, frame_start, mode=mode)[0]
+
+
+def bake_files(blend_in, object_name, lines, blend_out, frame_start=1, gap=12, mode="AUTO") -> list:
+    """Bake many dialogue lines onto one object in one session: lines = [{audio_path, result_npz,
+    strip_name}]. A line whose strip exists keeps its place; new strips follow one another from
+    frame_start, `gap` frames apart. The file is saved only when every line baked."""
     _open(blend_in)
     obj = _object(object_name)
     scene = _scene_for(obj)
-    with open(result_npz, "rb") as handle:
-        result = wire.decode_result(handle.read())
-    strip = add_or_find_strip(scene, audio_path, strip_name, frame_start)
-    report = bake.bake_result(scene, obj, result, strip.name, scene_data.strip_frame_start(strip), mode)
-    frame_end = report.frame_end
-    if scene.frame_end < frame_end:
-        scene.frame_end = frame_end
+    results = []
+    for line in lines:
+        with open(line["result_npz"], "rb") as handle:
+            results.append(wire.decode_result(handle.read()))
+    reports, next_frame = [], int(frame_start)
+    for line, result in zip(lines, results):
+        strip = add_or_find_strip(scene, line["audio_path"], line.get("strip_name"), next_frame)
+        report = bake.bake_result(scene, obj, result, strip.name, scene_data.strip_frame_start(strip), mode)
+        next_frame = max(next_frame, int(strip.frame_final_end) + int(gap), report.frame_end + 1 + int(gap))
+        scene.frame_end = max(scene.frame_end, report.frame_end)
+        reports.append(asdict(report) | {"frame_end": report.frame_end, "blend": os.path.abspath(blend_out)})
     _save(blend_out)
-    return asdict(report) | {"frame_end": frame_end, "blend": os.path.abspath(blend_out)}
+    return reports
 
 
 def build_head_blend(template_npz, blend_out, fps=None) -> dict:

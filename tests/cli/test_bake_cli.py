@@ -75,3 +75,36 @@ def test_bake_refuses_a_missing_object_without_writing(head_blend, tmp_path):
     assert "no object 'Nobody'" in completed.stderr and "Lipwright Head" in completed.stderr
     assert "Traceback" not in completed.stderr
     assert not out.exists()
+
+
+def test_a_batch_of_lines_bakes_one_after_another_in_one_file(head_blend, tmp_path):
+    texts = {"a01.wav": "Bob made a map.", "a02.wav": "Pam bought a pop.", "a03.wav": "We move the boat."}
+    wavs = [synthesize(text, tmp_path / name) for name, text in texts.items()]
+    (tmp_path / "a01.txt").write_text(texts["a01.wav"])  # a transcript beside its line
+    table = tmp_path / "lines.tsv"
+    table.write_text("# file\ttranscript\na02.wav\tPam bought a pop.\na03.wav\tWe move the boat.\n")
+    out = tmp_path / "batch.blend"
+    completed = lipwright("bake", *map(str, wavs), "--transcripts", str(table), "--blend", str(head_blend),
+                          "--object", "Lipwright Head", "--frame", "5", "--gap", "10", "-o", str(out))
+    assert completed.returncode == 0, completed.stderr
+    baked = read_bake(out)
+    starts = {name: frame for name, frame in baked["strips"]}
+    assert starts["a01.wav"] == 5
+    spans = [baked["tracks"][f"Lipwright {name}"] for name in texts]
+    for (first, last), (next_first, _) in zip(spans, spans[1:]):
+        assert next_first >= last + 10  # in order, a gap apart, never overlapping
+    jaw = np.array(baked["jaw"])
+    for first, last in spans:
+        assert jaw[int(first) - 1:int(last)].max() > 0.2  # every line moves the jaw
+
+
+def test_a_batch_with_a_bad_line_names_it_and_writes_nothing(head_blend, tmp_path):
+    good = synthesize("Hello there.", tmp_path / "good.wav")
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF not really a wave file")
+    out = tmp_path / "never.blend"
+    completed = lipwright("bake", str(good), str(bad), "--blend", str(head_blend), "--object", "Lipwright Head",
+                          "-o", str(out))
+    assert completed.returncode == 2
+    assert "1 of 2 lines failed" in completed.stderr and "broken.wav" in completed.stderr
+    assert not out.exists()

@@ -1,4 +1,8 @@
-"""`lipwright bake AUDIO --blend IN.blend --object NAME -o OUT.blend`: the add-on's bake, without the UI."""
+"""`lipwright bake AUDIO... --blend IN.blend --object NAME -o OUT.blend`: the add-on's bake, without the UI.
+
+Many lines bake in one batch: the model loads once, Blender opens the file once, each line gets its
+own sound strip, action and NLA track, and the .blend is written only when every line succeeded.
+"""
 
 import argparse
 import tempfile
@@ -8,16 +12,44 @@ from ..errors import LipwrightError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("audio", type=Path, help="the dialogue line (wav, flac, ogg, mp3)")
+    parser.add_argument("audio", type=Path, nargs="+", help="dialogue lines (wav, flac, ogg, mp3); one strip each")
     parser.add_argument("--blend", type=Path, required=True, help="the .blend holding the character")
     parser.add_argument("--object", required=True, help="name of the face mesh object")
     parser.add_argument("-o", "--output", type=Path, required=True, help="the .blend to write (may equal --blend)")
-    parser.add_argument("--transcript", help="what is said; aligning to it is much more accurate")
+    parser.add_argument("--transcript", help="what is said (one audio file only); aligning to it is much more accurate")
+    parser.add_argument("--transcripts", type=Path,
+                        help="a text file of 'FILENAME<TAB>transcript' lines; a LINE.txt beside LINE.wav works too")
     parser.add_argument("--model", default="phonemes")
-    parser.add_argument("--strip", help="sound strip name (default: the audio file's name); added at --frame if missing")
-    parser.add_argument("--frame", type=int, default=1, help="first frame of a newly added sound strip")
+    parser.add_argument("--strip", help="sound strip name for a single line (default: the audio file's name)")
+    parser.add_argument("--frame", type=int, default=1, help="first frame of the first new sound strip")
+    parser.add_argument("--gap", type=int, default=12, help="frames between new strips of a batch")
     parser.add_argument("--mode", choices=("AUTO", "ARKIT", "BASIS"), default="AUTO")
     parser.add_argument("--seed", type=int)
+
+
+def read_transcripts(audio: list[Path], transcript: str | None, table: Path | None) -> dict[Path, str | None]:
+    """Each line's transcript: --transcript, else the table's row for its file name, else LINE.txt beside it."""
+    if transcript is not None and len(audio) > 1:
+        raise LipwrightError("--transcript is for one audio file; for a batch use --transcripts FILE or LINE.txt files")
+    rows: dict[str, str] = {}
+    if table is not None:
+        if not table.is_file():
+            raise LipwrightError(f"no transcripts file at {table}: check the path")
+        for number, row in enumerate(table.read_text(encoding="utf-8").splitlines(), 1):
+            if not row.strip() or row.startswith("#"):
+                continue
+            name, separator, text = row.partition("\t")
+            if not separator:
+                raise LipwrightError(f"{table.name} line {number} has no tab: write 'FILENAME<TAB>transcript'")
+            rows[name.strip()] = text.strip()
+    found = {}
+    for path in audio:
+        sidecar = path.with_suffix(".txt")
+        text = transcript if transcript is not None else rows.get(path.name)
+        if text is None and sidecar.is_file():
+            text = sidecar.read_text(encoding="utf-8").strip()
+        found[path] = text or None
+    return found
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,32 +57,50 @@ def run(args: argparse.Namespace) -> int:
     from ..blender_bridge.runner import run_in_blender
     from .progress_bar import terminal_progress
 
-    for path, what in ((args.audio, "audio file"), (args.blend, ".blend file")):
+    for path, what in [(a, "audio file") for a in args.audio] + [(args.blend, ".blend file")]:
         if not Path(path).is_file():
             raise LipwrightError(f"no {what} at {path}: check the path")
-    strip = args.strip or args.audio.name
-    with tempfile.TemporaryDirectory() as scratch, terminal_progress(f"baking {args.audio.name}") as progress:
+    if args.strip and len(args.audio) > 1:
+        raise LipwrightError("--strip names a single line's strip; a batch names each strip after its file")
+    names = [path.name for path in args.audio]
+    if len(set(names)) != len(names):
+        raise LipwrightError("two audio files share a name; strips are named after files, so rename one")
+    transcripts = read_transcripts(args.audio, args.transcript, args.transcripts)
+    with tempfile.TemporaryDirectory() as scratch, terminal_progress("baking") as progress:
         mesh_npz = Path(scratch) / "mesh.npz"
-        progress(0.02, "reading the character")
+        progress(0.01, "reading the character")
         scene = run_in_blender("headless", "export_object_mesh", blend=str(args.blend.resolve()),
                                object_name=args.object, out_npz=str(mesh_npz))
-
-        def model_progress(fraction: float, message: str) -> None:
-            progress(0.1 + 0.75 * fraction, message)
-
         # A face with ARKit shape keys is driven by the weights alone, whatever its topology.
         arkit = args.mode == "ARKIT" or (args.mode == "AUTO" and scene["mode"] == "ARKIT")
-        result = animate_file(args.audio, model=args.model, fps=scene["fps"], transcript=args.transcript,
-                              mesh_path=None if arkit else mesh_npz, seed=args.seed, offsets=not arkit,
-                              progress=model_progress)
-        result_npz = Path(scratch) / "result.npz"
-        result_npz.write_bytes(result)
-        progress(0.88, "baking keyframes")
-        report = run_in_blender(
-            "headless", "bake_file", blend_in=str(args.blend.resolve()), object_name=args.object,
-            audio_path=str(args.audio.resolve()), result_npz=str(result_npz),
-            blend_out=str(args.output.resolve()), strip_name=strip, frame_start=args.frame, mode=args.mode,
+        lines, failures = [], []
+        for index, audio in enumerate(args.audio):
+            share = 0.05 + 0.8 * index / len(args.audio)
+
+            def line_progress(fraction: float, message: str, share=share, audio=audio) -> None:
+                progress(share + 0.8 * fraction / len(args.audio), f"{audio.name}: {message}")
+
+            try:
+                result = animate_file(audio, model=args.model, fps=scene["fps"], transcript=transcripts[audio],
+                                      mesh_path=None if arkit else mesh_npz, seed=args.seed, offsets=not arkit,
+                                      progress=line_progress)
+            except LipwrightError as error:  # report every bad line at once, then write nothing
+                failures.append(f"{audio}: {error}")
+                continue
+            result_npz = Path(scratch) / f"result_{index:05d}.npz"
+            result_npz.write_bytes(result)
+            lines.append({"audio_path": str(audio.resolve()), "result_npz": str(result_npz),
+                          "strip_name": args.strip or audio.name})
+        if failures:
+            raise LipwrightError(f"{len(failures)} of {len(args.audio)} lines failed; nothing was written:\n  "
+                                 + "\n  ".join(failures))
+        progress(0.88, f"baking {len(lines)} line(s) in Blender")
+        reports = run_in_blender(
+            "headless", "bake_files", blend_in=str(args.blend.resolve()), object_name=args.object, lines=lines,
+            blend_out=str(args.output.resolve()), frame_start=args.frame, gap=args.gap, mode=args.mode,
         )
         progress(1.0, "done")
-    print(f"wrote {args.output}: {report}")
+    for report in reports:
+        print(f"  {report['strip_name']}: {report['mode']} keys, frames {report['frame_start']}-{report['frame_end']}")
+    print(f"wrote {args.output}")
     return 0
