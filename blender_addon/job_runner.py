@@ -86,35 +86,77 @@ class _Cancelled(Exception):
     pass
 
 
-_current: Job | None = None
+@dataclass
+class Batch:
+    """Dialogue lines animated one after another by one worker thread (the backend runs one job at a time
+    anyway); each line is handed to the main thread to bake as soon as it is done."""
+
+    jobs: list
+    cancel_requested: bool = False
+    handed_over: int = 0  # jobs whose end the main thread has seen (and baked)
+
+    @property
+    def done(self) -> bool:
+        return all(job.done for job in self.jobs)
+
+    @property
+    def progress(self) -> float:
+        finished = sum(1 for job in self.jobs if job.done)
+        running = next((job.progress for job in self.jobs if not job.done), 0.0)
+        return (finished + running) / len(self.jobs)
+
+    @property
+    def message(self) -> str:
+        job = next((job for job in self.jobs if not job.done), self.jobs[-1])
+        prefix = f"Line {self.jobs.index(job) + 1}/{len(self.jobs)}: " if len(self.jobs) > 1 else ""
+        return prefix + job.message
 
 
-def current_job() -> Job | None:
+def run_batch(batch: Batch, connect) -> None:
+    for job in batch.jobs:
+        if batch.cancel_requested:
+            job.state, job.message = "cancelled", "Cancelled"
+            job.finished.set()
+            continue
+        run_job(job, connect)
+
+
+_current: Batch | None = None
+
+
+def current_batch() -> Batch | None:
     return _current
 
 
-def start_job(spec: JobSpec, connect, on_finish, background: bool) -> Job:
-    """Start a job; on_finish(job) runs on the main thread when it ends (at once when background)."""
+def start_batch(specs: list, connect, on_line_done, on_update, background: bool) -> Batch:
+    """Animate each spec in turn. on_line_done(job) runs on the main thread as each line ends (in order);
+    on_update(batch) runs there while the batch runs and once more at its end. In background mode
+    (timers never fire) everything happens before this returns."""
     global _current
-    job = Job(spec)
-    _current = job
+    batch = Batch([Job(spec) for spec in specs])
+    _current = batch
+
+    def hand_over():
+        while batch.handed_over < len(batch.jobs) and batch.jobs[batch.handed_over].done:
+            on_line_done(batch.jobs[batch.handed_over])
+            batch.handed_over += 1
+        on_update(batch)
+
     if background:
-        run_job(job, connect)
-        on_finish(job)
-        return job
-    threading.Thread(target=run_job, args=(job, connect), daemon=True, name="lipwright-job").start()
+        for job in batch.jobs:
+            run_job(job, connect)
+            hand_over()
+        return batch
+    threading.Thread(target=run_batch, args=(batch, connect), daemon=True, name="lipwright-batch").start()
 
     import bpy
 
     def poll():
-        if not job.done:
-            on_finish(job, finished=False)
-            return POLL_SECONDS
-        on_finish(job)
-        return None
+        hand_over()
+        return None if batch.handed_over == len(batch.jobs) else POLL_SECONDS
 
     bpy.app.timers.register(poll, first_interval=POLL_SECONDS)
-    return job
+    return batch
 
 
 def run_task(work, on_done, background: bool) -> None:
@@ -149,7 +191,10 @@ def run_task(work, on_done, background: bool) -> None:
 
 
 def cancel_current() -> bool:
-    if _current is not None and not _current.done:
-        _current.cancel_requested = True
-        return True
-    return False
+    """Stop the running line (the backend cancels it) and drop the lines still waiting."""
+    if _current is None or _current.done:
+        return False
+    _current.cancel_requested = True
+    for job in _current.jobs:
+        job.cancel_requested = True
+    return True

@@ -12,24 +12,32 @@ from .preferences import backend_settings
 
 # --- Plain functions the operators call ---------------------------------------------------------
 
-def job_spec(context) -> job_runner.JobSpec:
-    """Gather audio, mesh and options on the main thread. Raises SceneDataError/BakeError with a message."""
+def chosen_strip(context):
+    """The strip the panel points at: the chosen sound strip, or the one made for the chosen file."""
+    scene, settings = context.scene, context.scene.lipwright
+    if settings.audio_source == "FILE":
+        strip = ensure_file_strip(scene, settings.audio_path)
+        if settings.file_transcript.strip() and not properties.strip_transcript(strip):
+            strip[properties.TRANSCRIPT_KEY] = settings.file_transcript
+        return strip
+    if settings.sound_strip in ("", "NONE"):
+        raise scene_data.SceneDataError("choose a sound strip, or switch Audio to File")
+    return scene_data.sound_strip(scene, settings.sound_strip)
+
+
+def job_spec(context, strip) -> job_runner.JobSpec:
+    """Gather one line's audio, mesh and options on the main thread. Raises SceneDataError/BakeError."""
     scene = context.scene
     settings = scene.lipwright
     obj = settings.target
     if obj is None or obj.type != "MESH":
         raise scene_data.SceneDataError("choose the face mesh (Face) first")
-    if settings.audio_source == "FILE":
-        strip = ensure_file_strip(scene, settings.audio_path)
-    else:
-        if settings.sound_strip in ("", "NONE"):
-            raise scene_data.SceneDataError("choose a sound strip, or switch Audio to File")
-        strip = scene_data.sound_strip(scene, settings.sound_strip)
     audio = scene_data.strip_audio_bytes(strip)
     mode = bake.choose_mode(obj, None, settings.bake_mode)
     options = {"model": settings.model or properties.DEFAULT_MODEL, "fps": scene_data.scene_fps(scene)}
-    if settings.transcript.strip():
-        options["transcript"] = settings.transcript.strip()
+    transcript = properties.strip_transcript(strip)
+    if transcript:
+        options["transcript"] = transcript
     if mode == "ARKIT":  # weights drive the mesh's own keys: no mesh and no offsets needed, any topology works
         request = wire.encode_request(audio, options | {"offsets": False})
     else:
@@ -70,44 +78,81 @@ def _redraw():
                 area.tag_redraw()
 
 
-def on_job_update(job, finished=True):
-    """Main thread: mirror the job into the WindowManager state; bake when it is done."""
+def on_line_done(job):
+    """Main thread, as each line of a batch ends: bake it (its own undo step) or keep its error."""
     state = bpy.context.window_manager.lipwright_job
-    state.progress, state.message, state.running = job.progress, job.message, not finished
-    if finished:
-        if job.state == "done":
-            try:
-                report = apply_job(job)
-                state.last_report, state.last_error = report.summary(), ""
-                if not bpy.app.background:
-                    bpy.ops.ed.undo_push(message="Lipwright Bake")
-            except (bake.BakeError, wire.WireError) as error:
-                state.last_error = str(error)
-        elif job.state == "failed":
-            state.last_error = job.error
+    if job.state == "done":
+        try:
+            report = apply_job(job)
+            state.last_report = report.summary()
+            if not bpy.app.background:
+                bpy.ops.ed.undo_push(message=f"Lipwright Bake {job.spec.strip_name}")
+        except (bake.BakeError, wire.WireError) as error:
+            _add_error(state, f"{job.spec.strip_name}: {error}")
+    elif job.state == "failed":
+        _add_error(state, f"{job.spec.strip_name}: {job.error}")
+
+
+def _add_error(state, line):
+    state.last_error = "\n".join(filter(None, (state.last_error, line)))
+
+
+def on_batch_update(batch):
+    """Main thread: mirror the batch into the WindowManager state the panel draws."""
+    state = bpy.context.window_manager.lipwright_job
+    state.progress, state.message, state.running = batch.progress, batch.message, not batch.done
     _redraw()
 
 
+def start_generating(operator, context, strips) -> set:
+    """Validate every line first (nothing starts if one is bad), then run them as one batch."""
+    try:
+        specs = [job_spec(context, strip) for strip in strips]
+    except (scene_data.SceneDataError, bake.BakeError) as error:
+        operator.report({"ERROR"}, str(error))
+        return {"CANCELLED"}
+    state = context.window_manager.lipwright_job
+    state.last_error, state.last_report, state.running, state.progress = "", "", True, 0.0
+    settings = backend_settings(context)
+    batch = job_runner.start_batch(specs, settings.connect, on_line_done, on_batch_update,
+                                   background=bpy.app.background)
+    if not bpy.app.background:
+        return {"FINISHED"}
+    # Background mode: the batch already ran and baked.
+    if state.last_error or not all(job.state == "done" for job in batch.jobs):
+        operator.report({"ERROR"}, state.last_error or batch.message)
+        return {"CANCELLED"}
+    operator.report({"INFO"}, state.last_report if len(strips) == 1 else f"Baked {len(strips)} lines")
+    return {"FINISHED"}
+
+
 # --- Operators -----------------------------------------------------------------------------------
+
+def _generate_poll(cls, context) -> bool:
+    settings = getattr(context.scene, "lipwright", None)
+    if settings is None:
+        return False
+    if context.window_manager.lipwright_job.running:
+        compat.poll_message(cls, "A job is running; wait for it or cancel it")
+        return False
+    if settings.target is None:
+        compat.poll_message(cls, "Choose the face mesh to animate")
+        return False
+    return True
+
 
 class LIPWRIGHT_OT_generate(bpy.types.Operator):
     """Animate the chosen sound strip on the face mesh and bake shape-key keyframes"""
 
     bl_idname = "lipwright.generate"
     bl_label = "Generate"
-    bl_options = {"REGISTER", "UNDO"}
+    bl_options = {"REGISTER"}  # the bake, later on the main thread, pushes its own undo step
 
     @classmethod
     def poll(cls, context):
-        settings = getattr(context.scene, "lipwright", None)
-        if settings is None:
+        if not _generate_poll(cls, context):
             return False
-        if context.window_manager.lipwright_job.running:
-            compat.poll_message(cls, "A job is running; wait for it or cancel it")
-            return False
-        if settings.target is None:
-            compat.poll_message(cls, "Choose the face mesh to animate")
-            return False
+        settings = context.scene.lipwright
         if settings.audio_source == "STRIP" and settings.sound_strip in ("", "NONE"):
             compat.poll_message(cls, "Add a sound strip in the Video Sequencer, or switch Audio to File")
             return False
@@ -118,25 +163,41 @@ class LIPWRIGHT_OT_generate(bpy.types.Operator):
 
     def execute(self, context):
         try:
-            spec = job_spec(context)
-        except (scene_data.SceneDataError, bake.BakeError) as error:
+            strip = chosen_strip(context)
+        except scene_data.SceneDataError as error:
             self.report({"ERROR"}, str(error))
             return {"CANCELLED"}
-        state = context.window_manager.lipwright_job
-        state.last_error, state.last_report, state.running, state.progress = "", "", True, 0.0
-        settings = backend_settings(context)
-        job = job_runner.start_job(spec, settings.connect, on_job_update, background=bpy.app.background)
-        if not bpy.app.background:
-            return {"FINISHED"}
-        if state.last_error or job.state != "done":  # background mode: the job already ran and baked
-            self.report({"ERROR"}, state.last_error or job.message)
-            return {"CANCELLED"}
-        self.report({"INFO"}, state.last_report)
-        return {"FINISHED"}
+        return start_generating(self, context, [strip])
+
+
+class LIPWRIGHT_OT_generate_selected(bpy.types.Operator):
+    """Animate every sound strip selected in the Sequencer on the face mesh, one after another (a dialogue scene)"""
+
+    bl_idname = "lipwright.generate_selected"
+    bl_label = "Generate Selected Strips"
+    bl_options = {"REGISTER"}
+
+    @classmethod
+    def poll(cls, context):
+        if not _generate_poll(cls, context):
+            return False
+        if not selected_sound_strips(context.scene):
+            compat.poll_message(cls, "Select this character's sound strips in the Video Sequencer")
+            return False
+        return True
+
+    def execute(self, context):
+        return start_generating(self, context, selected_sound_strips(context.scene))
+
+
+def selected_sound_strips(scene) -> list:
+    """Selected sound strips in playing order."""
+    return sorted((s for s in compat.sound_strips(scene) if s.select and s.sound is not None),
+                  key=lambda s: (s.frame_start, s.channel))
 
 
 class LIPWRIGHT_OT_cancel(bpy.types.Operator):
-    """Cancel the running Lipwright job"""
+    """Cancel the running line and the lines still waiting"""
 
     bl_idname = "lipwright.cancel"
     bl_label = "Cancel"
@@ -155,7 +216,7 @@ class LIPWRIGHT_OT_cancel(bpy.types.Operator):
 
 
 class LIPWRIGHT_OT_apply_result(bpy.types.Operator):
-    """Bake the last finished job again (for example after undoing its bake)"""
+    """Bake the last finished lines again (for example after undoing their bake)"""
 
     bl_idname = "lipwright.apply_result"
     bl_label = "Apply Result"
@@ -163,20 +224,26 @@ class LIPWRIGHT_OT_apply_result(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        job = job_runner.current_job()
-        if job is None or job.state != "done":
+        if not _finished_jobs():
             compat.poll_message(cls, "No finished job to apply")
             return False
         return True
 
     def execute(self, context):
+        reports = []
         try:
-            report = apply_job(job_runner.current_job())
+            for job in _finished_jobs():
+                reports.append(apply_job(job))
         except (bake.BakeError, wire.WireError) as error:
             self.report({"ERROR"}, str(error))
             return {"CANCELLED"}
-        self.report({"INFO"}, report.summary())
+        self.report({"INFO"}, reports[0].summary() if len(reports) == 1 else f"Baked {len(reports)} lines again")
         return {"FINISHED"}
+
+
+def _finished_jobs() -> list:
+    batch = job_runner.current_batch()
+    return [] if batch is None else [job for job in batch.jobs if job.state == "done"]
 
 
 def add_head(context, source) -> bpy.types.Object:
@@ -272,6 +339,6 @@ class LIPWRIGHT_OT_stop_backend(bpy.types.Operator):
 
 
 classes = (
-    LIPWRIGHT_OT_generate, LIPWRIGHT_OT_cancel, LIPWRIGHT_OT_apply_result, LIPWRIGHT_OT_add_head,
+    LIPWRIGHT_OT_generate, LIPWRIGHT_OT_generate_selected, LIPWRIGHT_OT_cancel, LIPWRIGHT_OT_apply_result, LIPWRIGHT_OT_add_head,
     LIPWRIGHT_OT_refresh_models, LIPWRIGHT_OT_stop_backend,
 )

@@ -30,6 +30,7 @@ class LIPWRIGHT_PT_main(bpy.types.Panel):
         row.scale_y = 1.4
         row.operator("lipwright.generate", icon="PLAY_SOUND")
         row.operator("lipwright.cancel", text="", icon="CANCEL")
+        layout.operator("lipwright.generate_selected", icon="SEQUENCE")
         if state.running:
             compat.draw_progress(layout, state.progress, state.message or "Working")
         if state.last_error:

@@ -46,6 +46,36 @@ def _sound_strips(self, context):
     return _strip_items
 
 
+# Each line's transcript lives on its sound strip (saved with the .blend, follows the strip around),
+# so a dialogue scene keeps one transcript per line.
+TRANSCRIPT_KEY = "lipwright_transcript"
+
+
+def strip_transcript(strip) -> str:
+    return str(strip.get(TRANSCRIPT_KEY, "")).strip()
+
+
+def _chosen_strip(settings):
+    if settings.audio_source != "STRIP" or settings.sound_strip in ("", "NONE"):
+        return None
+    return compat.find_strip(settings.id_data, settings.sound_strip)
+
+
+def _get_transcript(self):
+    strip = _chosen_strip(self)
+    if self.audio_source == "STRIP":
+        return str(strip.get(TRANSCRIPT_KEY, "")) if strip is not None else ""
+    return self.file_transcript
+
+
+def _set_transcript(self, value):
+    strip = _chosen_strip(self)
+    if strip is not None:
+        strip[TRANSCRIPT_KEY] = value
+    elif self.audio_source == "FILE":
+        self.file_transcript = value
+
+
 def _is_mesh(self, obj):
     return obj.type == "MESH"
 
@@ -59,7 +89,11 @@ class LipwrightSceneSettings(bpy.types.PropertyGroup):
     )
     sound_strip: bpy.props.EnumProperty(name="Strip", items=_sound_strips, description="The dialogue line to animate")
     audio_path: bpy.props.StringProperty(name="File", subtype="FILE_PATH")
-    transcript: bpy.props.StringProperty(name="Transcript", description="What is said: aligning to it is much more accurate")
+    transcript: bpy.props.StringProperty(
+        name="Transcript", get=_get_transcript, set=_set_transcript,
+        description="What this line says (kept on its sound strip): aligning to it is much more accurate",
+    )
+    file_transcript: bpy.props.StringProperty(options={"HIDDEN"})
     model: bpy.props.EnumProperty(name="Model", items=_models)
     bake_mode: bpy.props.EnumProperty(name="Bake", items=BAKE_MODES, default="AUTO")
 

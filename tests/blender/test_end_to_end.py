@@ -19,6 +19,7 @@ from tests.blender.test_install_zip import build_zip
 
 BACKEND_PYTHON = os.environ.get("LIPWRIGHT_BACKEND_PYTHON", str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "python"))
 LINE = "Bob made a map of the moon."
+SECOND_LINE = "Put the pot back please."
 
 CHILD = r"""
 import json, sys
@@ -57,6 +58,18 @@ try:
     report["generate_basis"] = sorted(bpy.ops.lipwright.generate())
     report["basis_keys"] = [k.name for k in head.data.shape_keys.key_blocks if k.name.startswith("LW ")]
     report["tracks"] = [t.name for t in head.data.shape_keys.animation_data.nla_tracks]
+    # A dialogue scene: two more lines, each with its own transcript on its strip, in one batch.
+    second = compat.new_sound_strip(scene, "Line 02", sys.argv[4], 2, 200)
+    third = compat.new_sound_strip(scene, "Line 03", sys.argv[4], 3, 300)
+    for other in compat.sound_strips(scene):
+        other.select = other.name != "Line 01"
+    settings.sound_strip = "Line 02"
+    settings.transcript = sys.argv[5]
+    third["lipwright_transcript"] = sys.argv[5]
+    settings.bake_mode = "AUTO"
+    report["generate_selected"] = sorted(bpy.ops.lipwright.generate_selected())
+    report["tracks_after_batch"] = sorted(t.name for t in head.data.shape_keys.animation_data.nla_tracks)
+    report["batch_starts"] = {t.name: t.strips[0].frame_start for t in head.data.shape_keys.animation_data.nla_tracks if t.strips}
     report["backend_state"] = backend_process.current_backend().state.value
     report["backend_pid"] = backend_process.current_backend().ready.get("pid")
 except Exception as error:
@@ -89,8 +102,10 @@ def test_zip_backend_speech_bake(tmp_path):
     wav = tmp_path / "line.wav"
     subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), LINE], check=True, capture_output=True)
     env = dict(os.environ, BLENDER_USER_RESOURCES=str(tmp_path / "user"), LIPWRIGHT_BACKEND_PYTHON=BACKEND_PYTHON)
-    done = subprocess.run([sys.executable, "-c", CHILD, str(archive), str(wav), LINE], capture_output=True,
-                          text=True, env=env, timeout=600, cwd=tmp_path)
+    second = tmp_path / "line2.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(second), SECOND_LINE], check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-c", CHILD, str(archive), str(wav), LINE, str(second), SECOND_LINE],
+                          capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
     lines = [l for l in done.stdout.splitlines() if l.startswith("REPORT ")]
     assert lines, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads(lines[-1][len("REPORT "):])
@@ -101,6 +116,9 @@ def test_zip_backend_speech_bake(tmp_path):
     assert report["jaw_first"] < 0.1  # and starts at rest
     assert report["generate_basis"] == ["FINISHED"] and 1 <= len(report["basis_keys"]) <= 32
     assert report["tracks"].count("Lipwright Line 01") == 1  # the basis bake replaced the ARKit one
+    assert report["generate_selected"] == ["FINISHED"], report
+    assert {"Lipwright Line 01", "Lipwright Line 02", "Lipwright Line 03"} <= set(report["tracks_after_batch"])
+    assert report["batch_starts"]["Lipwright Line 02"] == 200 and report["batch_starts"]["Lipwright Line 03"] == 300
     assert report["backend_state"] == "running"
     # the backend died with its Blender (atexit stop, or the closed stdin pipe)
     pid = report["backend_pid"]
