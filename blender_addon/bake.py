@@ -45,6 +45,7 @@ class BakeReport:
     unmatched: list = field(default_factory=list)   # ARKit weights the mesh has no key for
     energy_kept: float = 1.0                         # basis mode: share of the offsets' energy kept
     max_error: float = 0.0                           # basis mode: worst vertex error, object units
+    model_warnings: list = field(default_factory=list)  # what the model said about this line
 
     @property
     def frame_end(self) -> int:

@@ -68,7 +68,10 @@ def apply_job(job) -> bake.BakeReport:
     if scene is None or obj is None:
         raise bake.BakeError(f"'{spec.object_name}' or scene '{spec.scene_name}' is gone; nothing was baked")
     result = wire.decode_result(job.result)
-    return bake.bake_result(scene, obj, result, spec.strip_name, spec.frame_start, spec.mode)
+    report = bake.bake_result(scene, obj, result, spec.strip_name, spec.frame_start, spec.mode)
+    # The model's own warnings (e.g. the transcript did not fit, so phones were recognised instead).
+    report.model_warnings = list(result["meta"].get("warnings", []))
+    return report
 
 
 def _redraw():
@@ -85,6 +88,8 @@ def on_line_done(job):
         try:
             report = apply_job(job)
             state.last_report = report.summary()
+            for warning in report.model_warnings:
+                state.last_warning = "\n".join(filter(None, (state.last_warning, f"{job.spec.strip_name}: {warning}")))
             if not bpy.app.background:
                 bpy.ops.ed.undo_push(message=f"Lipwright Bake {job.spec.strip_name}")
         except (bake.BakeError, wire.WireError) as error:
@@ -112,7 +117,7 @@ def start_generating(operator, context, strips) -> set:
         operator.report({"ERROR"}, str(error))
         return {"CANCELLED"}
     state = context.window_manager.lipwright_job
-    state.last_error, state.last_report, state.running, state.progress = "", "", True, 0.0
+    state.last_error, state.last_report, state.last_warning, state.running, state.progress = "", "", "", True, 0.0
     settings = backend_settings(context)
     batch = job_runner.start_batch(specs, settings.connect, on_line_done, on_batch_update,
                                    background=bpy.app.background)

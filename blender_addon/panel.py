@@ -39,6 +39,8 @@ class LIPWRIGHT_PT_main(bpy.types.Panel):
                 box.label(text=line, icon="ERROR")
         elif state.last_report:
             layout.label(text=state.last_report, icon="CHECKMARK")
+        for line in state.last_warning.splitlines()[:4]:
+            layout.label(text=line, icon="INFO")
         layout.separator()
         layout.operator("lipwright.add_head", icon="USER")
 

@@ -104,6 +104,7 @@ class LipwrightJobState(bpy.types.PropertyGroup):
     message: bpy.props.StringProperty()
     last_error: bpy.props.StringProperty()
     last_report: bpy.props.StringProperty()
+    last_warning: bpy.props.StringProperty()
 
 
 classes = (LipwrightSceneSettings, LipwrightJobState)

@@ -110,3 +110,12 @@ def test_weights_only_results_skip_the_per_vertex_motion(line_wav):
     result = wire.decode_result(animate_file(line_wav, offsets=False))
     assert "offsets" not in result
     assert result["weights"].shape[1] == 52 and result["weights"][:, 17].max() > 0.2  # jawOpen moves
+
+
+def test_a_transcript_that_does_not_fit_still_animates_and_says_so(line_wav, tmp_path):
+    wrong = " ".join(["the quick brown fox jumps over the lazy dog"] * 5)
+    completed = lipwright("animate", str(line_wav), "--transcript", wrong, "-o", str(tmp_path / "o.npz"))
+    assert completed.returncode == 0, completed.stderr
+    assert "warning" in completed.stderr and "Fell back to recognising" in completed.stderr
+    with np.load(tmp_path / "o.npz") as npz:
+        assert json.loads(str(npz["meta"]))["phone_method"] == "recognised"

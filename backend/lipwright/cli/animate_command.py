@@ -1,6 +1,7 @@
 """`lipwright animate AUDIO -o OUT.npz`: the output contract, without a server."""
 
 import argparse
+import sys
 from pathlib import Path
 
 
@@ -26,5 +27,9 @@ def run(args: argparse.Namespace) -> int:
         )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_bytes(result)
+    from ..wire import decode_result
+
+    for warning in decode_result(result)["meta"].get("warnings", []):
+        print(f"lipwright: warning: {warning}", file=sys.stderr)
     print(f"wrote {args.output}")
     return 0

@@ -5,6 +5,7 @@ own sound strip, action and NLA track, and the .blend is written only when every
 """
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 
@@ -55,6 +56,7 @@ def read_transcripts(audio: list[Path], transcript: str | None, table: Path | No
 def run(args: argparse.Namespace) -> int:
     from ..animate import animate_file
     from ..blender_bridge.runner import run_in_blender
+    from ..wire import decode_result
     from .progress_bar import terminal_progress
 
     for path, what in [(a, "audio file") for a in args.audio] + [(args.blend, ".blend file")]:
@@ -87,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
             except LipwrightError as error:  # report every bad line at once, then write nothing
                 failures.append(f"{audio}: {error}")
                 continue
+            for warning in decode_result(result)["meta"].get("warnings", []):
+                print(f"lipwright: warning: {audio.name}: {warning}", file=sys.stderr)
             result_npz = Path(scratch) / f"result_{index:05d}.npz"
             result_npz.write_bytes(result)
             lines.append({"audio_path": str(audio.resolve()), "result_npz": str(result_npz),

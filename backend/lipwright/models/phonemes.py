@@ -58,7 +58,6 @@ class PhonemeModel:
             "warnings": list(track.warnings),
             "phones": [[p.label, round(p.start, 4), round(p.end, 4)] for p in track.phones],
         }
-        progress(1.0, "done")
         return Animation(
             offsets=offsets,
             rest=np.asarray(rest, dtype=np.float32),
