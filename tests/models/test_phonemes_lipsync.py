@@ -23,9 +23,10 @@ def model():
     return PhonemeModel()
 
 
-@pytest.fixture(scope="module")
-def line():
-    return compose_line([0.5, *WORDS, 0.5])
+@pytest.fixture(scope="module", params=[("espeak-ng", "en-us"), ("flite", "kal")], ids=["espeak-ng", "flite-kal"])
+def line(request):
+    engine, voice = request.param
+    return compose_line([0.5, *WORDS, 0.5], engine=engine, voice=voice)
 
 
 def lip_gap_mm(model, animation) -> np.ndarray:
