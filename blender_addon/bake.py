@@ -265,11 +265,12 @@ def _ensure_rest(scene, keys, key_names, first_frame):
             _write_curve(action, slot, data_path(name), np.array([start, start + 1.0]), np.zeros(2), _CONSTANT)
 
 
-def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mode="AUTO") -> BakeReport:
+def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mode="AUTO", basis=None) -> BakeReport:
     """Bake a decoded result (wire.decode_result) for the sound strip `strip_name` starting at `frame_start`.
 
     Frame i of the result lands on scene frame frame_start + i (the job asked for the scene's fps).
     Re-baking the same strip replaces only what the previous bake of that strip made.
+    basis: compress_to_basis(result["offsets"]) when already computed off the main thread.
     """
     chosen, frame_count, payload, unmatched = _plan(scene, obj, result, strip_name, int(frame_start), mode)
     frame_start = int(frame_start)
@@ -282,7 +283,9 @@ def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mod
         curves = payload
     else:
         offsets = payload
-        basis = compress_to_basis(offsets)
+        # The job thread may have compressed already (seconds for long lines): the UI stays free.
+        if basis is None or basis.values.shape[0] != offsets.shape[0] or basis.shapes.shape[1:] != offsets.shape[1:]:
+            basis = compress_to_basis(offsets)
         if obj.data.shape_keys is None:
             obj.shape_key_add(name="Basis", from_mix=False)
         rest = basis_coordinates(obj)

@@ -8,6 +8,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from . import wire
+from .basis import compress_to_basis
 from .client import BackendError
 
 POLL_SECONDS = 0.25
@@ -23,6 +25,7 @@ class JobSpec:
     strip_name: str
     frame_start: int
     mode: str = "AUTO"
+    resolved_mode: str = "BASIS"  # what `mode` means for this mesh: ARKIT or BASIS
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Job:
     message: str = "Starting"
     error: str = ""
     result: bytes = b""
+    decoded: dict | None = None  # the result decoded, and its basis compressed, off the main thread
+    basis: object = None
     job_id: str = ""
     cancel_requested: bool = False
     finished: threading.Event = field(default_factory=threading.Event)
@@ -71,15 +76,24 @@ def run_job(job: Job, connect) -> None:
             time.sleep(POLL_SECONDS)
         job.message = "Downloading the result"
         job.result = client.result(job.job_id)
+        job.message = "Preparing the bake"
+        prepare_bake(job)
         job.state, job.progress, job.message = "done", 1.0, "Done"
     except _Cancelled:
         job.state, job.message = "cancelled", "Cancelled"
-    except BackendError as error:
+    except (BackendError, wire.WireError) as error:
         job.state, job.error, job.message = "failed", str(error), "Failed"
     except Exception as error:  # a bug must still end the job, not leave the panel spinning
         job.state, job.error, job.message = "failed", f"{type(error).__name__}: {error}", "Failed"
     finally:
         job.finished.set()
+
+
+def prepare_bake(job: Job) -> None:
+    """The bake's slow numpy work, here on the job thread: decode the result, compress the motion."""
+    job.decoded = wire.decode_result(job.result)
+    if job.spec.resolved_mode == "BASIS" and "offsets" in job.decoded:
+        job.basis = compress_to_basis(job.decoded["offsets"])
 
 
 class _Cancelled(Exception):

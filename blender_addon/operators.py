@@ -44,7 +44,7 @@ def job_spec(context, strip) -> job_runner.JobSpec:
         mesh = scene_data.mesh_data(obj)
         request = wire.encode_request(audio, options, mesh.vertices, mesh.faces_flat, mesh.face_sizes)
     return job_runner.JobSpec(request, scene.name, obj.name, strip.name, scene_data.strip_frame_start(strip),
-                              settings.bake_mode)
+                              settings.bake_mode, mode)
 
 
 def ensure_file_strip(scene, path):
@@ -67,8 +67,8 @@ def apply_job(job) -> bake.BakeReport:
     obj = bpy.data.objects.get(spec.object_name)
     if scene is None or obj is None:
         raise bake.BakeError(f"'{spec.object_name}' or scene '{spec.scene_name}' is gone; nothing was baked")
-    result = wire.decode_result(job.result)
-    report = bake.bake_result(scene, obj, result, spec.strip_name, spec.frame_start, spec.mode)
+    result = job.decoded if job.decoded is not None else wire.decode_result(job.result)
+    report = bake.bake_result(scene, obj, result, spec.strip_name, spec.frame_start, spec.mode, basis=job.basis)
     # The model's own warnings (e.g. the transcript did not fit, so phones were recognised instead).
     report.model_warnings = list(result["meta"].get("warnings", []))
     return report

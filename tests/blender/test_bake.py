@@ -81,8 +81,10 @@ def test_arkit_keys_are_keyframed_from_the_weights_at_the_strips_frames(fps, bas
     assert "MyWink" not in report.shape_keys
 
 
-def test_basis_mode_reconstructs_the_offsets_when_evaluated():
+@pytest.mark.parametrize("precomputed", [False, True], ids=["compressed-here", "compressed-by-the-job-thread"])
+def test_basis_mode_reconstructs_the_offsets_when_evaluated(precomputed):
     from blender_addon import bake
+    from blender_addon.basis import compress_to_basis
 
     scene = bpy.context.scene
     set_fps(scene, 25)
@@ -97,7 +99,8 @@ def test_basis_mode_reconstructs_the_offsets_when_evaluated():
     result["offsets"] = offsets
     rest = np.array([v.co for v in obj.data.vertices], np.float32)
 
-    report = bake.bake_result(scene, obj, result, "hello", 10, mode="AUTO")
+    basis = compress_to_basis(offsets) if precomputed else None
+    report = bake.bake_result(scene, obj, result, "hello", 10, mode="AUTO", basis=basis)
 
     assert report.mode == "BASIS" and 1 <= len(report.shape_keys) <= 32
     assert report.energy_kept >= 0.995 and report.max_error < 2e-3
