@@ -15,7 +15,10 @@ def register():
 
 def unregister():
     from .backend_process import stop_local_backend
+    from .job_runner import cancel_current, stop_timers
 
+    cancel_current()
+    stop_timers()
     stop_local_backend()
     properties.unregister_properties()
     for cls in reversed(_classes):

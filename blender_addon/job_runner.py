@@ -4,6 +4,7 @@ In background mode (bpy.app.background) timers never fire, so `run_job_sync` doe
 Only plain data crosses threads: the job holds names, bytes and numbers, never Blender data.
 """
 
+import atexit
 import threading
 import time
 from dataclasses import dataclass, field
@@ -108,6 +109,7 @@ class Batch:
     jobs: list
     cancel_requested: bool = False
     handed_over: int = 0  # jobs whose end the main thread has seen (and baked)
+    poll: object = None   # the timer callback: hands finished lines over; None once all are
 
     @property
     def done(self) -> bool:
@@ -167,9 +169,13 @@ def start_batch(specs: list, connect, on_line_done, on_update, background: bool)
 
     def poll():
         hand_over()
-        return None if batch.handed_over == len(batch.jobs) else POLL_SECONDS
+        if batch.handed_over == len(batch.jobs):
+            _timers.discard(poll)
+            return None
+        return POLL_SECONDS
 
-    bpy.app.timers.register(poll, first_interval=POLL_SECONDS)
+    batch.poll = poll
+    _register_timer(poll)
     return batch
 
 
@@ -198,10 +204,35 @@ def run_task(work, on_done, background: bool) -> None:
     def poll():
         if thread.is_alive():
             return POLL_SECONDS
+        _timers.discard(poll)
         on_done(outcome.get("value"), outcome.get("error", ""))
         return None
 
+    _register_timer(poll)
+
+
+_timers: set = set()
+
+
+def _register_timer(poll) -> None:
+    import bpy
+
+    _timers.add(poll)
     bpy.app.timers.register(poll, first_interval=POLL_SECONDS)
+
+
+def stop_timers() -> None:
+    """Unregister our timers (add-on unregister, Python exit): a timer left registered when the bpy
+    module exits deadlocks Blender's own exit handlers, and after unregister it would call dead code."""
+    import bpy
+
+    for poll in list(_timers):
+        if bpy.app.timers.is_registered(poll):
+            bpy.app.timers.unregister(poll)
+        _timers.discard(poll)
+
+
+atexit.register(stop_timers)
 
 
 def cancel_current() -> bool:

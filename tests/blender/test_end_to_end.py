@@ -31,6 +31,7 @@ bpy.ops.extensions.package_install_files(filepath=archive, repo="user_default", 
 addon = sys.modules["bl_ext.user_default.lipwright"]
 from bl_ext.user_default.lipwright import backend_process, compat
 report = {}
+pumped = []  # timer callbacks this script calls itself, as Blender's event loop would
 try:
     scene = bpy.context.scene
     scene.render.fps, scene.render.fps_base = 24, 1.0
@@ -70,11 +71,48 @@ try:
     report["generate_selected"] = sorted(bpy.ops.lipwright.generate_selected())
     report["tracks_after_batch"] = sorted(t.name for t in head.data.shape_keys.animation_data.nla_tracks)
     report["batch_starts"] = {t.name: t.strips[0].frame_start for t in head.data.shape_keys.animation_data.nla_tracks if t.strips}
+    # The interactive path: a worker thread talks to the backend while the main thread stays free,
+    # and the timer callback hands the result over. Timers never fire in background mode, so this
+    # main thread calls the registered callback itself, as Blender's event loop would.
+    import time
+    from bl_ext.user_default.lipwright import job_runner, operators, preferences
+    spec = operators.job_spec(bpy.context, compat.find_strip(scene, "Line 03"))
+    batch = job_runner.start_batch([spec], preferences.backend_settings(bpy.context).connect,
+                                   operators.on_line_done, operators.on_batch_update, background=False)
+    pumped.append(batch.poll)
+    polls, running_seen = 0, False
+    while batch.poll() is not None:
+        polls += 1
+        running_seen |= bpy.context.window_manager.lipwright_job.running
+        time.sleep(0.02)
+    job_state = bpy.context.window_manager.lipwright_job
+    report["threaded"] = {"polls": polls, "running_seen": running_seen, "running_after": job_state.running,
+                          "progress": job_state.progress, "report": job_state.last_report,
+                          "error": job_state.last_error, "timer": bpy.app.timers.is_registered(batch.poll)}
+    bpy.app.timers.unregister(batch.poll)  # what Blender does when the callback returns None
+    # Cancel: the running line stops at the backend, the waiting one never starts, nothing is baked.
+    tracks_before = sorted(t.name for t in head.data.shape_keys.animation_data.nla_tracks)
+    specs = [operators.job_spec(bpy.context, compat.find_strip(scene, name)) for name in ("Line 02", "Line 03")]
+    batch = job_runner.start_batch(specs, preferences.backend_settings(bpy.context).connect,
+                                   operators.on_line_done, operators.on_batch_update, background=False)
+    pumped.append(batch.poll)
+    report["cancel_accepted"] = job_runner.cancel_current()
+    job_runner.stop_timers()  # as the add-on's unregister does: no callback outlives it
+    timer_left = bpy.app.timers.is_registered(batch.poll)
+    while batch.poll() is not None:
+        time.sleep(0.02)
+    report["cancelled"] = {"states": [job.state for job in batch.jobs], "timer_left": timer_left,
+                           "tracks_unchanged": tracks_before == sorted(t.name for t in head.data.shape_keys.animation_data.nla_tracks),
+                           "running_after": bpy.context.window_manager.lipwright_job.running}
     report["backend_state"] = backend_process.current_backend().state.value
     report["backend_pid"] = backend_process.current_backend().ready.get("pid")
 except Exception as error:
     report["error"] = f"{type(error).__name__}: {error}"
 finally:
+    # A timer still registered when the bpy module exits deadlocks Blender's exit handlers.
+    for poll in pumped:
+        if bpy.app.timers.is_registered(poll):
+            bpy.app.timers.unregister(poll)
     print("REPORT " + json.dumps(report), flush=True)
 """
 
@@ -106,7 +144,7 @@ def test_zip_backend_speech_bake(tmp_path):
     second = tmp_path / "line2.wav"
     subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(second), SECOND_LINE], check=True, capture_output=True)
     done = subprocess.run([sys.executable, "-c", CHILD, str(archive), str(wav), LINE, str(second), SECOND_LINE],
-                          capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
+                          capture_output=True, text=True, env=env, timeout=240, cwd=tmp_path)
     lines = [l for l in done.stdout.splitlines() if l.startswith("REPORT ")]
     assert lines, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads(lines[-1][len("REPORT "):])
@@ -120,6 +158,12 @@ def test_zip_backend_speech_bake(tmp_path):
     assert report["generate_selected"] == ["FINISHED"], report
     assert {"Lipwright Line 01", "Lipwright Line 02", "Lipwright Line 03"} <= set(report["tracks_after_batch"])
     assert report["batch_starts"]["Lipwright Line 02"] == 200 and report["batch_starts"]["Lipwright Line 03"] == 300
+    threaded = report["threaded"]
+    assert threaded["polls"] > 0 and threaded["running_seen"] and not threaded["running_after"], threaded
+    assert threaded["progress"] == 1.0 and "Line 03" in threaded["report"] and not threaded["error"]
+    assert threaded["timer"]  # registered with Blender's timers, as in the interactive UI
+    assert report["cancel_accepted"] and report["cancelled"]["states"] == ["cancelled", "cancelled"], report["cancelled"]
+    assert not report["cancelled"]["timer_left"] and not report["cancelled"]["running_after"]
     assert report["backend_state"] == "running"
     # the backend died with its Blender (atexit stop, or the closed stdin pipe)
     pid = report["backend_pid"]
