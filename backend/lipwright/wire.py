@@ -97,6 +97,15 @@ def encode_result(
     return _npz_bytes(arrays)
 
 
+def result_meta(data: bytes) -> dict:
+    """Only the result's `meta`, without loading its (possibly large) arrays."""
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            return json.loads(str(npz["meta"]))
+    except Exception as error:
+        raise WireError(f"the result has no readable meta ({error})") from None
+
+
 def decode_result(data: bytes) -> dict:
     """The result as a dict of arrays; `meta` parsed, `landmarks` as {name: vertex index}."""
     arrays = _load_npz(data, "result")

@@ -27,9 +27,9 @@ def run(args: argparse.Namespace) -> int:
         )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_bytes(result)
-    from ..wire import decode_result
+    from ..wire import result_meta
 
-    for warning in decode_result(result)["meta"].get("warnings", []):
+    for warning in result_meta(result).get("warnings", []):
         print(f"lipwright: warning: {warning}", file=sys.stderr)
     print(f"wrote {args.output}")
     return 0

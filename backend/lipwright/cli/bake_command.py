@@ -56,7 +56,7 @@ def read_transcripts(audio: list[Path], transcript: str | None, table: Path | No
 def run(args: argparse.Namespace) -> int:
     from ..animate import animate_file
     from ..blender_bridge.runner import run_in_blender
-    from ..wire import decode_result
+    from ..wire import result_meta
     from .progress_bar import terminal_progress
 
     for path, what in [(a, "audio file") for a in args.audio] + [(args.blend, ".blend file")]:
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
             except LipwrightError as error:  # report every bad line at once, then write nothing
                 failures.append(f"{audio}: {error}")
                 continue
-            for warning in decode_result(result)["meta"].get("warnings", []):
+            for warning in result_meta(result).get("warnings", []):
                 print(f"lipwright: warning: {audio.name}: {warning}", file=sys.stderr)
             result_npz = Path(scratch) / f"result_{index:05d}.npz"
             result_npz.write_bytes(result)

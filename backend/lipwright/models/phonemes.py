@@ -43,7 +43,9 @@ class PhonemeModel:
         rest = self.head.mesh.vertices if request.mesh is None else request.mesh.vertices
         offsets = None
         if request.offsets:
-            offsets = np.einsum("fk,kvc->fvc", weights, self.head.targets, optimize=True).astype(np.float32)
+            # One float32 matrix product: (frames, 52) @ (52, V*3), no float64 intermediate.
+            targets = self.head.targets.reshape(len(self.head.targets), -1)
+            offsets = (weights.astype(np.float32) @ targets).reshape(len(weights), -1, 3)
             if request.mesh is not None:
                 placement = place_on_mesh(self.head.mesh, request.mesh, model_name=self.name)
                 offsets = placement.map_offsets(offsets)
