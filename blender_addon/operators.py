@@ -94,6 +94,12 @@ def on_line_done(job):
                 bpy.ops.ed.undo_push(message=f"Lipwright Bake {job.spec.strip_name}")
         except (bake.BakeError, wire.WireError) as error:
             _add_error(state, f"{job.spec.strip_name}: {error}")
+        except Exception as error:  # a bug: say so in the panel, keep the timer and the next lines going
+            import traceback
+
+            traceback.print_exc()
+            _add_error(state, f"{job.spec.strip_name}: internal error while baking ({type(error).__name__}: {error}); "
+                              "see the system console")
     elif job.state == "failed":
         _add_error(state, f"{job.spec.strip_name}: {job.error}")
 
