@@ -46,11 +46,9 @@ def main() -> None:
     parser.add_argument("--frames", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--skip-loop-above", type=int, default=20000)
     args = parser.parse_args()
-    from lipwright.template import load_default_head, write_template_npz
+    from lipwright.template import load_default_head, template_arrays
 
-    template_npz = Path(bpy.app.tempdir or "/tmp") / "lipwright_bench_head.npz"
-    write_template_npz(load_default_head(), template_npz)
-    template = head.load_template(str(template_npz))
+    template = head.load_template(template_arrays(load_default_head()))
     print(f"Blender {bpy.app.version_string}")
     print(f"{'frames':>7s} {'bulk s':>8s} {'loop s':>8s} {'ratio':>7s}   (52 ARKit keys, per-frame keyframe_insert vs bulk)")
     for frames in args.frames:

@@ -25,8 +25,7 @@ class JobSpec:
     object_name: str
     strip_name: str
     frame_start: int
-    mode: str = "AUTO"
-    resolved_mode: str = "BASIS"  # what `mode` means for this mesh: ARKIT or BASIS
+    mode: str = "BASIS"     # ARKIT or BASIS: the panel's AUTO resolved for this mesh when the job was made
 
 
 @dataclass
@@ -93,7 +92,7 @@ def run_job(job: Job, connect) -> None:
 def prepare_bake(job: Job) -> None:
     """The bake's slow numpy work, here on the job thread: decode the result, compress the motion."""
     job.decoded = wire.decode_result(job.result)
-    if job.spec.resolved_mode == "BASIS" and "offsets" in job.decoded:
+    if job.spec.mode == "BASIS" and "offsets" in job.decoded:
         job.basis = compress_to_basis(job.decoded["offsets"])
 
 

@@ -43,8 +43,7 @@ def job_spec(context, strip) -> job_runner.JobSpec:
     else:
         mesh = scene_data.mesh_data(obj)
         request = wire.encode_request(audio, options, mesh.vertices, mesh.faces_flat, mesh.face_sizes)
-    return job_runner.JobSpec(request, scene.name, obj.name, strip.name, scene_data.strip_frame_start(strip),
-                              settings.bake_mode, mode)
+    return job_runner.JobSpec(request, scene.name, obj.name, strip.name, scene_data.strip_frame_start(strip), mode)
 
 
 def ensure_file_strip(scene, path):

@@ -30,12 +30,15 @@ def animate_file(
     audio_path = Path(audio_path)
     if not audio_path.is_file():
         raise AudioError(f"no audio file at {audio_path}: check the path")
-    options = {"model": model, "fps": fps, "transcript": transcript, "seed": seed, "offsets": None if offsets else False}
+    options = {"model": model, "fps": fps, "transcript": transcript, "seed": seed}
+    options = {name: value for name, value in options.items() if value is not None}
+    if not offsets:
+        options["offsets"] = False
     mesh = {}
     if mesh_path is not None:
         from .geometry.mesh_file import read_mesh_file
 
         vertices, faces_flat, face_sizes = read_mesh_file(Path(mesh_path))
         mesh = {"vertices": vertices, "faces_flat": faces_flat, "face_sizes": face_sizes}
-    request = wire.encode_request(audio_path.read_bytes(), {k: v for k, v in options.items() if v is not None}, **mesh)
+    request = wire.encode_request(audio_path.read_bytes(), options, **mesh)
     return run_animation_job(request, progress, device or default_device())

@@ -1,20 +1,15 @@
 """`lipwright animate` writes the output contract; bad input gets a clear message, not a traceback."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from lipwright.demo.speech import synthesize
+from tests.cli.commands import export_head, lipwright
 
 LINE = "Bob bought a map of the moon."
-
-
-def lipwright(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lipwright", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -24,10 +19,7 @@ def line_wav(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def template_npz(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "head.npz"
-    completed = lipwright("template", "export", str(path))
-    assert completed.returncode == 0, completed.stderr
-    return path
+    return export_head(tmp_path_factory.mktemp("template"), "head.npz")
 
 
 def test_animate_writes_the_output_contract(line_wav, tmp_path):

@@ -8,17 +8,14 @@ import numpy as np
 import pytest
 
 from lipwright.demo.speech import synthesize
-from tests.cli.test_animate_cli import lipwright
+from tests.cli.commands import export_head, lipwright
 
 LINE = "Pam made a map of the moon."
 
 
 @pytest.fixture(scope="module")
 def head_blend(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("blend") / "head.blend"
-    completed = lipwright("template", "export", str(path))
-    assert completed.returncode == 0, completed.stderr
-    return path
+    return export_head(tmp_path_factory.mktemp("blend"), "head.blend")
 
 
 def read_bake(blend: Path) -> dict:

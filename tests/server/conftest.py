@@ -3,7 +3,8 @@ and small limits so the limit cases stay quick."""
 
 import pytest
 
-from tests.server.server_process import RunningServer, speak, start_server
+from tests.server.server_process import RunningServer, start_server
+from tests.speech import speak
 
 # Small enough that the limit cases are cheap to send, large enough for every ordinary request.
 TEST_LIMITS = ("--max-request-mb", "4", "--max-audio-seconds", "20", "--max-vertices", "20000",
@@ -28,4 +29,4 @@ def client(server):
 
 @pytest.fixture(scope="session")
 def spoken_line(tmp_path_factory) -> bytes:
-    return speak("Bob bought a map of the moon.", tmp_path_factory.mktemp("speech"))
+    return speak("Bob bought a map of the moon.", tmp_path_factory.mktemp("speech") / "line.wav").read_bytes()

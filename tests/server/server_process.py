@@ -75,13 +75,6 @@ def start_server(*serve_args: str, log_dir: Path, with_test_models: bool = False
     return RunningServer(process, ready, token, Path(log_file.name))
 
 
-def speak(text: str, folder: Path) -> bytes:
-    """Real speech: espeak-ng's WAV bytes for `text`."""
-    from lipwright.demo.speech import synthesize
-
-    return synthesize(text, folder / "line.wav").read_bytes()
-
-
 def submit(client: httpx.Client, audio: bytes, options: dict | None = None, mesh=None) -> httpx.Response:
     arrays = {} if mesh is None else {"vertices": mesh[0], "faces_flat": mesh[1], "face_sizes": mesh[2]}
     body = encode_request(audio, options or {}, **arrays)

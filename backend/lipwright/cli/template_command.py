@@ -1,7 +1,6 @@
 """`lipwright template export head.obj`: the default head for other tools (.obj, .npz or .blend)."""
 
 import argparse
-import tempfile
 from pathlib import Path
 
 from ..errors import LipwrightError
@@ -29,11 +28,8 @@ def run(args: argparse.Namespace) -> int:
         write_template_npz(head, path)
         print(f"wrote {path} ({head.mesh.vertex_count} vertices, {len(head.target_names)} targets)")
     else:
-        from ..blender_bridge.runner import run_in_blender
+        from ..blender_bridge.head_blend import write_head_blend
 
-        with tempfile.TemporaryDirectory() as scratch:
-            template_npz = Path(scratch) / "head.npz"
-            write_template_npz(head, template_npz)
-            run_in_blender("headless", "build_head_blend", template_npz=str(template_npz), blend_out=str(path.resolve()))
+        write_head_blend(path)
         print(f"wrote {path} (the head with {len(head.target_names)} ARKit shape keys)")
     return 0

@@ -1,7 +1,6 @@
 """The main job end to end: speak a line, animate the default head, bake a .blend, draw a picture."""
 
 import json
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -9,9 +8,9 @@ import numpy as np
 from .. import wire
 from ..animate import animate_file
 from ..audio.decode import load_audio
+from ..blender_bridge.head_blend import write_head_blend
 from ..blender_bridge.runner import run_in_blender
 from ..models.base import Progress, no_progress
-from ..template import load_default_head, write_template_npz
 from .figure import draw_demo_figure, mouth_opening
 from .speech import synthesize
 
@@ -47,10 +46,7 @@ def run_demo(out_dir: Path, text: str = DEFAULT_LINE, engine: str = "espeak-ng",
 
     progress(0.55, "building the scene in Blender")
     blend = out_dir / "demo.blend"
-    with tempfile.TemporaryDirectory() as scratch:
-        template_npz = Path(scratch) / "head.npz"
-        write_template_npz(load_default_head(), template_npz)
-        head = run_in_blender("headless", "build_head_blend", template_npz=str(template_npz), blend_out=str(blend), fps=fps)
+    head = write_head_blend(blend, fps=fps)
     object_name = head["object"]
     progress(0.65, "baking keyframes")
     report = run_in_blender("headless", "bake_file", blend_in=str(blend), object_name=object_name,

@@ -41,7 +41,12 @@ def template_arrays(template: HeadTemplate) -> dict[str, np.ndarray]:
     }
 
 
-def write_template_npz(template: HeadTemplate, path: str | Path) -> None:
+def template_npz_bytes(template: HeadTemplate) -> bytes:
     """An npz (no pickles) with the keys of `template_arrays`."""
-    with open(path, "wb") as handle:
-        np.savez(handle, **template_arrays(template))
+    buffer = io.BytesIO()
+    np.savez(buffer, **template_arrays(template))
+    return buffer.getvalue()
+
+
+def write_template_npz(template: HeadTemplate, path: str | Path) -> None:
+    Path(path).write_bytes(template_npz_bytes(template))

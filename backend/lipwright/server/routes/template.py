@@ -1,8 +1,6 @@
 """GET /v1/template: the default head as template npz bytes, for the add-on's "Add Lipwright head"."""
 
-import tempfile
 import threading
-from pathlib import Path
 
 from fastapi import APIRouter, Response
 
@@ -17,12 +15,9 @@ def default_head_npz() -> bytes:
     global _cached
     with _lock:
         if _cached is None:
-            from ...template import load_default_head, write_template_npz  # slow the first time: cut and cached
+            from ...template import load_default_head, template_npz_bytes  # slow the first time: cut and cached
 
-            with tempfile.TemporaryDirectory(prefix="lipwright-template-") as folder:
-                path = Path(folder) / "head.npz"
-                write_template_npz(load_default_head(), path)
-                _cached = path.read_bytes()
+            _cached = template_npz_bytes(load_default_head())
         return _cached
 
 
