@@ -7,12 +7,6 @@ from .errors import AudioError
 from .models.base import Progress, no_progress
 
 
-def default_device() -> str:
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 def animate_file(
     audio_path: Path,
     model: str = "phonemes",
@@ -20,11 +14,13 @@ def animate_file(
     transcript: str | None = None,
     mesh_path: Path | None = None,
     seed: int | None = None,
-    device: str | None = None,
+    device: str = "auto",
     offsets: bool = True,
     progress: Progress = no_progress,
 ) -> bytes:
-    """Returns the result npz bytes (see wire.encode_result); offsets=False: weights only."""
+    """Returns the result npz bytes (see wire.encode_result); offsets=False: weights only.
+
+    device: "auto" leaves the choice to the model, so numpy-only models never import torch."""
     from .jobs.animation_job import run_animation_job
 
     audio_path = Path(audio_path)
@@ -41,4 +37,4 @@ def animate_file(
         vertices, faces_flat, face_sizes = read_mesh_file(Path(mesh_path))
         mesh = {"vertices": vertices, "faces_flat": faces_flat, "face_sizes": face_sizes}
     request = wire.encode_request(audio_path.read_bytes(), options, **mesh)
-    return run_animation_job(request, progress, device or default_device())
+    return run_animation_job(request, progress, device)

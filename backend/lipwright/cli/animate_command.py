@@ -13,7 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mesh", type=Path, help="a mesh with the model's topology (.obj or .npz); default: the model's head")
     parser.add_argument("--model", default="phonemes", help="model name (see `lipwright serve` /v1/models)")
     parser.add_argument("--seed", type=int, help="seed for models with random output")
-    parser.add_argument("--device", help="cpu or cuda (default: cuda when present)")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                        help="auto (default: cuda when present, for models that use torch), cpu or cuda")
 
 
 def run(args: argparse.Namespace) -> int:

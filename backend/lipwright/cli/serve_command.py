@@ -99,16 +99,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def choose_device(requested: str) -> str:
-    if requested == "cpu":
-        return "cpu"
-    import torch
+    """An explicit --device cuda is checked at start; "auto" is left to each model (see lipwright.devices)."""
+    if requested == "cuda":
+        from ..devices import resolve_device
 
-    available = torch.cuda.is_available()
-    if requested == "cuda" and not available:
-        from ..errors import LipwrightError
-
-        raise LipwrightError("--device cuda was asked for, but torch sees no CUDA GPU; use --device cpu or auto")
-    return "cuda" if available else "cpu"
+        return resolve_device("cuda")
+    return requested
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
