@@ -1,6 +1,7 @@
 """Operators: thin wrappers that validate, call plain functions, and report."""
 
 import os
+import sys
 
 import bpy
 
@@ -103,8 +104,12 @@ def on_line_done(job):
         _add_error(state, f"{job.spec.strip_name}: {job.error}")
 
 
-def _add_error(state, line):
-    state.last_error = "\n".join(filter(None, (state.last_error, line)))
+def _add_error(state, error):
+    """The panel keeps each failure's first line, its cause; the whole text goes to the console."""
+    lines = str(error).strip().splitlines() or ["failed without a message"]
+    if len(lines) > 1:
+        print("Lipwright: " + "\n".join(lines), file=sys.stderr)
+    state.last_error = "\n".join(filter(None, (state.last_error, lines[0])))
 
 
 def on_batch_update(batch):
@@ -297,7 +302,8 @@ class LIPWRIGHT_OT_add_head(bpy.types.Operator):
             state = bpy.context.window_manager.lipwright_job
             state.message = ""
             if error or scene is None:
-                state.last_error = error or "the scene was removed before the head arrived"
+                state.last_error = ""
+                _add_error(state, error or "the scene was removed before the head arrived")
                 return
             try:
                 add_head(bpy.context, template)
@@ -326,8 +332,9 @@ class LIPWRIGHT_OT_refresh_models(bpy.types.Operator):
     def execute(self, context):
         def on_done(models, error):
             state = bpy.context.window_manager.lipwright_job
+            state.last_error = ""
             if error:
-                state.last_error = error
+                _add_error(state, error)
             else:
                 properties.set_models(models)
             _redraw()
