@@ -44,10 +44,8 @@ def default_python() -> str:
 
 
 def is_blender_python(python: str) -> bool:
-    try:
-        return os.path.samefile(python, sys.executable)
-    except OSError:
-        return False
+    """Compared by path, not by file: a venv's python is a link to the same interpreter as other venvs'."""
+    return os.path.normcase(os.path.abspath(python)) == os.path.normcase(os.path.abspath(sys.executable))
 
 
 def extension_site_packages() -> list[str]:
