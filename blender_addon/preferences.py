@@ -78,7 +78,10 @@ class LipwrightPreferences(bpy.types.AddonPreferences):
         if self.backend_mode == "LOCAL":
             layout.prop(self, "python_path")
             if not self.python_path:
-                layout.label(text=f"Using {backend_process.default_python()}", icon="INFO")
+                python = backend_process.default_python()
+                own = backend_process.is_blender_python(python)
+                layout.label(text="Using Blender's own Python with the bundled modules (the default model)" if own
+                             else f"Using {python}", icon="INFO")
             for line in setup_problem(context):
                 layout.label(text=line, icon="ERROR")
             layout.prop(self, "extra_args")
@@ -122,7 +125,8 @@ def setup_problem(context=None) -> list[str]:
     python = settings.python or backend_process.default_python()
     missing = backend_process.missing_modules() if backend_process.is_blender_python(python) else []
     if missing:
-        return [f"Blender's Python lacks {', '.join(repr(m) for m in missing)} for the default model",
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        return [f"Blender's Python lacks the module '{missing[0]}'{more}, for the default model",
                 "Reinstall the Lipwright zip built for this platform (it bundles them),",
                 "or set a Python with the backend's dependencies in the add-on preferences"]
     return []

@@ -66,6 +66,9 @@ def test_zip_holds_the_addon_the_backend_source_the_prepared_head_and_the_wheels
     wheels = {Path(w).name.split("-")[0].lower() for w in manifest["wheels"]}
     assert {"fastapi", "uvicorn", "pydantic", "pydantic_core", "soundfile", "soxr", "pocketsphinx", "scipy"} <= wheels
     assert not wheels & {"numpy", "torch", "matplotlib", "tqdm"}  # Blender's own numpy; CLI/demo-only tools
+    from blender_addon.backend_process import DEFAULT_MODEL_MODULES  # what the first-run check looks for
+
+    assert set(DEFAULT_MODEL_MODULES) - {"numpy"} <= wheels
     assert all(w.startswith("./wheels/") and w[2:] in names for w in manifest["wheels"])
 
 

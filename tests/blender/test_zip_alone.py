@@ -158,7 +158,7 @@ def test_a_missing_module_is_named_first_in_the_panel_and_at_start(tmp_path):
     lines = [line for line in done.stdout.splitlines() if line.startswith("REPORT ")]
     assert lines, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads(lines[-1][len("REPORT "):])
-    assert report["first_run"] and "'fastapi'" in report["first_run"][0], report
+    assert report["first_run"] and "lacks the module 'fastapi'" in report["first_run"][0], report
     error = report["refresh_error"]
     assert len(error.splitlines()) == 1 and "Blender's Python lacks the module '" in error, error
     assert "The backend's last output" in done.stderr  # the details went to the console
