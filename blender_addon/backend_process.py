@@ -12,8 +12,8 @@ import enum
 import importlib.util
 import json
 import os
-import re
 import queue
+import re
 import subprocess
 import sys
 import threading
