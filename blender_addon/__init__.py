@@ -2,9 +2,9 @@
 
 import bpy
 
-from . import operators, panel, preferences, properties
+from . import line_operators, operators, panel, preferences, properties
 
-_classes = (*properties.classes, *preferences.classes, *operators.classes, *panel.classes)
+_classes = (*properties.classes, *preferences.classes, *operators.classes, *panel.classes, *line_operators.classes)
 
 
 def register():

@@ -155,6 +155,14 @@ def check_not_driven(obj, key_names) -> None:
         )
 
 
+def check_bakeable(obj) -> None:
+    """The up-front checks a job makes before the model runs: an editable character whose mouth keys
+    (the ARKit jaw and mouth units it has) no driver sets."""
+    check_editable(obj)
+    mouth = [key for arkit, key in match_arkit_keys(user_key_names(obj)).items() if arkit.startswith(("jaw", "mouth"))]
+    check_not_driven(obj, mouth)
+
+
 def _plan(scene, obj, result, strip_name, frame_start, mode):
     check_editable(obj)
     if not strip_name:
@@ -366,7 +374,7 @@ def _ensure_base(keys, paths):
             _write_curve(action, slot, path, np.array([1.0, 2.0]), np.zeros(2), _CONSTANT)
 
 
-def _unique_track_name(keys, name, track):
+def unique_track_name(keys, name, track):
     taken = {t.name for t in keys.animation_data.nla_tracks if t != track}
     candidate, number = name, 2
     while candidate in taken:
@@ -424,7 +432,7 @@ def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mod
         _write_curve(action, slot, data_path(key_name), frames, eased_values, _BEZIER)
     if track is None:
         track = keys.animation_data.nla_tracks.new()
-    track.name = _unique_track_name(keys, report.track_name, track)
+    track.name = unique_track_name(keys, report.track_name, track)
     strip = track.strips.new(fit_name(action.name), frame_start - EASE_FRAMES, action)
     compat.assign_nla_strip_slot(strip, slot)
     strip.extrapolation = "NOTHING"

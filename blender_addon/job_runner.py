@@ -26,6 +26,8 @@ class JobSpec:
     strip_name: str
     frame_start: int
     mode: str = "BASIS"     # ARKIT or BASIS: the panel's AUTO resolved for this mesh when the job was made
+    line_id: str = ""       # the sound strip's stable id (scene_data.strip_id): re-bakes find their line by it
+    sound_start: float | None = None  # the strip's frame_start when its audio was read (Sync to Strips)
 
 
 @dataclass
