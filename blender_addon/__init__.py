@@ -2,7 +2,7 @@
 
 import bpy
 
-from . import line_operators, operators, panel, preferences, properties
+from . import file_guard, line_operators, operators, panel, preferences, properties
 
 _classes = (*properties.classes, *preferences.classes, *operators.classes, *panel.classes, *line_operators.classes)
 
@@ -11,12 +11,14 @@ def register():
     for cls in _classes:
         bpy.utils.register_class(cls)
     properties.register_properties()
+    file_guard.register()
 
 
 def unregister():
     from .backend_process import stop_local_backend
     from .job_runner import cancel_current, stop_timers
 
+    file_guard.unregister()
     cancel_current()
     stop_timers()
     stop_local_backend()
