@@ -391,6 +391,17 @@ def eased(frame_start, values):
     return frames, np.concatenate(([0.0], values, [0.0]))
 
 
+def trim_result(result: dict, frame_start: int, first: int, end: int) -> tuple:
+    """The result cut to scene frames first..end-1 (a trimmed strip's visible range) when frame i of it
+    plays at frame_start + i: (the cut result, its new frame_start). Trimmed-off speech moves nothing."""
+    lo, hi = max(first - frame_start, 0), max(end - frame_start, 0)
+    cut = dict(result)
+    for name in ("offsets", "weights"):
+        if isinstance(result.get(name), np.ndarray):
+            cut[name] = result[name][lo:hi]
+    return cut, frame_start + lo
+
+
 def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mode="AUTO", basis=None,
                 line_id: str = "", sound_start=None) -> BakeReport:
     """Bake a decoded result (wire.decode_result) for the sound strip `strip_name` starting at `frame_start`.

@@ -89,7 +89,11 @@ def bake_files(blend_in, object_name, lines, blend_out, frame_start=1, gap=12, m
     reports, next_frame = [], int(frame_start)
     for line, result in zip(lines, results):
         strip = add_or_find_strip(scene, line["audio_path"], line.get("strip_name"), next_frame)
-        report = bake.bake_result(scene, obj, result, strip.name, scene_data.strip_frame_start(strip), mode)
+        # The result was made from the whole file: place it by the strip's sound offset, cut it to the trims.
+        start = scene_data.strip_frame_start(strip, scene_data.scene_fps(scene))
+        result, start = bake.trim_result(result, start, int(strip.frame_final_start), int(strip.frame_final_end))
+        report = bake.bake_result(scene, obj, result, strip.name, start, mode,
+                                  line_id=scene_data.strip_id(strip), sound_start=strip.frame_start)
         next_frame = max(next_frame, int(strip.frame_final_end) + int(gap), report.frame_end + 1 + int(gap))
         scene.frame_end = max(scene.frame_end, report.frame_end)
         reports.append(asdict(report) | {"frame_end": report.frame_end, "blend": os.path.abspath(blend_out)})

@@ -65,9 +65,11 @@ def scene_fps(scene) -> float:
     return scene.render.fps / scene.render.fps_base
 
 
-def strip_frame_start(strip) -> int:
-    """The frame at which the sound's first sample plays (trimming does not move it)."""
-    return int(round(strip.frame_start))
+def strip_frame_start(strip, fps=None) -> int:
+    """The frame at which the sound file's first sample plays: the strip's start, later by its sound
+    offset (seconds) when fps is given. Trimming does not move it."""
+    offset = getattr(strip, "sound_offset", 0.0) * fps if fps else 0.0
+    return int(round(strip.frame_start + offset))
 
 
 STRIP_ID_KEY = "lipwright_id"
@@ -103,7 +105,7 @@ def strip_audio(scene, strip) -> StripAudio:
     Audaspace (the PyPI bpy 4.2 wheel) cannot mix: the strip's file is read as it is, placed by its
     sound offset."""
     if not bpy.app.build_options.audaspace:
-        start = int(round(strip.frame_start + getattr(strip, "sound_offset", 0.0) * scene_fps(scene)))
+        start = strip_frame_start(strip, scene_fps(scene))
         return StripAudio(strip_audio_bytes(strip), start, float(strip.frame_start), False)
     first, end = int(strip.frame_final_start), int(strip.frame_final_end)
     if end <= first:

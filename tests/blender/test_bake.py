@@ -240,3 +240,14 @@ def test_a_weights_only_result_drives_arkit_keys_and_is_refused_for_basis_keys()
     with pytest.raises(bake.BakeError, match="no vertex offsets"):
         bake.bake_result(scene, plain, result, "Line 02", 5)
     assert snapshot(plain) == before
+
+
+def test_a_result_is_cut_to_the_strips_visible_frames():
+    from blender_addon import bake
+
+    result = make_result(40, 4, 24, np.arange(80, dtype=np.float32).reshape(40, 2), ("jawOpen", "mouthClose"))
+    cut, start = bake.trim_result(result, 100, 106, 130)  # frames 100..139 made; 106..129 visible
+    assert start == 106 and cut["weights"].shape == (24, 2) and cut["offsets"].shape == (24, 4, 3)
+    np.testing.assert_array_equal(cut["weights"][0], result["weights"][6])
+    assert bake.trim_result(result, 100, 90, 200)[1] == 100  # nothing trimmed: unchanged
+    assert result["weights"].shape == (40, 2)  # the input is not changed
