@@ -232,3 +232,64 @@ def test_sync_and_remove_line_operators(addon, tmp_path):
         assert bake.line_actions(obj) == []
     finally:
         addon.unregister()
+
+
+def encode_with_blender(tmp_path, wav, kind):
+    """The speech as an .mp4 video with sound (rendered by Blender's FFmpeg) or an .aac file (mixed down)."""
+    from blender_addon import compat
+
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    scene = bpy.context.scene
+    set_fps(scene, 24)
+    strip = compat.new_sound_strip(scene, "speech", str(wav), 1, 1)
+    end = int(strip.frame_final_end)
+    scene.frame_start, scene.frame_end = 1, end - 1
+    if kind == "aac":
+        path = tmp_path / "speech.aac"
+        bpy.ops.sound.mixdown(filepath=str(path), container="AAC", codec="AAC", check_existing=False)
+    else:
+        path = tmp_path / "speech.mp4"
+        strips = compat.top_level_strips(scene.sequence_editor)
+        try:  # 5.0 counts a length, 4.x an end frame
+            strips.new_effect("picture", "COLOR", 2, frame_start=1, length=end - 1)
+        except TypeError:
+            strips.new_effect("picture", "COLOR", 2, frame_start=1, frame_end=end)
+        render = scene.render
+        render.resolution_x = render.resolution_y = 64
+        if hasattr(render.image_settings, "media_type"):  # 5.0: choose video output first
+            render.image_settings.media_type = "VIDEO"
+        render.image_settings.file_format = "FFMPEG"
+        render.ffmpeg.format, render.ffmpeg.codec, render.ffmpeg.audio_codec = "MPEG4", "H264", "AAC"
+        render.filepath = str(path)
+        bpy.ops.render.render(animation=True)
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    assert path.is_file() and path.stat().st_size > 1000
+    return path
+
+
+@pytest.mark.parametrize("kind", ["mp4", "aac"])
+def test_any_format_blender_plays_is_animated(addon, tmp_path, kind):
+    from blender_addon import compat
+
+    wav = tmp_path / "speech.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), SPEECH], check=True)
+    path = encode_with_blender(tmp_path, wav, kind)
+    addon.register()
+    try:
+        scene = bpy.context.scene
+        set_fps(scene, 24)
+        editor = scene.sequence_editor_create()
+        if kind == "mp4":  # a video strip with its sound, as Blender adds a movie
+            compat.top_level_strips(editor).new_movie("picture", str(path), 2, 10)
+        strip = compat.new_sound_strip(scene, "Line 01", str(path), 1, 10)
+        strip["lipwright_transcript"] = SPEECH
+        obj = arkit_face()
+        scene.lipwright.target = obj
+
+        report = generate(bpy.context, strip)
+
+        assert report.frame_start == 10
+        jaw = jaw_curve(obj, np.arange(10, int(strip.frame_final_end)))
+        assert jaw.max() > 0.2
+    finally:
+        addon.unregister()
