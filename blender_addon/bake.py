@@ -428,7 +428,8 @@ def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mod
     keys = obj.data.shape_keys
     if keys.animation_data is None:
         keys.animation_data_create()
-    _ensure_base(keys, [data_path(name) for name, _ in curves])
+    if curves:  # a silent line keys nothing, so it needs no base
+        _ensure_base(keys, [data_path(name) for name, _ in curves])
 
     action, slot = _new_action(keys, label("Lipwright ", strip_name))
     action["lipwright_strip"] = strip_name

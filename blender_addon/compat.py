@@ -115,14 +115,16 @@ def move_nla_track_to_bottom(anim_owner, track) -> bool:
     if window is None:
         return False
     area = window.screen.areas[0]
-    old_type, selected = area.type, {t.name: t.select for t in tracks}
+    # The operator moves every selected track it sees, of every datablock: only ours may be selected.
+    everyone = [t for owner in _animated_ids() for t in owner.animation_data.nla_tracks]
+    old_type, selected = area.type, [(t, t.select) for t in everyone]
     try:
         area.type = "NLA_EDITOR"
         space = area.spaces.active
         filters = space.dopesheet
         old_filters = (filters.show_only_selected, filters.show_hidden)
         filters.show_only_selected, filters.show_hidden = False, True
-        for other in tracks:
+        for other in everyone:
             other.select = other == track
         region = next(r for r in area.regions if r.type == "WINDOW")
         with bpy.context.temp_override(window=window, area=area, region=region):
@@ -132,9 +134,18 @@ def move_nla_track_to_bottom(anim_owner, track) -> bool:
         pass
     finally:
         area.type = old_type
-        for other in tracks:
-            other.select = selected.get(other.name, False)
+        for other, was in selected:
+            other.select = was
     return tracks[0] == track
+
+
+def _animated_ids():
+    """Every datablock with NLA tracks that an animation editor can show."""
+    for name in ("objects", "shape_keys", "meshes", "materials", "node_groups", "worlds", "scenes", "cameras",
+                 "lights", "armatures", "curves", "textures", "particles", "grease_pencils", "movieclips"):
+        for block in getattr(bpy.data, name, ()):
+            if getattr(block, "animation_data", None) is not None and len(block.animation_data.nla_tracks):
+                yield block
 
 
 def assign_nla_strip_slot(nla_strip, slot):

@@ -93,7 +93,7 @@ def bake_files(blend_in, object_name, lines, blend_out, frame_start=1, gap=12, m
         start = scene_data.strip_frame_start(strip, scene_data.scene_fps(scene))
         result, start = bake.trim_result(result, start, int(strip.frame_final_start), int(strip.frame_final_end))
         report = bake.bake_result(scene, obj, result, strip.name, start, mode,
-                                  line_id=scene_data.strip_id(strip), sound_start=strip.frame_start)
+                                  line_id=scene_data.strip_id(strip, scene), sound_start=strip.frame_start)
         next_frame = max(next_frame, int(strip.frame_final_end) + int(gap), report.frame_end + 1 + int(gap))
         scene.frame_end = max(scene.frame_end, report.frame_end)
         reports.append(asdict(report) | {"frame_end": report.frame_end, "blend": os.path.abspath(blend_out)})

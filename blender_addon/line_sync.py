@@ -57,6 +57,7 @@ def sync_lines(scene, obj) -> SyncReport:
             report.missing.append(info.strip_name)
             continue
         if strip.name != info.strip_name:
+            scene_data.strip_id(strip)  # the id now goes with the new name
             report.renamed.append((info.strip_name, strip.name))
             action["lipwright_strip"] = strip.name
             action.name = bake.label("Lipwright ", strip.name)

@@ -45,7 +45,7 @@ def job_spec(context, strip) -> job_runner.JobSpec:
         mesh = scene_data.mesh_data(obj)
         request = wire.encode_request(audio.data, options, mesh.vertices, mesh.faces_flat, mesh.face_sizes)
     return job_runner.JobSpec(request, scene.name, obj.name, strip.name, audio.frame_start, mode,
-                              line_id=scene_data.strip_id(strip), sound_start=audio.sound_start)
+                              line_id=scene_data.strip_id(strip, scene), sound_start=audio.sound_start)
 
 
 def ensure_file_strip(scene, path):

@@ -73,23 +73,33 @@ def strip_frame_start(strip, fps=None) -> int:
 
 
 STRIP_ID_KEY = "lipwright_id"
+STRIP_ID_NAME_KEY = "lipwright_id_name"  # the strip's name when its id was last read: tells a copy from its original
 MIXDOWN_RATE = 16000  # what the backend's models listen at: a small, lossless request
 
 
-def strip_id(strip) -> str:
-    """The strip's stable id (kept on the strip, saved with the .blend): a renamed strip stays the same line."""
+def strip_id(strip, scene=None) -> str:
+    """The strip's stable id (kept on the strip, saved with the .blend): a renamed strip stays the same line.
+    A strip duplicated in the Sequencer carries its original's id and a new name: with `scene` given,
+    such a copy gets an id of its own."""
     value = str(strip.get(STRIP_ID_KEY, ""))
+    if value and scene is not None and str(strip.get(STRIP_ID_NAME_KEY, "")) != strip.name:
+        if any(other != strip and str(other.get(STRIP_ID_KEY, "")) == value for other in compat.sound_strips(scene)):
+            value = ""
     if not value:
         value = uuid.uuid4().hex[:16]
         strip[STRIP_ID_KEY] = value
+    strip[STRIP_ID_NAME_KEY] = strip.name
     return value
 
 
 def find_strip_by_id(scene, line) -> object:
-    """The sound strip whose id (or, for lines baked before ids, whose name) is `line`; None when gone."""
+    """The sound strip whose id (or, for lines baked before ids, whose name) is `line`; None when gone.
+    Among a strip and its copies the one whose name matches the id's is the original."""
     strips = compat.sound_strips(scene)
-    return next((s for s in strips if str(s.get(STRIP_ID_KEY, "")) == line), None) or \
-        next((s for s in strips if s.name == line and not s.get(STRIP_ID_KEY)), None)
+    same = [s for s in strips if str(s.get(STRIP_ID_KEY, "")) == line]
+    if same:
+        return next((s for s in same if str(s.get(STRIP_ID_NAME_KEY, "")) == s.name), same[0])
+    return next((s for s in strips if s.name == line and not s.get(STRIP_ID_KEY)), None)
 
 
 @dataclass

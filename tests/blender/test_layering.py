@@ -260,3 +260,24 @@ def test_non_ascii_names_give_valid_distinct_tracks(object_name):
     assert len(bake.line_actions(obj)) == 3
     assert all(bake.remove_bake(obj, name) for name in names)
     assert bake.line_actions(obj) == []
+
+
+def test_placing_the_base_moves_no_other_track():
+    from blender_addon import bake
+
+    scene = bpy.context.scene
+    set_fps(scene, 24)
+    other = face(name="Other face")
+    user_nla_blink(other, 10)
+    user_nla_blink(other, 40).name = "Second blink"
+    for track in other.data.shape_keys.animation_data.nla_tracks:
+        track.select = True  # selected tracks of another character must stay where they are
+    obj = face()
+    user_nla_blink(obj, 20).select = True
+
+    bake_line(scene, obj, line_result(20, 0), "A", 30)
+
+    assert track_names(other) == ["User blink", "Second blink"]
+    assert all(t.select for t in other.data.shape_keys.animation_data.nla_tracks)
+    assert track_names(obj) == [bake.BASE_TRACK, "User blink", "Lipwright A"]
+    assert obj.data.shape_keys.animation_data.nla_tracks["User blink"].select

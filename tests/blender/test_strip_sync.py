@@ -293,3 +293,20 @@ def test_any_format_blender_plays_is_animated(addon, tmp_path, kind):
         assert jaw.max() > 0.2
     finally:
         addon.unregister()
+
+
+def test_a_duplicated_strip_is_a_line_of_its_own(tmp_path):
+    from blender_addon import compat, scene_data
+
+    scene = bpy.context.scene
+    path, _ = dialogue(tmp_path, lead_silence=0.2)
+    original = compat.new_sound_strip(scene, "Line 01", str(path), 1, 30)
+    line = scene_data.strip_id(original, scene)
+    copy = compat.new_sound_strip(scene, "Line 01.001", str(path), 2, 200)
+    for key in (scene_data.STRIP_ID_KEY, scene_data.STRIP_ID_NAME_KEY):  # what Shift+D copies
+        copy[key] = original[key]
+
+    assert scene_data.find_strip_by_id(scene, line) == original
+    assert scene_data.strip_id(copy, scene) != line and scene_data.strip_id(original, scene) == line
+    original.name = "Bob"
+    assert scene_data.find_strip_by_id(scene, line) == original and scene_data.strip_id(original, scene) == line
