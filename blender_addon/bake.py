@@ -192,7 +192,8 @@ def _plan(scene, obj, result, strip_name, frame_start, mode):
         names = [str(n) for n in result.get("weight_names", [])]
         if frames < 1 or weights.shape != (frames, len(names)):
             raise BakeError(f"the result's weights have shape {weights.shape}; expected ({frames}, {len(names)})")
-        return chosen, frames, arkit_curves(obj, weights, names), [n for n in names if n not in match_arkit_keys(user_key_names(obj))]
+        unmatched = [n for n in names if n not in match_arkit_keys(user_key_names(obj))]
+        return chosen, frames, arkit_curves(obj, weights, names), unmatched
     if offsets is None:
         raise BakeError(f"'{obj.name}' has no ARKit-named shape keys and the result has no vertex offsets; generate again")
     frames = offsets.shape[0]

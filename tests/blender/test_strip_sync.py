@@ -172,7 +172,7 @@ def test_a_faded_out_part_of_the_strip_is_silence(addon, tmp_path):
 
 def test_a_moved_and_renamed_strip_takes_its_line_along(addon, tmp_path):
     from blender_addon import bake, compat, line_sync, scene_data
-    from tests.blender.test_layering import bake_line, line_result
+    from tests.blender.test_layering import line_result
 
     scene = bpy.context.scene
     set_fps(scene, 24)
@@ -195,17 +195,17 @@ def test_a_moved_and_renamed_strip_takes_its_line_along(addon, tmp_path):
     assert tracks == [bake.BASE_TRACK, "Lipwright Bob's line"]
     # A re-bake after the rename replaces the line in place: no duplicate track.
     audio = scene_data.strip_audio(scene, strip)
-    bake_line_report = bake.bake_result(scene, obj, line_result(40, 1), strip.name, audio.frame_start,
+    rebaked = bake.bake_result(scene, obj, line_result(40, 1), strip.name, audio.frame_start,
                                         mode="ARKIT", line_id=scene_data.strip_id(strip), sound_start=audio.sound_start)
     assert [t.name for t in obj.data.shape_keys.animation_data.nla_tracks] == tracks
-    assert bake_line_report.frame_start == 55
+    assert rebaked.frame_start == 55
 
     editor = scene.sequence_editor
     compat.top_level_strips(editor).remove(strip)
     assert line_sync.sync_lines(scene, obj).missing == ["Bob's line"]
     assert [i.strip for i in line_sync.lines_of(scene, obj)] == [None]
     assert line_sync.remove_line(obj, line)
-    assert bake.line_actions(obj) == [] and bake_line is not None
+    assert bake.line_actions(obj) == []
 
 
 def test_sync_and_remove_line_operators(addon, tmp_path):
