@@ -243,6 +243,15 @@ def lipwright_tracks(obj) -> dict:
     return found
 
 
+def line_placement(action) -> dict:
+    """Where a baked line sits, as bake_result's keyword arguments: re-bake it from a post-processed
+    result (bake_result(scene, obj, result, **line_placement(action)))."""
+    sound_start = action.get("lipwright_sound_start")
+    return {"strip_name": str(action["lipwright_strip"]), "frame_start": int(action.get("lipwright_frame_start", 0)),
+            "mode": str(action.get("lipwright_mode", "AUTO")), "line_id": line_key(action),
+            "sound_start": None if sound_start is None else float(sound_start)}
+
+
 def line_actions(obj) -> list:
     """The action of each Lipwright line on the object, in track order."""
     return [track.strips[0].action for track in lipwright_tracks(obj).values() if len(track.strips)]

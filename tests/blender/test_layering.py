@@ -258,6 +258,9 @@ def test_non_ascii_names_give_valid_distinct_tracks(object_name):
     assert sorted(str(a["lipwright_strip"]) for a in bake.line_actions(obj)) == sorted(names)
     bake_line(scene, obj, line_result(25, 9), names[1], 50)  # a re-bake finds its own line
     assert len(bake.line_actions(obj)) == 3
+    action = next(a for a in bake.line_actions(obj) if a["lipwright_strip"] == names[2])
+    again = bake.bake_result(scene, obj, line_result(20, 5), **bake.line_placement(action))  # e.g. new intensity
+    assert (again.strip_name, again.frame_start) == (names[2], 90) and len(bake.line_actions(obj)) == 3
     assert all(bake.remove_bake(obj, name) for name in names)
     assert bake.line_actions(obj) == []
 
