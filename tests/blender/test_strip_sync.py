@@ -310,3 +310,31 @@ def test_a_duplicated_strip_is_a_line_of_its_own(tmp_path):
     assert scene_data.strip_id(copy, scene) != line and scene_data.strip_id(original, scene) == line
     original.name = "Bob"
     assert scene_data.find_strip_by_id(scene, line) == original and scene_data.strip_id(original, scene) == line
+
+
+def test_the_command_line_bake_follows_an_offset_trimmed_strip(tmp_path):
+    from lipwright import wire as backend_wire
+
+    from blender_addon import compat, headless
+    from blender_addon.arkit_names import ARKIT_NAMES
+
+    scene = bpy.context.scene
+    set_fps(scene, 24)
+    path, _ = dialogue(tmp_path, lead_silence=0.2)
+    arkit_face()
+    strip = compat.new_sound_strip(scene, "Line 01", str(path), 1, 20)
+    strip.sound_offset, strip.frame_offset_start, strip.frame_offset_end = 0.5, 6, 10
+    visible = (int(strip.frame_final_start), int(strip.frame_final_end))
+    blend = tmp_path / "scene.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(blend))
+    frames = 150  # made from the whole file, as `lipwright bake` does: frame 0 is the file's first sample
+    weights = np.full((frames, len(ARKIT_NAMES)), 0.5, np.float32)
+    npz = tmp_path / "line.npz"
+    npz.write_bytes(backend_wire.encode_result(None, np.zeros((4, 3), np.float32), 24.0, {"chin": 0}, {},
+                                               weights=weights, weight_names=list(ARKIT_NAMES)))
+
+    report = headless.bake_file(str(blend), "Face", str(path), str(npz), str(tmp_path / "out.blend"),
+                               strip_name="Line 01", mode="ARKIT")
+
+    sound_start = 20 + 12  # the offset of 0.5 s plays the file 12 frames after the strip's start
+    assert report["frame_start"] == max(visible[0], sound_start) and report["frame_end"] == visible[1] - 1
