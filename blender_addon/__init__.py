@@ -2,7 +2,7 @@
 
 import bpy
 
-from . import file_guard, line_operators, operators, panel, preferences, properties
+from . import file_guard, line_follow, line_operators, operators, panel, preferences, properties
 
 _classes = (*properties.classes, *preferences.classes, *operators.classes, *panel.classes, *line_operators.classes)
 
@@ -12,12 +12,14 @@ def register():
         bpy.utils.register_class(cls)
     properties.register_properties()
     file_guard.register()
+    line_follow.register()
 
 
 def unregister():
     from .backend_process import stop_local_backend
     from .job_runner import cancel_current, stop_timers
 
+    line_follow.unregister()
     file_guard.unregister()
     cancel_current()
     stop_timers()

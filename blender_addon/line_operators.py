@@ -11,7 +11,7 @@ def _target(context):
 
 
 class LIPWRIGHT_OT_sync_strips(bpy.types.Operator):
-    """Move each baked line with its sound strip (after moving or renaming strips), without running the model"""
+    """Move every character's baked lines with their sound strips (after moving or renaming strips), without running the model"""
 
     bl_idname = "lipwright.sync_strips"
     bl_label = "Sync to Strips"
@@ -19,14 +19,13 @@ class LIPWRIGHT_OT_sync_strips(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        obj = _target(context)
-        if obj is None or not line_sync.lines_of(context.scene, obj):
-            compat.poll_message(cls, "The face has no Lipwright lines")
+        if context.scene.sequence_editor is None:
+            compat.poll_message(cls, "The scene has no sound strips")
             return False
         return True
 
     def execute(self, context):
-        report = line_sync.sync_lines(context.scene, _target(context))
+        report = line_sync.sync_scene(context.scene)
         self.report({"WARNING"} if report.missing or report.retrimmed else {"INFO"}, report.summary())
         return {"FINISHED"}
 
@@ -71,7 +70,9 @@ class LIPWRIGHT_PT_lines(bpy.types.Panel):
         if not lines:
             layout.label(text="No lines baked on this face yet")
             return
-        layout.operator("lipwright.sync_strips", icon="FILE_REFRESH")
+        row = layout.row(align=True)
+        row.prop(context.scene.lipwright, "follow_strips")
+        row.operator("lipwright.sync_strips", icon="FILE_REFRESH")
         for info in lines:
             row = layout.row(align=True)
             if info.strip is None:

@@ -77,6 +77,21 @@ def sync_lines(scene, obj) -> SyncReport:
     return report
 
 
+def faces_with_lines(scene) -> list:
+    """The scene's mesh objects that carry Lipwright lines (every character of a dialogue scene)."""
+    return [obj for obj in scene.objects if obj.type == "MESH" and bake.lipwright_tracks(obj)]
+
+
+def sync_scene(scene) -> SyncReport:
+    """sync_lines for every character of the scene, in one report."""
+    total = SyncReport()
+    for obj in faces_with_lines(scene):
+        report = sync_lines(scene, obj)
+        for name in ("moved", "renamed", "missing", "retrimmed"):
+            getattr(total, name).extend(getattr(report, name))
+    return total
+
+
 def move_nla_strip(nla_strip, delta: float) -> None:
     """Translate an NLA strip (its action range follows)."""
     if hasattr(nla_strip, "frame_start_ui"):

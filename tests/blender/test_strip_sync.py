@@ -338,3 +338,30 @@ def test_the_command_line_bake_follows_an_offset_trimmed_strip(tmp_path):
 
     sound_start = 20 + 12  # the offset of 0.5 s plays the file 12 frames after the strip's start
     assert report["frame_start"] == max(visible[0], sound_start) and report["frame_end"] == visible[1] - 1
+
+
+@pytest.mark.parametrize("follow", [True, False])
+def test_lines_follow_a_moved_strip_on_their_own(addon, tmp_path, follow):
+    from blender_addon import bake, compat, scene_data
+    from tests.blender.test_layering import line_result
+
+    addon.register()
+    try:
+        scene = bpy.context.scene
+        set_fps(scene, 24)
+        path, _ = dialogue(tmp_path, lead_silence=0.2)
+        strip = compat.new_sound_strip(scene, "Line 01", str(path), 1, 30)
+        obj = arkit_face()
+        scene.lipwright.target = obj
+        scene.lipwright.follow_strips = follow
+        audio = scene_data.strip_audio(scene, strip)
+        report = bake.bake_result(scene, obj, line_result(40, 0), strip.name, audio.frame_start, mode="ARKIT",
+                                  line_id=scene_data.strip_id(strip, scene), sound_start=audio.sound_start)
+
+        strip.frame_start += 17
+        bpy.context.view_layer.update()  # what Blender does after each change in the UI
+
+        nla_strip = obj.data.shape_keys.animation_data.nla_tracks[report.track_name].strips[0]
+        assert nla_strip.frame_start == 30 - bake.EASE_FRAMES + (17 if follow else 0)
+    finally:
+        addon.unregister()
