@@ -33,18 +33,20 @@ def job_spec(context, strip) -> job_runner.JobSpec:
     obj = settings.target
     if obj is None or obj.type != "MESH":
         raise scene_data.SceneDataError("choose the face mesh (Face) first")
-    audio = scene_data.strip_audio_bytes(strip)
+    bake.check_bakeable(obj)  # linked or rig-driven keys: refused before the model runs
+    audio = scene_data.strip_audio(scene, strip)  # as heard: offset, trims and fades applied
     mode = bake.choose_mode(obj, None, settings.bake_mode)
     options = {"model": settings.model or properties.DEFAULT_MODEL, "fps": scene_data.scene_fps(scene)}
     transcript = properties.strip_transcript(strip)
     if transcript:
         options["transcript"] = transcript
     if mode == "ARKIT":  # weights drive the mesh's own keys: no mesh and no offsets needed, any topology works
-        request = wire.encode_request(audio, options | {"offsets": False})
+        request = wire.encode_request(audio.data, options | {"offsets": False})
     else:
         mesh = scene_data.mesh_data(obj)
-        request = wire.encode_request(audio, options, mesh.vertices, mesh.faces_flat, mesh.face_sizes)
-    return job_runner.JobSpec(request, scene.name, obj.name, strip.name, scene_data.strip_frame_start(strip), mode)
+        request = wire.encode_request(audio.data, options, mesh.vertices, mesh.faces_flat, mesh.face_sizes)
+    return job_runner.JobSpec(request, scene.name, obj.name, strip.name, audio.frame_start, mode,
+                              line_id=scene_data.strip_id(strip, scene), sound_start=audio.sound_start)
 
 
 def ensure_file_strip(scene, path):
@@ -68,7 +70,8 @@ def apply_job(job) -> bake.BakeReport:
     if scene is None or obj is None:
         raise bake.BakeError(f"'{spec.object_name}' or scene '{spec.scene_name}' is gone; nothing was baked")
     result = job.decoded if job.decoded is not None else wire.decode_result(job.result)
-    report = bake.bake_result(scene, obj, result, spec.strip_name, spec.frame_start, spec.mode, basis=job.basis)
+    report = bake.bake_result(scene, obj, result, spec.strip_name, spec.frame_start, spec.mode, basis=job.basis,
+                              line_id=spec.line_id, sound_start=spec.sound_start)
     # The model's own warnings (e.g. the transcript did not fit, so phones were recognised instead).
     report.model_warnings = list(result["meta"].get("warnings", []))
     return report

@@ -101,6 +101,10 @@ class LipwrightSceneSettings(bpy.types.PropertyGroup):
     file_transcript: bpy.props.StringProperty(options={"HIDDEN"})
     model: bpy.props.EnumProperty(name="Model", items=_models)
     bake_mode: bpy.props.EnumProperty(name="Bake", items=BAKE_MODES, default="AUTO")
+    follow_strips: bpy.props.BoolProperty(
+        name="Follow Strips", default=True,
+        description="Move the face's baked lines with their sound strips as the strips are moved",
+    )
 
 
 class LipwrightJobState(bpy.types.PropertyGroup):
