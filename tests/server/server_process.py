@@ -29,7 +29,8 @@ class RunningServer:
 
     def client(self, token: str | None = None, **kwargs) -> httpx.Client:
         headers = {TOKEN_HEADER: self.token if token is None else token}
-        return httpx.Client(base_url=self.base_url, headers=headers, timeout=60.0, **kwargs)
+        kwargs.setdefault("timeout", 60.0)
+        return httpx.Client(base_url=self.base_url, headers=headers, **kwargs)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
