@@ -205,8 +205,11 @@ class ModelWorker:
 
 def serve_model(model_name: str, device: str, connection: Connection, setup: Callable[[], None] | None) -> None:
     """The worker process's main loop: one job at a time until "stop" or the parent goes away."""
-    # Ctrl+C in a terminal reaches the whole process group; the server decides when we stop.
+    # Ctrl+C or a closed terminal reaches the whole process group; the server decides when we stop
+    # (and if it dies, the pipe closes and we stop).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     if setup is not None:
         setup()
     while True:
