@@ -50,17 +50,20 @@ class RunningServer:
         return self.process.wait()
 
 
-def start_server(*serve_args: str, log_dir: Path, with_test_models: bool = False, timeout: float = 60.0) -> RunningServer:
+def start_server(*serve_args: str, log_dir: Path, with_test_models: bool = False, timeout: float = 60.0,
+                 open_file_limit: int | None = None) -> RunningServer:
     """`python -m lipwright serve --port 0 --watch-stdin ARGS`, its stderr in a file in `log_dir`;
     with_test_models runs the same command through serve_with_test_models.py, which registers
-    tiny_models first."""
+    tiny_models first; open_file_limit starts it with that soft RLIMIT_NOFILE (1024 is common)."""
     if with_test_models:
         command = [sys.executable, str(HERE / "serve_with_test_models.py")]
     else:
         command = [sys.executable, "-m", "lipwright"]
     command += ["serve", "--port", "0", "--watch-stdin", *serve_args]
     log_file = tempfile.NamedTemporaryFile("wb", dir=log_dir, prefix="serve-", suffix=".log", delete=False)
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file, text=True)
+    preexec = None if open_file_limit is None else (lambda: set_open_file_limit(open_file_limit))
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file, text=True,
+                               preexec_fn=preexec)
     log_file.close()
     deadline = time.monotonic() + timeout
     line = ""
@@ -74,6 +77,14 @@ def start_server(*serve_args: str, log_dir: Path, with_test_models: bool = False
     ready = json.loads(line[len(READY_PREFIX):])
     token = Path(ready["token_file"]).read_text()
     return RunningServer(process, ready, token, Path(log_file.name))
+
+
+def set_open_file_limit(soft: int) -> None:
+    """Set this process's soft limit on open files (never past the hard limit)."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
 
 
 def submit(client: httpx.Client, audio: bytes, options: dict | None = None, mesh=None) -> httpx.Response:
