@@ -48,6 +48,11 @@ class HealthPoller(threading.Thread):
                     self.failures.append(f"status {status}")
 
 
+def child_pids(pid: int) -> list[int]:
+    return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()]
+
+
 def expected_end(model: str, cancelled: bool) -> set[str]:
     if model in ("crashing", "aborting", "refusing"):
         return {"failed"} | ({"cancelled"} if cancelled else set())
@@ -111,8 +116,14 @@ def test_mixed_jobs_cancels_and_bad_requests_while_health_always_answers(tmp_pat
         assert not poller.failures, f"/health did not answer within {HEALTH_TIMEOUT_SECONDS} s: {poller.failures}"
         assert len(poller.latencies) > 20
         end_rss = rss_bytes(server.process.pid)
+        workers = child_pids(server.process.pid)
+        assert len(workers) >= 5, "one worker process per model used"
         assert end_rss - idle_rss < RSS_GROWTH_LIMIT_BYTES, (
             f"the server grew from {idle_rss / 2**20:.0f} MiB idle to {end_rss / 2**20:.0f} MiB")
     finally:
         poller.stopping.set()
         assert server.stop() == 0, server.log()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "worker processes outlived the server"
