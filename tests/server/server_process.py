@@ -68,7 +68,7 @@ def start_server(*serve_args: str, log_dir: Path, with_test_models: bool = False
         command = [python, "-m", "lipwright"]
     command += ["serve", "--port", "0", "--watch-stdin", *serve_args]
     log_file = tempfile.NamedTemporaryFile("wb", dir=log_dir, prefix="serve-", suffix=".log", delete=False)
-    preexec = None if open_file_limit is None else (lambda: set_open_file_limit(open_file_limit))
+    preexec = None if open_file_limit is None else (lambda: lower_open_file_limit(open_file_limit))
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file, text=True,
                                preexec_fn=preexec)
     log_file.close()
@@ -86,12 +86,13 @@ def start_server(*serve_args: str, log_dir: Path, with_test_models: bool = False
     return RunningServer(process, ready, token, Path(log_file.name))
 
 
-def set_open_file_limit(soft: int) -> None:
-    """Set this process's soft limit on open files (never past the hard limit)."""
+def lower_open_file_limit(soft: int) -> None:
+    """Lower this process's soft limit on open files to `soft`, as many systems set it."""
     import resource
 
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+    current, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if current == resource.RLIM_INFINITY or current > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 def submit(client: httpx.Client, audio: bytes, options: dict | None = None, mesh=None) -> httpx.Response:

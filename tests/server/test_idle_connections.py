@@ -1,14 +1,14 @@
 """Idle connections cannot lock the add-on out: a flood of sockets that never send a request, against a
 server started with the common soft limit of 1024 open files, and a real request still answers."""
 
-import resource
 import socket
 import time
 
 import httpx
 
+from lipwright.cli.serve_command import raise_open_file_limit
 from lipwright.server.bounded_connections import MAX_OPEN_CONNECTIONS
-from tests.server.server_process import set_open_file_limit, start_server
+from tests.server.server_process import start_server
 
 IDLE_SOCKETS = 1100
 
@@ -23,9 +23,7 @@ def closed_by_the_server(sock: socket.socket) -> bool:
 
 
 def test_a_thousand_idle_sockets_do_not_lock_out_a_real_request(tmp_path):
-    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < IDLE_SOCKETS + 200:
-        set_open_file_limit(IDLE_SOCKETS + 200)  # this test's own sockets, not the server's
+    raise_open_file_limit(IDLE_SOCKETS + 200)  # for this test's own sockets
     server = start_server("--device", "cpu", log_dir=tmp_path, open_file_limit=1024)
     idle = []
     try:
