@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from lipwright.wire import TOKEN_HEADER
 from tests.server.server_process import start_server, submit, wait_for_state, wait_until_finished
 from tests.speech import speak
 
@@ -89,6 +90,8 @@ def test_mixed_jobs_cancels_and_bad_requests_while_health_always_answers(tmp_pat
                     assert bad.status_code == 400, bad.text
                     unknown = submit(http, speech[0], {"model": "no-such-model"})
                     assert unknown.status_code == 422, unknown.text
+                    stranger = http.get("/v1/models", headers={TOKEN_HEADER: "not-the-token"})
+                    assert stranger.status_code == 401, stranger.text
             # Cancel some: queued ones are dropped, a running one stops.
             for position in range(0, len(jobs), 4):
                 job_id, model, _ = jobs[position]
