@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 
 from . import wire
 from .basis import compress_to_basis
-from .client import BackendError
+from .client import BackendError, BackendSilent
 
 POLL_SECONDS = 0.25
+# A busy or paused backend (a long line, a swapping machine, a debugger) may miss a request's timeout;
+# the job goes on there, so the add-on keeps asking, and gives up only after this long without an answer.
+SILENCE_LIMIT_SECONDS = 600.0
 
 
 @dataclass
@@ -65,7 +68,9 @@ def run_job(job: Job, connect) -> None:
                 except BackendError:
                     pass
                 raise _Cancelled
-            status = client.status(job.job_id)
+            status = _patiently(job, lambda: client.status(job.job_id), "following the job")
+            if status is None:
+                continue  # cancelled while the backend was silent: the loop sends the cancel
             job.state = status.get("state", "running")
             job.progress = float(status.get("progress") or 0.0)
             job.message = status.get("message") or job.state.capitalize()
@@ -77,7 +82,9 @@ def run_job(job: Job, connect) -> None:
                 raise _Cancelled
             time.sleep(POLL_SECONDS)
         job.message = "Downloading the result"
-        job.result = client.result(job.job_id)
+        job.result = _patiently(job, lambda: client.result(job.job_id), "downloading the result")
+        if job.result is None:
+            raise _Cancelled
         job.message = "Preparing the bake"
         prepare_bake(job)
         job.state, job.progress, job.message = "done", 1.0, "Done"
@@ -89,6 +96,28 @@ def run_job(job: Job, connect) -> None:
         job.state, job.error, job.message = "failed", f"{type(error).__name__}: {error}", "Failed"
     finally:
         job.finished.set()
+
+
+def _patiently(job: Job, call, doing: str):
+    """call() until the backend answers: silence is waited out (the job is still running there) up to
+    SILENCE_LIMIT_SECONDS; any other error is real and raised at once. None when the user cancels."""
+    silent_since = None
+    while True:
+        try:
+            return call()
+        except BackendSilent:
+            now = time.monotonic()
+            silent_since = silent_since or now
+            if now - silent_since > SILENCE_LIMIT_SECONDS:
+                raise BackendError(
+                    f"the Lipwright backend has not answered for {now - silent_since:.0f} s while {doing}; "
+                    "it may be stuck: press Stop Backend in the add-on preferences (the next job starts a "
+                    "fresh one) and try again"
+                ) from None
+            job.message = f"Waiting for the backend to answer ({now - silent_since:.0f} s)"
+            if job.cancel_requested:
+                return None
+            time.sleep(POLL_SECONDS)
 
 
 def prepare_bake(job: Job) -> None:
