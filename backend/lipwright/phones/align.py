@@ -27,20 +27,28 @@ def align_phones(clip: AudioClip, transcript: str) -> list[Phone]:
 def align_phones_with_warnings(clip: AudioClip, transcript: str) -> tuple[list[Phone], list[str]]:
     """align_phones, plus warnings (phone timing estimated inside words when phone alignment failed)."""
     shared = aligner()
-    words = transcript_words(transcript, shared.decoder.lookup_word)
+    prepared = transcript_words(transcript, shared.decoder.lookup_word)
+    words, warnings = prepared.words, list(prepared.warnings)
     pcm = pcm16(clip)
     with shared.lock:
+        add_guessed_words(shared, prepared.guessed)
         word_spans = _align_words(shared, pcm, words)
         try:
             phones = _align_phones_inside_words(shared, pcm)
-            warnings: list[str] = []
         except RuntimeError:
             # pocketsphinx sometimes loses the phone-level path ("Alignment failed in frame N")
             # after the word pass worked; word timing is still good, so spread each word's phones
             # over its span rather than throwing the transcript away.
             phones = _spread_phones_over_words(shared, word_spans)
-            warnings = ["Phone-level alignment failed; phone timing inside each word is estimated."]
+            warnings.append("Phone-level alignment failed; phone timing inside each word is estimated.")
     return fill_timeline(phones, clip.seconds), warnings
+
+
+def add_guessed_words(shared: SharedDecoder, guessed: dict[str, str]) -> None:
+    """Teach the decoder's dictionary the guessed words (kept for later jobs); call with the lock held."""
+    for word, phones in guessed.items():
+        if shared.decoder.lookup_word(word) is None:
+            shared.decoder.add_word(word, phones, update=True)
 
 
 def _base_word(name: str) -> str:
