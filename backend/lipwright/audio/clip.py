@@ -7,10 +7,11 @@ import numpy as np
 
 @dataclass(frozen=True)
 class AudioClip:
-    """samples: (n,) float32 in [-1, 1], mono."""
+    """samples: (n,) float32 in [-1, 1], mono; warnings: what decoding worked around (a truncated file)."""
 
     samples: np.ndarray
     sample_rate: int
+    warnings: tuple[str, ...] = ()
 
     @property
     def seconds(self) -> float:
