@@ -137,3 +137,11 @@ def test_a_model_that_breaks_the_contract_or_cannot_load_gets_a_clear_error():
     request = wire.encode_request(beep_then_silence(), {"model": "unloadable"})
     with pytest.raises(ModelError, match="could not be loaded .*imaginary_weights"):
         run_animation_job(request, lambda f, m: None, "cpu")
+
+
+def test_a_cut_off_file_animates_what_is_there_and_says_so():
+    whole = beep_then_silence()
+    request = wire.encode_request(whole[: 44 + (len(whole) - 44) * 3 // 4], {"model": "envelope", "fps": 10})
+    result = wire.decode_result(run_animation_job(request, lambda f, m: None, "cpu"))
+    assert result["offsets"].shape[0] == 8  # 0.75 s at 10 fps
+    assert len(result["meta"]["warnings"]) == 1 and "is cut short" in result["meta"]["warnings"][0]

@@ -165,6 +165,8 @@ def animate_prepared(prepared: PreparedAnimation, progress: Progress, device: st
         "compute_seconds": time.perf_counter() - started,  # the model's own figure, if it gives one, wins
         **animation.meta,
     }
+    # What decoding worked around (a cut-off file) comes first: it explains the model's own warnings.
+    meta["warnings"] = [*prepared.clip.warnings, *animation.meta.get("warnings", [])]
     progress(1.0, "encoding the result")
     return wire.encode_result(
         animation.offsets, animation.rest, animation.fps, animation.landmark_index, meta,
