@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from num2words import num2words
 
 # Typographic marks people paste from word processors, folded to what the tokeniser splits on.
 _TYPOGRAPHY = str.maketrans({
@@ -72,6 +71,13 @@ def spoken_form(text: str) -> str:
     for symbol, spoken in _SYMBOLS.items():
         text = text.replace(symbol, spoken)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def num2words(number: int, to: str = "cardinal") -> str:
+    """num2words' English words; imported on first use, as most transcripts hold no digits."""
+    from num2words import num2words as spell
+
+    return spell(number, to=to, lang="en")
 
 
 def fold_letters(text: str) -> str:
