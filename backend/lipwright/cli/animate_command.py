@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("audio", type=Path, help="speech to animate (wav, flac, ogg, mp3)")
+    parser.add_argument("audio", type=Path, help="speech to animate (wav, flac, ogg, mp3, m4a, mp4, mov, webm)")
     parser.add_argument("-o", "--output", type=Path, required=True, help="the npz to write")
     parser.add_argument("--transcript", help="what is said; aligning to it is much more accurate")
     parser.add_argument("--transcript-file", type=Path,

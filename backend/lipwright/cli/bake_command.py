@@ -13,7 +13,7 @@ from ..errors import LipwrightError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("audio", type=Path, nargs="+", help="dialogue lines (wav, flac, ogg, mp3); one strip each")
+    parser.add_argument("audio", type=Path, nargs="+", help="dialogue lines (wav, flac, ogg, mp3, m4a, ...); one strip each")
     parser.add_argument("--blend", type=Path, required=True, help="the .blend holding the character")
     parser.add_argument("--object", required=True, help="name of the face mesh object")
     parser.add_argument("-o", "--output", type=Path, required=True, help="the .blend to write (may equal --blend)")
