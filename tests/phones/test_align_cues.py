@@ -52,3 +52,12 @@ def test_a_cue_that_does_not_fit_is_recognised_and_named(line):
     assert bilabials_in(track.phones, last) == ["P", "P", "B", "B"]
     middle = line.words[1]
     assert any(p.label != "SIL" for p in track.phones if middle.start < p.centre < middle.end)
+
+
+def test_words_the_dictionary_lacks_are_named_once_for_all_cues():
+    line = compose_line([0.4, "the quokka", 1.0, "met a quokka", 0.4], engine="flite", voice="awb")
+    cues = [(w.start, w.end, text) for w, text in zip(line.words, ["The quokka.", "Met a quokka."])]
+    track = phones_for_clip(AudioClip(line.samples, line.sample_rate), srt(cues))
+    assert track.method == "aligned"
+    assert len(track.warnings) == 1 and "pronounced by espeak-ng: quokka." in track.warnings[0]
+    assert [p.label for p in track.phones if p.label in ("K", "W", "M")] == ["K", "W", "K", "M", "K", "W", "K"]

@@ -8,7 +8,7 @@ from ..audio.clip import AudioClip
 from ..errors import TranscriptError
 from .decoders import SharedDecoder, aligner, pcm16
 from .phone import Phone, fill_timeline, normalise_label
-from .transcript import transcript_words
+from .transcript import TranscriptWords, transcript_words
 
 
 class AlignmentFailed(TranscriptError):
@@ -25,14 +25,21 @@ def align_phones(clip: AudioClip, transcript: str) -> list[Phone]:
 
 
 def align_phones_with_warnings(clip: AudioClip, transcript: str) -> tuple[list[Phone], list[str]]:
-    """align_phones, plus warnings (phone timing estimated inside words when phone alignment failed)."""
+    """align_phones, plus warnings (words whose pronunciation was guessed; phone timing estimated
+    inside words when phone alignment failed)."""
+    prepared = transcript_words(transcript, lambda word: dictionary_pronunciation(aligner(), word))
+    phones, warnings = align_prepared_words(clip, prepared)
+    return phones, [*prepared.warnings, *warnings]
+
+
+def align_prepared_words(clip: AudioClip, prepared: TranscriptWords) -> tuple[list[Phone], list[str]]:
+    """Phones of already prepared transcript words timed against `clip`, and what was estimated."""
     shared = aligner()
-    prepared = transcript_words(transcript, shared.decoder.lookup_word)
-    words, warnings = prepared.words, list(prepared.warnings)
     pcm = pcm16(clip)
+    warnings = []
     with shared.lock:
         add_guessed_words(shared, prepared.guessed)
-        word_spans = _align_words(shared, pcm, words)
+        word_spans = _align_words(shared, pcm, prepared.words)
         try:
             phones = _align_phones_inside_words(shared, pcm)
         except RuntimeError:
@@ -44,11 +51,21 @@ def align_phones_with_warnings(clip: AudioClip, transcript: str) -> tuple[list[P
     return fill_timeline(phones, clip.seconds), warnings
 
 
+# Words this process taught the aligner: still guesses, so every transcript that uses them says so.
+_GUESSED_WORDS: set[str] = set()
+
+
+def dictionary_pronunciation(shared: SharedDecoder, word: str) -> str | None:
+    """The CMU dictionary's phones for `word`; None for words it lacks, including ones guessed earlier."""
+    return None if word in _GUESSED_WORDS else shared.decoder.lookup_word(word)
+
+
 def add_guessed_words(shared: SharedDecoder, guessed: dict[str, str]) -> None:
-    """Teach the decoder's dictionary the guessed words (kept for later jobs); call with the lock held."""
+    """Teach the decoder's dictionary the guessed words; call with the lock held."""
     for word, phones in guessed.items():
         if shared.decoder.lookup_word(word) is None:
             shared.decoder.add_word(word, phones, update=True)
+            _GUESSED_WORDS.add(word)
 
 
 def _base_word(name: str) -> str:
