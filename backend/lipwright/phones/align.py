@@ -18,8 +18,8 @@ class AlignmentFailed(TranscriptError):
 def align_phones(clip: AudioClip, transcript: str) -> list[Phone]:
     """Phones of `transcript` timed against `clip`, covering it from 0 to clip.seconds.
 
-    Raises TranscriptError for words the dictionary lacks, AlignmentFailed when the words do not
-    fit the audio."""
+    Raises TranscriptError for a transcript without words, AlignmentFailed when the words do not
+    fit the audio. Words the dictionary lacks get guessed pronunciations (see transcript_words)."""
     phones, _ = align_phones_with_warnings(clip, transcript)
     return phones
 
