@@ -154,3 +154,11 @@ def test_transcript_file_problems_are_named(line_wav, tmp_path):
     completed = lipwright("animate", str(line_wav), "--transcript-file", str(text), "--transcript", "Bob", "-o",
                           str(tmp_path / "o.npz"))
     assert completed.returncode == 2 and "not both" in completed.stderr
+
+
+def test_a_decode_error_names_the_file(tmp_path):
+    bad = _write(tmp_path / "take_07.m4a", b"this is a note, not a recording " * 20)
+    completed = lipwright("animate", str(bad), "-o", str(tmp_path / "o.npz"))
+    assert completed.returncode == 2
+    assert "take_07.m4a" in completed.stderr and "could not be decoded" in completed.stderr
+    assert "BytesIO" not in completed.stderr and "Traceback" not in completed.stderr

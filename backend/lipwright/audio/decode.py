@@ -72,7 +72,8 @@ def _read_with_soundfile(name: str, data: bytes | str, max_seconds: float) -> tu
     try:
         sound = soundfile.SoundFile(io.BytesIO(data) if isinstance(data, bytes) else data)
     except (soundfile.LibsndfileError, RuntimeError, TypeError) as error:
-        raise _NotForSoundfile(str(error)) from None
+        # libsndfile's own words ('Format not recognised.'), without the Python object it was given.
+        raise _NotForSoundfile(getattr(error, "error_string", None) or str(error)) from None
     warnings = []
     with sound:
         rate = sound.samplerate
