@@ -36,3 +36,15 @@ def test_accents_and_typography_fold_to_plain_letters():
     assert fold_letters("café naïve Zoë Straße") == "cafe naive Zoe Strasse"
     folded = fold_letters("“Don’t,” she said\u00a0— twice…")
     assert folded.split() == ['"Don\'t,"', "she", "said", "-", "twice", "..."]
+
+
+def test_every_spoken_form_is_in_the_dictionary():
+    """What normalising writes needs no guessed pronunciation (and so no warning the user cannot explain)."""
+    from lipwright.phones.decoders import aligner
+    from lipwright.phones.transcript import transcript_words
+
+    typed = ("Dr. Smith, Mr. and Mrs. Jones, Ms. Lee, Prof. Ng's Jr. and Sr. staff on Baker St. and St. Paul: "
+             "$3.50, £2, €1.01, ¥500, $2 million, 15%, 5 pm, 10:30 a.m., 7:05pm, 12:00, the 21st, 2nd, 3rd, "
+             "1990s, '80s, 2000s, 1984, 2025, 3.14, -5, 1,250, etc., e.g., i.e., vs. No. 5 & 6 + 2 @ #1")
+    prepared = transcript_words(typed, aligner().decoder.lookup_word)
+    assert set(prepared.guessed) == {"ng's"}, prepared.guessed  # the one real name in the line

@@ -25,7 +25,7 @@ _SCALES = {"k": "thousand", "m": "million", "bn": "billion", "thousand": "thousa
 
 # Abbreviations spoken as a different word; matched case-sensitively with their full stop.
 _ABBREVIATIONS = {
-    "Dr.": "doctor", "Mr.": "mister", "Mrs.": "missus", "Ms.": "miz", "Prof.": "professor",
+    "Dr.": "doctor", "Mr.": "mister", "Mrs.": "missus", "Ms.": "ms", "Prof.": "professor",
     "Jr.": "junior", "Sr.": "senior", "Mt.": "mount", "Ave.": "avenue", "Rd.": "road", "Capt.": "captain",
     "Gen.": "general", "Lt.": "lieutenant", "Sgt.": "sergeant", "Col.": "colonel", "Gov.": "governor",
     "Rev.": "reverend", "Hon.": "honorable", "approx.": "approximately", "dept.": "department",
