@@ -88,6 +88,15 @@ def test_unknown_words_get_guessed_pronunciations_and_a_warning_naming_them():
     assert phones_for_clip(clip_of(line), "The quokka met Lipwright.").warnings == track.warnings
 
 
+def test_without_espeak_ng_unknown_words_are_spelled_out_with_a_warning(monkeypatch):
+    line = compose_line([0.2, "the zorbex met us", 0.2], engine="flite", voice="awb")
+    monkeypatch.setenv("PATH", "/nonexistent")  # as on a machine without espeak-ng
+    track = phones_for_clip(clip_of(line), "The zorbex met us.")
+    assert track.method == "aligned"
+    assert len(track.warnings) == 1 and "simple spelling rules (install espeak-ng" in track.warnings[0]
+    assert "zorbex" in track.warnings[0]
+
+
 def test_numbers_are_aligned_as_spoken_words():
     line = compose_line([0.2, "forty two", 0.2], engine="flite", voice="awb")
     track = phones_for_clip(clip_of(line), "42")
