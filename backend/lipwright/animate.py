@@ -37,4 +37,8 @@ def animate_file(
         vertices, faces_flat, face_sizes = read_mesh_file(Path(mesh_path))
         mesh = {"vertices": vertices, "faces_flat": faces_flat, "face_sizes": face_sizes}
     request = wire.encode_request(audio_path.read_bytes(), options, **mesh)
-    return run_animation_job(request, progress, device)
+    try:
+        return run_animation_job(request, progress, device)
+    except AudioError as error:
+        # The job only sees bytes; name the file the user gave.
+        raise AudioError(f"{audio_path.name}: {error}") from None

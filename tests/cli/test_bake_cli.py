@@ -103,3 +103,20 @@ def test_a_batch_with_a_bad_line_names_it_and_writes_nothing(head_blend, tmp_pat
     assert completed.returncode == 2
     assert "1 of 2 lines failed" in completed.stderr and "broken.wav" in completed.stderr
     assert not out.exists()
+
+
+def test_transcripts_come_from_a_file_or_subtitles_beside_each_line(tmp_path):
+    from lipwright.cli.bake_command import read_transcripts
+    from lipwright.errors import LipwrightError
+
+    a, b, c = (tmp_path / f"{name}.wav" for name in ("a", "b", "c"))
+    (tmp_path / "a.srt").write_text("1\n00:00:00,100 --> 00:00:01,200\nPam made a map.\n")
+    (tmp_path / "b.vtt").write_text("WEBVTT\n\n00:00.100 --> 00:01.200\nOf the moon.\n")
+    (tmp_path / "c.txt").write_text("")  # an empty sidecar is no transcript
+    found = read_transcripts([a, b, c], None, None)
+    assert found[a].startswith("1\n00:00:00,100") and found[b].startswith("WEBVTT") and found[c] is None
+    given = tmp_path / "said.txt"
+    given.write_text("Pam made a map.")
+    assert read_transcripts([a], None, None, given) == {a: "Pam made a map."}
+    with pytest.raises(LipwrightError, match="one audio file"):
+        read_transcripts([a, b], None, None, given)

@@ -17,7 +17,9 @@ class Limits(BaseModel):
     max_vertices: int
     max_waiting_jobs: int
     max_fps: float
-    max_transcript_chars: int
+    max_transcript_chars: int = Field(description="For the longest audio accepted; shorter audio allows less.")
+    transcript_chars_per_second: float = Field(
+        description="A line's transcript may hold max_transcript_chars less this many per second it is shorter.")
 
 
 class HealthResponse(BaseModel):
