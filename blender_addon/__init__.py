@@ -2,15 +2,17 @@
 
 import bpy
 
-from . import operators, panel, preferences, properties
+from . import line_operators, line_panel, line_properties, operators, panel, preferences, properties
 
-_classes = (*properties.classes, *preferences.classes, *operators.classes, *panel.classes)
+_classes = (*properties.classes, *line_properties.classes, *preferences.classes, *operators.classes,
+            *line_operators.classes, *panel.classes, *line_panel.classes)
 
 
 def register():
     for cls in _classes:
         bpy.utils.register_class(cls)
     properties.register_properties()
+    line_properties.register_properties()
 
 
 def unregister():
@@ -20,6 +22,7 @@ def unregister():
     cancel_current()
     stop_timers()
     stop_local_backend()
+    line_properties.unregister_properties()
     properties.unregister_properties()
     for cls in reversed(_classes):
         bpy.utils.unregister_class(cls)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import bpy
 import numpy as np
 
-from . import compat
+from . import compat, face_mapping, line_store
 from .arkit_names import MIN_ARKIT_MATCHES, match_arkit_keys
 from .basis import compress_to_basis
 from .scene_data import basis_coordinates, scene_fps
@@ -97,14 +97,17 @@ def choose_mode(obj, result, mode="AUTO") -> str:
     if mode not in MODES:
         raise BakeError(f"unknown bake mode '{mode}'; use one of {MODES}")
     matched = match_arkit_keys(user_key_names(obj))
+    # i6-controls hook: a face with some ARKit keys or a rig's viseme keys is driven through its key mapping.
+    mapped = face_mapping.opens_jaw(obj, user_key_names(obj))
     has_weights = result is None or "weights" in result
     if mode == "ARKIT":
-        if not matched:
-            raise BakeError(f"'{obj.name}' has no ARKit-named shape keys (jawOpen, mouthClose...); use Basis mode")
+        if not matched and not mapped:
+            raise BakeError(f"'{obj.name}' has no shape keys Lipwright can drive (ARKit names such as jawOpen, or "
+                            "visemes such as AI, O, MBP); add some, map them in Face Mapping, or use Basis mode")
         if not has_weights:
             raise BakeError("this model gives no ARKit weights; use Basis mode")
         return "ARKIT"
-    if mode == "AUTO" and len(matched) >= MIN_ARKIT_MATCHES and has_weights:
+    if mode == "AUTO" and (len(matched) >= MIN_ARKIT_MATCHES or mapped) and has_weights:
         return "ARKIT"
     return "BASIS"
 
@@ -139,14 +142,8 @@ def _plan(scene, obj, result, strip_name, frame_start, mode):
         names = [str(n) for n in result.get("weight_names", [])]
         if frames < 1 or weights.shape != (frames, len(names)):
             raise BakeError(f"the result's weights have shape {weights.shape}; expected ({frames}, {len(names)})")
-        matched = match_arkit_keys(user_key_names(obj))
-        curves = []
-        for column, name in enumerate(names):
-            key_name = matched.get(name)
-            if key_name is not None:
-                block = keys.key_blocks[key_name]
-                curves.append((key_name, np.clip(weights[:, column], block.slider_min, block.slider_max)))
-        unmatched = [n for n in names if n not in matched]
+        # i6-controls hook: the face's key mapping makes the curves (line_store clips them after the controls).
+        curves, unmatched = face_mapping.planned_curves(obj, weights, names, user_key_names(obj))
         return chosen, frames, curves, unmatched
     if offsets is None:
         raise BakeError(f"'{obj.name}' has no ARKit-named shape keys and the result has no vertex offsets; generate again")
@@ -307,9 +304,8 @@ def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mod
     action["lipwright_strip"] = strip_name
     action["lipwright_mode"] = chosen
     action["lipwright_keys"] = [name for name, _ in curves] if chosen == "BASIS" else []
-    frames = frame_start + np.arange(frame_count, dtype=np.float64)
-    for key_name, values in curves:
-        _write_curve(action, slot, data_path(key_name), frames, values, _BEZIER)
+    # i6-controls hook: the raw result stays on the action; the line's controls shape the keys written.
+    line_store.write_line(scene, obj, strip_name, action, slot, frame_start, curves, result, chosen)
     track = keys.animation_data.nla_tracks.new()
     track.name = report.track_name
     strip = track.strips.new(action.name, frame_start, action)
