@@ -1,0 +1,127 @@
+"""A line's controls (intensity, smoothing, key reduction) re-applied from the result stored on the line."""
+
+import bpy
+import numpy as np
+import pytest
+
+from tests.blender.conftest import grid_mesh, set_fps
+from tests.blender.real_line import animate_line
+
+JAW = 'key_blocks["jawOpen"].value'
+
+
+@pytest.fixture(scope="module")
+def real_line(tmp_path_factory):
+    return animate_line(tmp_path_factory.mktemp("speech"))
+
+
+@pytest.fixture()
+def registered():
+    import blender_addon
+
+    blender_addon.register()
+    yield blender_addon
+    blender_addon.unregister()
+
+
+def baked_face(real_line, key_names=None):
+    """A face with ARKit keys and the real line baked on it from frame 101, with its sound strip."""
+    from blender_addon import bake, compat
+    from blender_addon.arkit_names import ARKIT_NAMES
+
+    wav, result = real_line
+    scene = bpy.context.scene
+    set_fps(scene, 24)
+    obj = grid_mesh(key_names=key_names or ARKIT_NAMES)
+    compat.new_sound_strip(scene, "Line 01", str(wav), 1, 101)
+    scene.lipwright.target, scene.lipwright.sound_strip = obj, "Line 01"
+    bake.bake_result(scene, obj, result, "Line 01", 101)
+    return scene, obj, compat.find_strip(scene, "Line 01")
+
+
+def keys_of(obj, path=JAW):
+    from blender_addon import compat
+
+    action = bpy.data.actions["Lipwright Line 01"]
+    curve = next(c for c in compat.action_fcurves(action) if c.data_path == path)
+    co = np.empty(len(curve.keyframe_points) * 2, np.float32)
+    curve.keyframe_points.foreach_get("co", co)
+    return co.reshape(-1, 2), curve
+
+
+def jaw_column(result):
+    return result["weights"][:, list(result["weight_names"]).index("jawOpen")]
+
+
+@pytest.mark.sound_strips
+def test_intensity_rescales_from_the_stored_result_and_survives_save_and_reload(registered, real_line, tmp_path):
+    scene, obj, strip = baked_face(real_line)
+    jaw = jaw_column(real_line[1])
+    np.testing.assert_allclose(keys_of(obj)[0][:, 1], np.clip(jaw, 0, 1), atol=1e-6)
+
+    strip.lipwright_line.intensity = 2.0
+    assert bpy.ops.lipwright.apply_controls() == {"FINISHED"}
+    doubled = keys_of(obj)[0][:, 1]
+    np.testing.assert_allclose(doubled, np.clip(2 * jaw, 0, 1), atol=1e-6)
+    assert doubled.max() > jaw.max()
+
+    path = str(tmp_path / "line.blend")
+    bpy.ops.wm.save_as_mainfile(filepath=path)
+    bpy.ops.wm.open_mainfile(filepath=path)
+    scene = bpy.context.scene
+    from blender_addon import compat
+
+    obj, strip = bpy.data.objects["Face"], compat.find_strip(scene, "Line 01")
+    assert strip.lipwright_line.intensity == 2.0
+    np.testing.assert_allclose(keys_of(obj)[0][:, 1], doubled, atol=1e-6)
+
+    strip.lipwright_line.intensity = 0.0  # rest: every key of the line at 0
+    assert bpy.ops.lipwright.apply_controls() == {"FINISHED"}
+    for curve in compat.action_fcurves(bpy.data.actions["Lipwright Line 01"]):
+        co = np.empty(len(curve.keyframe_points) * 2, np.float32)
+        curve.keyframe_points.foreach_get("co", co)
+        assert np.all(co[1::2] == 0.0), curve.data_path
+    strip.lipwright_line.intensity = 1.0  # and back, still from the stored result
+    assert bpy.ops.lipwright.apply_controls() == {"FINISHED"}
+    np.testing.assert_allclose(keys_of(obj)[0][:, 1], np.clip(jaw, 0, 1), atol=1e-6)
+
+
+@pytest.mark.sound_strips
+def test_smoothing_keeps_the_timing_and_reduction_keeps_the_curve_within_tolerance(registered, real_line):
+    scene, obj, strip = baked_face(real_line)
+    dense, _ = keys_of(obj)
+    strip.lipwright_line.smoothing = 2.0
+    bpy.ops.lipwright.apply_controls()
+    smooth, _ = keys_of(obj)
+    np.testing.assert_array_equal(smooth[:, 0], dense[:, 0])
+    assert np.abs(np.diff(smooth[:, 1])).sum() < np.abs(np.diff(dense[:, 1])).sum()
+
+    strip.lipwright_line.smoothing, strip.lipwright_line.reduction = 0.0, 0.02
+    bpy.ops.lipwright.apply_controls()
+    reduced, curve = keys_of(obj)
+    assert len(reduced) < len(dense)
+    from blender_addon import compat
+
+    curves = compat.action_fcurves(bpy.data.actions["Lipwright Line 01"])
+    assert sum(len(c.keyframe_points) for c in curves) < 0.5 * len(curves) * len(dense)  # most units barely move
+    evaluated = np.array([curve.evaluate(frame) for frame in dense[:, 0]])
+    assert np.abs(evaluated - dense[:, 1]).max() <= 0.02 + 1e-5
+    scene.frame_set(int(dense[len(dense) // 2, 0]))  # and Blender plays the reduced curve
+    assert abs(obj.data.shape_keys.key_blocks["jawOpen"].value - curve.evaluate(scene.frame_current)) < 1e-5
+
+
+@pytest.mark.sound_strips
+def test_a_new_generate_keeps_the_lines_controls(registered, real_line):
+    from blender_addon import bake
+
+    scene, obj, strip = baked_face(real_line)
+    strip.lipwright_line.intensity = 0.5
+    bake.bake_result(scene, obj, real_line[1], "Line 01", 101)  # as a Generate of the same strip would
+    np.testing.assert_allclose(keys_of(obj)[0][:, 1], np.clip(0.5 * jaw_column(real_line[1]), 0, 1), atol=1e-6)
+
+
+def test_apply_controls_says_when_the_line_was_never_generated(registered):
+    obj = grid_mesh(key_names=("jawOpen",))
+    scene = bpy.context.scene
+    scene.lipwright.target = obj
+    assert not bpy.ops.lipwright.apply_controls.poll()
