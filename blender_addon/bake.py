@@ -101,7 +101,7 @@ def choose_mode(obj, result, mode="AUTO") -> str:
     mapped = face_mapping.opens_jaw(obj, user_key_names(obj))
     has_weights = result is None or "weights" in result
     if mode == "ARKIT":
-        if not matched and not mapped:
+        if not matched and not face_mapping.drives_keys(obj, user_key_names(obj)):
             raise BakeError(f"'{obj.name}' has no shape keys Lipwright can drive (ARKit names such as jawOpen, or "
                             "visemes such as AI, O, MBP); add some, map them in Face Mapping, or use Basis mode")
         if not has_weights:

@@ -24,6 +24,11 @@ def opens_jaw(obj, key_names) -> bool:
     return any(row.source == "jawOpen" and row.weight > 0 for row in rows_for(obj, key_names))
 
 
+def drives_keys(obj, key_names) -> bool:
+    """True when some row drives a key at all (a bake asked for ARKit keys may go ahead)."""
+    return any(row.weight != 0 for row in rows_for(obj, key_names))
+
+
 def fill_default(obj, key_names) -> int:
     """Replace the object's rows with the default ones for its keys; returns how many rows."""
     face = obj.lipwright_face

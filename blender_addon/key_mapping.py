@@ -37,7 +37,8 @@ _VISEME_SOURCES = {
     "o": (("mouthFunnel", 2.0),),
     "u": (("mouthPucker", 1.2),),
     "wq": (("mouthPucker", 1.1), ("mouthFunnel", 0.4)),
-    "mbp": _both("mouthPress", 1.4),
+    # Pressed lips count only while the jaw is shut: beside a vowel the model keeps a little press.
+    "mbp": (*_both("mouthPress", 1.4), ("jawOpen", -1.0), ("mouthClose", 1.0)),
     "fv": (("mouthRollLower", 1.6),),
     "l": (("tongueOut", 3.0),),
     "th": (("tongueOut", 3.0),),

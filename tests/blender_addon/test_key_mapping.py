@@ -30,7 +30,7 @@ def test_a_viseme_face_opens_on_vowels_and_closes_on_p_b_m():
     open_vowel = mapping.mapped_curves(weights_of(jawOpen=0.6, mouthLowerDownLeft=0.25), ARKIT, rows)
     sealed = mapping.mapped_curves(weights_of(jawOpen=0.04, mouthClose=0.04, mouthPressLeft=0.35,
                                               mouthPressRight=0.35), ARKIT, rows)
-    assert open_vowel["AI"][0] > 0.9 and open_vowel["MBP"][0] == 0.0
+    assert open_vowel["AI"][0] > 0.9 and open_vowel["MBP"][0] <= 0.0
     assert sealed["MBP"][0] > 0.9 and sealed["AI"][0] == 0.0
 
 
