@@ -125,3 +125,41 @@ def test_apply_controls_says_when_the_line_was_never_generated(registered):
     scene = bpy.context.scene
     scene.lipwright.target = obj
     assert not bpy.ops.lipwright.apply_controls.poll()
+
+
+@pytest.mark.sound_strips
+def test_basis_keys_follow_the_controls_too(registered, tmp_path):
+    from blender_addon import bake, compat
+    from tests.blender.conftest import make_result
+    from tests.blender.test_compat import write_wav
+
+    scene = bpy.context.scene
+    set_fps(scene, 24)
+    obj = grid_mesh()
+    compat.new_sound_strip(scene, "Line 01", str(write_wav(tmp_path / "a.wav")), 1, 1)
+    scene.lipwright.target, scene.lipwright.sound_strip = obj, "Line 01"
+    report = bake.bake_result(scene, obj, make_result(30, len(obj.data.vertices), 24), "Line 01", 1, "BASIS")
+    first = report.shape_keys[0]
+    path = f'key_blocks["{first}"].value'
+    before = keys_of(obj, path)[0][:, 1]
+    compat.find_strip(scene, "Line 01").lipwright_line.intensity = 2.0
+    assert bpy.ops.lipwright.apply_controls() == {"FINISHED"}
+    np.testing.assert_allclose(keys_of(obj, path)[0][:, 1], 2 * before, atol=1e-6)  # room made on the slider
+    assert obj.data.shape_keys.key_blocks[first].slider_max >= 2.0
+
+
+def test_the_raw_result_is_kept_on_the_line_through_save_and_reload(real_line, tmp_path):
+    from blender_addon import bake, line_store
+
+    scene = bpy.context.scene
+    set_fps(scene, 24)
+    obj = grid_mesh(key_names=("jawOpen", "mouthClose"))
+    bake.bake_result(scene, obj, real_line[1], "Line 01", 11)
+    path = str(tmp_path / "kept.blend")
+    bpy.ops.wm.save_as_mainfile(filepath=path)
+    bpy.ops.wm.open_mainfile(filepath=path)
+    weights, names = line_store.stored_weights(line_store.line_action(bpy.data.objects["Face"], "Line 01"))
+    np.testing.assert_array_equal(weights, real_line[1]["weights"])
+    assert names == list(real_line[1]["weight_names"])
+    report = line_store.reapply_line(bpy.context.scene, bpy.data.objects["Face"], "Line 01")  # no strip: default controls
+    assert report.frame_start == 11 and set(report.shape_keys) == {"jawOpen", "mouthClose"}
