@@ -92,3 +92,23 @@ def test_a_face_without_eyelid_keys_is_told_what_to_add():
     with pytest.raises(blinks.BlinkError, match="no eyeBlinkLeft/eyeBlinkRight shape keys"):
         blinks.make_blinks(bpy.context.scene, obj)
     assert obj.data.shape_keys.animation_data is None
+
+
+def test_blinks_gather_at_the_start_of_a_baked_lines_phrases(tmp_path_factory):
+    from blender_addon import bake, blink_timing, blinks
+    from blender_addon.arkit_names import ARKIT_NAMES
+    from tests.blender.real_line import animate_line
+
+    _, result = animate_line(tmp_path_factory.mktemp("speech"))
+    scene = bpy.context.scene
+    set_fps(scene, 24)
+    scene.frame_start, scene.frame_end = 1, 240
+    obj = grid_mesh(key_names=ARKIT_NAMES)
+    bake.bake_result(scene, obj, result, "Line 01", 121)
+    starts = blinks._speech_starts(scene, obj, 24.0)
+    assert starts and min(starts) >= 5.0 - 1e-9  # the line starts speaking at frame 121 (5 s) or later
+    # Over many seeds, a blink lands just before the line's first phrase far more often than chance.
+    before_first = [any(abs(t - (starts[0] - 0.12)) < 1e-6 for t in blink_timing.blink_times(10.0, s, 60.0, starts))
+                    for s in range(30)]
+    assert sum(before_first) >= 10
+    assert blinks.make_blinks(scene, obj, seed=1) >= 1
