@@ -37,16 +37,20 @@ def _line_poll(cls, context) -> bool:
     return True
 
 
-class LIPWRIGHT_OT_apply_controls(bpy.types.Operator):
+class _LineOperator(bpy.types.Operator):
+    """An operator on the baked line the panel points at."""
+
+    @classmethod
+    def poll(cls, context):
+        return _line_poll(cls, context)
+
+
+class LIPWRIGHT_OT_apply_controls(_LineOperator):
     """Re-bake the line from its stored result with its intensity, smoothing, key reduction and the face mapping (the model does not run again)"""
 
     bl_idname = "lipwright.apply_controls"
     bl_label = "Apply Controls"
     bl_options = {"REGISTER", "UNDO"}
-
-    @classmethod
-    def poll(cls, context):
-        return _line_poll(cls, context)
 
     def execute(self, context):
         try:
@@ -112,17 +116,13 @@ def line_weights_for_export(scene, obj, strip_name):
     return shaped, names, fps, start
 
 
-class LIPWRIGHT_OT_export_csv(bpy.types.Operator, ExportHelper):
+class LIPWRIGHT_OT_export_csv(_LineOperator, ExportHelper):
     """Export the line's ARKit weights as a CSV in Live Link Face's layout (for Unreal, Unity and other engines)"""
 
     bl_idname = "lipwright.export_csv"
     bl_label = "Export ARKit CSV"
     filename_ext = ".csv"
     filter_glob: bpy.props.StringProperty(default="*.csv", options={"HIDDEN"})
-
-    @classmethod
-    def poll(cls, context):
-        return _line_poll(cls, context)
 
     def invoke(self, context, event):
         if not self.filepath:
@@ -152,16 +152,21 @@ def _face_poll(cls, context) -> bool:
     return True
 
 
-class LIPWRIGHT_OT_reset_mapping(bpy.types.Operator):
-    """Fill the face mapping from the face's shape-key names (ARKit names, or viseme keys such as AI, O, MBP)"""
+class _FaceOperator(bpy.types.Operator):
+    """An operator on the panel's face mesh."""
 
-    bl_idname = "lipwright.reset_mapping"
-    bl_label = "Default Mapping"
     bl_options = {"REGISTER", "UNDO"}
 
     @classmethod
     def poll(cls, context):
         return _face_poll(cls, context)
+
+
+class LIPWRIGHT_OT_reset_mapping(_FaceOperator):
+    """Fill the face mapping from the face's shape-key names (ARKit names, or viseme keys such as AI, O, MBP)"""
+
+    bl_idname = "lipwright.reset_mapping"
+    bl_label = "Default Mapping"
 
     def execute(self, context):
         obj = context.scene.lipwright.target
@@ -171,18 +176,13 @@ class LIPWRIGHT_OT_reset_mapping(bpy.types.Operator):
         return {"FINISHED"}
 
 
-class LIPWRIGHT_OT_mapping_row(bpy.types.Operator):
+class LIPWRIGHT_OT_mapping_row(_FaceOperator):
     """Add a mapping row, or remove the selected one"""
 
     bl_idname = "lipwright.mapping_row"
     bl_label = "Mapping Row"
-    bl_options = {"REGISTER", "UNDO"}
 
     remove: bpy.props.BoolProperty(options={"SKIP_SAVE"})
-
-    @classmethod
-    def poll(cls, context):
-        return _face_poll(cls, context)
 
     def execute(self, context):
         face = context.scene.lipwright.target.lipwright_face
@@ -196,18 +196,13 @@ class LIPWRIGHT_OT_mapping_row(bpy.types.Operator):
         return {"FINISHED"}
 
 
-class LIPWRIGHT_OT_make_blinks(bpy.types.Operator):
+class LIPWRIGHT_OT_make_blinks(_FaceOperator):
     """Add procedural blinks (and small eye darts) over the scene's frame range on the face's own track; your eye keys keep playing"""
 
     bl_idname = "lipwright.make_blinks"
     bl_label = "Add Blinks"
-    bl_options = {"REGISTER", "UNDO"}
 
     remove: bpy.props.BoolProperty(options={"SKIP_SAVE"})
-
-    @classmethod
-    def poll(cls, context):
-        return _face_poll(cls, context)
 
     def execute(self, context):
         obj = context.scene.lipwright.target

@@ -28,6 +28,15 @@ class _Sub(bpy.types.Panel):
         return getattr(context.scene, "lipwright", None) is not None
 
 
+def face_settings(context, layout):
+    """The panel face's Lipwright settings, or None after saying to choose a face."""
+    obj = context.scene.lipwright.target
+    face = getattr(obj, "lipwright_face", None) if obj is not None else None
+    if face is None:
+        layout.label(text="Choose the face mesh", icon="INFO")
+    return face
+
+
 class LIPWRIGHT_PT_line(_Sub):
     bl_label = "Line"
     bl_idname = "LIPWRIGHT_PT_line"
@@ -63,11 +72,9 @@ class LIPWRIGHT_PT_mapping(_Sub):
 
     def draw(self, context):
         layout = self.layout
-        obj = context.scene.lipwright.target
-        if obj is None or getattr(obj, "lipwright_face", None) is None:
-            layout.label(text="Choose the face mesh", icon="INFO")
+        face = face_settings(context, layout)
+        if face is None:
             return
-        face = obj.lipwright_face
         if not len(face.mapping):
             layout.label(text="Default: from the key names", icon="INFO")
         row = layout.row()
@@ -85,13 +92,11 @@ class LIPWRIGHT_PT_blinks(_Sub):
 
     def draw(self, context):
         layout = self.layout
-        obj = context.scene.lipwright.target
-        if obj is None or getattr(obj, "lipwright_face", None) is None:
-            layout.label(text="Choose the face mesh", icon="INFO")
+        face = face_settings(context, layout)
+        if face is None:
             return
         layout.use_property_split = True
         layout.use_property_decorate = False
-        face = obj.lipwright_face
         layout.prop(face, "blink_interval")
         layout.prop(face, "blink_seed")
         layout.prop(face, "eye_darts")

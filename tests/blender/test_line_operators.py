@@ -84,3 +84,22 @@ def test_the_sub_panels_draw_the_lines_controls_mapping_and_blinks(registered, r
     item = obj.lipwright_face.mapping[0]
     bpy.types.LIPWRIGHT_UL_mapping.draw_item(None, bpy.context, Recording(record), obj.lipwright_face, item, 0, None, "")
     assert ("prop_search", "target") in record
+
+
+def test_the_face_operators_edit_the_mapping_and_add_blinks(registered):
+    from blender_addon import blinks
+    from tests.blender.conftest import grid_mesh
+
+    scene = bpy.context.scene
+    obj = grid_mesh(key_names=("MBP", "AI", "eyeBlinkLeft", "eyeBlinkRight"))
+    scene.lipwright.target = obj
+    assert bpy.ops.lipwright.reset_mapping() == {"FINISHED"}
+    count = len(obj.lipwright_face.mapping)
+    assert count > 3
+    assert bpy.ops.lipwright.mapping_row() == {"FINISHED"} and len(obj.lipwright_face.mapping) == count + 1
+    assert bpy.ops.lipwright.mapping_row(remove=True) == {"FINISHED"} and len(obj.lipwright_face.mapping) == count
+    assert "UNDO" in bpy.types.LIPWRIGHT_OT_make_blinks.bl_options
+    assert bpy.ops.lipwright.make_blinks() == {"FINISHED"}
+    assert blinks.TRACK in [t.name for t in obj.data.shape_keys.animation_data.nla_tracks]
+    assert bpy.ops.lipwright.make_blinks(remove=True) == {"FINISHED"}
+    assert not obj.data.shape_keys.animation_data.nla_tracks
