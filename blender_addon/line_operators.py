@@ -22,6 +22,11 @@ def panel_line(context):
     return scene, obj, strip
 
 
+def _sentence(error) -> str:
+    text = str(error)
+    return text[:1].upper() + text[1:]
+
+
 def _line_poll(cls, context) -> bool:
     if getattr(context.scene, "lipwright", None) is None or context.window_manager.lipwright_job.running:
         compat.poll_message(cls, "A job is running; wait for it or cancel it")
@@ -29,7 +34,7 @@ def _line_poll(cls, context) -> bool:
     try:
         _, obj, strip = panel_line(context)
     except line_store.LineError as error:
-        compat.poll_message(cls, str(error).capitalize())
+        compat.poll_message(cls, _sentence(error))
         return False
     if line_store.line_action(obj, strip.name) is None:
         compat.poll_message(cls, "Generate this line first")
@@ -89,7 +94,7 @@ class LIPWRIGHT_OT_preview_line(bpy.types.Operator):
         try:
             panel_line(context)
         except line_store.LineError as error:
-            compat.poll_message(cls, str(error).capitalize())
+            compat.poll_message(cls, _sentence(error))
             return False
         return True
 
