@@ -94,11 +94,11 @@ def default_mapping(key_names) -> list[MappingRow]:
     return rows
 
 
+# (mouthClose is no stand-in for pressed lips: in ARKit it only cancels jawOpen, and more would
+# push the lips through each other.)
 _STAND_INS = {
     "mouthPucker": ("mouthFunnel", 0.7),
     "mouthFunnel": ("mouthPucker", 0.7),
-    "mouthPressLeft": ("mouthClose", 0.5),
-    "mouthPressRight": ("mouthClose", 0.5),
 }
 
 
