@@ -66,26 +66,42 @@ def reduce_keys(values: np.ndarray, tolerance: float) -> np.ndarray:
     The kept keys are meant to be written with LINEAR interpolation: Bézier handles between sparse
     keys would overshoot, and the bound would no longer hold. First and last frames are always kept."""
     values = np.asarray(values, dtype=np.float64)
-    count = len(values)
+    return reduce_curves(values[:, None], tolerance)[0]
+
+
+def reduce_curves(values: np.ndarray, tolerance: float) -> list[np.ndarray]:
+    """reduce_keys for each column of values (frames, curves), all columns in the same numpy passes."""
+    values = np.asarray(values, dtype=np.float64)
+    count, curves = values.shape
     if count <= 2 or tolerance <= 0:
-        return np.arange(count)
-    keep = np.zeros(count, dtype=bool)
-    keep[0] = keep[-1] = True
-    stack = [(0, count - 1)]
-    while stack:  # iterative: a 10-minute line would overflow recursion
-        first, last = stack.pop()
-        if last - first < 2:
-            continue
-        inner = np.arange(first + 1, last)
-        line = values[first] + (values[last] - values[first]) * (inner - first) / (last - first)
-        errors = np.abs(values[first + 1: last] - line)
-        worst = int(np.argmax(errors))
-        if errors[worst] > tolerance:
-            split = first + 1 + worst
-            keep[split] = True
-            stack.append((first, split))
-            stack.append((split, last))
-    return np.flatnonzero(keep)
+        return [np.arange(count) for _ in range(curves)]
+    flat = values.T.ravel()  # curve after curve; no segment crosses from one to the next
+    keep = np.zeros(len(flat), dtype=bool)
+    starts = np.arange(curves) * count
+    ends = starts + count - 1
+    keep[starts] = keep[ends] = True
+    # Every open segment splits at its worst frame in one pass (the keys of the recursive
+    # algorithm); only segments not yet within tolerance are looked at again.
+    while len(starts):
+        inner = ends - starts - 1
+        slope = (flat[ends] - flat[starts]) / (ends - starts)
+        first_of_segment = np.concatenate(([0], np.cumsum(inner)[:-1]))
+        step = np.arange(int(inner.sum())) - np.repeat(first_of_segment, inner) + 1  # 1.. inside each segment
+        frame = np.repeat(starts, inner) + step
+        error = np.abs(flat[frame] - (np.repeat(flat[starts], inner) + np.repeat(slope, inner) * step))
+        worst = np.maximum.reduceat(error, first_of_segment)
+        at_worst = np.flatnonzero(error == np.repeat(worst, inner))
+        # Positions are in segment order: the first of each segment's worst frames is where it splits.
+        owner = np.searchsorted(first_of_segment, at_worst, side="right") - 1
+        first = np.concatenate(([True], owner[1:] != owner[:-1]))
+        split = frame[at_worst[first]]
+        bad = worst > tolerance
+        split, left, right = split[bad], starts[bad], ends[bad]
+        keep[split] = True
+        starts, ends = np.concatenate((left, split)), np.concatenate((split, right))
+        open_ = ends - starts >= 2
+        starts, ends = starts[open_], ends[open_]
+    return [np.flatnonzero(row) for row in keep.reshape(curves, count)]
 
 
 def linear_between_keys(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
