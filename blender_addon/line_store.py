@@ -10,7 +10,7 @@ import bpy
 import numpy as np
 
 from . import compat
-from .line_controls import INTENSITY_MAX, LineControls, apply_controls, reduce_keys
+from .line_controls import INTENSITY_MAX, LineControls, apply_controls, reduce_curves
 
 WEIGHTS = "lipwright_weights"            # (frames, units) the model's ARKit weights, flattened
 WEIGHT_NAMES = "lipwright_weight_names"
@@ -73,15 +73,19 @@ def write_curves(obj, action, slot, frame_start, curves, controls: LineControls)
     key's slider range. With reduction, only the frames the curve needs are keyed, LINEAR between them."""
     keys = obj.data.shape_keys
     controls = controls.clamped()
+    shaped = []
     for key_name, values in curves:
         block = keys.key_blocks[key_name]
         if key_name.startswith("LW ") and controls.intensity > 1.0:
             # Basis keys hold values in [-1, 1]; exaggerating needs room on the slider.
             block.slider_min, block.slider_max = -INTENSITY_MAX, INTENSITY_MAX
-        shaped = apply_controls(values, controls, block.slider_min, block.slider_max)
-        kept = reduce_keys(shaped, controls.tolerance)
-        interpolation = _LINEAR if controls.tolerance > 0 else _BEZIER
-        write_keys(action, slot, data_path(key_name), frame_start + kept.astype(np.float64), shaped[kept], interpolation)
+        shaped.append(apply_controls(values, controls, block.slider_min, block.slider_max))
+    if not shaped:
+        return
+    kept = reduce_curves(np.column_stack(shaped), controls.tolerance)
+    interpolation = _LINEAR if controls.tolerance > 0 else _BEZIER
+    for (key_name, _), values, frames in zip(curves, shaped, kept):
+        write_keys(action, slot, data_path(key_name), frame_start + frames.astype(np.float64), values[frames], interpolation)
 
 
 def write_line(scene, obj, strip_name, action, slot, frame_start, curves, result, mode) -> None:
