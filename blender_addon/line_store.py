@@ -104,31 +104,40 @@ class LineError(ValueError):
     """The line cannot be re-applied or exported; nothing was changed."""
 
 
-def line_action(obj, strip_name):
-    """The action Lipwright baked for strip_name on obj, or None."""
+def line_nla_strip(obj, strip_name):
+    """The NLA strip holding the line Lipwright baked for strip_name on obj, or None."""
     from .bake import lipwright_tracks  # late: bake imports this module for its hook
 
     track = lipwright_tracks(obj).get(strip_name)
     if track is None:
         return None
-    return next((strip.action for strip in track.strips if strip.action is not None), None)
+    return next((strip for strip in track.strips if strip.action is not None), None)
+
+
+def line_action(obj, strip_name):
+    """The action Lipwright baked for strip_name on obj, or None."""
+    nla_strip = line_nla_strip(obj, strip_name)
+    return nla_strip.action if nla_strip is not None else None
 
 
 def reapply_line(scene, obj, strip_name):
     """Re-bake a line from its stored result with its current controls and the face's current mapping."""
     from . import bake
 
-    action = line_action(obj, strip_name)
-    if action is None:
+    nla_strip = line_nla_strip(obj, strip_name)
+    if nla_strip is None:
         raise LineError(f"'{strip_name}' has no Lipwright animation on '{obj.name}'; generate it first")
+    action = nla_strip.action
     mode = str(action.get("lipwright_mode", "ARKIT"))
     frame_start = int(action.get(FRAME_START, 0))
+    # Where the line plays now: its NLA strip may have been moved since the bake.
+    moved_to = frame_start + int(round(nla_strip.frame_start - nla_strip.action_frame_start))
     if mode == "ARKIT":
         weights = stored_weights(action)
         if weights is None:
             raise LineError(f"'{strip_name}' was baked before Lipwright kept results on the line; generate it again")
         result = {"weights": weights[0], "weight_names": weights[1], "fps": float(action[FPS]), "meta": {}}
-        return bake.bake_result(scene, obj, result, strip_name, frame_start, "ARKIT")
+        return bake.bake_result(scene, obj, result, strip_name, moved_to, "ARKIT")
     basis = stored_basis(action)
     if basis is None:
         raise LineError(f"'{strip_name}' was baked before Lipwright kept results on the line; generate it again")

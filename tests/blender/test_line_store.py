@@ -163,3 +163,16 @@ def test_the_raw_result_is_kept_on_the_line_through_save_and_reload(real_line, t
     assert names == list(real_line[1]["weight_names"])
     report = line_store.reapply_line(bpy.context.scene, bpy.data.objects["Face"], "Line 01")  # no strip: default controls
     assert report.frame_start == 11 and set(report.shape_keys) == {"jawOpen", "mouthClose"}
+
+
+def test_a_moved_line_stays_where_it_was_moved_when_re_applied(real_line):
+    from blender_addon import bake, line_store
+
+    scene = bpy.context.scene
+    set_fps(scene, 24)
+    obj = grid_mesh(key_names=("jawOpen", "mouthClose"))
+    bake.bake_result(scene, obj, real_line[1], "Line 01", 11)
+    line_store.line_nla_strip(obj, "Line 01").frame_start = 61  # the animator slid the line 50 frames later
+    line_store.reapply_line(scene, obj, "Line 01")
+    nla_strip = line_store.line_nla_strip(obj, "Line 01")
+    assert nla_strip.frame_start == 61 and nla_strip.action_frame_start == 61
