@@ -112,3 +112,22 @@ def test_blinks_gather_at_the_start_of_a_baked_lines_phrases(tmp_path_factory):
                     for s in range(30)]
     assert sum(before_first) >= 10
     assert blinks.make_blinks(scene, obj, seed=1) >= 1
+
+
+def test_a_line_baked_after_the_blinks_leaves_the_eyes_to_them(tmp_path_factory):
+    from blender_addon import bake, blinks, compat
+    from blender_addon.arkit_names import ARKIT_NAMES
+    from tests.blender.real_line import animate_line
+
+    _, result = animate_line(tmp_path_factory.mktemp("speech"))
+    scene = bpy.context.scene
+    set_fps(scene, 24)
+    scene.frame_start, scene.frame_end = 1, 240
+    obj = grid_mesh(key_names=ARKIT_NAMES)
+    blinks.make_blinks(scene, obj, seed=5, interval=1.5, darts=False)
+    open_eyes = play(scene, obj, "eyeBlinkLeft", range(1, 241))
+    report = bake.bake_result(scene, obj, result, "Line 01", 1)  # a track above the blinks' tracks
+    paths = {c.data_path for c in compat.action_fcurves(bpy.data.actions[report.action_name])}
+    assert 'key_blocks["jawOpen"].value' in paths and not any("eye" in p or "brow" in p for p in paths)
+    np.testing.assert_allclose(play(scene, obj, "eyeBlinkLeft", range(1, 241)), open_eyes, atol=1e-6)
+    assert open_eyes.max() > 0.95
