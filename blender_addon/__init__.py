@@ -2,10 +2,11 @@
 
 import bpy
 
-from . import line_operators, line_panel, line_properties, operators, panel, preferences, properties
+from . import (file_guard, line_control_operators, line_follow, line_operators, line_panel, line_properties, operators,
+               panel, preferences, properties)
 
 _classes = (*properties.classes, *line_properties.classes, *preferences.classes, *operators.classes,
-            *line_operators.classes, *panel.classes, *line_panel.classes)
+            *line_control_operators.classes, *panel.classes, *line_operators.classes, *line_panel.classes)
 
 
 def register():
@@ -13,12 +14,16 @@ def register():
         bpy.utils.register_class(cls)
     properties.register_properties()
     line_properties.register_properties()
+    file_guard.register()
+    line_follow.register()
 
 
 def unregister():
     from .backend_process import stop_local_backend
     from .job_runner import cancel_current, stop_timers
 
+    line_follow.unregister()
+    file_guard.unregister()
     cancel_current()
     stop_timers()
     stop_local_backend()

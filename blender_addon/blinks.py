@@ -1,23 +1,23 @@
-"""Procedural blinks and eye darts on the face's own tracks, layered so the user's eye animation still plays.
+"""Procedural blinks and eye darts on the face's own track, layered so the user's eye animation still plays.
 
-Eye channels that none of the object's existing NLA tracks animate get a Replace track (nothing
-below to cover; in Blender 5.0 an Add strip there would add to the key's default of 1.0 and shut
-the eyes). Channels the user animates on tracks below get an Add track on top of theirs. The
-user's active action is evaluated above every track, so keys there always win.
+The blinks are one Add track on top, like the lines (bake.py): the user's eye tracks below keep
+playing and the blinks add to them. Their channels join the 'Lipwright base' track at the bottom of
+the stack, which holds them at 0 where nothing else plays (in Blender 5.0 an Add strip alone would
+add to the key's default of 1.0 and shut the eyes). The user's active action is evaluated above
+every track, so keys there always win.
 """
 
 import bpy
 import numpy as np
 
-from . import compat
+from . import bake, compat
 from .arkit_names import match_arkit_keys
 from .blink_timing import blink_keys, blink_times, dart_keys, gaze_units, phrase_starts
 from .line_store import data_path, stored_basis, stored_weights, write_keys
 from .scene_data import scene_fps
 
 TRACK = "Lipwright blinks"
-ADDED_TRACK = "Lipwright blinks (added)"
-MARK = "lipwright_blinks"
+MARK = bake.BLINKS_MARK
 _BEZIER = 2
 
 
@@ -25,42 +25,22 @@ class BlinkError(ValueError):
     """The face cannot blink; nothing was changed."""
 
 
-def _tracks(keys, marked: bool):
-    if keys.animation_data is None:
-        return []
-    return [track for track in keys.animation_data.nla_tracks
-            if any(s.action is not None and bool(s.action.get(MARK)) == marked for s in track.strips)]
-
-
 def remove_blinks(obj) -> bool:
     keys = obj.data.shape_keys if obj.type == "MESH" else None
     if keys is None:
         return False
-    found = _tracks(keys, marked=True)
+    found = bake.tracks_marked(keys, MARK)
     for track in found:
-        actions = [strip.action for strip in track.strips if strip.action is not None]
-        keys.animation_data.nla_tracks.remove(track)
-        for action in actions:
-            if action.users == 0:
-                bpy.data.actions.remove(action)
+        bake.remove_track(keys, track)
+    if found:
+        bake.sync_base(keys)  # the eye channels no line drives leave the base track
     return bool(found)
-
-
-def _user_animated_paths(keys) -> set:
-    paths = set()
-    for track in _tracks(keys, marked=False):
-        for strip in track.strips:
-            if strip.action is not None:
-                paths.update(curve.data_path for curve in compat.action_fcurves(strip.action))
-    return paths
 
 
 def _speech_starts(scene, obj, fps) -> list:
     """Seconds (from the scene's first frame) at which the object's lines start speaking after a pause."""
-    from .bake import lipwright_tracks
-
     starts = []
-    for track in lipwright_tracks(obj).values():
+    for track in bake.lipwright_tracks(obj).values():
         action = next((s.action for s in track.strips if s.action is not None), None)
         raw = stored_weights(action) or stored_basis(action)
         if raw is None:
@@ -99,16 +79,12 @@ def make_blinks(scene, obj, seed=1, interval=3.5, darts=True) -> int:
     remove_blinks(obj)
     if keys.animation_data is None:
         keys.animation_data_create()
-    user_paths = _user_animated_paths(keys)
-    over = {k: v for k, v in curves.items() if data_path(k) not in user_paths}
-    added = {k: v for k, v in curves.items() if data_path(k) in user_paths}
-    for name, blend, chosen in ((TRACK, "REPLACE", over), (ADDED_TRACK, "ADD", added)):
-        if chosen:
-            _new_track(keys, name, blend, chosen, int(first))
+    bake.ensure_base(keys, [data_path(name) for name in curves])
+    _new_track(keys, TRACK, curves, int(first))
     return len(times)
 
 
-def _new_track(keys, name, blend, curves, first_frame):
+def _new_track(keys, name, curves, first_frame):
     action = bpy.data.actions.new(name)
     if not compat.SLOTTED_ACTIONS and hasattr(action, "id_root"):
         action.id_root = "KEY"
@@ -120,6 +96,6 @@ def _new_track(keys, name, blend, curves, first_frame):
     track.name = name
     strip = track.strips.new(name, first_frame, action)
     compat.assign_nla_strip_slot(strip, slot)
-    strip.blend_type = blend
+    strip.blend_type = "ADD"
     strip.extrapolation = "HOLD"
     return track

@@ -2,7 +2,9 @@
 
 import numpy as np
 
-from .key_mapping import MOUTH_UNITS, MappingRow, default_mapping, mapped_curves
+from .key_mapping import MappingRow, default_mapping, mapped_curves
+
+SILENT = 1e-4  # a key whose mapped curve never leaves +-SILENT in a line is not keyed
 
 
 def stored_rows(obj) -> list[MappingRow]:
@@ -44,9 +46,8 @@ def planned_curves(obj, weights: np.ndarray, weight_names, key_names):
     """Bake hook: ([(key name, values)], units no key takes) for the object's mapping (values not clipped)."""
     rows = rows_for(obj, key_names)
     curves = mapped_curves(weights, weight_names, rows)
-    # Eyes, brows, cheeks the line never moves are not keyed: the user's keys and the blinks
-    # show through. Mouth keys are always keyed, so a silent line still holds the mouth at rest.
-    mouth = {row.target for row in rows if row.source in MOUTH_UNITS}
-    kept = [(key, values) for key, values in curves.items() if key in mouth or np.any(values)]
+    # Only the keys the line moves (through the mapping's rows) are keyed: lines blend with Add, so a
+    # key left alone keeps the user's animation, the blinks and the base track's rest underneath.
+    kept = [(key, values) for key, values in curves.items() if np.any(np.abs(values) > SILENT)]
     used = {row.source for row in rows}
     return kept, [str(name) for name in weight_names if str(name) not in used]

@@ -26,6 +26,8 @@ class JobSpec:
     strip_name: str
     frame_start: int
     mode: str = "BASIS"     # ARKIT or BASIS: the panel's AUTO resolved for this mesh when the job was made
+    line_id: str = ""       # the sound strip's stable id (scene_data.strip_id): re-bakes find their line by it
+    sound_start: float | None = None  # the strip's frame_start when its audio was read (Sync to Strips)
 
 
 @dataclass
@@ -232,6 +234,23 @@ def stop_timers() -> None:
 
 
 atexit.register(stop_timers)
+
+
+def abandon_current() -> list:
+    """Cancel the batch and stop handing its lines to the main thread (another file is opening: a line
+    baked now would land in the wrong file). Returns the strip names of the lines not baked."""
+    import bpy
+
+    batch = _current
+    if batch is None or batch.handed_over == len(batch.jobs):
+        return []
+    cancel_current()
+    if batch.poll is not None and bpy.app.timers.is_registered(batch.poll):
+        bpy.app.timers.unregister(batch.poll)
+    _timers.discard(batch.poll)
+    lost = [job.spec.strip_name for job in batch.jobs[batch.handed_over:]]
+    batch.handed_over = len(batch.jobs)
+    return lost
 
 
 def cancel_current() -> bool:

@@ -17,7 +17,8 @@ WEIGHT_NAMES = "lipwright_weight_names"
 BASIS_VALUES = "lipwright_basis_values"  # (frames, keys) basis-key values, flattened (basis mode)
 BASIS_KEYS = "lipwright_basis_keys"
 FPS = "lipwright_fps"
-FRAME_START = "lipwright_frame_start"
+FRAME_START = "lipwright_frame_start"  # where the line's first frame plays (Sync to Strips moves it)
+EASE_FRAMES = 3  # each line eases in from rest and out to rest over this many frames
 _BEZIER, _LINEAR = 2, 1  # Keyframe.interpolation enum values, for foreach_set
 
 
@@ -68,9 +69,16 @@ def data_path(key_name):
     return f'key_blocks["{bpy.utils.escape_identifier(key_name)}"].value'
 
 
+def eased(frames: np.ndarray, values: np.ndarray, count: int):
+    """Keyed frames (0-based) and values with a key at 0 EASE_FRAMES before and after the line's `count` frames."""
+    return (np.concatenate(([-EASE_FRAMES], frames, [count - 1 + EASE_FRAMES])).astype(np.float64),
+            np.concatenate(([0.0], values, [0.0])))
+
+
 def write_curves(obj, action, slot, frame_start, curves, controls: LineControls) -> None:
     """Write curves [(key name, (frames,) values)] from frame_start, shaped by the controls and each
-    key's slider range. With reduction, only the frames the curve needs are keyed, LINEAR between them."""
+    key's slider range, easing in from 0 and out to 0 around them. With reduction, only the frames
+    the curve needs are keyed, LINEAR between them."""
     keys = obj.data.shape_keys
     controls = controls.clamped()
     shaped = []
@@ -85,7 +93,8 @@ def write_curves(obj, action, slot, frame_start, curves, controls: LineControls)
     kept = reduce_curves(np.column_stack(shaped), controls.tolerance)
     interpolation = _LINEAR if controls.tolerance > 0 else _BEZIER
     for (key_name, _), values, frames in zip(curves, shaped, kept):
-        write_keys(action, slot, data_path(key_name), frame_start + frames.astype(np.float64), values[frames], interpolation)
+        frames, values = eased(frames, values[frames], len(values))
+        write_keys(action, slot, data_path(key_name), frame_start + frames, values, interpolation)
 
 
 def write_line(scene, obj, strip_name, action, slot, frame_start, curves, result, mode) -> None:
@@ -105,13 +114,14 @@ class LineError(ValueError):
 
 
 def line_nla_strip(obj, strip_name):
-    """The NLA strip holding the line Lipwright baked for strip_name on obj, or None."""
+    """The NLA strip holding the line Lipwright baked for the sound strip `strip_name` on obj, or None."""
     from .bake import lipwright_tracks  # late: bake imports this module for its hook
 
-    track = lipwright_tracks(obj).get(strip_name)
-    if track is None:
-        return None
-    return next((strip for strip in track.strips if strip.action is not None), None)
+    for line, track in lipwright_tracks(obj).items():
+        nla_strip = next((strip for strip in track.strips if strip.action is not None), None)
+        if nla_strip is not None and strip_name in (line, str(nla_strip.action.get("lipwright_strip", ""))):
+            return nla_strip
+    return None
 
 
 def line_action(obj, strip_name):
@@ -121,23 +131,23 @@ def line_action(obj, strip_name):
 
 
 def reapply_line(scene, obj, strip_name):
-    """Re-bake a line from its stored result with its current controls and the face's current mapping."""
+    """Re-bake a line from its stored result with its current controls and the face's current mapping,
+    where it plays now (Sync to Strips or the animator may have moved its NLA strip since the bake)."""
     from . import bake
 
     nla_strip = line_nla_strip(obj, strip_name)
     if nla_strip is None:
         raise LineError(f"'{strip_name}' has no Lipwright animation on '{obj.name}'; generate it first")
     action = nla_strip.action
-    mode = str(action.get("lipwright_mode", "ARKIT"))
-    frame_start = int(action.get(FRAME_START, 0))
-    # Where the line plays now: its NLA strip may have been moved since the bake.
-    moved_to = frame_start + int(round(nla_strip.frame_start - nla_strip.action_frame_start))
-    if mode == "ARKIT":
+    # The keys start EASE_FRAMES before the line's first frame: that is where it plays now.
+    playing_at = int(round(nla_strip.frame_start)) + EASE_FRAMES
+    if str(action.get("lipwright_mode", "ARKIT")) == "ARKIT":
         weights = stored_weights(action)
         if weights is None:
             raise LineError(f"'{strip_name}' was baked before Lipwright kept results on the line; generate it again")
         result = {"weights": weights[0], "weight_names": weights[1], "fps": float(action[FPS]), "meta": {}}
-        return bake.bake_result(scene, obj, result, strip_name, moved_to, "ARKIT")
+        placement = {**bake.line_placement(action), "frame_start": playing_at, "mode": "ARKIT"}
+        return bake.bake_result(scene, obj, result, **placement)
     basis = stored_basis(action)
     if basis is None:
         raise LineError(f"'{strip_name}' was baked before Lipwright kept results on the line; generate it again")
@@ -145,9 +155,11 @@ def reapply_line(scene, obj, strip_name):
     missing = [name for name in names if name not in obj.data.shape_keys.key_blocks]
     if missing:
         raise LineError(f"the line's basis keys are gone from '{obj.name}' ({missing[0]}...); generate it again")
+    # Basis keys are rewritten in place, where the action's keys were (the NLA strip stays put).
+    keys_at = int(round(nla_strip.action_frame_start)) + EASE_FRAMES
     slot = compat.first_slot(action)
     for curve in compat.action_fcurves(action):
         compat.remove_fcurve(action, slot, curve)
-    write_curves(obj, action, slot, frame_start, [(name, values[:, i]) for i, name in enumerate(names)],
+    write_curves(obj, action, slot, keys_at, [(name, values[:, i]) for i, name in enumerate(names)],
                  controls_of(scene, strip_name))
     return None

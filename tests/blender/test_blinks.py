@@ -1,4 +1,4 @@
-"""Procedural blinks on their own track; the user's own eye animation keeps playing (4.x and 5.0)."""
+"""Procedural blinks on their own Add track over the base track; the user's own eye animation keeps playing (4.x and 5.0)."""
 
 import bpy
 import numpy as np
@@ -55,7 +55,7 @@ def play(scene, obj, name, frames):
 
 
 def test_blinks_play_on_their_own_track_and_the_users_eye_keys_still_play():
-    from blender_addon import blinks
+    from blender_addon import bake, blinks
 
     scene, obj = user_face()
     frames = range(1, 481)
@@ -63,7 +63,8 @@ def test_blinks_play_on_their_own_track_and_the_users_eye_keys_still_play():
     count = blinks.make_blinks(scene, obj, seed=2, interval=3.5, darts=True)
     assert 2 <= count <= 10  # 20 seconds
     tracks = [t.name for t in obj.data.shape_keys.animation_data.nla_tracks]
-    assert blinks.TRACK in tracks and blinks.ADDED_TRACK in tracks and "User wink" in tracks
+    assert blinks.TRACK in tracks and "User wink" in tracks
+    assert tracks[0] == bake.BASE_TRACK  # the eyes rest at 0 under every track (5.0's default is 1.0)
 
     right = play(scene, obj, "eyeBlinkRight", frames)
     assert right.max() > 0.95  # the eyes close...
@@ -79,7 +80,7 @@ def test_blinks_play_on_their_own_track_and_the_users_eye_keys_still_play():
 
     blinks.make_blinks(scene, obj, seed=2)  # again: replaced, not stacked
     names = [t.name for t in obj.data.shape_keys.animation_data.nla_tracks]
-    assert names.count(blinks.TRACK) == 1 and names.count(blinks.ADDED_TRACK) == 1
+    assert names.count(blinks.TRACK) == 1 and names.count(bake.BASE_TRACK) == 1
     assert blinks.remove_blinks(obj)
     assert [t.name for t in obj.data.shape_keys.animation_data.nla_tracks] == ["User wink"]
     assert np.allclose(play(scene, obj, "eyeBlinkLeft", range(100, 121)), before_wink)

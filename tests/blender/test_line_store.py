@@ -40,13 +40,16 @@ def baked_face(real_line, key_names=None):
 
 
 def keys_of(obj, path=JAW):
+    """The (frame, value) keys of the line's curve between its ease-in and ease-out keys (both at 0)."""
     from blender_addon import compat
 
     action = bpy.data.actions["Lipwright Line 01"]
     curve = next(c for c in compat.action_fcurves(action) if c.data_path == path)
     co = np.empty(len(curve.keyframe_points) * 2, np.float32)
     curve.keyframe_points.foreach_get("co", co)
-    return co.reshape(-1, 2), curve
+    co = co.reshape(-1, 2)
+    assert co[0, 1] == 0.0 and co[-1, 1] == 0.0
+    return co[1:-1], curve
 
 
 def jaw_column(result):
@@ -172,7 +175,10 @@ def test_a_moved_line_stays_where_it_was_moved_when_re_applied(real_line):
     set_fps(scene, 24)
     obj = grid_mesh(key_names=("jawOpen", "mouthClose"))
     bake.bake_result(scene, obj, real_line[1], "Line 01", 11)
-    line_store.line_nla_strip(obj, "Line 01").frame_start = 61  # the animator slid the line 50 frames later
-    line_store.reapply_line(scene, obj, "Line 01")
     nla_strip = line_store.line_nla_strip(obj, "Line 01")
-    assert nla_strip.frame_start == 61 and nla_strip.action_frame_start == 61
+    assert nla_strip.frame_start == 11 - bake.EASE_FRAMES
+    nla_strip.frame_start = 61 - bake.EASE_FRAMES  # the animator slid the line 50 frames later
+    report = line_store.reapply_line(scene, obj, "Line 01")
+    nla_strip = line_store.line_nla_strip(obj, "Line 01")
+    assert report.frame_start == 61 and bake.line_placement(nla_strip.action)["frame_start"] == 61
+    assert nla_strip.frame_start == 61 - bake.EASE_FRAMES and nla_strip.action_frame_start == 61 - bake.EASE_FRAMES

@@ -11,6 +11,7 @@ from lipwright.demo.speech import synthesize
 from tests.cli.commands import export_head, lipwright
 
 LINE = "Pam made a map of the moon."
+EASE = 3  # each line's NLA strip starts 3 frames early and ends 3 late: it eases in from rest and out to it
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +53,13 @@ def test_bake_writes_the_line_onto_the_head(head_blend, tmp_path):
     assert baked["strips"] == [["line01.wav", 11]]
     assert "Lipwright line01.wav" in baked["tracks"]
     jaw = np.array(baked["jaw"])
-    assert jaw[:10].max() < 1e-6           # before the strip starts the face rests
+    assert jaw[:10 - EASE].max() < 1e-6    # before the strip (and its ease-in) the face rests
     assert jaw[10:].max() > 0.3            # the jaw opens while the line plays
     import soundfile
 
     first, last = baked["tracks"]["Lipwright line01.wav"]
-    assert first == 11
-    assert abs(last - (11 + soundfile.info(str(wav)).duration * baked["fps"])) <= 2
+    assert first == 11 - EASE
+    assert abs(last - EASE - (11 + soundfile.info(str(wav)).duration * baked["fps"])) <= 2
 
 
 def test_bake_refuses_a_missing_object_without_writing(head_blend, tmp_path):
@@ -84,7 +85,7 @@ def test_a_batch_of_lines_bakes_one_after_another_in_one_file(head_blend, tmp_pa
     baked = read_bake(out)
     starts = {name: frame for name, frame in baked["strips"]}
     assert starts["a01.wav"] == 5
-    spans = [baked["tracks"][f"Lipwright {name}"] for name in texts]
+    spans = [[first + EASE, last - EASE] for first, last in (baked["tracks"][f"Lipwright {name}"] for name in texts)]
     for (first, last), (next_first, _) in zip(spans, spans[1:]):
         assert next_first >= last + 10  # in order, a gap apart, never overlapping
     jaw = np.array(baked["jaw"])

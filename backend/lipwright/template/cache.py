@@ -30,8 +30,9 @@ def cache_path(data_fingerprint: str, format_version: int = FORMAT_VERSION, fold
     return (folder or cache_dir()) / f"default-head-v{format_version}-{data_fingerprint}.npz"
 
 
-def save_template(template: HeadTemplate, path: Path) -> None:
-    """Writes to a temporary file beside `path`, then renames: readers never see half a file."""
+def save_template(template: HeadTemplate, path: Path, compressed: bool = False) -> None:
+    """Writes to a temporary file beside `path`, then renames: readers never see half a file.
+    compressed: deflate the arrays (the head shipped in the extension's zip; the user cache stays quick to load)."""
     arrays = template_arrays(template)
     arrays["lip_vertices"] = np.asarray(template.lip_vertices, dtype=np.int32)
     arrays["upper_face_vertices"] = np.asarray(template.upper_face_vertices, dtype=np.int32)
@@ -42,7 +43,7 @@ def save_template(template: HeadTemplate, path: Path) -> None:
     handle, temporary = tempfile.mkstemp(prefix=path.stem, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, **arrays)
+            (np.savez_compressed if compressed else np.savez)(stream, **arrays)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
