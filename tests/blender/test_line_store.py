@@ -182,3 +182,62 @@ def test_a_moved_line_stays_where_it_was_moved_when_re_applied(real_line):
     nla_strip = line_store.line_nla_strip(obj, "Line 01")
     assert report.frame_start == 61 and bake.line_placement(nla_strip.action)["frame_start"] == 61
     assert nla_strip.frame_start == 61 - bake.EASE_FRAMES and nla_strip.action_frame_start == 61 - bake.EASE_FRAMES
+
+
+@pytest.mark.sound_strips
+def test_apply_controls_keeps_a_line_synced_to_its_moved_strip_where_it_plays(registered, real_line):
+    from blender_addon import bake, compat, line_store, line_sync, scene_data
+
+    wav, result = real_line
+    scene = bpy.context.scene
+    set_fps(scene, 24)
+    obj = grid_mesh(key_names=("jawOpen", "mouthClose", "eyeBlinkLeft"))
+    strip = compat.new_sound_strip(scene, "Line 01", str(wav), 1, 101)
+    scene.lipwright.target, scene.lipwright.sound_strip = obj, "Line 01"
+    line_id = scene_data.strip_id(strip, scene)
+    bake.bake_result(scene, obj, result, "Line 01", 101, line_id=line_id, sound_start=101)
+    strip.frame_start = 151  # the editor moves the sound; the line follows it
+    assert line_sync.sync_lines(scene, obj).moved == ["Line 01"]
+
+    strip.lipwright_line.intensity = 2.0
+    assert bpy.ops.lipwright.apply_controls() == {"FINISHED"}
+    nla_strip = line_store.line_nla_strip(obj, "Line 01")
+    placement = bake.line_placement(nla_strip.action)
+    assert nla_strip.frame_start == 151 - bake.EASE_FRAMES
+    assert (placement["frame_start"], placement["sound_start"], placement["line_id"]) == (151, 151.0, line_id)
+    assert list(bake.lipwright_tracks(obj)) == [line_id]  # re-baked in place, not a second line
+    jaw, _ = keys_of(obj)
+    assert jaw[0, 0] == 151
+    np.testing.assert_allclose(jaw[:, 1], np.clip(2 * jaw_column(result), 0, 1), atol=1e-6)
+
+    strip.frame_start = 131  # and it still follows the strip afterwards
+    assert line_sync.sync_lines(scene, obj).moved == ["Line 01"]
+    assert line_store.line_nla_strip(obj, "Line 01").frame_start == 131 - bake.EASE_FRAMES
+
+
+def test_blinks_rest_on_the_base_track_and_leave_it_with_the_lines_keys(real_line):
+    from blender_addon import bake, blinks, compat, line_store
+
+    scene = bpy.context.scene
+    set_fps(scene, 24)
+    scene.frame_start, scene.frame_end = 1, 240
+    obj = grid_mesh(key_names=("jawOpen", "mouthClose", "eyeBlinkLeft", "eyeBlinkRight"))
+    for block in obj.data.shape_keys.key_blocks[1:]:
+        block.value = 0.0  # Blender 5.0 adds keys at 1.0
+    bake.bake_result(scene, obj, real_line[1], "Line 01", 11)
+    blinks.make_blinks(scene, obj, seed=3, darts=False)
+    tracks = obj.data.shape_keys.animation_data.nla_tracks
+    assert [t.name for t in tracks][0] == bake.BASE_TRACK and tracks[blinks.TRACK].strips[0].blend_type == "ADD"
+
+    def base_paths():
+        return {c.data_path for c in compat.action_fcurves(tracks[bake.BASE_TRACK].strips[0].action)}
+
+    assert base_paths() == {line_store.data_path(k) for k in ("jawOpen", "mouthClose", "eyeBlinkLeft", "eyeBlinkRight")}
+    lids = []
+    for frame in range(1, 241):
+        scene.frame_set(frame)
+        lids.append(obj.data.shape_keys.key_blocks["eyeBlinkLeft"].value)
+    assert max(lids) > 0.95 and np.mean(np.array(lids) < 0.01) > 0.8  # blinks, open in between (no 1.0 leak)
+    assert blinks.remove_blinks(obj)
+    assert base_paths() == {line_store.data_path(k) for k in ("jawOpen", "mouthClose")}
+    assert bake.remove_bake(obj, "Line 01") and len(tracks) == 0
