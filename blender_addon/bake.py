@@ -156,10 +156,9 @@ def check_not_driven(obj, key_names) -> None:
 
 def check_bakeable(obj) -> None:
     """The up-front checks a job makes before the model runs: an editable character whose mouth keys
-    (the ARKit jaw and mouth units it has) no driver sets."""
+    (those its key mapping moves with the jaw, lips or tongue) no driver sets."""
     check_editable(obj)
-    mouth = [key for arkit, key in match_arkit_keys(user_key_names(obj)).items() if arkit.startswith(("jaw", "mouth"))]
-    check_not_driven(obj, mouth)
+    check_not_driven(obj, face_mapping.mouth_keys(obj, user_key_names(obj)))
 
 
 def _plan(scene, obj, result, strip_name, frame_start, mode):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .key_mapping import MappingRow, default_mapping, mapped_curves
+from .key_mapping import MOUTH_UNITS, MappingRow, default_mapping, mapped_curves
 
 SILENT = 1e-4  # a key whose mapped curve never leaves +-SILENT in a line is not keyed
 
@@ -29,6 +29,11 @@ def opens_jaw(obj, key_names) -> bool:
 def drives_keys(obj, key_names) -> bool:
     """True when some row drives a key at all (a bake asked for ARKit keys may go ahead)."""
     return any(row.weight != 0 for row in rows_for(obj, key_names))
+
+
+def mouth_keys(obj, key_names) -> list[str]:
+    """The keys the mapping moves with the jaw, lips or tongue: those a line drives."""
+    return sorted({row.target for row in rows_for(obj, key_names) if row.source in MOUTH_UNITS and row.weight != 0})
 
 
 def fill_default(obj, key_names) -> int:

@@ -116,3 +116,19 @@ def test_a_face_with_no_mouth_keys_is_told_what_to_add():
     with pytest.raises(bake.BakeError, match="no shape keys Lipwright can drive") as caught:
         bake.choose_mode(obj, None, "ARKIT")
     assert "topolog" not in str(caught.value)
+
+
+def test_a_viseme_key_driven_by_a_rig_is_refused_before_the_model_runs():
+    from blender_addon import bake
+
+    obj = grid_mesh(key_names=VISEME_KEYS)
+    bake.check_bakeable(obj)
+    rig = bpy.data.objects.new("Rig controls", None)
+    bpy.context.scene.collection.objects.link(rig)
+    driver = obj.data.shape_keys.key_blocks["MBP"].driver_add("value").driver
+    variable = driver.variables.new()
+    variable.targets[0].id = rig
+    variable.targets[0].data_path = "location.x"
+    driver.expression = variable.name
+    with pytest.raises(bake.BakeError, match="driven by drivers .*MBP"):
+        bake.check_bakeable(obj)
