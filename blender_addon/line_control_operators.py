@@ -108,7 +108,8 @@ class LIPWRIGHT_OT_preview_line(bpy.types.Operator):
 
 def line_weights_for_export(scene, obj, strip_name):
     """(weights with the line's intensity and smoothing, unit names, fps, start seconds) of a baked line."""
-    action = line_store.line_action(obj, strip_name)
+    nla_strip = line_store.line_nla_strip(obj, strip_name)
+    action = nla_strip.action if nla_strip is not None else None
     stored = line_store.stored_weights(action) if action is not None else None
     if stored is None:
         raise line_store.LineError(
@@ -117,7 +118,7 @@ def line_weights_for_export(scene, obj, strip_name):
     controls = line_store.controls_of(scene, strip_name)
     shaped = apply_controls(weights, controls, 0.0, 1.0)
     fps = float(action.get(line_store.FPS, scene_data.scene_fps(scene)))
-    start = (int(action.get(line_store.FRAME_START, scene.frame_start)) - scene.frame_start) / fps
+    start = (line_store.playing_at(nla_strip) - scene.frame_start) / fps
     return shaped, names, fps, start
 
 

@@ -124,6 +124,12 @@ def line_nla_strip(obj, strip_name):
     return None
 
 
+def playing_at(nla_strip) -> int:
+    """The scene frame where the line's first frame plays now (Sync to Strips or the animator may have
+    moved its NLA strip since the bake): its keys start EASE_FRAMES before it."""
+    return int(round(nla_strip.frame_start)) + EASE_FRAMES
+
+
 def line_action(obj, strip_name):
     """The action Lipwright baked for strip_name on obj, or None."""
     nla_strip = line_nla_strip(obj, strip_name)
@@ -139,14 +145,12 @@ def reapply_line(scene, obj, strip_name):
     if nla_strip is None:
         raise LineError(f"'{strip_name}' has no Lipwright animation on '{obj.name}'; generate it first")
     action = nla_strip.action
-    # The keys start EASE_FRAMES before the line's first frame: that is where it plays now.
-    playing_at = int(round(nla_strip.frame_start)) + EASE_FRAMES
     if str(action.get("lipwright_mode", "ARKIT")) == "ARKIT":
         weights = stored_weights(action)
         if weights is None:
             raise LineError(f"'{strip_name}' was baked before Lipwright kept results on the line; generate it again")
         result = {"weights": weights[0], "weight_names": weights[1], "fps": float(action[FPS]), "meta": {}}
-        placement = {**bake.line_placement(action), "frame_start": playing_at, "mode": "ARKIT"}
+        placement = {**bake.line_placement(action), "frame_start": playing_at(nla_strip), "mode": "ARKIT"}
         return bake.bake_result(scene, obj, result, **placement)
     basis = stored_basis(action)
     if basis is None:

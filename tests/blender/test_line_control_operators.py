@@ -103,3 +103,13 @@ def test_the_face_operators_edit_the_mapping_and_add_blinks(registered):
     assert blinks.TRACK in [t.name for t in obj.data.shape_keys.animation_data.nla_tracks]
     assert bpy.ops.lipwright.make_blinks(remove=True) == {"FINISHED"}
     assert not obj.data.shape_keys.animation_data.nla_tracks
+
+
+@pytest.mark.sound_strips
+def test_the_export_starts_where_the_line_plays_after_its_nla_strip_was_moved(registered, real_line):
+    from blender_addon import bake, line_control_operators, line_store
+
+    scene, obj, strip = baked_face(real_line)  # baked from frame 101 at 24 fps, scene from frame 1
+    assert line_control_operators.line_weights_for_export(scene, obj, "Line 01")[3] == pytest.approx(100 / 24)
+    line_store.line_nla_strip(obj, "Line 01").frame_start = 125 - bake.EASE_FRAMES  # slid 24 frames later
+    assert line_control_operators.line_weights_for_export(scene, obj, "Line 01")[3] == pytest.approx(124 / 24)
