@@ -328,7 +328,7 @@ def remove_bake(obj, line) -> bool:
 
 # --- Writing -------------------------------------------------------------------------------------
 
-def _new_action(keys, name):
+def new_action(keys, name):
     action = bpy.data.actions.new(name)
     if not compat.SLOTTED_ACTIONS and hasattr(action, "id_root"):
         action.id_root = "KEY"
@@ -345,7 +345,7 @@ def ensure_base(keys, paths):
         action = bases[0].strips[0].action
         slot = compat.first_slot(action)
     else:
-        action, slot = _new_action(keys, label("Lipwright base ", keys.name))
+        action, slot = new_action(keys, label("Lipwright base ", keys.name))
         action["lipwright_base"] = True
         track = keys.animation_data.nla_tracks.new()
         track.name = BASE_TRACK
@@ -409,7 +409,7 @@ def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mod
     if curves:  # a silent line keys nothing, so it needs no base
         ensure_base(keys, [data_path(name) for name, _ in curves])
 
-    action, slot = _new_action(keys, label("Lipwright ", strip_name))
+    action, slot = new_action(keys, label("Lipwright ", strip_name))
     action["lipwright_strip"] = strip_name
     action["lipwright_line"] = key
     action["lipwright_mode"] = chosen

@@ -7,7 +7,6 @@ add to the key's default of 1.0 and shut the eyes). The user's active action is 
 every track, so keys there always win.
 """
 
-import bpy
 import numpy as np
 
 from . import bake, compat
@@ -85,11 +84,8 @@ def make_blinks(scene, obj, seed=1, interval=3.5, darts=True) -> int:
 
 
 def _new_track(keys, name, curves, first_frame):
-    action = bpy.data.actions.new(name)
-    if not compat.SLOTTED_ACTIONS and hasattr(action, "id_root"):
-        action.id_root = "KEY"
+    action, slot = bake.new_action(keys, name)
     action[MARK] = True
-    slot = compat.new_action_for(action, keys)
     for key_name, (frames, values) in curves.items():
         write_keys(action, slot, data_path(key_name), frames, values, _BEZIER)
     track = keys.animation_data.nla_tracks.new()
