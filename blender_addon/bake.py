@@ -5,7 +5,8 @@ Layering, so that the user's own animation keeps playing:
   datablock, blended with ADD and extrapolation NOTHING, easing in from 0 and out to 0 a few frames
   around the line: outside its strip a line adds nothing, and the user's tracks and active action
   keep playing inside and outside the lines.
-- Only the keys a line actually moves are keyed (nonzero somewhere in the line).
+- Only the keys a line actually moves are keyed (nonzero somewhere in the line, through the face's
+  key mapping: face_mapping.planned_curves).
 - Blender resets an NLA-animated channel to its RNA default where no strip covers it, and that
   default is 1.0 for a shape key's value in 5.0 (0.0 in 4.x). One 'Lipwright base' track at the
   BOTTOM of the stack holds only the keys the lines drive at 0: every track of the user sits above
@@ -23,19 +24,18 @@ from dataclasses import dataclass, field
 import bpy
 import numpy as np
 
-from . import compat
+from . import compat, face_mapping, line_store
 from .arkit_names import MIN_ARKIT_MATCHES, match_arkit_keys
 from .basis import compress_to_basis
+from .line_store import EASE_FRAMES, data_path, write_keys
 from .scene_data import basis_coordinates, scene_fps
 
 MODES = ("AUTO", "ARKIT", "BASIS")
 NAME_LIMIT = 63  # shape key, NLA track and (in 4.x) ID names hold 63 bytes of UTF-8
 BASE_TRACK = "Lipwright base"
+BLINKS_MARK = "lipwright_blinks"  # on the blinks' action (blinks.py): they Add over the base track too
 BASIS_KEY_PREFIX = "LW "
-EASE_FRAMES = 3          # each line eases in from rest and out to rest over this many frames
-SILENT = 1e-4            # a key whose curve never leaves +-SILENT in a line is not keyed
-_BEZIER = 2  # Keyframe.interpolation enum value, for foreach_set
-_CONSTANT = 0
+_CONSTANT = 0  # Keyframe.interpolation enum value, for foreach_set
 FPS_TOLERANCE = 1e-3
 
 
@@ -81,10 +81,6 @@ def label(prefix: str, strip_name: str, suffix: str = "") -> str:
     return prefix + fit_name(strip_name, room) + suffix
 
 
-def data_path(key_name: str) -> str:
-    return f'key_blocks["{bpy.utils.escape_identifier(key_name)}"].value'
-
-
 # --- Planning: every check, no writes -----------------------------------------------------------
 
 def _as_finite(result, name, ndim):
@@ -113,14 +109,17 @@ def choose_mode(obj, result, mode="AUTO") -> str:
     if mode not in MODES:
         raise BakeError(f"unknown bake mode '{mode}'; use one of {MODES}")
     matched = match_arkit_keys(user_key_names(obj))
+    # i6-controls hook: a face with some ARKit keys or a rig's viseme keys is driven through its key mapping.
+    mapped = face_mapping.opens_jaw(obj, user_key_names(obj))
     has_weights = result is None or "weights" in result
     if mode == "ARKIT":
-        if not matched:
-            raise BakeError(f"'{obj.name}' has no ARKit-named shape keys (jawOpen, mouthClose...); use Basis mode")
+        if not matched and not face_mapping.drives_keys(obj, user_key_names(obj)):
+            raise BakeError(f"'{obj.name}' has no shape keys Lipwright can drive (ARKit names such as jawOpen, or "
+                            "visemes such as AI, O, MBP); add some, map them in Face Mapping, or use Basis mode")
         if not has_weights:
             raise BakeError("this model gives no ARKit weights; use Basis mode")
         return "ARKIT"
-    if mode == "AUTO" and len(matched) >= MIN_ARKIT_MATCHES and has_weights:
+    if mode == "AUTO" and (len(matched) >= MIN_ARKIT_MATCHES or mapped) and has_weights:
         return "ARKIT"
     return "BASIS"
 
@@ -157,10 +156,9 @@ def check_not_driven(obj, key_names) -> None:
 
 def check_bakeable(obj) -> None:
     """The up-front checks a job makes before the model runs: an editable character whose mouth keys
-    (the ARKit jaw and mouth units it has) no driver sets."""
+    (those its key mapping moves with the jaw, lips or tongue) no driver sets."""
     check_editable(obj)
-    mouth = [key for arkit, key in match_arkit_keys(user_key_names(obj)).items() if arkit.startswith(("jaw", "mouth"))]
-    check_not_driven(obj, mouth)
+    check_not_driven(obj, face_mapping.mouth_keys(obj, user_key_names(obj)))
 
 
 def _plan(scene, obj, result, strip_name, frame_start, mode):
@@ -192,8 +190,10 @@ def _plan(scene, obj, result, strip_name, frame_start, mode):
         names = [str(n) for n in result.get("weight_names", [])]
         if frames < 1 or weights.shape != (frames, len(names)):
             raise BakeError(f"the result's weights have shape {weights.shape}; expected ({frames}, {len(names)})")
-        unmatched = [n for n in names if n not in match_arkit_keys(user_key_names(obj))]
-        return chosen, frames, arkit_curves(obj, weights, names), unmatched
+        # i6-controls hook: the face's key mapping makes the curves (line_store clips them after the controls).
+        curves, unmatched = face_mapping.planned_curves(obj, weights, names, user_key_names(obj))
+        check_not_driven(obj, [name for name, _ in curves])
+        return chosen, frames, curves, unmatched
     if offsets is None:
         raise BakeError(f"'{obj.name}' has no ARKit-named shape keys and the result has no vertex offsets; generate again")
     frames = offsets.shape[0]
@@ -204,22 +204,6 @@ def _plan(scene, obj, result, strip_name, frame_start, mode):
             "generate again for this mesh"
         )
     return chosen, frames, offsets, []
-
-
-def arkit_curves(obj, weights, names) -> list:
-    """[(shape key name, values)] for the ARKit units this line moves (silent units stay unkeyed,
-    so the user's own animation of them keeps playing), clipped to each key's slider range."""
-    matched = match_arkit_keys(user_key_names(obj))
-    key_blocks = obj.data.shape_keys.key_blocks
-    curves = []
-    for column, name in enumerate(names):
-        key_name = matched.get(name)
-        if key_name is None or not np.any(np.abs(weights[:, column]) > SILENT):
-            continue
-        block = key_blocks[key_name]
-        curves.append((key_name, np.clip(weights[:, column], block.slider_min, block.slider_max)))
-    check_not_driven(obj, [name for name, _ in curves])
-    return curves
 
 
 # --- Finding and removing what a line made -------------------------------------------------------
@@ -257,14 +241,14 @@ def line_actions(obj) -> list:
     return [track.strips[0].action for track in lipwright_tracks(obj).values() if len(track.strips)]
 
 
-def _tracks_marked(keys, mark):
+def tracks_marked(keys, mark):
     if keys is None or keys.animation_data is None:
         return []
     return [track for track in keys.animation_data.nla_tracks
             if any(strip.action is not None and strip.action.get(mark) for strip in track.strips)]
 
 
-def _remove_track(keys, track):
+def remove_track(keys, track):
     actions = [strip.action for strip in track.strips if strip.action is not None]
     keys.animation_data.nla_tracks.remove(track)
     _remove_unused(actions)
@@ -288,19 +272,20 @@ def _line_key_names(action) -> list:
     return [c.data_path for c in compat.action_fcurves(action)]
 
 
-def _sync_base(keys):
-    """Keep the base track's channels equal to the union of the lines' channels; drop it when no line is left."""
-    bases = _tracks_marked(keys, "lipwright_base")
+def sync_base(keys):
+    """Keep the base track's channels equal to the union of the lines' and blinks' channels; drop it when
+    none is left."""
+    bases = tracks_marked(keys, "lipwright_base")
     if not bases:
         return
     wanted = set()
     for track in keys.animation_data.nla_tracks:
         for strip in track.strips:
-            if strip.action is not None and "lipwright_strip" in strip.action:
+            if strip.action is not None and ("lipwright_strip" in strip.action or BLINKS_MARK in strip.action):
                 wanted.update(_line_key_names(strip.action))
     for track in bases:
         if not wanted:
-            _remove_track(keys, track)
+            remove_track(keys, track)
             continue
         action = track.strips[0].action
         for curve in compat.action_fcurves(action):
@@ -325,9 +310,9 @@ def _take_line(obj, line, keep_track):
     if keep_track:
         _clear_track(track)
     else:
-        _remove_track(keys, track)
+        remove_track(keys, track)
         track = None
-        _sync_base(keys)
+        sync_base(keys)
     for name in made_keys:
         block = keys.key_blocks.get(name)
         if block is not None and name.startswith(BASIS_KEY_PREFIX):
@@ -343,33 +328,24 @@ def remove_bake(obj, line) -> bool:
 
 # --- Writing -------------------------------------------------------------------------------------
 
-def _write_curve(action, slot, path, frames, values, interpolation):
-    curve = compat.new_fcurve(action, slot, path)
-    points = curve.keyframe_points
-    points.add(len(frames))
-    points.foreach_set("co", np.column_stack((frames, values)).astype(np.float32).ravel())
-    points.foreach_set("interpolation", np.full(len(frames), interpolation, dtype=np.int32))
-    curve.update()  # sorts and computes the Bézier handles
-    return curve
-
-
-def _new_action(keys, name):
+def new_action(keys, name):
     action = bpy.data.actions.new(name)
     if not compat.SLOTTED_ACTIONS and hasattr(action, "id_root"):
         action.id_root = "KEY"
     return action, compat.new_action_for(action, keys)
 
 
-def _ensure_base(keys, paths):
-    """The bottom track that holds the lines' keys at 0 where no strip plays (see the module docstring)."""
-    for old in _tracks_marked(keys, "lipwright_rest"):  # the old overriding rest track of earlier versions
-        _remove_track(keys, old)
-    bases = _tracks_marked(keys, "lipwright_base")
+def ensure_base(keys, paths):
+    """The bottom track that holds the lines' (and blinks') keys at 0 where no strip plays (see the module
+    docstring)."""
+    for old in tracks_marked(keys, "lipwright_rest"):  # the old overriding rest track of earlier versions
+        remove_track(keys, old)
+    bases = tracks_marked(keys, "lipwright_base")
     if bases:
         action = bases[0].strips[0].action
         slot = compat.first_slot(action)
     else:
-        action, slot = _new_action(keys, label("Lipwright base ", keys.name))
+        action, slot = new_action(keys, label("Lipwright base ", keys.name))
         action["lipwright_base"] = True
         track = keys.animation_data.nla_tracks.new()
         track.name = BASE_TRACK
@@ -381,7 +357,7 @@ def _ensure_base(keys, paths):
     present = {curve.data_path for curve in compat.action_fcurves(action)}
     for path in paths:
         if path not in present:
-            _write_curve(action, slot, path, np.array([1.0, 2.0]), np.zeros(2), _CONSTANT)
+            write_keys(action, slot, path, np.array([1.0, 2.0]), np.zeros(2), _CONSTANT)
 
 
 def unique_track_name(keys, name, track):
@@ -391,14 +367,6 @@ def unique_track_name(keys, name, track):
         suffix = f" {number}"
         candidate, number = fit_name(name, NAME_LIMIT - len(suffix)) + suffix, number + 1
     return candidate
-
-
-def eased(frame_start, values):
-    """Frames and values of one line's curve, with a key at 0 EASE_FRAMES before and after it."""
-    count = len(values)
-    frames = np.concatenate(([frame_start - EASE_FRAMES], frame_start + np.arange(count, dtype=np.float64),
-                             [frame_start + count - 1 + EASE_FRAMES]))
-    return frames, np.concatenate(([0.0], values, [0.0]))
 
 
 def trim_result(result: dict, frame_start: int, first: int, end: int) -> tuple:
@@ -439,9 +407,9 @@ def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mod
     if keys.animation_data is None:
         keys.animation_data_create()
     if curves:  # a silent line keys nothing, so it needs no base
-        _ensure_base(keys, [data_path(name) for name, _ in curves])
+        ensure_base(keys, [data_path(name) for name, _ in curves])
 
-    action, slot = _new_action(keys, label("Lipwright ", strip_name))
+    action, slot = new_action(keys, label("Lipwright ", strip_name))
     action["lipwright_strip"] = strip_name
     action["lipwright_line"] = key
     action["lipwright_mode"] = chosen
@@ -449,9 +417,8 @@ def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mod
     action["lipwright_frame_start"] = frame_start
     if sound_start is not None:
         action["lipwright_sound_start"] = float(sound_start)
-    for key_name, values in curves:
-        frames, eased_values = eased(frame_start, values)
-        _write_curve(action, slot, data_path(key_name), frames, eased_values, _BEZIER)
+    # i6-controls hook: the raw result stays on the action; the line's controls shape the keys written.
+    line_store.write_line(scene, obj, strip_name, action, slot, frame_start, curves, result, chosen)
     if track is None:
         track = keys.animation_data.nla_tracks.new()
     track.name = unique_track_name(keys, report.track_name, track)
@@ -459,7 +426,7 @@ def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mod
     compat.assign_nla_strip_slot(strip, slot)
     strip.extrapolation = "NOTHING"
     strip.blend_type = "ADD"
-    _sync_base(keys)  # a re-bake may drive fewer keys than before
+    sync_base(keys)  # a re-bake may drive fewer keys than before
     report.track_name = track.name
     report.action_name = action.name
     report.shape_keys = [name for name, _ in curves]

@@ -70,7 +70,7 @@ def test_mesh_of_same_topology_gets_offsets_in_its_own_coordinates(line_wav, tem
         (lambda tmp, wav: ["animate", str(wav), "--fps", "0", "-o", str(tmp / "o.npz")], "fps"),
         (lambda tmp, wav: ["animate", str(wav), "--model", "nonesuch", "-o", str(tmp / "o.npz")], "nonesuch"),
         (lambda tmp, wav: ["animate", str(_write(tmp / "noise.wav", b"not a sound file at all")), "-o", str(tmp / "o.npz")], "audio"),
-        (lambda tmp, wav: ["animate", str(wav), "--mesh", str(_cube(tmp)), "-o", str(tmp / "o.npz")], "retargeting"),
+        (lambda tmp, wav: ["animate", str(wav), "--mesh", str(_cube(tmp)), "-o", str(tmp / "o.npz")], "Give the face shape keys"),
         (lambda tmp, wav: ["template", "export", str(tmp / "head.fbx")], ".obj"),
     ],
     ids=["missing-audio", "zero-fps", "unknown-model", "corrupt-audio", "other-topology", "bad-export-format"],

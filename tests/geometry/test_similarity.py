@@ -75,13 +75,14 @@ def test_place_on_a_scaled_mirrored_copy():
     assert same_topology(template, user)
 
 
-def test_other_topology_gets_the_retargeting_message():
+def test_another_mesh_is_told_to_use_its_shape_keys():
     template = cube_mesh(CUBE)
     other = MeshData(vertices=np.zeros((5, 3), np.float32), faces_flat=np.array([0, 1, 2], np.int32),
                      face_sizes=np.array([3], np.int32))
-    with pytest.raises(MeshError, match=r"The mesh has 5 vertices but the phonemes template has 8: retargeting to "
-                                        r"other topologies is not available yet; use the default head \(Add Lipwright head\)"):
+    with pytest.raises(MeshError, match=r"The mesh has 5 vertices but the phonemes template has 8, so the model's "
+                                        r"vertex motion cannot be carried over to it\. Give the face shape keys") as caught:
         place_on_mesh(template, other, model_name="phonemes")
+    assert "topolog" not in str(caught.value) and "(Add Lipwright head)" in str(caught.value)
     with pytest.raises(MeshError, match="has 5 vertices but the default template has 8"):
         place_on_mesh(CUBE, other)
     shuffled = cube_mesh(CUBE)

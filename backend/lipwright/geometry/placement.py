@@ -10,6 +10,13 @@ from .similarity import Similarity, fit_similarity
 from .topology import same_topology
 
 
+# What a user can do instead; every face works through its shape keys.
+_WHAT_TO_DO = (
+    "Give the face shape keys (ARKit names such as jawOpen, or visemes such as AI, O, MBP) and bake with "
+    "ARKit Keys: Lipwright maps its motion onto the keys the face has. Or use the default head (Add Lipwright head)."
+)
+
+
 def place_on_mesh(template: MeshData | np.ndarray, mesh: MeshData, model_name: str = "default") -> Similarity:
     """The similarity taking the template's rest vertices onto `mesh` (its Basis), vertex for vertex.
 
@@ -17,14 +24,12 @@ def place_on_mesh(template: MeshData | np.ndarray, mesh: MeshData, model_name: s
     template_vertices = template.vertices if isinstance(template, MeshData) else np.asarray(template)
     if mesh.vertex_count != len(template_vertices):
         raise MeshError(
-            f"The mesh has {mesh.vertex_count} vertices but the {model_name} template has {len(template_vertices)}: "
-            "retargeting to other topologies is not available yet; use the default head (Add Lipwright head) "
-            "or a mesh with the template's topology."
+            f"The mesh has {mesh.vertex_count} vertices but the {model_name} template has {len(template_vertices)}, "
+            f"so the model's vertex motion cannot be carried over to it. {_WHAT_TO_DO}"
         )
     if isinstance(template, MeshData) and not same_topology(template, mesh):
         raise MeshError(
             f"The mesh has as many vertices as the {model_name} template ({mesh.vertex_count}) but different "
-            "polygons: retargeting to other topologies is not available yet; use the default head "
-            "(Add Lipwright head) or a mesh with the template's topology (vertex order unchanged)."
+            f"polygons (or vertex order), so the model's vertex motion cannot be carried over to it. {_WHAT_TO_DO}"
         )
     return fit_similarity(template_vertices, mesh.vertices)
