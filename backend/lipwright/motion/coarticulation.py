@@ -29,7 +29,8 @@ SMOOTHING_SIGMA_SECONDS = 0.015
 # A pause shorter than this is a breath between words; the mouth should not snap shut in it.
 SHORT_PAUSE_SECONDS = 0.12
 SHORT_PAUSE_DOMINANCE = 0.25
-CLOSURE_RAMP_SECONDS = 0.06
+# Short enough that a vowel right after a p/b/m still opens fully in fast speech.
+CLOSURE_RAMP_SECONDS = 0.05
 # Weights below this read as rest (a pause's frames hold float residue of carry-over, never exact 0).
 REST_TOLERANCE = 0.02
 PLOSIVES = frozenset({"P", "B"})
