@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from ..audio.clip import AudioClip
 from ..errors import TranscriptError
 from .decoders import SharedDecoder, aligner, pcm16
-from .phone import Phone, fill_timeline, normalise_label
+from .phone import Phone, base_word, fill_timeline, is_filler, normalise_label
 from .transcript import transcript_words
 
 
@@ -26,8 +24,12 @@ def align_phones(clip: AudioClip, transcript: str) -> list[Phone]:
 
 def align_phones_with_warnings(clip: AudioClip, transcript: str) -> tuple[list[Phone], list[str]]:
     """align_phones, plus warnings (phone timing estimated inside words when phone alignment failed)."""
+    return align_words_with_warnings(clip, transcript_words(transcript, aligner().decoder.lookup_word))
+
+
+def align_words_with_warnings(clip: AudioClip, words: list[str]) -> tuple[list[Phone], list[str]]:
+    """align_phones_with_warnings for words already in the dictionary (a transcript's, or recognised ones)."""
     shared = aligner()
-    words = transcript_words(transcript, shared.decoder.lookup_word)
     pcm = pcm16(clip)
     with shared.lock:
         word_spans = _align_words(shared, pcm, words)
@@ -41,15 +43,6 @@ def align_phones_with_warnings(clip: AudioClip, transcript: str) -> tuple[list[P
             phones = _spread_phones_over_words(shared, word_spans)
             warnings = ["Phone-level alignment failed; phone timing inside each word is estimated."]
     return fill_timeline(phones, clip.seconds), warnings
-
-
-def _base_word(name: str) -> str:
-    """'the(2)' -> 'the': the dictionary marks alternative pronunciations that way."""
-    return re.sub(r"\(\d+\)$", "", name)
-
-
-def _is_filler(name: str) -> bool:
-    return name.startswith(("<", "[", "+")) or name in ("(NULL)",)
 
 
 def _align_words(shared: SharedDecoder, pcm: bytes, words: list[str]) -> list[tuple[str, float, float]]:
@@ -70,9 +63,9 @@ def _align_words(shared: SharedDecoder, pcm: bytes, words: list[str]) -> list[tu
     if segments is None:
         raise failure
     spans = [
-        (_base_word(segment.word), segment.start_frame * step, (segment.end_frame + 1) * step)
+        (base_word(segment.word), segment.start_frame * step, (segment.end_frame + 1) * step)
         for segment in segments
-        if not _is_filler(segment.word)
+        if not is_filler(segment.word)
     ]
     # A search that ran out of audio can end early with a partial path; only the whole
     # transcript, in order, counts as an alignment.
