@@ -7,7 +7,8 @@ are reported apart as held-out. Measures, per mode:
 - p/b/m closed: the lips shut within a frame of the centre of every truth p, b, m;
 - open vowels opened: every truth AA, AE, AO (and the first half of AY, AW) opens the mouth to at
   least 40% of the line's opening range;
-- rest in pauses: every frame at least 0.15 s inside a truth pause of 0.3 s or more is at rest;
+- rest in pauses: every frame at least 0.15 s inside a truth pause of 0.3 s or more is at rest
+  (Lipwright: every lower-face weight under 0.01; Rhubarb: shape X);
 - lag: the shift (frames) that best correlates the mouth opening with the truth's, and the
   correlation at zero shift;
 - wall time per clip: Lipwright warm, in process; Rhubarb as a command (it loads its models each run).
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
+import soxr
 
 from lipwright.audio.clip import AudioClip
 from lipwright.demo.sentences import sentences
@@ -45,6 +47,8 @@ SEALED = 0.01
 OPEN_FRACTION = 0.4
 # The margin allows for anticipation: lips start shaping a word up to ~0.15 s before its sound.
 PAUSE_SECONDS, PAUSE_MARGIN = 0.3, 0.15
+# Lower-face weights under this are invisible (jawOpen 0.01 moves the lower lip about 0.3 mm).
+REST_WEIGHT = 0.01
 PAUSE_BETWEEN = 0.5  # silence added before, between and after the sentences of a clip
 # Rhubarb's mouth shapes as openings: A closed (p/b/m), B teeth together, C open, D wide open,
 # E rounded, F puckered, G f/v, H l, X rest.
@@ -84,9 +88,10 @@ def speak_with_truth(texts: list[str], voice: str, wav: Path, rate: float) -> Cl
             truth.append((FLITE_PHONES.get(name, name.upper()), cursor + start, cursor + float(end)))
             start = float(end)
         samples, sample_rate = soundfile.read(str(wav), dtype="float32")
-        assert sample_rate == 16000, sample_rate
+        if sample_rate != 16000:  # kal speaks at 8 kHz
+            samples = soxr.resample(samples, sample_rate, 16000).astype(np.float32)
         pieces.append(samples)
-        cursor += len(samples) / sample_rate
+        cursor += len(samples) / 16000
     pieces.append(np.zeros(int(PAUSE_BETWEEN * 16000), dtype=np.float32))
     truth.append(("SIL", cursor, cursor + PAUSE_BETWEEN))
     samples = np.concatenate(pieces)
@@ -145,7 +150,7 @@ def lipwright_output(model: PhonemeModel, clip: Clip, transcript: str | None, re
     animation = model.animate(request)
     seconds = time.perf_counter() - started
     weights = animation.weights
-    return Output(mouth_opening(weights), ~weights[:, _LOWER_FACE].any(axis=1), seconds)
+    return Output(mouth_opening(weights), weights[:, _LOWER_FACE].max(axis=1) < REST_WEIGHT, seconds)
 
 
 def rhubarb_output(binary: str, clip: Clip, transcript: str | None, folder: Path) -> Output:
@@ -180,6 +185,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=6)
     parser.add_argument("--voices", nargs="+", default=["awb", "rms", "kal", "slt"])
     parser.add_argument("--rates", nargs="+", type=float, default=[1.0, 0.8], help="flite duration_stretch values")
+    parser.add_argument("--only", default="", help="run only the tools and modes whose name contains this")
     args = parser.parse_args()
     rhubarb = shutil.which("rhubarb")
     model = PhonemeModel()
@@ -199,6 +205,7 @@ def main() -> None:
             tools["Rhubarb, no transcript"] = lambda c: rhubarb_output(rhubarb, c, None, folder)
         else:
             print("(no rhubarb on the PATH: Lipwright only)")
+        tools = {name: run for name, run in tools.items() if args.only in name}
         groups = {"tuning voices " + "/".join(v for v in args.voices if v not in HELD_OUT): [c for c in clips if c.voice not in HELD_OUT],
                   "held-out voices " + "/".join(v for v in args.voices if v in HELD_OUT): [c for c in clips if c.voice in HELD_OUT]}
         print(f"{len(clips)} clips, {sum(c.seconds for c in clips):.1f} s of audio, {FPS:g} fps, each two sentences with {PAUSE_BETWEEN} s pauses")

@@ -59,4 +59,4 @@ def test_unknown_recognition_mode_is_refused(line):
         phones_for_clip(clip_of(line), None, "perfect")
     with pytest.raises(ValidationError, match="recognition"):
         JobOptions(recognition="perfect")
-    assert JobOptions().recognition == "accurate"
+    assert JobOptions().recognition == "fast"

@@ -48,7 +48,7 @@ class JobOptions(BaseModel):
     seed: int | None = None
     offsets: bool = True  # False: weights only (the add-on driving a face's own ARKit keys)
     # Without a transcript: "accurate" recognises words, "fast" phones (see phones.track).
-    recognition: Literal["accurate", "fast"] = "accurate"
+    recognition: Literal["accurate", "fast"] = "fast"
 
     @field_validator("model")
     @classmethod

@@ -25,7 +25,7 @@ class AnimationRequest:
     mesh: MeshData | None = None  # None: the model's own template
     seed: int | None = None
     offsets: bool = True  # False: weights only, for models that have them (see Animation.offsets)
-    recognition: str = "accurate"  # without a transcript: "accurate" (words) or "fast" (phones)
+    recognition: str = "fast"  # without a transcript: "fast" (phones) or "accurate" (words)
 
 
 @dataclass

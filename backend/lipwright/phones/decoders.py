@@ -65,13 +65,13 @@ def aligner() -> SharedDecoder:
 def word_recogniser() -> SharedDecoder:
     """Word search with the shipped full English language model (en-us.lm.bin, the default).
 
-    The default beams decode at about real time on one core; these narrower ones, with no second
-    (flat lexicon) pass, run several times faster. Wrong words still carry mostly the right phones,
-    which is all lip sync needs: the words are aligned afterwards as if they were a transcript."""
+    The decoder's own defaults: they decode at about 1-2x real time on one core. Narrower beams
+    (1e-40, a cap on active HMMs) ran twice as fast but closed 0.64 instead of 0.79 of p/b/m on
+    held-out voices (benchmarks/bench_lipsync.py); without the second pass the words turn to noise.
+    Wrong words still carry mostly the right phones: they are aligned afterwards as a transcript."""
     from pocketsphinx import Decoder
 
-    decoder = Decoder(beam=1e-30, wbeam=1e-20, pbeam=1e-30, maxhmmpf=2000, maxwpf=5, fwdflat=False,
-                      bestpath=False, loglevel="FATAL")
+    decoder = Decoder(loglevel="FATAL")
     return SharedDecoder(decoder)
 
 

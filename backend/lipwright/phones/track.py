@@ -7,11 +7,12 @@ from .align import AlignmentFailed, align_phones_with_warnings, align_words_with
 from .phone import PhoneTrack
 from .recognise import recognise_phones, recognise_words
 
-# Without a transcript: "accurate" recognises words with the full English language model and
-# aligns them as a transcript (p/b/m and open vowels land far more often); "fast" recognises
-# phones directly (allphone search, several times faster, misses about one closure in five).
+# Without a transcript: "fast" recognises phones directly (allphone search, ~10x real time);
+# "accurate" recognises words with the full English language model and aligns them as a
+# transcript (~1-2x real time). Measured on generated lines (benchmarks/RESULTS.md) the word search
+# was NOT more accurate (its language model fights unusual sentences), so fast is the default.
 RECOGNITION_MODES = ("accurate", "fast")
-DEFAULT_RECOGNITION = "accurate"
+DEFAULT_RECOGNITION = "fast"
 
 
 def phones_for_clip(clip: AudioClip, transcript: str | None = None,
