@@ -3,34 +3,30 @@
 from __future__ import annotations
 
 from ..audio.clip import AudioClip
-from .decoders import pcm16, phone_recogniser, word_recogniser
+from .decoders import SharedDecoder, pcm16, phone_recogniser, word_recogniser
 from .phone import Phone, base_word, fill_timeline, is_filler, normalise_label
 
 
 def recognise_phones(clip: AudioClip) -> list[Phone]:
     """Phones heard in `clip`, covering it from 0 to clip.seconds (silence and noise as 'SIL')."""
     shared = phone_recogniser()
-    pcm = pcm16(clip)
-    with shared.lock:
-        decoder = shared.decoder
-        decoder.start_utt()
-        decoder.process_raw(pcm, full_utt=True)
-        decoder.end_utt()
-        segments = [(segment.word, segment.start_frame, segment.end_frame) for segment in decoder.seg()]
     step = shared.frame_seconds
     # seg() frames are inclusive at both ends.
-    phones = [Phone(normalise_label(word), first * step, (last + 1) * step) for word, first, last in segments]
+    phones = [Phone(normalise_label(word), first * step, (last + 1) * step) for word, first, last in _decode(shared, clip)]
     return fill_timeline(phones, clip.seconds)
 
 
 def recognise_words(clip: AudioClip) -> list[str]:
     """Dictionary words heard in `clip`, in order (fillers and silences dropped); may be empty."""
-    shared = word_recogniser()
+    return [base_word(name) for name, _, _ in _decode(word_recogniser(), clip) if not is_filler(name)]
+
+
+def _decode(shared: SharedDecoder, clip: AudioClip) -> list[tuple[str, int, int]]:
+    """(word, first frame, last frame) of each segment the decoder finds in the whole clip."""
     pcm = pcm16(clip)
     with shared.lock:
         decoder = shared.decoder
         decoder.start_utt()
         decoder.process_raw(pcm, full_utt=True)
         decoder.end_utt()
-        names = [segment.word for segment in decoder.seg()]
-    return [base_word(name) for name in names if not is_filler(name)]
+        return [(segment.word, segment.start_frame, segment.end_frame) for segment in decoder.seg()]
