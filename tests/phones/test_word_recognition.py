@@ -2,13 +2,14 @@
 
 import numpy as np
 import pytest
+import soundfile
 from pydantic import ValidationError
 
 from lipwright.audio.clip import AudioClip
 from lipwright.jobs.animation_job import JobOptions
 from lipwright.phones import phones_for_clip
 from lipwright.phones.recognise import recognise_words
-from tests.speech import compose_line
+from tests.speech import compose_line, short_time_db, speak
 
 BILABIALS = ("P", "B", "M")
 
@@ -60,3 +61,18 @@ def test_unknown_recognition_mode_is_refused(line):
     with pytest.raises(ValidationError, match="recognition"):
         JobOptions(recognition="perfect")
     assert JobOptions().recognition == "fast"
+
+
+@pytest.mark.parametrize("voice", ["awb", "rms"])
+def test_recognised_phones_stay_out_of_the_quiet_of_pauses(voice, tmp_path):
+    """The phone search used to stretch a pause's neighbour 0.2 s into it, opening the mouth early.
+
+    flite's own lead-in (0.2 s of near silence) follows 0.5 s of digital silence here."""
+    samples, rate = soundfile.read(str(speak("A small dog dropped the barn all day.", tmp_path / "a.wav", "flite", voice)),
+                                   dtype="float32")
+    samples = np.concatenate([np.zeros(rate // 2, dtype=np.float32), samples])
+    level = short_time_db(samples, rate)
+    speech_starts = np.flatnonzero(level > level.max() - 35.0)[0] * 0.005
+    track = phones_for_clip(AudioClip(samples, rate), None, "fast")
+    first = next(p for p in track.phones if p.label != "SIL")
+    assert first.start >= speech_starts - 0.05, (first, speech_starts)
