@@ -162,7 +162,8 @@ def rhubarb_output(binary: str, clip: Clip, transcript: str | None, folder: Path
     started = time.perf_counter()
     printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     seconds = time.perf_counter() - started
-    cues = [(float(time_), shape) for time_, shape in (line.split("\t") for line in printed.splitlines() if line.strip())]
+    rows = [line.split("\t") for line in printed.splitlines() if line.strip()]
+    cues = [(float(time_), shape) for time_, shape in rows]
     n = int(np.ceil(clip.seconds * FPS))
     frame_times = np.arange(n) / FPS
     index = np.clip(np.searchsorted([t for t, _ in cues], frame_times, side="right") - 1, 0, len(cues) - 1)
@@ -192,7 +193,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         texts = sentences(2 * args.lines, seed=2026)
-        clips = [speak_with_truth(texts[2 * i:2 * i + 2], voice, folder / f"{voice}-{i}.wav", args.rates[i % len(args.rates)])
+        clips = [speak_with_truth(texts[2 * i:2 * i + 2], voice, folder / f"{voice}-{i}.wav",
+                                  args.rates[i % len(args.rates)])
                  for voice in args.voices for i in range(args.lines)]
         lipwright_output(model, clips[0], None, "accurate")  # load the decoders once
         tools = {
@@ -206,14 +208,18 @@ def main() -> None:
         else:
             print("(no rhubarb on the PATH: Lipwright only)")
         tools = {name: run for name, run in tools.items() if args.only in name}
-        groups = {"tuning voices " + "/".join(v for v in args.voices if v not in HELD_OUT): [c for c in clips if c.voice not in HELD_OUT],
-                  "held-out voices " + "/".join(v for v in args.voices if v in HELD_OUT): [c for c in clips if c.voice in HELD_OUT]}
-        print(f"{len(clips)} clips, {sum(c.seconds for c in clips):.1f} s of audio, {FPS:g} fps, each two sentences with {PAUSE_BETWEEN} s pauses")
+        tuning = [voice for voice in args.voices if voice not in HELD_OUT]
+        held_out = [voice for voice in args.voices if voice in HELD_OUT]
+        groups = {"tuning voices " + "/".join(tuning): [c for c in clips if c.voice in tuning],
+                  "held-out voices " + "/".join(held_out): [c for c in clips if c.voice in held_out]}
+        print(f"{len(clips)} clips, {sum(c.seconds for c in clips):.1f} s of audio, {FPS:g} fps, "
+              f"each two sentences with {PAUSE_BETWEEN} s pauses")
         for group, members in groups.items():
             if not members:
                 continue
             print(f"\n{group} ({len(members)} clips)\n")
-            print("| tool, mode | p/b/m closed (n) | open vowels opened (n) | rest in pauses (n) | lag, frames | correlation | s per clip | RTF |")
+            print("| tool, mode | p/b/m closed (n) | open vowels opened (n) | rest in pauses (n) | lag, frames "
+                  "| correlation | s per clip | RTF |")
             print("|---|---|---|---|---|---|---|---|")
             for name, run in tools.items():
                 scores = [score(clip, run(clip)) for clip in members]

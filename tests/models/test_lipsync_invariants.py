@@ -89,7 +89,8 @@ def test_vowels_move_bilabials_close_pauses_rest(model, tmp_path_factory, text, 
         if label in ("P", "B", "M"):
             # Within a frame of the centre: a plosive's lips part at its burst, before the phone ends.
             centre = min(int(round(0.5 * (start + end) * FPS)), n - 1)
-            assert opening[max(centre - 1, 0):centre + 2].min() <= SEALED, f"{label} at {start:.2f} s does not close the lips"
+            closest = opening[max(centre - 1, 0):centre + 2].min()
+            assert closest <= SEALED, f"{label} at {start:.2f} s does not close the lips"
         if label == "SIL" and end - start >= 0.3:
             inside = frames_of(start + 0.15, end - 0.15, n)
             assert opening[inside].max() == 0.0, f"the mouth moves in the pause at {start:.2f}-{end:.2f} s"
@@ -119,7 +120,8 @@ def test_issue_reproduction_keeps_every_vowel_open(model, tmp_path, with_transcr
     opening, phones = animate(model, AudioClip(samples, sample_rate), REPRODUCTION if with_transcript else None)
     vowels = [(label, start, end) for label, start, end in phones if label in VOWELS]
     assert len(vowels) >= 15
-    shut = [(label, start) for label, start, end in vowels if opening[frames_of(start, end, len(opening))].max() <= MOVED]
+    shut = [(label, start) for label, start, end in vowels
+            if opening[frames_of(start, end, len(opening))].max() <= MOVED]
     assert not shut, f"vowels with the mouth shut: {shut}"
     peaks = open_vowel_peaks(opening, phones)
     assert all(fraction >= OPEN_FRACTION for _, _, fraction in peaks), peaks

@@ -16,7 +16,8 @@ BILABIALS = ("P", "B", "M")
 
 @pytest.fixture(scope="module")
 def line():
-    return compose_line([0.4, "maybe my mom bought a map", 0.5, "Bob dropped the apples", 0.4], engine="flite", voice="awb")
+    return compose_line([0.4, "maybe my mom bought a map", 0.5, "Bob dropped the apples", 0.4],
+                        engine="flite", voice="awb")
 
 
 def clip_of(line):
@@ -68,8 +69,8 @@ def test_recognised_phones_stay_out_of_the_quiet_of_pauses(voice, tmp_path):
     """The phone search used to stretch a pause's neighbour 0.2 s into it, opening the mouth early.
 
     flite's own lead-in (0.2 s of near silence) follows 0.5 s of digital silence here."""
-    samples, rate = soundfile.read(str(speak("A small dog dropped the barn all day.", tmp_path / "a.wav", "flite", voice)),
-                                   dtype="float32")
+    wav = speak("A small dog dropped the barn all day.", tmp_path / "a.wav", "flite", voice)
+    samples, rate = soundfile.read(str(wav), dtype="float32")
     samples = np.concatenate([np.zeros(rate // 2, dtype=np.float32), samples])
     level = short_time_db(samples, rate)
     speech_starts = np.flatnonzero(level > level.max() - 35.0)[0] * 0.005
