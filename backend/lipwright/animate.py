@@ -16,6 +16,7 @@ def animate_file(
     seed: int | None = None,
     device: str = "auto",
     offsets: bool = True,
+    recognition: str | None = None,
     progress: Progress = no_progress,
 ) -> bytes:
     """Returns the result npz bytes (see wire.encode_result); offsets=False: weights only.
@@ -26,7 +27,7 @@ def animate_file(
     audio_path = Path(audio_path)
     if not audio_path.is_file():
         raise AudioError(f"no audio file at {audio_path}: check the path")
-    options = {"model": model, "fps": fps, "transcript": transcript, "seed": seed}
+    options = {"model": model, "fps": fps, "transcript": transcript, "seed": seed, "recognition": recognition}
     options = {name: value for name, value in options.items() if value is not None}
     if not offsets:
         options["offsets"] = False

@@ -20,7 +20,7 @@ RESULT_KEYS = (
 )
 # "offsets": false asks for weights only (a face with ARKit keys needs no per-vertex motion,
 # which for a long line is hundreds of megabytes).
-OPTION_NAMES = ("model", "fps", "transcript", "seed", "offsets")
+OPTION_NAMES = ("model", "fps", "transcript", "seed", "offsets", "recognition")
 REQUIRED_LANDMARKS = ("lip_upper_mid", "lip_lower_mid", "mouth_corner_left", "mouth_corner_right", "chin")
 
 

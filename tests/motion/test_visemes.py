@@ -21,7 +21,8 @@ def test_poses_are_valid_lower_face_weights(label):
     vector = pose_vector(viseme.pose)
     assert vector.shape == (52,) and np.all((vector >= 0) & (vector <= 1))
     assert all(vector[ARKIT_INDEX[name]] == 0 for name in UPPER_FACE)
-    assert 0 < viseme.lip_dominance <= 1 and 0 < viseme.jaw_dominance <= 1
+    # Relative strengths: open vowels dominate up to 3x so fast speech still opens them.
+    assert 0 < viseme.lip_dominance <= 3 and 0 < viseme.jaw_dominance <= 3
 
 
 def test_silence_is_rest():

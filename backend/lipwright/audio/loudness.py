@@ -17,7 +17,7 @@ def frame_loudness(clip: AudioClip, fps: float, n_frames: int) -> np.ndarray:
     """loudness: (n_frames,) float32 in 0..1; frame k is measured in a window centred at k / fps.
 
     Normalised to the clip's own loud speech, so a quiet recording still opens the jaw."""
-    energy_times, energy = _energy_envelope(clip)
+    energy_times, energy = energy_envelope(clip)
     # Average energy over one frame (or 30 ms, whichever is longer), centred on the frame time:
     # a symmetric window gives no lag, and the width stops low frame rates from aliasing.
     half_window = max(0.5 / fps, 0.5 * MIN_WINDOW_SECONDS)
@@ -34,7 +34,7 @@ def frame_loudness(clip: AudioClip, fps: float, n_frames: int) -> np.ndarray:
     return np.clip(loudness, 0.0, 1.0).astype(np.float32)
 
 
-def _energy_envelope(clip: AudioClip) -> tuple[np.ndarray, np.ndarray]:
+def energy_envelope(clip: AudioClip) -> tuple[np.ndarray, np.ndarray]:
     """Mean-square energy in 5 ms hops; times are the hop centres in seconds."""
     hop = max(1, int(round(HOP_SECONDS * clip.sample_rate)))
     n_hops = len(clip.samples) // hop

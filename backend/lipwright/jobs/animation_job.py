@@ -8,6 +8,7 @@ import logging
 import time
 import traceback
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -54,6 +55,8 @@ class JobOptions(BaseModel):
     transcript: str | None = None  # its length is checked against the audio's (max_transcript_chars)
     seed: int | None = None
     offsets: bool = True  # False: weights only (the add-on driving a face's own ARKit keys)
+    # Without a transcript: "accurate" recognises words, "fast" phones (see phones.track).
+    recognition: Literal["accurate", "fast"] = "fast"
 
     @field_validator("model")
     @classmethod
@@ -147,7 +150,7 @@ def animate_prepared(prepared: PreparedAnimation, progress: Progress, device: st
         ) from error
     request = AnimationRequest(
         clip=prepared.clip, fps=options.fps, transcript=options.transcript, mesh=prepared.mesh, seed=options.seed,
-        offsets=options.offsets,
+        offsets=options.offsets, recognition=options.recognition,
     )
     animation = model.animate(request, progress)
     if animation.offsets is None and animation.weights is None:

@@ -25,6 +25,7 @@ class AnimationRequest:
     mesh: MeshData | None = None  # None: the model's own template
     seed: int | None = None
     offsets: bool = True  # False: weights only, for models that have them (see Animation.offsets)
+    recognition: str = "fast"  # without a transcript: "fast" (phones) or "accurate" (words)
 
 
 @dataclass

@@ -35,7 +35,7 @@ class PhonemeModel:
         n_frames = frame_count(clip.seconds, request.fps)
 
         progress(0.05, "aligning phones to the transcript" if request.transcript else "recognising phones")
-        track = phones_for_clip(clip, request.transcript)
+        track = phones_for_clip(clip, request.transcript, request.recognition)
 
         progress(0.7, "building visemes")
         loudness = frame_loudness(clip, request.fps, n_frames)
@@ -63,6 +63,7 @@ class PhonemeModel:
             "compute_seconds": time.perf_counter() - started,
             "device": self.device,
             "phone_method": track.method,
+            "recognised_by": track.recognised_by,
             "warnings": warnings,
             "phones": [[p.label, round(p.start, 4), round(p.end, 4)] for p in track.phones],
         }

@@ -29,7 +29,10 @@ SMOOTHING_SIGMA_SECONDS = 0.015
 # A pause shorter than this is a breath between words; the mouth should not snap shut in it.
 SHORT_PAUSE_SECONDS = 0.12
 SHORT_PAUSE_DOMINANCE = 0.25
-CLOSURE_RAMP_SECONDS = 0.06
+# Short enough that a vowel right after a p/b/m still opens fully in fast speech.
+CLOSURE_RAMP_SECONDS = 0.05
+# Weights below this read as rest (a pause's frames hold float residue of carry-over, never exact 0).
+REST_TOLERANCE = 0.02
 PLOSIVES = frozenset({"P", "B"})
 PLOSIVE_HOLD_FRACTION = 0.8
 # Jaw opening = target * (QUIET + LOUD_GAIN * loudness): quiet speech opens less, loud a little more.
@@ -153,21 +156,29 @@ def _force_closures(weights: np.ndarray, timeline: list[Phone], frame_times: np.
     weights[:, units] += pull[:, None] * (_CLOSURE[units] - weights[:, units])
     for index, first, last in held_spans:
         if index > 0 and timeline[index - 1].label == SILENCE:
-            _monotone_from_rest(weights, first, step=-1)
+            pause = timeline[index - 1]
+            _monotone_from_rest(weights, first, step=-1, limit=int(np.searchsorted(frame_times, pause.start)))
         if index + 1 < len(timeline) and timeline[index + 1].label == SILENCE:
-            _monotone_from_rest(weights, last, step=+1)
+            pause = timeline[index + 1]
+            limit = int(np.searchsorted(frame_times, pause.end, side="right")) - 1
+            _monotone_from_rest(weights, last, step=+1, limit=limit)
 
 
-def _monotone_from_rest(weights: np.ndarray, held: int, step: int) -> None:
+def _monotone_from_rest(weights: np.ndarray, held: int, step: int, limit: int) -> None:
     """Between rest and a closure the lips only move towards the closure.
 
     Sealed lips at rest stay sealed into a 'b' after a pause; without this the next vowel's
-    anticipation would open them a crack just before the closure shuts them again (a flicker)."""
+    anticipation would open them a crack just before the closure shuts them again (a flicker).
+    Rest is looked for only inside the neighbouring pause (frames up to `limit`): a short pause
+    may never reach rest (carry-over and anticipation overlap in it), and walking on past it would
+    clamp whole phrases of speech shut."""
     rest = held + step
-    while 0 <= rest < len(weights) and weights[rest, _JAW_AND_LIPS].any():
+    while 0 <= rest < len(weights) and (rest - limit) * step <= 0:
+        if weights[rest, _JAW_AND_LIPS].max() < REST_TOLERANCE:
+            break
         rest += step
-    if not 0 <= rest < len(weights):
-        return
+    else:
+        return  # the pause never reaches rest: nothing to keep sealed
     lo, hi = sorted((rest, held))
     span = weights[lo:hi + 1, _CLOSURE_UNITS]
     # Running minimum walking from the closure out towards rest.

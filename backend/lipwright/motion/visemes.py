@@ -50,12 +50,13 @@ CLOSURE_POSE: dict[str, float] = {
 
 VISEMES: dict[str, Viseme] = {
     SILENCE: Viseme({}, 1.0, 1.0),
-    # Open vowels: the jaw carries them; lip units add the shape.
-    "AA": Viseme({"jawOpen": 0.60, **_both("mouthLowerDown", 0.25), **_both("mouthUpperUp", 0.05)}, 0.6, 1.0),
+    # Open vowels: the jaw carries them; lip units add the shape. AA, AE and AO dominate their
+    # neighbours strongly: short and fast, they must still open the jaw clearly in running speech.
+    "AA": Viseme({"jawOpen": 0.60, **_both("mouthLowerDown", 0.25), **_both("mouthUpperUp", 0.05)}, 1.8, 3.0),
     "AE": Viseme({"jawOpen": 0.50, **_both("mouthLowerDown", 0.25), **_both("mouthStretch", 0.20),
-                  **_both("mouthUpperUp", 0.10)}, 0.6, 1.0),
+                  **_both("mouthUpperUp", 0.10)}, 1.8, 3.0),
     "AH": Viseme({"jawOpen": 0.45, **_both("mouthLowerDown", 0.15)}, 0.5, 1.0),
-    "AO": Viseme({"jawOpen": 0.50, "mouthFunnel": 0.35, "mouthPucker": 0.10}, 0.7, 1.0),
+    "AO": Viseme({"jawOpen": 0.50, "mouthFunnel": 0.35, "mouthPucker": 0.10}, 2.1, 3.0),
     "EH": Viseme({"jawOpen": 0.35, **_both("mouthLowerDown", 0.15), **_both("mouthStretch", 0.20)}, 0.5, 0.9),
     "ER": Viseme({"jawOpen": 0.25, "mouthFunnel": 0.30, "mouthPucker": 0.15}, 0.6, 0.8),
     "IH": Viseme({"jawOpen": 0.20, **_both("mouthStretch", 0.25), **_both("mouthSmile", 0.10)}, 0.5, 0.8),

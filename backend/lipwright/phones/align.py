@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from ..audio.clip import AudioClip
 from ..errors import TranscriptError
 from .decoders import SharedDecoder, aligner, pcm16
-from .phone import Phone, fill_timeline, normalise_label
+from .phone import Phone, base_word, fill_timeline, is_filler, normalise_label
 from .transcript import TranscriptWords, transcript_words
 
 
@@ -30,6 +28,11 @@ def align_phones_with_warnings(clip: AudioClip, transcript: str) -> tuple[list[P
     prepared = transcript_words(transcript, lambda word: dictionary_pronunciation(aligner(), word))
     phones, warnings = align_prepared_words(clip, prepared)
     return phones, [*prepared.warnings, *warnings]
+
+
+def align_words_with_warnings(clip: AudioClip, words: list[str]) -> tuple[list[Phone], list[str]]:
+    """align_phones_with_warnings for words already in the dictionary (recognised ones)."""
+    return align_prepared_words(clip, TranscriptWords(words))
 
 
 def align_prepared_words(clip: AudioClip, prepared: TranscriptWords) -> tuple[list[Phone], list[str]]:
@@ -68,15 +71,6 @@ def add_guessed_words(shared: SharedDecoder, guessed: dict[str, str]) -> None:
             _GUESSED_WORDS.add(word)
 
 
-def _base_word(name: str) -> str:
-    """'the(2)' -> 'the': the dictionary marks alternative pronunciations that way."""
-    return re.sub(r"\(\d+\)$", "", name)
-
-
-def _is_filler(name: str) -> bool:
-    return name.startswith(("<", "[", "+")) or name in ("(NULL)",)
-
-
 def _align_words(shared: SharedDecoder, pcm: bytes, words: list[str]) -> list[tuple[str, float, float]]:
     decoder = shared.decoder
     step = shared.frame_seconds
@@ -95,9 +89,9 @@ def _align_words(shared: SharedDecoder, pcm: bytes, words: list[str]) -> list[tu
     if segments is None:
         raise failure
     spans = [
-        (_base_word(segment.word), segment.start_frame * step, (segment.end_frame + 1) * step)
+        (base_word(segment.word), segment.start_frame * step, (segment.end_frame + 1) * step)
         for segment in segments
-        if not _is_filler(segment.word)
+        if not is_filler(segment.word)
     ]
     # A search that ran out of audio can end early with a partial path; only the whole
     # transcript, in order, counts as an alignment.

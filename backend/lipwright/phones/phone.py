@@ -37,12 +37,23 @@ class PhoneTrack:
     phones: list[Phone]
     method: str
     warnings: list[str] = field(default_factory=list)
+    recognised_by: str | None = None  # "words" or "phones" when method is 'recognised'
 
 
 def normalise_label(raw: str) -> str:
     """'AA1' -> 'AA'; pocketsphinx fillers ('SIL', '+NSN+', '<sil>', '[NOISE]') -> 'SIL'."""
     label = re.sub(r"\d", "", raw.strip().upper())
     return label if label in ARPABET else SILENCE
+
+
+def base_word(name: str) -> str:
+    """'the(2)' -> 'the': the dictionary marks alternative pronunciations that way."""
+    return re.sub(r"\(\d+\)$", "", name)
+
+
+def is_filler(name: str) -> bool:
+    """pocketsphinx's silence and noise words ('<s>', '<sil>', '[NOISE]', '+breath+', '(NULL)')."""
+    return name.startswith(("<", "[", "+")) or name == "(NULL)"
 
 
 def fill_timeline(phones: list[Phone], duration: float) -> list[Phone]:

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 from ..audio.clip import AudioClip
-from .align import AlignmentFailed, align_phones_with_warnings
+from .align import AlignmentFailed, align_phones_with_warnings, align_words_with_warnings
 from .align_cues import align_cues
 from .phone import PhoneTrack
-from .recognise import recognise_phones
+from .recognise import recognise_phones, recognise_words
 from .subtitles import is_subtitles, parse_subtitles
 
+# Without a transcript: "fast" recognises phones directly (allphone search, ~10x real time);
+# "accurate" recognises words with the full English language model and aligns them as a
+# transcript (~1-2x real time). Measured on generated lines (benchmarks/RESULTS.md) the word search
+# was NOT more accurate (its language model fights unusual sentences), so fast is the default.
+RECOGNITION_MODES = ("accurate", "fast")
+DEFAULT_RECOGNITION = "fast"
 
-def phones_for_clip(clip: AudioClip, transcript: str | None = None) -> PhoneTrack:
+
+def phones_for_clip(clip: AudioClip, transcript: str | None = None,
+                    recognition: str = DEFAULT_RECOGNITION) -> PhoneTrack:
     """Aligned phones when `transcript` is given and fits the audio; recognised phones otherwise.
 
     `transcript` may be SRT or WebVTT subtitles, aligned cue by cue. A transcript without words raises
     TranscriptError (the user can fix it); one that does not fit the audio falls back to recognition
     with a warning."""
+    if recognition not in RECOGNITION_MODES:
+        raise ValueError(f"recognition must be one of {', '.join(RECOGNITION_MODES)}, got {recognition!r}")
     if transcript is None or not transcript.strip():
-        return PhoneTrack(recognise_phones(clip), "recognised")
+        return _recognise(clip, recognition)
     if is_subtitles(transcript):
         # SRT/VTT text: the cue times say where each part is spoken.
         phones, warnings, aligned = align_cues(clip, parse_subtitles(transcript))
@@ -27,4 +37,17 @@ def phones_for_clip(clip: AudioClip, transcript: str | None = None) -> PhoneTrac
         return PhoneTrack(phones, "aligned", warnings)
     except AlignmentFailed as error:
         warning = f"{error} Fell back to recognising phones from the audio alone, which is less accurate."
-        return PhoneTrack(recognise_phones(clip), "recognised", [warning])
+        track = _recognise(clip, recognition)
+        return PhoneTrack(track.phones, track.method, [warning, *track.warnings], track.recognised_by)
+
+
+def _recognise(clip: AudioClip, recognition: str) -> PhoneTrack:
+    if recognition == "accurate":
+        words = recognise_words(clip)
+        if words:
+            try:
+                phones, warnings = align_words_with_warnings(clip, words)
+                return PhoneTrack(phones, "recognised", warnings, recognised_by="words")
+            except AlignmentFailed:
+                pass  # the recognised words did not align end to end: the phone search still can
+    return PhoneTrack(recognise_phones(clip), "recognised", recognised_by="phones")

@@ -1,0 +1,230 @@
+"""Lip-sync accuracy and speed of the `phonemes` model against the synthesiser's own phone timings,
+with the same figures for Rhubarb Lip Sync when a `rhubarb` binary is on the PATH.
+
+Lines are generated (lipwright.demo.sentences) and spoken by flite, which prints the truth: every
+phone's end time (`-psdur`). Voices awb and rms were used while tuning; kal and slt never were and
+are reported apart as held-out. Measures, per mode:
+- p/b/m closed: the lips shut within a frame of the centre of every truth p, b, m;
+- open vowels opened: every truth AA, AE, AO (and the first half of AY, AW) opens the mouth to at
+  least 40% of the line's opening range;
+- rest in pauses: every frame at least 0.15 s inside a truth pause of 0.3 s or more is at rest
+  (Lipwright: every lower-face weight under 0.01; Rhubarb: shape X);
+- lag: the shift (frames) that best correlates the mouth opening with the truth's, and the
+  correlation at zero shift;
+- wall time per clip: Lipwright warm, in process; Rhubarb as a command (it loads its models each run).
+
+Run: .venv/bin/python benchmarks/bench_lipsync.py [--lines 6] [--voices awb rms kal slt]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile
+import soxr
+
+from lipwright.audio.clip import AudioClip
+from lipwright.demo.sentences import sentences
+from lipwright.models.base import AnimationRequest
+from lipwright.models.phonemes import PhonemeModel
+from lipwright.motion.arkit import ARKIT_INDEX
+from lipwright.motion.visemes import JAW_UNITS, LIP_UNITS, mouth_opening
+
+FPS = 30.0
+HELD_OUT = ("kal", "slt")
+VOWELS = frozenset("AA AE AH AO AW AY EH ER EY IH IY OW OY UH UW".split())
+OPEN_VOWELS, OPEN_ONSETS = frozenset({"AA", "AE", "AO"}), frozenset({"AY", "AW"})
+# flite's US phone set is CMU's in lower case, plus these.
+FLITE_PHONES = {"pau": "SIL", "ax": "AH", "axr": "ER"}
+SEALED = 0.01
+OPEN_FRACTION = 0.4
+# The margin allows for anticipation: lips start shaping a word up to ~0.15 s before its sound.
+PAUSE_SECONDS, PAUSE_MARGIN = 0.3, 0.15
+# Lower-face weights under this are invisible (jawOpen 0.01 moves the lower lip about 0.3 mm).
+REST_WEIGHT = 0.01
+PAUSE_BETWEEN = 0.5  # silence added before, between and after the sentences of a clip
+# Rhubarb's mouth shapes as openings: A closed (p/b/m), B teeth together, C open, D wide open,
+# E rounded, F puckered, G f/v, H l, X rest.
+RHUBARB_OPENING = {"A": 0.0, "B": 0.2, "C": 0.6, "D": 1.0, "E": 0.5, "F": 0.3, "G": 0.15, "H": 0.5, "X": 0.0}
+_LOWER_FACE = np.array([ARKIT_INDEX[name] for name in (*JAW_UNITS, *LIP_UNITS)])
+
+
+@dataclass
+class Clip:
+    voice: str
+    text: str
+    wav: Path
+    seconds: float
+    truth: list[tuple[str, float, float]]
+
+
+@dataclass
+class Output:
+    opening: np.ndarray  # per frame, 0 = lips sealed
+    rest: np.ndarray  # per frame, True = the mouth is at rest
+    seconds: float  # wall time
+
+
+def speak_with_truth(texts: list[str], voice: str, wav: Path, rate: float) -> Clip:
+    """`texts` spoken one after another with PAUSE_BETWEEN seconds of silence around and between them."""
+    pieces, truth, cursor = [], [], 0.0
+    for text in texts:
+        silence = np.zeros(int(PAUSE_BETWEEN * 16000), dtype=np.float32)
+        pieces.append(silence)
+        truth.append(("SIL", cursor, cursor + PAUSE_BETWEEN))
+        cursor += PAUSE_BETWEEN
+        command = ["flite", "--setf", f"duration_stretch={rate}", "-voice", voice, "-psdur", "-t", text, "-o", str(wav)]
+        printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()
+        start = 0.0
+        for item in printed:
+            name, end = item.rsplit(":", 1)
+            truth.append((FLITE_PHONES.get(name, name.upper()), cursor + start, cursor + float(end)))
+            start = float(end)
+        samples, sample_rate = soundfile.read(str(wav), dtype="float32")
+        if sample_rate != 16000:  # kal speaks at 8 kHz
+            samples = soxr.resample(samples, sample_rate, 16000).astype(np.float32)
+        pieces.append(samples)
+        cursor += len(samples) / 16000
+    pieces.append(np.zeros(int(PAUSE_BETWEEN * 16000), dtype=np.float32))
+    truth.append(("SIL", cursor, cursor + PAUSE_BETWEEN))
+    samples = np.concatenate(pieces)
+    soundfile.write(str(wav), samples, 16000, subtype="PCM_16")
+    # Neighbouring pauses (flite's own and the added silence) are one pause.
+    merged: list[tuple[str, float, float]] = []
+    for label, start, end in truth:
+        if merged and label == "SIL" and merged[-1][0] == "SIL":
+            merged[-1] = ("SIL", merged[-1][1], end)
+        else:
+            merged.append((label, start, end))
+    return Clip(voice, " ".join(texts), wav, len(samples) / 16000, merged)
+
+
+def frames_of(start: float, end: float, n: int) -> slice:
+    first, last = int(np.ceil(start * FPS)), int(np.floor(end * FPS))
+    if last < first:
+        first = last = int(round(0.5 * (start + end) * FPS))
+    return slice(min(first, n - 1), min(last, n - 1) + 1)
+
+
+def truth_opening(clip: Clip, n: int) -> np.ndarray:
+    """1 on vowels, 0 in pauses and on p/b/m, 0.4 on other consonants."""
+    signal = np.zeros(n)
+    for label, start, end in clip.truth:
+        value = 1.0 if label in VOWELS else 0.0 if label in ("SIL", "P", "B", "M") else 0.4
+        signal[frames_of(start, end, n)] = value
+    return signal
+
+
+def score(clip: Clip, output: Output) -> dict[str, list[float]]:
+    opening, n = output.opening, len(output.opening)
+    span = max(opening.max() - opening.min(), 1e-9)
+    closed, opened, rested = [], [], []
+    for label, start, end in clip.truth:
+        if label in ("P", "B", "M"):
+            centre = min(int(round(0.5 * (start + end) * FPS)), n - 1)
+            closed.append(float(opening[max(centre - 1, 0):centre + 2].min() <= SEALED))
+        elif label in OPEN_VOWELS or label in OPEN_ONSETS:
+            end = 0.5 * (start + end) if label in OPEN_ONSETS else end
+            opened.append(float(opening[frames_of(start, end, n)].max() >= OPEN_FRACTION * span))
+        elif label == "SIL" and end - start >= PAUSE_SECONDS:
+            rested.append(float(output.rest[frames_of(start + PAUSE_MARGIN, end - PAUSE_MARGIN, n)].all()))
+    truth = truth_opening(clip, n)
+    shifts = range(-5, 6)
+    correlations = [np.corrcoef(np.roll(opening, -shift), truth)[0, 1] for shift in shifts]
+    return {"closed": closed, "opened": opened, "rest": rested, "lag": [float(shifts[int(np.argmax(correlations))])],
+            "correlation": [float(correlations[5])], "seconds": [output.seconds]}
+
+
+def lipwright_output(model: PhonemeModel, clip: Clip, transcript: str | None, recognition: str) -> Output:
+    samples, sample_rate = soundfile.read(str(clip.wav), dtype="float32")
+    request = AnimationRequest(clip=AudioClip(samples, sample_rate), fps=FPS, transcript=transcript,
+                               recognition=recognition)
+    started = time.perf_counter()
+    animation = model.animate(request)
+    seconds = time.perf_counter() - started
+    weights = animation.weights
+    return Output(mouth_opening(weights), weights[:, _LOWER_FACE].max(axis=1) < REST_WEIGHT, seconds)
+
+
+def rhubarb_output(binary: str, clip: Clip, transcript: str | None, folder: Path) -> Output:
+    command = [binary, "-f", "tsv", "--quiet", str(clip.wav)]
+    if transcript is not None:
+        dialog = folder / "dialog.txt"
+        dialog.write_text(transcript)
+        command[1:1] = ["-d", str(dialog)]
+    started = time.perf_counter()
+    printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    seconds = time.perf_counter() - started
+    rows = [line.split("\t") for line in printed.splitlines() if line.strip()]
+    cues = [(float(time_), shape) for time_, shape in rows]
+    n = int(np.ceil(clip.seconds * FPS))
+    frame_times = np.arange(n) / FPS
+    index = np.clip(np.searchsorted([t for t, _ in cues], frame_times, side="right") - 1, 0, len(cues) - 1)
+    shapes = np.array([cues[i][1] for i in index])
+    opening = np.array([RHUBARB_OPENING.get(shape, 0.0) for shape in shapes])
+    return Output(opening, shapes == "X", seconds)
+
+
+def summarise(name: str, scores: list[dict[str, list[float]]], audio_seconds: float) -> str:
+    merged = {key: [value for s in scores for value in s[key]] for key in scores[0]}
+    rate = {key: (np.mean(values) if values else float("nan")) for key, values in merged.items()}
+    counts = {key: len(values) for key, values in merged.items()}
+    return (f"| {name} | {rate['closed']:.2f} ({counts['closed']}) | {rate['opened']:.2f} ({counts['opened']}) "
+            f"| {rate['rest']:.2f} ({counts['rest']}) | {rate['lag']:+.2f} | {rate['correlation']:.2f} "
+            f"| {rate['seconds']:.3f} | {audio_seconds / sum(merged['seconds']):.1f}× |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=6)
+    parser.add_argument("--voices", nargs="+", default=["awb", "rms", "kal", "slt"])
+    parser.add_argument("--rates", nargs="+", type=float, default=[1.0, 0.8], help="flite duration_stretch values")
+    parser.add_argument("--only", default="", help="run only the tools and modes whose name contains this")
+    args = parser.parse_args()
+    rhubarb = shutil.which("rhubarb")
+    model = PhonemeModel()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        texts = sentences(2 * args.lines, seed=2026)
+        clips = [speak_with_truth(texts[2 * i:2 * i + 2], voice, folder / f"{voice}-{i}.wav",
+                                  args.rates[i % len(args.rates)])
+                 for voice in args.voices for i in range(args.lines)]
+        lipwright_output(model, clips[0], None, "accurate")  # load the decoders once
+        tools = {
+            "Lipwright, transcript": lambda c: lipwright_output(model, c, c.text, "accurate"),
+            "Lipwright, no transcript (accurate)": lambda c: lipwright_output(model, c, None, "accurate"),
+            "Lipwright, no transcript (fast)": lambda c: lipwright_output(model, c, None, "fast"),
+        }
+        if rhubarb:
+            tools["Rhubarb, transcript"] = lambda c: rhubarb_output(rhubarb, c, c.text, folder)
+            tools["Rhubarb, no transcript"] = lambda c: rhubarb_output(rhubarb, c, None, folder)
+        else:
+            print("(no rhubarb on the PATH: Lipwright only)")
+        tools = {name: run for name, run in tools.items() if args.only in name}
+        tuning = [voice for voice in args.voices if voice not in HELD_OUT]
+        held_out = [voice for voice in args.voices if voice in HELD_OUT]
+        groups = {"tuning voices " + "/".join(tuning): [c for c in clips if c.voice in tuning],
+                  "held-out voices " + "/".join(held_out): [c for c in clips if c.voice in held_out]}
+        print(f"{len(clips)} clips, {sum(c.seconds for c in clips):.1f} s of audio, {FPS:g} fps, "
+              f"each two sentences with {PAUSE_BETWEEN} s pauses")
+        for group, members in groups.items():
+            if not members:
+                continue
+            print(f"\n{group} ({len(members)} clips)\n")
+            print("| tool, mode | p/b/m closed (n) | open vowels opened (n) | rest in pauses (n) | lag, frames "
+                  "| correlation | s per clip | RTF |")
+            print("|---|---|---|---|---|---|---|---|")
+            for name, run in tools.items():
+                scores = [score(clip, run(clip)) for clip in members]
+                print(summarise(name, scores, sum(c.seconds for c in members)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
