@@ -32,8 +32,11 @@ SKIPPED_SUFFIXES = {".pyc", ".pyo", ".zip", ".blend1", ".npz"}
 
 # What the default model's server imports (cli/demo-only tools such as matplotlib and tqdm are left out).
 # Their version bounds come from pyproject.toml; numpy is only a bound here, since Blender ships its own.
-RUNTIME_PACKAGES = ("fastapi", "uvicorn", "pydantic", "soundfile", "soxr", "pocketsphinx", "scipy", "numpy")
+RUNTIME_PACKAGES = ("fastapi", "uvicorn", "pydantic", "soundfile", "soxr", "pocketsphinx", "numpy")
 NOT_BUNDLED = {"numpy"}
+# Pure-Python transcript helpers (spoken numbers, subtitles): some of them, or their dependencies, publish
+# source only, so their wheels are built here (the same on every platform) instead of downloaded.
+PURE_PACKAGES = ("num2words", "srt", "webvtt-py")
 
 # Blender's platform names -> pip's platform tags (pip does not widen PEP 600 manylinux tags itself).
 PLATFORM_TAGS = {
@@ -60,23 +63,24 @@ def current_platform() -> str:
     return f"{system}-{arch}"
 
 
-def runtime_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
-    """The pyproject requirement strings of RUNTIME_PACKAGES (comments dropped)."""
+def runtime_requirements(pyproject: Path = ROOT / "pyproject.toml", packages=RUNTIME_PACKAGES) -> list[str]:
+    """The pyproject requirement strings of `packages` (comments dropped)."""
     dependencies = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
     by_name = {re.split(r"[<>=!~\[ ;]", spec, maxsplit=1)[0].lower(): spec for spec in dependencies}
-    missing = [name for name in RUNTIME_PACKAGES if name not in by_name]
+    missing = [name for name in packages if name not in by_name]
     if missing:
         raise SystemExit(f"pyproject.toml does not list {', '.join(missing)}")
-    return [by_name[name] for name in RUNTIME_PACKAGES]
+    return [by_name[name] for name in packages]
 
 
 def download_wheels(platform_name: str, cache: Path = WHEEL_CACHE) -> list[Path]:
     """The runtime wheels for Python 3.11 on `platform_name`, from the cache when the same request was made."""
     requirements = runtime_requirements()
+    pure_requirements = runtime_requirements(packages=PURE_PACKAGES)
     tags = PLATFORM_TAGS[platform_name]
     folder = cache / platform_name
     stamp = folder / "request.json"
-    request = {"requirements": requirements, "tags": list(tags)}
+    request = {"requirements": requirements, "pure": pure_requirements, "tags": list(tags)}
     key = hashlib.sha1(json.dumps(request, sort_keys=True).encode()).hexdigest()
     try:
         stored = json.loads(stamp.read_text(encoding="utf-8"))
@@ -93,6 +97,9 @@ def download_wheels(platform_name: str, cache: Path = WHEEL_CACHE) -> list[Path]
     for tag in tags:
         command += ["--platform", tag]
     done = subprocess.run(command + requirements, capture_output=True, text=True)
+    if done.returncode == 0:
+        done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(folder),
+                               *pure_requirements], capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"could not download the wheels for {platform_name}:\n{done.stderr.strip()[-3000:]}")
     wheels = sorted(path for path in folder.glob("*.whl") if _distribution(path.name) not in NOT_BUNDLED)

@@ -64,8 +64,10 @@ def test_zip_holds_the_addon_the_backend_source_the_prepared_head_and_the_wheels
     assert manifest["license"] == ["SPDX:GPL-3.0-or-later"] and "GNU GENERAL PUBLIC LICENSE" in licence
     assert manifest["platforms"] == ["linux-x64"]
     wheels = {Path(w).name.split("-")[0].lower() for w in manifest["wheels"]}
-    assert {"fastapi", "uvicorn", "pydantic", "pydantic_core", "soundfile", "soxr", "pocketsphinx", "scipy"} <= wheels
-    assert not wheels & {"numpy", "torch", "matplotlib", "tqdm"}  # Blender's own numpy; CLI/demo-only tools
+    assert {"fastapi", "uvicorn", "pydantic", "pydantic_core", "soundfile", "soxr", "pocketsphinx",
+            "num2words", "srt", "webvtt_py"} <= wheels
+    # Blender's own numpy; CLI/demo-only tools; scipy only builds the head, which ships prepared.
+    assert not wheels & {"numpy", "torch", "matplotlib", "tqdm", "scipy"}
     from blender_addon.backend_process import DEFAULT_MODEL_MODULES  # what the first-run check looks for
 
     assert set(DEFAULT_MODEL_MODULES) - {"numpy"} <= wheels
