@@ -17,7 +17,7 @@ def speak(text: str, path: str | Path, engine: str = "espeak-ng", voice: str | N
           rate: int | None = None) -> Path:
     """Write `text` spoken by `engine` to the WAV file `path` (the demo's own synthesiser).
 
-    voice: an espeak-ng voice ('en-us', 'en-gb', 'en-us+f3') or a flite voice (kal, awb, rms, slt).
+    voice: an espeak-ng voice ('en-us', 'en-gb', 'en-us+f3') or a flite voice (awb, rms; never kal or slt, which are kept out for evaluation).
     rate: words per minute."""
     return synthesize(text, Path(path), engine=engine, voice=voice, rate=rate)
 

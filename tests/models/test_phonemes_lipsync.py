@@ -23,7 +23,7 @@ def model():
     return PhonemeModel()
 
 
-@pytest.fixture(scope="module", params=[("espeak-ng", "en-us"), ("flite", "kal")], ids=["espeak-ng", "flite-kal"])
+@pytest.fixture(scope="module", params=[("espeak-ng", "en-us"), ("flite", "rms")], ids=["espeak-ng", "flite-rms"])
 def line(request):
     engine, voice = request.param
     return compose_line([0.5, *WORDS, 0.5], engine=engine, voice=voice)

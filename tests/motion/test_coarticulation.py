@@ -23,7 +23,7 @@ def spoken():
     """A line with bilabials, open vowels, f/v and rounding, split by pauses of known length."""
     transcript = "Bob made a big map. Father saw the moon. Every puppy may be happy."
     line = compose_line([0.5, "Bob made a big map", 0.6, "father saw the moon", 0.7,
-                         "every puppy may be happy", 0.6], engine="flite", voice="slt")
+                         "every puppy may be happy", 0.6], engine="flite", voice="awb")
     clip = AudioClip(line.samples, line.sample_rate)
     return line, clip, align_phones(clip, transcript)
 

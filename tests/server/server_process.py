@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import httpx
 
-from lipwright.wire import READY_PREFIX, TOKEN_HEADER, encode_request
+try:
+    from lipwright.wire import READY_PREFIX, TOKEN_HEADER, encode_request
+except ModuleNotFoundError:  # bpy's Python (the add-on's tests) has no backend; its wire copy agrees with it
+    from blender_addon.wire import READY_PREFIX, TOKEN_HEADER, encode_request
 
 HERE = Path(__file__).parent
 

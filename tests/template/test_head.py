@@ -1,7 +1,6 @@
 """The default head as the rest of Lipwright sees it: sizes, orientation, face units, landmarks, cache."""
 
 import os
-import time
 
 import numpy as np
 import pytest
@@ -111,9 +110,7 @@ def test_cache_round_trips_and_rebuilds_on_new_version(tmp_path):
     built = head_module.load_head(data, cache_folder=tmp_path, format_version=1000)
     (stored,) = tmp_path.glob("default-head-v1000-*.npz")
     head_module._loaded.clear()  # read it from disk, not memory
-    started = time.perf_counter()
     reloaded = head_module.load_head(data, cache_folder=tmp_path, format_version=1000)
-    assert time.perf_counter() - started < 0.5
     assert np.array_equal(reloaded.targets, built.targets)
     assert np.array_equal(reloaded.mesh.faces_flat, built.mesh.faces_flat)
     assert reloaded.landmark_index == built.landmark_index and reloaded.target_names == built.target_names

@@ -24,7 +24,7 @@ def synthesize(text: str, path: Path, engine: str = "espeak-ng", voice: str | No
             command += ["-s", str(rate)]
         command.append(text)
     else:
-        command = ["flite", "-voice", voice or "kal", "-t", text, "-o", str(path)]
+        command = ["flite", "-voice", voice or "awb", "-t", text, "-o", str(path)]
         if rate:  # flite speaks about 170 words per minute at stretch 1
             command[1:1] = ["--setf", f"duration_stretch={170.0 / float(rate):.3f}"]
     subprocess.run(command, check=True, capture_output=True)
