@@ -1,9 +1,11 @@
 """Animate a sound file in this process: the same job the server runs, for the command line."""
 
+import io
 from pathlib import Path
 
 from . import wire
 from .errors import AudioError
+from .files.atomic import atomic_writer
 from .models.base import Progress, no_progress
 
 
@@ -13,8 +15,9 @@ def default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def animate_file(
+def animate_to_file(
     audio_path: Path,
+    out,
     model: str = "phonemes",
     fps: float = 30.0,
     transcript: str | None = None,
@@ -23,9 +26,11 @@ def animate_file(
     device: str | None = None,
     offsets: bool = True,
     progress: Progress = no_progress,
-) -> bytes:
-    """Returns the result npz bytes (see wire.encode_result); offsets=False: weights only."""
-    from .jobs.animation_job import run_animation_job
+) -> dict:
+    """Writes the result npz (see wire.write_result) to `out`, a path (replaced whole, only on success) or a
+    binary stream, offsets streamed so a long line never sits in memory; returns the result's meta.
+    offsets=False: weights only."""
+    from .jobs.animation_job import animate_prepared_to, prepare_animation
 
     audio_path = Path(audio_path)
     if not audio_path.is_file():
@@ -41,4 +46,17 @@ def animate_file(
         vertices, faces_flat, face_sizes = read_mesh_file(Path(mesh_path))
         mesh = {"vertices": vertices, "faces_flat": faces_flat, "face_sizes": face_sizes}
     request = wire.encode_request(audio_path.read_bytes(), options, **mesh)
-    return run_animation_job(request, progress, device or default_device())
+    prepared = prepare_animation(request, max_request_bytes=max(wire.DEFAULT_MAX_REQUEST_BYTES, 2 * len(request)))
+    del request, mesh
+    device = device or default_device()
+    if not isinstance(out, (str, Path)):
+        return animate_prepared_to(prepared, progress, device, out)
+    with atomic_writer(out) as stream:
+        return animate_prepared_to(prepared, progress, device, stream)
+
+
+def animate_file(audio_path: Path, **options) -> bytes:
+    """The result npz as bytes (for short lines; see animate_to_file for the options)."""
+    buffer = io.BytesIO()
+    animate_to_file(audio_path, buffer, **options)
+    return buffer.getvalue()

@@ -17,19 +17,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..animate import animate_file
+    from ..animate import animate_to_file
+    from ..files.output_path import check_output_path
     from .progress_bar import terminal_progress
 
+    # Before the work: a bad output path should not cost a 10-minute computation.
+    check_output_path(args.output, inputs=[p for p in (args.audio, args.mesh) if p is not None])
     with terminal_progress(f"animating {args.audio.name}") as progress:
-        result = animate_file(
-            args.audio, model=args.model, fps=args.fps, transcript=args.transcript,
+        meta = animate_to_file(
+            args.audio, args.output, model=args.model, fps=args.fps, transcript=args.transcript,
             mesh_path=args.mesh, seed=args.seed, device=args.device, progress=progress,
         )
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_bytes(result)
-    from ..wire import result_meta
-
-    for warning in result_meta(result).get("warnings", []):
+    for warning in meta.get("warnings", []):
         print(f"lipwright: warning: {warning}", file=sys.stderr)
     print(f"wrote {args.output}")
     return 0

@@ -4,21 +4,24 @@
 input while the user waits for the answer; `animate_prepared` does the slow part in the job worker.
 """
 
+import io
 import logging
 import time
 import traceback
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .. import __version__, wire
-from ..audio.clip import AudioClip
+from ..audio.clip import AudioClip, frame_count
 from ..audio.decode import load_audio
 from ..errors import LipwrightError, ModelError
 from ..geometry.mesh import MeshData
 from ..geometry.validate import validate_mesh
 from ..models import registry
-from ..models.base import AnimationRequest, Progress
+from ..models.base import Animation, AnimationRequest, Progress
+from ..template import load_default_head
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,9 @@ MAX_TRANSCRIPT_CHARS = 5000
 MAX_FPS = 240.0
 DEFAULT_MAX_AUDIO_SECONDS = 600.0
 DEFAULT_MAX_VERTICES = 500_000
+# A result is frames × vertices × 12 bytes: this bounds it to 2.2 GiB, enough for a 10-minute line at
+# 60 fps on the default head (4,821 vertices); a weights-only result is not bounded by it.
+MAX_FRAME_VERTICES = 200_000_000
 
 
 class RequestError(LipwrightError):
@@ -94,10 +100,12 @@ def prepare_animation(
     request_bytes: bytes,
     max_audio_seconds: float = DEFAULT_MAX_AUDIO_SECONDS,
     max_vertices: int = DEFAULT_MAX_VERTICES,
+    max_request_bytes: int = wire.DEFAULT_MAX_REQUEST_BYTES,
+    max_frame_vertices: int = MAX_FRAME_VERTICES,
 ) -> PreparedAnimation:
     """Decode and check everything a job needs; raises a LipwrightError naming what is wrong."""
     try:
-        audio, options, mesh_arrays = wire.decode_request(request_bytes)
+        audio, options, mesh_arrays = wire.decode_request(request_bytes, max_request_bytes, max_vertices)
     except wire.WireError as error:
         raise RequestError(str(error)) from None
     job_options = parse_options(options)
@@ -107,11 +115,26 @@ def prepare_animation(
         mesh = validate_mesh(
             mesh_arrays["vertices"], mesh_arrays["faces_flat"], mesh_arrays["face_sizes"], max_vertices=max_vertices,
         )
+    if job_options.offsets:
+        check_result_size(clip.seconds, job_options.fps, mesh, max_frame_vertices)
     return PreparedAnimation(job_options, clip, mesh)
 
 
-def animate_prepared(prepared: PreparedAnimation, progress: Progress, device: str) -> bytes:
-    """Run the model on checked input and encode its animation as wire result bytes."""
+def check_result_size(seconds: float, fps: float, mesh: MeshData | None, max_frame_vertices: int) -> None:
+    """Refuses work whose offsets (frames × vertices × 12 bytes) would pass the limit, before it starts."""
+    vertices = mesh.vertex_count if mesh is not None else load_default_head().mesh.vertex_count
+    frames = frame_count(seconds, fps)
+    if frames * vertices > max_frame_vertices:
+        longest = max_frame_vertices / vertices / fps
+        raise OptionsError(
+            f"the result would be {frames:,} frames × {vertices:,} vertices ({frames * vertices * 12 / 1024**3:.1f} GiB), "
+            f"more than the limit of {max_frame_vertices:,} frame-vertices: lower the fps, split the line into parts "
+            f"of at most {longest:.0f} s at {fps:g} fps, use a lighter mesh, or ask for weights only"
+        )
+
+
+def run_model(prepared: PreparedAnimation, progress: Progress, device: str) -> tuple[Animation, dict]:
+    """Run the model on checked input; returns its animation (offsets maybe still to compute) and the meta."""
     started = time.perf_counter()
     options = prepared.options
     progress(0.0, f"loading the {options.model} model")
@@ -145,11 +168,30 @@ def animate_prepared(prepared: PreparedAnimation, progress: Progress, device: st
         "compute_seconds": time.perf_counter() - started,  # the model's own figure, if it gives one, wins
         **animation.meta,
     }
-    progress(1.0, "encoding the result")
-    return wire.encode_result(
-        animation.offsets, animation.rest, animation.fps, animation.landmark_index, meta,
+    return animation, meta
+
+
+def write_animation(animation: Animation, meta: dict, file: BinaryIO) -> None:
+    """The animation as a wire result npz into `file`, offsets streamed (see wire.write_result)."""
+    wire.write_result(
+        file, animation.offsets, animation.rest, animation.fps, animation.landmark_index, meta,
         weights=animation.weights, weight_names=animation.weight_names,
     )
+
+
+def animate_prepared_to(prepared: PreparedAnimation, progress: Progress, device: str, file: BinaryIO) -> dict:
+    """Run the model and stream the result into `file`; returns the result's meta."""
+    animation, meta = run_model(prepared, progress, device)
+    progress(1.0, "writing the result")
+    write_animation(animation, meta, file)
+    return meta
+
+
+def animate_prepared(prepared: PreparedAnimation, progress: Progress, device: str) -> bytes:
+    """Run the model on checked input and encode its animation as wire result bytes."""
+    buffer = io.BytesIO()
+    animate_prepared_to(prepared, progress, device, buffer)
+    return buffer.getvalue()
 
 
 def run_animation_job(request_bytes: bytes, progress: Progress, device: str) -> bytes:
