@@ -11,6 +11,8 @@ from typing import BinaryIO
 
 import numpy as np
 
+from .geometry.validate import MAX_CORNERS_PER_VERTEX
+
 API_VERSION = "v1"
 API_PREFIX = "/" + API_VERSION
 TOKEN_HEADER = "X-Lipwright-Token"
@@ -26,8 +28,6 @@ OPTION_NAMES = ("model", "fps", "transcript", "seed", "offsets")
 MIB = 1024 * 1024
 DEFAULT_MAX_REQUEST_BYTES = 256 * MIB
 MAX_OPTIONS_BYTES = 1 * MIB  # a 5,000-character transcript is 20 kB as a numpy unicode string
-# A mesh has a few corners per vertex; this many allows any sensible mesh and bounds the rest.
-MAX_CORNERS_PER_VERTEX = 16
 REQUIRED_LANDMARKS = ("lip_upper_mid", "lip_lower_mid", "mouth_corner_left", "mouth_corner_right", "chin")
 
 

@@ -17,6 +17,9 @@ SUPPORTED_FORMATS = "WAV, FLAC, OGG (Vorbis/Opus), MP3, AIFF"
 MIN_SECONDS = 0.1
 # Below this peak (about -80 dBFS) there is nothing a recogniser or a viewer could call speech.
 SILENCE_PEAK = 1e-4
+# Decoded samples (frames × channels) allowed per second of the length limit: 48 kHz stereo. Checked from
+# the header, so a small file declaring 8 channels at 655 kHz cannot unpack into gigabytes.
+MAX_SAMPLES_PER_SECOND = 48000 * 2
 
 
 def load_audio(
@@ -47,6 +50,13 @@ def load_audio(
             raise AudioError(
                 f"{name} is {seconds:.1f} s long, more than the limit of {max_seconds:.0f} s; "
                 f"split the dialogue into shorter lines and animate each one."
+            )
+        samples_allowed = int(max_seconds * MAX_SAMPLES_PER_SECOND)
+        if n_frames * sound.channels > samples_allowed:
+            raise AudioError(
+                f"{name} has {sound.channels} channels at {rate} Hz: decoding it would take "
+                f"{n_frames * sound.channels * 4 / 2**20:.0f} MiB, more than this line length allows; "
+                "export it as mono or stereo at 48 kHz or less."
             )
         try:
             samples = sound.read(dtype="float32", always_2d=True)
