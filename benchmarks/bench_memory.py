@@ -16,15 +16,20 @@ import numpy as np
 import soundfile
 
 from lipwright.demo.speech import synthesize
+from lipwright.jobs.animation_job import MAX_TRANSCRIPT_CHARS
 
 PARAGRAPH = ("Bob made a map of the moon, and Pam brought some fresh waffles with vanilla. "
              "Maybe we should move the boxes before the weather becomes much worse.")
 
 
-def long_line(folder: Path, seconds: float, pause: float = 1.0) -> tuple[Path, str]:
-    """The paragraph spoken once, repeated with pauses up to `seconds`; returns (wav, its transcript)."""
+def long_line(folder: Path, seconds: float, max_chars: int | None = None) -> tuple[Path, str]:
+    """The paragraph spoken once, repeated with pauses up to `seconds`; returns (wav, its transcript).
+    max_chars: pauses long enough that the transcript stays within it (the server's transcript limit)."""
     once = synthesize(PARAGRAPH, folder / "once.wav", rate=150)
     samples, rate = soundfile.read(str(once), dtype="float32")
+    pause = 1.0
+    if max_chars:
+        pause = max(pause, seconds / (max_chars // (len(PARAGRAPH) + 1)) - len(samples) / rate)
     block = np.concatenate([samples, np.zeros(int(pause * rate), np.float32)])
     repeats = max(1, int(np.ceil(seconds * rate / len(block))))
     line = np.tile(block, repeats)[: max(int(seconds * rate), len(samples) // 4)]
@@ -58,7 +63,7 @@ def main() -> None:
         folder = Path(scratch)
         runs = [(s, False) for s in args.seconds] + [(s, True) for s in args.aligned]
         for seconds, aligned in runs:
-            wav, transcript = long_line(folder, seconds)
+            wav, transcript = long_line(folder, seconds, MAX_TRANSCRIPT_CHARS if aligned else None)
             out = folder / "out.npz"
             command = [sys.executable, "-m", "lipwright", "animate", str(wav), "-o", str(out), "--fps", str(args.fps)]
             if aligned:
