@@ -53,7 +53,7 @@ def measure(command: list[str]) -> tuple[float, float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, nargs="+", default=[1, 10, 600])
+    parser.add_argument("--seconds", type=float, nargs="*", default=[1, 10, 600])
     parser.add_argument("--aligned", type=float, nargs="*", default=[360],
                         help="lengths to run aligned to their transcript too (at most 5,000 characters)")
     parser.add_argument("--fps", type=float, default=30.0)
