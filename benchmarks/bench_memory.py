@@ -29,7 +29,7 @@ def long_line(folder: Path, seconds: float, max_chars: int | None = None) -> tup
     samples, rate = soundfile.read(str(once), dtype="float32")
     pause = 1.0
     if max_chars:
-        pause = max(pause, seconds / (max_chars // (len(PARAGRAPH) + 1)) - len(samples) / rate)
+        pause = max(pause, seconds / (max_chars // (len(PARAGRAPH) + 1) - 1) - len(samples) / rate)
     block = np.concatenate([samples, np.zeros(int(pause * rate), np.float32)])
     repeats = max(1, int(np.ceil(seconds * rate / len(block))))
     line = np.tile(block, repeats)[: max(int(seconds * rate), len(samples) // 4)]

@@ -1,7 +1,10 @@
 """`lipwright bake` runs the add-on's own bake in a child Blender and writes a .blend a person can open."""
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -102,3 +105,40 @@ def test_a_batch_with_a_bad_line_names_it_and_writes_nothing(head_blend, tmp_pat
     assert completed.returncode == 2
     assert "1 of 2 lines failed" in completed.stderr and "broken.wav" in completed.stderr
     assert not out.exists()
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of the processes whose parent is `pid`, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            found.append((int(entry.name), command))
+    return found
+
+
+def test_blender_killed_while_baking_leaves_the_blend_as_it_was(head_blend, tmp_path):
+    blend = tmp_path / "scene.blend"
+    blend.write_bytes(head_blend.read_bytes())
+    wav = synthesize(LINE, tmp_path / "line01.wav")
+    cli = subprocess.Popen([sys.executable, "-m", "lipwright", "bake", str(wav), "--transcript", LINE, "--blend",
+                            str(blend), "--object", "Lipwright Head", "-o", str(blend)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    baking = []
+    while not baking and cli.poll() is None:
+        baking = [pid for pid, command in _children(cli.pid) if "bake_files" in command]
+    assert baking, "the bake ended before its Blender could be found"
+    time.sleep(1.0)  # into the bake itself, past Blender's start
+    os.kill(baking[0], signal.SIGKILL)
+    _, stderr = cli.communicate(timeout=300)
+    assert cli.returncode == 2, stderr
+    assert "Blender was stopped" in stderr and "Traceback" not in stderr, stderr
+    assert blend.read_bytes() == head_blend.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["line01.wav", "scene.blend"]
+
