@@ -142,3 +142,12 @@ def test_blender_killed_while_baking_leaves_the_blend_as_it_was(head_blend, tmp_
     assert blend.read_bytes() == head_blend.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["line01.wav", "scene.blend"]
 
+
+
+def test_bake_refuses_to_write_over_an_audio_line_before_the_work(head_blend, tmp_path):
+    wav = synthesize(LINE, tmp_path / "line01.wav")
+    spoken = wav.read_bytes()
+    completed = lipwright("bake", str(wav), "--blend", str(head_blend), "--object", "Lipwright Head", "-o", str(wav))
+    assert completed.returncode == 2 and "is also an input" in completed.stderr, completed.stderr
+    assert "Traceback" not in completed.stderr and "baking" not in completed.stderr, completed.stderr
+    assert wav.read_bytes() == spoken

@@ -80,6 +80,7 @@ async def submit_job(request: Request, response: Response) -> JobStatusResponse:
     # Decoding audio is CPU work: off the event loop, so status polls stay answered meanwhile.
     prepared = await run_in_threadpool(
         prepare_animation, body, settings.max_audio_seconds, settings.max_vertices, settings.max_request_bytes,
+        settings.max_frame_vertices,
     )
     del body
     device = settings.device
