@@ -1,12 +1,12 @@
 """Animate a sound file in this process: the same job the server runs, for the command line."""
 
 import io
+import os
 from pathlib import Path
+from typing import BinaryIO
 
 from . import wire
 from .errors import AudioError
-from .files.atomic import atomic_writer
-from .files.output_path import OutputError
 from .models.base import Progress, no_progress
 
 
@@ -18,7 +18,7 @@ def default_device() -> str:
 
 def animate_to_file(
     audio_path: Path,
-    out,
+    out: BinaryIO | str | os.PathLike,
     model: str = "phonemes",
     fps: float = 30.0,
     transcript: str | None = None,
@@ -31,7 +31,7 @@ def animate_to_file(
     """Writes the result npz (see wire.write_result) to `out`, a path (replaced whole, only on success) or a
     binary stream, offsets streamed so a long line never sits in memory; returns the result's meta.
     offsets=False: weights only."""
-    from .jobs.animation_job import prepare_animation, run_model, write_animation
+    from .jobs.animation_job import animate_prepared_to, prepare_animation
 
     audio_path = Path(audio_path)
     if not audio_path.is_file():
@@ -49,18 +49,7 @@ def animate_to_file(
     request = wire.encode_request(audio_path.read_bytes(), options, **mesh)
     prepared = prepare_animation(request, max_request_bytes=max(wire.DEFAULT_MAX_REQUEST_BYTES, 2 * len(request)))
     del request, mesh
-    animation, meta = run_model(prepared, progress, device or default_device())
-    progress(1.0, "writing the result")
-    if not isinstance(out, (str, Path)):
-        write_animation(animation, meta, out)
-        return meta
-    try:
-        with atomic_writer(out) as stream:
-            write_animation(animation, meta, stream)
-    except OSError as error:  # a full disk, a quota: the old file (if any) is still there, whole
-        raise OutputError(f"could not write {out} ({error.strerror or error}); nothing was written and any "
-                          "earlier file there is unchanged: free some space or choose another place") from None
-    return meta
+    return animate_prepared_to(prepared, progress, device or default_device(), out)
 
 
 def animate_file(audio_path: Path, **options) -> bytes:

@@ -6,6 +6,7 @@ input while the user waits for the answer; `animate_prepared` does the slow part
 
 import io
 import logging
+import os
 import time
 import traceback
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from .. import __version__, wire
 from ..audio.clip import AudioClip, frame_count
 from ..audio.decode import load_audio
 from ..errors import LipwrightError, ModelError
+from ..files.atomic import atomic_writer
+from ..files.output_path import OutputError
 from ..geometry.mesh import MeshData
 from ..geometry.validate import validate_mesh
 from ..models import registry
@@ -171,19 +174,29 @@ def run_model(prepared: PreparedAnimation, progress: Progress, device: str) -> t
     return animation, meta
 
 
-def write_animation(animation: Animation, meta: dict, file: BinaryIO) -> None:
-    """The animation as a wire result npz into `file`, offsets streamed (see wire.write_result)."""
-    wire.write_result(
-        file, animation.offsets, animation.rest, animation.fps, animation.landmark_index, meta,
-        weights=animation.weights, weight_names=animation.weight_names,
-    )
+def write_animation(animation: Animation, meta: dict, target: BinaryIO | str | os.PathLike) -> None:
+    """The animation as a wire result npz, offsets streamed (see wire.write_result), into `target`: a binary
+    stream, or a path replaced whole and only on success (OutputError, naming the path, when it cannot be)."""
+    if not isinstance(target, (str, os.PathLike)):
+        wire.write_result(
+            target, animation.offsets, animation.rest, animation.fps, animation.landmark_index, meta,
+            weights=animation.weights, weight_names=animation.weight_names,
+        )
+        return
+    try:
+        with atomic_writer(target) as stream:
+            write_animation(animation, meta, stream)
+    except OSError as error:  # a full disk, a quota: the old file (if any) is still there, whole
+        raise OutputError(f"could not write {target} ({error.strerror or error}); nothing was written and any "
+                          "earlier file there is unchanged: free some space or choose another place") from None
 
 
-def animate_prepared_to(prepared: PreparedAnimation, progress: Progress, device: str, file: BinaryIO) -> dict:
-    """Run the model and stream the result into `file`; returns the result's meta."""
+def animate_prepared_to(prepared: PreparedAnimation, progress: Progress, device: str,
+                        target: BinaryIO | str | os.PathLike) -> dict:
+    """Run the model and stream the result into `target` (see write_animation); returns the result's meta."""
     animation, meta = run_model(prepared, progress, device)
     progress(1.0, "writing the result")
-    write_animation(animation, meta, file)
+    write_animation(animation, meta, target)
     return meta
 
 
