@@ -36,7 +36,9 @@ def run_demo(out_dir: Path, text: str = DEFAULT_LINE, engine: str = "espeak-ng",
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     progress(0.0, "speaking the line")
-    wav = synthesize(text, out_dir / "line.wav", engine=engine)
+    wav = out_dir / "line.wav"
+    with replaced_on_success(wav) as partial_wav:
+        synthesize(text, partial_wav, engine=engine)
 
     def model_progress(fraction: float, message: str) -> None:
         progress(0.05 + 0.45 * fraction, message)
