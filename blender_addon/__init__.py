@@ -2,21 +2,25 @@
 
 import bpy
 
-from . import operators, panel, preferences, properties
+from . import file_guard, line_follow, line_operators, operators, panel, preferences, properties
 
-_classes = (*properties.classes, *preferences.classes, *operators.classes, *panel.classes)
+_classes = (*properties.classes, *preferences.classes, *operators.classes, *panel.classes, *line_operators.classes)
 
 
 def register():
     for cls in _classes:
         bpy.utils.register_class(cls)
     properties.register_properties()
+    file_guard.register()
+    line_follow.register()
 
 
 def unregister():
     from .backend_process import stop_local_backend
     from .job_runner import cancel_current, stop_timers
 
+    line_follow.unregister()
+    file_guard.unregister()
     cancel_current()
     stop_timers()
     stop_local_backend()

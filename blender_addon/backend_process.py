@@ -9,9 +9,11 @@ Blender even when Blender crashes; on a normal exit `atexit` stops it (terminate
 import atexit
 import collections
 import enum
+import importlib.util
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -23,7 +25,9 @@ from .client import BackendError, Client
 
 ADDON_DIR = Path(__file__).resolve().parent
 BUNDLED_BACKEND = ADDON_DIR / "backend"  # build_addon.py puts the backend source here
-BUILD_DEFAULTS = "build_defaults.json"  # build_addon.py records the backend Python it was built beside
+# What the default model's server imports; build_addon.py bundles them as wheels (numpy is Blender's own).
+DEFAULT_MODEL_MODULES = ("numpy", "fastapi", "uvicorn", "pydantic", "soundfile", "soxr", "pocketsphinx", "scipy")
+_MISSING_MODULE = re.compile(r"No module named '([\w.]+)'")
 
 
 class BackendState(enum.Enum):
@@ -34,37 +38,60 @@ class BackendState(enum.Enum):
 
 
 def default_python() -> str:
-    """$LIPWRIGHT_BACKEND_PYTHON, else the environment the README's set-up made beside the checkout
-    that built this zip (recorded by build_addon.py), else <repo>/.venv when run from the repo, else python3."""
-    configured = os.environ.get("LIPWRIGHT_BACKEND_PYTHON")
-    if configured:
-        return configured
-    try:
-        recorded = json.loads((ADDON_DIR / BUILD_DEFAULTS).read_text(encoding="utf-8")).get("backend_python", "")
-    except (OSError, ValueError):
-        recorded = ""
-    if recorded and Path(recorded).is_file():
-        return recorded
-    relative = Path("Scripts", "python.exe") if os.name == "nt" else Path("bin", "python")
-    for root in (ADDON_DIR.parent, ADDON_DIR):  # the repo checkout, or a venv made inside the add-on folder
-        candidate = root / ".venv" / relative
-        if candidate.is_file():
-            return str(candidate)
-    return "python" if os.name == "nt" else "python3"
+    """$LIPWRIGHT_BACKEND_PYTHON, else Blender's own Python, which runs the default model with the wheels
+    the extension ships (Blender installs them when it installs the extension)."""
+    return os.environ.get("LIPWRIGHT_BACKEND_PYTHON") or sys.executable
+
+
+def is_blender_python(python: str) -> bool:
+    """Compared by path, not by file: a venv's python is a link to the same interpreter as other venvs'."""
+    return os.path.normcase(os.path.abspath(python)) == os.path.normcase(os.path.abspath(sys.executable))
+
+
+def extension_site_packages() -> list[str]:
+    """The folders where Blender installed its extensions' wheels: <extensions>/.local/lib/pythonX.Y/site-packages.
+    Blender adds them to its own sys.path; a child Python needs them on its PYTHONPATH."""
+    tail = os.path.join(".local", "lib", f"python{sys.version_info[0]}.{sys.version_info[1]}", "site-packages")
+    return [path for path in sys.path if os.path.normpath(path).endswith(tail)]
+
+
+def missing_modules(modules=DEFAULT_MODEL_MODULES) -> list[str]:
+    """The modules Blender's own Python lacks for the default model (quick: finds, never imports)."""
+    return [name for name in modules if importlib.util.find_spec(name) is None]
 
 
 def backend_command(python: str, extra_args=()) -> list[str]:
     return [python, "-m", "lipwright", "serve", "--port", "0", "--watch-stdin", *extra_args]
 
 
-def child_environment() -> dict:
-    """The child's environment: the bundled backend first on its PYTHONPATH (Blender's sys.path is untouched)."""
+def child_environment(python: str = "") -> dict:
+    """The child's environment: the bundled backend first on its PYTHONPATH, then (for Blender's own Python)
+    the extensions' wheels. PYTHONPATH, not sys.path edits, so the backend's own worker processes see them too."""
     environment = dict(os.environ)
-    if (BUNDLED_BACKEND / "lipwright" / "__init__.py").is_file():
-        previous = environment.get("PYTHONPATH")
-        environment["PYTHONPATH"] = os.pathsep.join(filter(None, (str(BUNDLED_BACKEND), previous)))
+    paths = [str(BUNDLED_BACKEND)] if (BUNDLED_BACKEND / "lipwright" / "__init__.py").is_file() else []
+    if python and is_blender_python(python):
+        paths += extension_site_packages()
+    previous = environment.get("PYTHONPATH")
+    if paths:
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, (*paths, previous)))
     environment["PYTHONUNBUFFERED"] = "1"
     return environment
+
+
+def start_failure(python: str, log_lines, fallback: str) -> str:
+    """The cause of a failed start, in one line: a missing module is named, with what to do about it."""
+    for line in reversed(list(log_lines)):
+        match = _MISSING_MODULE.search(line)
+        if match:
+            module = match.group(1).split(".")[0]
+            if is_blender_python(python):
+                return (f"Blender's Python lacks the module '{module}' the Lipwright backend needs: reinstall the "
+                        "Lipwright extension built for this platform (Blender installs its bundled wheels), "
+                        "or set a Python with the backend's dependencies in the add-on preferences")
+            return (f"the backend's Python ({python}) lacks the module '{module}': install the backend's "
+                    "dependencies there, or clear the Python preference to use Blender's own Python")
+    last = next((line.strip() for line in reversed(list(log_lines)) if line.strip()), "")
+    return f"{fallback}: {last}" if last else fallback
 
 
 class BackendProcess:
@@ -104,9 +131,11 @@ class BackendProcess:
             return self._start()
 
     def _fail(self, message) -> BackendError:
+        """The cause goes first (the panel shows it); the child's last lines go to the console."""
         self.state = BackendState.FAILED
-        tail = "\n".join(list(self.log)[-8:])
-        self.error = message + (f"\n{tail}" if tail else "")
+        self.error = start_failure(self.python, self.log, message)
+        tail = "\n".join(list(self.log)[-20:])
+        print(f"Lipwright: {self.error}" + (f"\nThe backend's last output:\n{tail}" if tail else ""), file=sys.stderr)
         self.stop(keep_state=True)
         return BackendError(self.error)
 
@@ -117,7 +146,7 @@ class BackendProcess:
         try:
             self._process = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                env=child_environment(), text=True, encoding="utf-8", errors="replace", bufsize=1,
+                env=child_environment(self.python), text=True, encoding="utf-8", errors="replace", bufsize=1,
             )
         except OSError as error:
             raise self._fail(

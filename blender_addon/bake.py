@@ -1,10 +1,19 @@
 """Write a backend result into shape keys and keyframes: ARKit keys from weights, or basis keys from offsets.
 
-Each dialogue strip gets its own action ('Lipwright <strip>') on its own NLA track of the shape-key
-datablock, so several lines on one character coexist and the user's active action is untouched.
-Below them sits one 'Lipwright rest' track that holds every key Lipwright animates at 0 outside the
-lines: Blender 5.0 evaluates NLA channels outside all strips to the property's default, which is 1.0
-for a shape key's value there (0.0 in 4.x), and a face with every viseme at full strength is no rest.
+Layering, so that the user's own animation keeps playing:
+- Each dialogue line gets its own action ('Lipwright <strip>') on its own NLA track of the shape-key
+  datablock, blended with ADD and extrapolation NOTHING, easing in from 0 and out to 0 a few frames
+  around the line: outside its strip a line adds nothing, and the user's tracks and active action
+  keep playing inside and outside the lines.
+- Only the keys a line actually moves are keyed (nonzero somewhere in the line).
+- Blender resets an NLA-animated channel to its RNA default where no strip covers it, and that
+  default is 1.0 for a shape key's value in 5.0 (0.0 in 4.x). One 'Lipwright base' track at the
+  BOTTOM of the stack holds only the keys the lines drive at 0: every track of the user sits above
+  it, so it overrides nothing but that default.
+- A re-bake replaces the line's strip in place: its track keeps its position (a user's tweak track
+  above a line stays above it).
+- A line is identified by the sound strip's stable id (a custom property on the strip), not only
+  by its name, so renaming a strip does not leave a duplicate track behind.
 
 Everything is validated before the scene is touched, so an error never leaves a half-written bake.
 """
@@ -20,9 +29,11 @@ from .basis import compress_to_basis
 from .scene_data import basis_coordinates, scene_fps
 
 MODES = ("AUTO", "ARKIT", "BASIS")
-NAME_LIMIT = 63  # shape key, NLA track and (in 4.x) ID names hold 63 characters
-REST_TRACK = "Lipwright rest"
+NAME_LIMIT = 63  # shape key, NLA track and (in 4.x) ID names hold 63 bytes of UTF-8
+BASE_TRACK = "Lipwright base"
 BASIS_KEY_PREFIX = "LW "
+EASE_FRAMES = 3          # each line eases in from rest and out to rest over this many frames
+SILENT = 1e-4            # a key whose curve never leaves +-SILENT in a line is not keyed
 _BEZIER = 2  # Keyframe.interpolation enum value, for foreach_set
 _CONSTANT = 0
 FPS_TOLERANCE = 1e-3
@@ -59,10 +70,15 @@ class BakeReport:
         return f"Baked '{self.strip_name}' on {self.object_name}: {what}, frames {self.frame_start}-{self.frame_end}"
 
 
+def fit_name(text: str, limit: int = NAME_LIMIT) -> str:
+    """`text` cut to `limit` bytes of UTF-8 at a character boundary (Blender cuts mid-character)."""
+    return text.encode("utf-8")[:max(limit, 0)].decode("utf-8", errors="ignore")
+
+
 def label(prefix: str, strip_name: str, suffix: str = "") -> str:
     """'Lipwright <strip>' cut to fit Blender's name limit; the suffix (a key number) always survives."""
-    room = NAME_LIMIT - len(prefix) - len(suffix)
-    return prefix + strip_name[:room] + suffix
+    room = NAME_LIMIT - len(prefix.encode("utf-8")) - len(suffix.encode("utf-8"))
+    return prefix + fit_name(strip_name, room) + suffix
 
 
 def data_path(key_name: str) -> str:
@@ -109,9 +125,46 @@ def choose_mode(obj, result, mode="AUTO") -> str:
     return "BASIS"
 
 
-def _plan(scene, obj, result, strip_name, frame_start, mode):
+def check_editable(obj) -> None:
+    """Refuse a character whose object, mesh or shape keys come from a library: keys written there
+    would not be saved or would not play, yet the bake would look done."""
     if obj is None or obj.type != "MESH":
         raise BakeError("the target must be a mesh object")
+    keys = obj.data.shape_keys
+    for what, block in (("object", obj), ("mesh", obj.data), ("shape keys", keys)):
+        library = getattr(block, "library", None) if block is not None else None
+        if library is not None:
+            raise BakeError(
+                f"the {what} of '{obj.name}' is linked from '{library.filepath}' and cannot be animated here; "
+                "make it local (Object > Relations > Make Local > All), or bake in the library's own file"
+            )
+
+
+def check_not_driven(obj, key_names) -> None:
+    """Refuse keys that a driver (a face rig) sets: NLA keys on them would never play."""
+    keys = obj.data.shape_keys
+    if keys is None or keys.animation_data is None:
+        return
+    paths = {data_path(name): name for name in key_names}
+    driven = [paths[d.data_path] for d in keys.animation_data.drivers if d.data_path in paths]
+    if driven:
+        shown = ", ".join(driven[:5]) + (" ..." if len(driven) > 5 else "")
+        raise BakeError(
+            f"{len(driven)} shape key(s) of '{obj.name}' are driven by drivers ({shown}): keys baked there would "
+            "not play; bake onto the rig's controls instead, or remove those drivers"
+        )
+
+
+def check_bakeable(obj) -> None:
+    """The up-front checks a job makes before the model runs: an editable character whose mouth keys
+    (the ARKit jaw and mouth units it has) no driver sets."""
+    check_editable(obj)
+    mouth = [key for arkit, key in match_arkit_keys(user_key_names(obj)).items() if arkit.startswith(("jaw", "mouth"))]
+    check_not_driven(obj, mouth)
+
+
+def _plan(scene, obj, result, strip_name, frame_start, mode):
+    check_editable(obj)
     if not strip_name:
         raise BakeError("a bake needs the sound strip's name")
     if not isinstance(result, dict):
@@ -139,15 +192,8 @@ def _plan(scene, obj, result, strip_name, frame_start, mode):
         names = [str(n) for n in result.get("weight_names", [])]
         if frames < 1 or weights.shape != (frames, len(names)):
             raise BakeError(f"the result's weights have shape {weights.shape}; expected ({frames}, {len(names)})")
-        matched = match_arkit_keys(user_key_names(obj))
-        curves = []
-        for column, name in enumerate(names):
-            key_name = matched.get(name)
-            if key_name is not None:
-                block = keys.key_blocks[key_name]
-                curves.append((key_name, np.clip(weights[:, column], block.slider_min, block.slider_max)))
-        unmatched = [n for n in names if n not in matched]
-        return chosen, frames, curves, unmatched
+        unmatched = [n for n in names if n not in match_arkit_keys(user_key_names(obj))]
+        return chosen, frames, arkit_curves(obj, weights, names), unmatched
     if offsets is None:
         raise BakeError(f"'{obj.name}' has no ARKit-named shape keys and the result has no vertex offsets; generate again")
     frames = offsets.shape[0]
@@ -160,10 +206,31 @@ def _plan(scene, obj, result, strip_name, frame_start, mode):
     return chosen, frames, offsets, []
 
 
-# --- Finding and removing what a strip made ------------------------------------------------------
+def arkit_curves(obj, weights, names) -> list:
+    """[(shape key name, values)] for the ARKit units this line moves (silent units stay unkeyed,
+    so the user's own animation of them keeps playing), clipped to each key's slider range."""
+    matched = match_arkit_keys(user_key_names(obj))
+    key_blocks = obj.data.shape_keys.key_blocks
+    curves = []
+    for column, name in enumerate(names):
+        key_name = matched.get(name)
+        if key_name is None or not np.any(np.abs(weights[:, column]) > SILENT):
+            continue
+        block = key_blocks[key_name]
+        curves.append((key_name, np.clip(weights[:, column], block.slider_min, block.slider_max)))
+    check_not_driven(obj, [name for name, _ in curves])
+    return curves
+
+
+# --- Finding and removing what a line made -------------------------------------------------------
+
+def line_key(action) -> str:
+    """The line an action belongs to: the sound strip's stable id, or its name for older bakes."""
+    return str(action.get("lipwright_line") or action.get("lipwright_strip", ""))
+
 
 def lipwright_tracks(obj) -> dict:
-    """{strip name: NLA track} for the tracks Lipwright made on the object's shape keys."""
+    """{line key: NLA track} for the line tracks Lipwright made on the object's shape keys."""
     keys = obj.data.shape_keys if obj is not None and obj.type == "MESH" else None
     if keys is None or keys.animation_data is None:
         return {}
@@ -172,53 +239,106 @@ def lipwright_tracks(obj) -> dict:
         for strip in track.strips:
             action = strip.action
             if action is not None and "lipwright_strip" in action:
-                found[str(action["lipwright_strip"])] = track
+                found[line_key(action)] = track
     return found
 
 
-def _rest_track(keys):
-    if keys.animation_data is None:
-        return None
-    for track in keys.animation_data.nla_tracks:
-        for strip in track.strips:
-            if strip.action is not None and strip.action.get("lipwright_rest"):
-                return track
-    return None
+def line_placement(action) -> dict:
+    """Where a baked line sits, as bake_result's keyword arguments: re-bake it from a post-processed
+    result (bake_result(scene, obj, result, **line_placement(action)))."""
+    sound_start = action.get("lipwright_sound_start")
+    return {"strip_name": str(action["lipwright_strip"]), "frame_start": int(action.get("lipwright_frame_start", 0)),
+            "mode": str(action.get("lipwright_mode", "AUTO")), "line_id": line_key(action),
+            "sound_start": None if sound_start is None else float(sound_start)}
+
+
+def line_actions(obj) -> list:
+    """The action of each Lipwright line on the object, in track order."""
+    return [track.strips[0].action for track in lipwright_tracks(obj).values() if len(track.strips)]
+
+
+def _tracks_marked(keys, mark):
+    if keys is None or keys.animation_data is None:
+        return []
+    return [track for track in keys.animation_data.nla_tracks
+            if any(strip.action is not None and strip.action.get(mark) for strip in track.strips)]
 
 
 def _remove_track(keys, track):
     actions = [strip.action for strip in track.strips if strip.action is not None]
     keys.animation_data.nla_tracks.remove(track)
+    _remove_unused(actions)
+
+
+def _remove_unused(actions):
     for action in actions:
         if action.users == 0:
             bpy.data.actions.remove(action)
 
 
-def remove_bake(obj, strip_name, keep_rest=False) -> bool:
-    """Remove the track, action and basis keys that baking `strip_name` made. True when something went."""
-    track = lipwright_tracks(obj).get(strip_name)
+def _clear_track(track):
+    """Remove the track's strips (and their actions when nothing else uses them); the track stays."""
+    actions = [strip.action for strip in track.strips if strip.action is not None]
+    for strip in list(track.strips):
+        track.strips.remove(strip)
+    _remove_unused(actions)
+
+
+def _line_key_names(action) -> list:
+    return [c.data_path for c in compat.action_fcurves(action)]
+
+
+def _sync_base(keys):
+    """Keep the base track's channels equal to the union of the lines' channels; drop it when no line is left."""
+    bases = _tracks_marked(keys, "lipwright_base")
+    if not bases:
+        return
+    wanted = set()
+    for track in keys.animation_data.nla_tracks:
+        for strip in track.strips:
+            if strip.action is not None and "lipwright_strip" in strip.action:
+                wanted.update(_line_key_names(strip.action))
+    for track in bases:
+        if not wanted:
+            _remove_track(keys, track)
+            continue
+        action = track.strips[0].action
+        for curve in compat.action_fcurves(action):
+            if curve.data_path not in wanted:
+                compat.remove_fcurve(action, compat.first_slot(action), curve)
+
+
+def _take_line(obj, line, keep_track):
+    """Remove what baking `line` made. Returns (found, the emptied track when keep_track)."""
+    tracks = lipwright_tracks(obj)
+    track = tracks.get(line)
+    if track is None:  # a line baked before strips had ids, or asked for by the strip's name
+        track = next((t for t in tracks.values() if len(t.strips) and t.strips[0].action is not None
+                      and str(t.strips[0].action.get("lipwright_strip")) == line), None)
     if track is None:
-        return False
+        return False, None
     keys = obj.data.shape_keys
     made_keys = []
     for strip in track.strips:
         if strip.action is not None:
             made_keys.extend(str(name) for name in strip.action.get("lipwright_keys", []))
-    _remove_track(keys, track)
-    rest = _rest_track(keys)
-    if rest is not None:
-        rest_action = rest.strips[0].action
-        paths = {data_path(name) for name in made_keys}
-        for curve in compat.action_fcurves(rest_action):
-            if curve.data_path in paths:
-                compat.remove_fcurve(rest_action, compat.first_slot(rest_action), curve)
-        if not keep_rest and not lipwright_tracks(obj):
-            _remove_track(keys, rest)
+    if keep_track:
+        _clear_track(track)
+    else:
+        _remove_track(keys, track)
+        track = None
+        _sync_base(keys)
     for name in made_keys:
         block = keys.key_blocks.get(name)
         if block is not None and name.startswith(BASIS_KEY_PREFIX):
             obj.shape_key_remove(block)
-    return True
+    return True, track
+
+
+def remove_bake(obj, line) -> bool:
+    """Remove the track, action and basis keys that baking line `line` (strip id or name) made.
+    True when something went."""
+    return _take_line(obj, line, keep_track=False)[0]
 
 
 # --- Writing -------------------------------------------------------------------------------------
@@ -240,41 +360,73 @@ def _new_action(keys, name):
     return action, compat.new_action_for(action, keys)
 
 
-def _ensure_rest(scene, keys, key_names, first_frame):
-    """Hold every animated key at 0 outside the dialogue strips (see the module docstring)."""
-    track = _rest_track(keys)
-    if track is None:
-        action, slot = _new_action(keys, label("Lipwright rest ", keys.name))
-        action["lipwright_rest"] = True
-        start = min(scene.frame_start, first_frame) - 1
-        for name in key_names:
-            _write_curve(action, slot, data_path(name), np.array([start, start + 1.0]), np.zeros(2), _CONSTANT)
+def _ensure_base(keys, paths):
+    """The bottom track that holds the lines' keys at 0 where no strip plays (see the module docstring)."""
+    for old in _tracks_marked(keys, "lipwright_rest"):  # the old overriding rest track of earlier versions
+        _remove_track(keys, old)
+    bases = _tracks_marked(keys, "lipwright_base")
+    if bases:
+        action = bases[0].strips[0].action
+        slot = compat.first_slot(action)
+    else:
+        action, slot = _new_action(keys, label("Lipwright base ", keys.name))
+        action["lipwright_base"] = True
         track = keys.animation_data.nla_tracks.new()
-        track.name = REST_TRACK
-        strip = track.strips.new(REST_TRACK, int(start), action)
+        track.name = BASE_TRACK
+        strip = track.strips.new(BASE_TRACK, 1, action)
         compat.assign_nla_strip_slot(strip, slot)
         strip.extrapolation = "HOLD"
         strip.blend_type = "REPLACE"
-        return
-    action = track.strips[0].action
-    slot = compat.first_slot(action)
+        compat.move_nla_track_to_bottom(keys, track)
     present = {curve.data_path for curve in compat.action_fcurves(action)}
-    start = track.strips[0].action_frame_start
-    for name in key_names:
-        if data_path(name) not in present:
-            _write_curve(action, slot, data_path(name), np.array([start, start + 1.0]), np.zeros(2), _CONSTANT)
+    for path in paths:
+        if path not in present:
+            _write_curve(action, slot, path, np.array([1.0, 2.0]), np.zeros(2), _CONSTANT)
 
 
-def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mode="AUTO", basis=None) -> BakeReport:
+def unique_track_name(keys, name, track):
+    taken = {t.name for t in keys.animation_data.nla_tracks if t != track}
+    candidate, number = name, 2
+    while candidate in taken:
+        suffix = f" {number}"
+        candidate, number = fit_name(name, NAME_LIMIT - len(suffix)) + suffix, number + 1
+    return candidate
+
+
+def eased(frame_start, values):
+    """Frames and values of one line's curve, with a key at 0 EASE_FRAMES before and after it."""
+    count = len(values)
+    frames = np.concatenate(([frame_start - EASE_FRAMES], frame_start + np.arange(count, dtype=np.float64),
+                             [frame_start + count - 1 + EASE_FRAMES]))
+    return frames, np.concatenate(([0.0], values, [0.0]))
+
+
+def trim_result(result: dict, frame_start: int, first: int, end: int) -> tuple:
+    """The result cut to scene frames first..end-1 (a trimmed strip's visible range) when frame i of it
+    plays at frame_start + i: (the cut result, its new frame_start). Trimmed-off speech moves nothing."""
+    lo, hi = max(first - frame_start, 0), max(end - frame_start, 0)
+    cut = dict(result)
+    for name in ("offsets", "weights"):
+        if isinstance(result.get(name), np.ndarray):
+            cut[name] = result[name][lo:hi]
+    return cut, frame_start + lo
+
+
+def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mode="AUTO", basis=None,
+                line_id: str = "", sound_start=None) -> BakeReport:
     """Bake a decoded result (wire.decode_result) for the sound strip `strip_name` starting at `frame_start`.
 
     Frame i of the result lands on scene frame frame_start + i (the job asked for the scene's fps).
-    Re-baking the same strip replaces only what the previous bake of that strip made.
+    Re-baking the same line (same line_id, else same strip name) replaces what its previous bake made,
+    in place on the same NLA track.
     basis: compress_to_basis(result["offsets"]) when already computed off the main thread.
+    line_id: the sound strip's stable id (scene_data.strip_id); sound_start: the strip's frame_start
+    when it was read, so that Sync to Strips can follow the strip when it moves.
     """
     chosen, frame_count, payload, unmatched = _plan(scene, obj, result, strip_name, int(frame_start), mode)
     frame_start = int(frame_start)
-    remove_bake(obj, strip_name, keep_rest=True)
+    key = line_id or strip_name
+    track = _take_line(obj, key, keep_track=True)[1]  # a re-bake refills the same track, in place
     report = BakeReport(
         chosen, obj.name, strip_name, "", label("Lipwright ", strip_name), frame_start, frame_count,
         unmatched=unmatched,
@@ -282,40 +434,50 @@ def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mod
     if chosen == "ARKIT":
         curves = payload
     else:
-        offsets = payload
-        # The job thread may have compressed already (seconds for long lines): the UI stays free.
-        if basis is None or basis.values.shape[0] != offsets.shape[0] or basis.shapes.shape[1:] != offsets.shape[1:]:
-            basis = compress_to_basis(offsets)
-        if obj.data.shape_keys is None:
-            obj.shape_key_add(name="Basis", from_mix=False)
-        rest = basis_coordinates(obj)
-        curves = []
-        for index, shape in enumerate(basis.shapes):
-            block = obj.shape_key_add(name=label(BASIS_KEY_PREFIX, strip_name, f" {index:02d}"), from_mix=False)
-            block.data.foreach_set("co", (rest + shape).ravel())
-            block.slider_min, block.slider_max = -1.0, 1.0
-            block.value = 0.0
-            curves.append((block.name, basis.values[:, index]))
-        report.energy_kept = basis.energy_kept
-        report.max_error = float(np.abs(basis.reconstruct() - offsets).max())
+        curves, report.energy_kept, report.max_error = _basis_curves(obj, payload, strip_name, basis)
     keys = obj.data.shape_keys
     if keys.animation_data is None:
         keys.animation_data_create()
-    _ensure_rest(scene, keys, [name for name, _ in curves], frame_start)
+    if curves:  # a silent line keys nothing, so it needs no base
+        _ensure_base(keys, [data_path(name) for name, _ in curves])
 
     action, slot = _new_action(keys, label("Lipwright ", strip_name))
     action["lipwright_strip"] = strip_name
+    action["lipwright_line"] = key
     action["lipwright_mode"] = chosen
     action["lipwright_keys"] = [name for name, _ in curves] if chosen == "BASIS" else []
-    frames = frame_start + np.arange(frame_count, dtype=np.float64)
+    action["lipwright_frame_start"] = frame_start
+    if sound_start is not None:
+        action["lipwright_sound_start"] = float(sound_start)
     for key_name, values in curves:
-        _write_curve(action, slot, data_path(key_name), frames, values, _BEZIER)
-    track = keys.animation_data.nla_tracks.new()
-    track.name = report.track_name
-    strip = track.strips.new(action.name, frame_start, action)
+        frames, eased_values = eased(frame_start, values)
+        _write_curve(action, slot, data_path(key_name), frames, eased_values, _BEZIER)
+    if track is None:
+        track = keys.animation_data.nla_tracks.new()
+    track.name = unique_track_name(keys, report.track_name, track)
+    strip = track.strips.new(fit_name(action.name), frame_start - EASE_FRAMES, action)
     compat.assign_nla_strip_slot(strip, slot)
     strip.extrapolation = "NOTHING"
-    strip.blend_type = "REPLACE"
+    strip.blend_type = "ADD"
+    _sync_base(keys)  # a re-bake may drive fewer keys than before
+    report.track_name = track.name
     report.action_name = action.name
     report.shape_keys = [name for name, _ in curves]
     return report
+
+
+def _basis_curves(obj, offsets, strip_name, basis):
+    # The job thread may have compressed already (seconds for long lines): the UI stays free.
+    if basis is None or basis.values.shape[0] != offsets.shape[0] or basis.shapes.shape[1:] != offsets.shape[1:]:
+        basis = compress_to_basis(offsets)
+    if obj.data.shape_keys is None:
+        obj.shape_key_add(name="Basis", from_mix=False)
+    rest = basis_coordinates(obj)
+    curves = []
+    for index, shape in enumerate(basis.shapes):
+        block = obj.shape_key_add(name=label(BASIS_KEY_PREFIX, strip_name, f" {index:02d}"), from_mix=False)
+        block.data.foreach_set("co", (rest + shape).ravel())
+        block.slider_min, block.slider_max = -1.0, 1.0
+        block.value = 0.0
+        curves.append((block.name, basis.values[:, index]))
+    return curves, basis.energy_kept, float(np.abs(basis.reconstruct() - offsets).max())

@@ -14,6 +14,8 @@ MODELS = "/models"
 JOBS = "/jobs"
 TEMPLATE = "/template"
 
+SUBMIT_TIMEOUT_SECONDS = 300.0
+
 
 class BackendError(RuntimeError):
     """The backend could not be reached or refused a request; str() is shown to the user."""
@@ -21,6 +23,10 @@ class BackendError(RuntimeError):
     def __init__(self, message, status=None):
         super().__init__(message)
         self.status = status
+
+
+class BackendSilent(BackendError):
+    """The backend did not answer within the timeout: busy or paused, not a failure; ask again later."""
 
 
 def _detail(body: bytes) -> str:
@@ -63,6 +69,8 @@ class Client:
             raise BackendError(f"backend: {message}", status=error.code) from None
         except urllib.error.URLError as error:
             reason = error.reason
+            if isinstance(reason, (socket.timeout, TimeoutError)):
+                raise BackendSilent(f"the Lipwright backend at {self.base_url} did not answer in time") from None
             if isinstance(reason, ConnectionRefusedError):
                 raise BackendError(
                     f"cannot reach the Lipwright backend at {self.base_url} (connection refused): "
@@ -70,7 +78,7 @@ class Client:
                 ) from None
             raise BackendError(f"cannot reach the Lipwright backend at {self.base_url} ({reason})") from None
         except (socket.timeout, TimeoutError):
-            raise BackendError(f"the Lipwright backend at {self.base_url} did not answer in time") from None
+            raise BackendSilent(f"the Lipwright backend at {self.base_url} did not answer in time") from None
         except ConnectionError as error:
             raise BackendError(f"the connection to the Lipwright backend at {self.base_url} broke ({error})") from None
 
@@ -93,8 +101,15 @@ class Client:
         return sorted(models, key=lambda item: item.get("name") != default)
 
     def submit(self, request_bytes: bytes) -> str:
-        """POST the wire request (wire.encode_request); returns the job id."""
-        answer = self._json("POST", JOBS, request_bytes, "application/octet-stream")
+        """POST the wire request (wire.encode_request); returns the job id. Not retried on silence (a
+        second POST could start the job twice), so it waits longer: the server reads and checks the
+        whole request before it answers."""
+        data, _ = self._request("POST", JOBS, request_bytes, "application/octet-stream",
+                                timeout=max(self.timeout, SUBMIT_TIMEOUT_SECONDS))
+        try:
+            answer = json.loads(data.decode("utf-8"))
+        except ValueError:
+            raise BackendError(f"the backend's answer to {JOBS} is not JSON") from None
         job_id = answer.get("id") or answer.get("job_id")
         if not job_id:
             raise BackendError("the backend accepted the job but sent no job id")

@@ -104,6 +104,50 @@ def first_slot(action):
     return None
 
 
+def move_nla_track_to_bottom(anim_owner, track) -> bool:
+    """Move `track` below every other NLA track of `anim_owner` (an ID). RNA cannot reorder tracks, so
+    this runs the NLA editor's own operator in a window area switched to the NLA editor for the call.
+    False when no window is there (a background file without UI): the track then stays where it is."""
+    tracks = anim_owner.animation_data.nla_tracks
+    if tracks[0] == track:
+        return True
+    window = next((w for w in getattr(bpy.context.window_manager, "windows", ()) if w.screen and w.screen.areas), None)
+    if window is None:
+        return False
+    area = window.screen.areas[0]
+    # The operator moves every selected track it sees, of every datablock: only ours may be selected.
+    everyone = [t for owner in _animated_ids() for t in owner.animation_data.nla_tracks]
+    old_type, selected = area.type, [(t, t.select) for t in everyone]
+    try:
+        area.type = "NLA_EDITOR"
+        space = area.spaces.active
+        filters = space.dopesheet
+        old_filters = (filters.show_only_selected, filters.show_hidden)
+        filters.show_only_selected, filters.show_hidden = False, True
+        for other in everyone:
+            other.select = other == track
+        region = next(r for r in area.regions if r.type == "WINDOW")
+        with bpy.context.temp_override(window=window, area=area, region=region):
+            bpy.ops.anim.channels_move(direction="BOTTOM")
+        filters.show_only_selected, filters.show_hidden = old_filters
+    except (RuntimeError, StopIteration, AttributeError, TypeError):
+        pass
+    finally:
+        area.type = old_type
+        for other, was in selected:
+            other.select = was
+    return tracks[0] == track
+
+
+def _animated_ids():
+    """Every datablock with NLA tracks that an animation editor can show."""
+    for name in ("objects", "shape_keys", "meshes", "materials", "node_groups", "worlds", "scenes", "cameras",
+                 "lights", "armatures", "curves", "textures", "particles", "grease_pencils", "movieclips"):
+        for block in getattr(bpy.data, name, ()):
+            if getattr(block, "animation_data", None) is not None and len(block.animation_data.nla_tracks):
+                yield block
+
+
 def assign_nla_strip_slot(nla_strip, slot):
     if slot is not None and hasattr(nla_strip, "action_slot"):
         nla_strip.action_slot = slot

@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 
 from . import wire
 from .basis import compress_to_basis
-from .client import BackendError
+from .client import BackendError, BackendSilent
 
 POLL_SECONDS = 0.25
+# A busy or paused backend (a long line, a swapping machine, a debugger) may miss a request's timeout;
+# the job goes on there, so the add-on keeps asking, and gives up only after this long without an answer.
+SILENCE_LIMIT_SECONDS = 600.0
 
 
 @dataclass
@@ -26,6 +29,8 @@ class JobSpec:
     strip_name: str
     frame_start: int
     mode: str = "BASIS"     # ARKIT or BASIS: the panel's AUTO resolved for this mesh when the job was made
+    line_id: str = ""       # the sound strip's stable id (scene_data.strip_id): re-bakes find their line by it
+    sound_start: float | None = None  # the strip's frame_start when its audio was read (Sync to Strips)
 
 
 @dataclass
@@ -63,7 +68,9 @@ def run_job(job: Job, connect) -> None:
                 except BackendError:
                     pass
                 raise _Cancelled
-            status = client.status(job.job_id)
+            status = _patiently(job, lambda: client.status(job.job_id), "following the job")
+            if status is None:
+                continue  # cancelled while the backend was silent: the loop sends the cancel
             job.state = status.get("state", "running")
             job.progress = float(status.get("progress") or 0.0)
             job.message = status.get("message") or job.state.capitalize()
@@ -75,7 +82,9 @@ def run_job(job: Job, connect) -> None:
                 raise _Cancelled
             time.sleep(POLL_SECONDS)
         job.message = "Downloading the result"
-        job.result = client.result(job.job_id)
+        job.result = _patiently(job, lambda: client.result(job.job_id), "downloading the result")
+        if job.result is None:
+            raise _Cancelled
         job.message = "Preparing the bake"
         prepare_bake(job)
         job.state, job.progress, job.message = "done", 1.0, "Done"
@@ -87,6 +96,28 @@ def run_job(job: Job, connect) -> None:
         job.state, job.error, job.message = "failed", f"{type(error).__name__}: {error}", "Failed"
     finally:
         job.finished.set()
+
+
+def _patiently(job: Job, call, doing: str):
+    """call() until the backend answers: silence is waited out (the job is still running there) up to
+    SILENCE_LIMIT_SECONDS; any other error is real and raised at once. None when the user cancels."""
+    silent_since = None
+    while True:
+        try:
+            return call()
+        except BackendSilent:
+            now = time.monotonic()
+            silent_since = silent_since or now
+            if now - silent_since > SILENCE_LIMIT_SECONDS:
+                raise BackendError(
+                    f"the Lipwright backend has not answered for {now - silent_since:.0f} s while {doing}; "
+                    "it may be stuck: press Stop Backend in the add-on preferences (the next job starts a "
+                    "fresh one) and try again"
+                ) from None
+            job.message = f"Waiting for the backend to answer ({now - silent_since:.0f} s)"
+            if job.cancel_requested:
+                return None
+            time.sleep(POLL_SECONDS)
 
 
 def prepare_bake(job: Job) -> None:
@@ -232,6 +263,23 @@ def stop_timers() -> None:
 
 
 atexit.register(stop_timers)
+
+
+def abandon_current() -> list:
+    """Cancel the batch and stop handing its lines to the main thread (another file is opening: a line
+    baked now would land in the wrong file). Returns the strip names of the lines not baked."""
+    import bpy
+
+    batch = _current
+    if batch is None or batch.handed_over == len(batch.jobs):
+        return []
+    cancel_current()
+    if batch.poll is not None and bpy.app.timers.is_registered(batch.poll):
+        bpy.app.timers.unregister(batch.poll)
+    _timers.discard(batch.poll)
+    lost = [job.spec.strip_name for job in batch.jobs[batch.handed_over:]]
+    batch.handed_over = len(batch.jobs)
+    return lost
 
 
 def cancel_current() -> bool:

@@ -1,6 +1,7 @@
 """Operators: thin wrappers that validate, call plain functions, and report."""
 
 import os
+import sys
 
 import bpy
 
@@ -32,18 +33,20 @@ def job_spec(context, strip) -> job_runner.JobSpec:
     obj = settings.target
     if obj is None or obj.type != "MESH":
         raise scene_data.SceneDataError("choose the face mesh (Face) first")
-    audio = scene_data.strip_audio_bytes(strip)
+    bake.check_bakeable(obj)  # linked or rig-driven keys: refused before the model runs
+    audio = scene_data.strip_audio(scene, strip)  # as heard: offset, trims and fades applied
     mode = bake.choose_mode(obj, None, settings.bake_mode)
     options = {"model": settings.model or properties.DEFAULT_MODEL, "fps": scene_data.scene_fps(scene)}
     transcript = properties.strip_transcript(strip)
     if transcript:
         options["transcript"] = transcript
     if mode == "ARKIT":  # weights drive the mesh's own keys: no mesh and no offsets needed, any topology works
-        request = wire.encode_request(audio, options | {"offsets": False})
+        request = wire.encode_request(audio.data, options | {"offsets": False})
     else:
         mesh = scene_data.mesh_data(obj)
-        request = wire.encode_request(audio, options, mesh.vertices, mesh.faces_flat, mesh.face_sizes)
-    return job_runner.JobSpec(request, scene.name, obj.name, strip.name, scene_data.strip_frame_start(strip), mode)
+        request = wire.encode_request(audio.data, options, mesh.vertices, mesh.faces_flat, mesh.face_sizes)
+    return job_runner.JobSpec(request, scene.name, obj.name, strip.name, audio.frame_start, mode,
+                              line_id=scene_data.strip_id(strip, scene), sound_start=audio.sound_start)
 
 
 def ensure_file_strip(scene, path):
@@ -67,7 +70,8 @@ def apply_job(job) -> bake.BakeReport:
     if scene is None or obj is None:
         raise bake.BakeError(f"'{spec.object_name}' or scene '{spec.scene_name}' is gone; nothing was baked")
     result = job.decoded if job.decoded is not None else wire.decode_result(job.result)
-    report = bake.bake_result(scene, obj, result, spec.strip_name, spec.frame_start, spec.mode, basis=job.basis)
+    report = bake.bake_result(scene, obj, result, spec.strip_name, spec.frame_start, spec.mode, basis=job.basis,
+                              line_id=spec.line_id, sound_start=spec.sound_start)
     # The model's own warnings (e.g. the transcript did not fit, so phones were recognised instead).
     report.model_warnings = list(result["meta"].get("warnings", []))
     return report
@@ -103,8 +107,12 @@ def on_line_done(job):
         _add_error(state, f"{job.spec.strip_name}: {job.error}")
 
 
-def _add_error(state, line):
-    state.last_error = "\n".join(filter(None, (state.last_error, line)))
+def _add_error(state, error):
+    """The panel keeps each failure's first line, its cause; the whole text goes to the console."""
+    lines = str(error).strip().splitlines() or ["failed without a message"]
+    if len(lines) > 1:
+        print("Lipwright: " + "\n".join(lines), file=sys.stderr)
+    state.last_error = "\n".join(filter(None, (state.last_error, lines[0])))
 
 
 def on_batch_update(batch):
@@ -297,7 +305,8 @@ class LIPWRIGHT_OT_add_head(bpy.types.Operator):
             state = bpy.context.window_manager.lipwright_job
             state.message = ""
             if error or scene is None:
-                state.last_error = error or "the scene was removed before the head arrived"
+                state.last_error = ""
+                _add_error(state, error or "the scene was removed before the head arrived")
                 return
             try:
                 add_head(bpy.context, template)
@@ -326,8 +335,9 @@ class LIPWRIGHT_OT_refresh_models(bpy.types.Operator):
     def execute(self, context):
         def on_done(models, error):
             state = bpy.context.window_manager.lipwright_job
+            state.last_error = ""
             if error:
-                state.last_error = error
+                _add_error(state, error)
             else:
                 properties.set_models(models)
             _redraw()

@@ -3,6 +3,7 @@
 import bpy
 
 from . import compat
+from .preferences import setup_problem
 
 
 class LIPWRIGHT_PT_main(bpy.types.Panel):
@@ -16,6 +17,12 @@ class LIPWRIGHT_PT_main(bpy.types.Panel):
         layout = self.layout
         settings = context.scene.lipwright
         state = context.window_manager.lipwright_job
+        # What went wrong comes first, cause on the first line (details are in the console).
+        problems = setup_problem(context) + state.last_error.splitlines()[:6]
+        if problems:
+            box = layout.box()
+            for line in problems:
+                box.label(text=line, icon="ERROR")
         layout.use_property_split = True
         layout.use_property_decorate = False
         layout.prop(settings, "target")
@@ -33,11 +40,7 @@ class LIPWRIGHT_PT_main(bpy.types.Panel):
         layout.operator("lipwright.generate_selected", icon="SEQUENCE")
         if state.running:
             compat.draw_progress(layout, state.progress, state.message or "Working")
-        if state.last_error:
-            box = layout.box()
-            for line in state.last_error.splitlines()[:6]:
-                box.label(text=line, icon="ERROR")
-        elif state.last_report:
+        if state.last_report and not state.last_error:
             layout.label(text=state.last_report, icon="CHECKMARK")
         for line in state.last_warning.splitlines()[:4]:
             layout.label(text=line, icon="INFO")

@@ -1,12 +1,27 @@
 """Add-on preferences: run the bundled backend locally with a chosen Python, or use a remote one (URL + token)."""
 
+import ipaddress
 import shlex
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import bpy
 
 from . import backend_process
-from .client import Client
+from .client import BackendError, Client
+
+ALLOW_ONLINE_ACCESS = ("Blender's online access is off: allow it in Preferences > System > Network > "
+                       "Allow Online Access, or reach the workstation through an SSH tunnel on 127.0.0.1")
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass
@@ -19,10 +34,13 @@ class BackendSettings:
     url: str = "http://127.0.0.1:8765"
     token: str = ""
     startup_timeout: float = 120.0
+    online_access: bool = True  # bpy.app.online_access, read on the main thread
 
     def connect(self) -> Client:
         """A client for a working backend; starts the local one when needed (blocking)."""
         if self.mode == "REMOTE":
+            if not self.online_access and not is_loopback_url(self.url):
+                raise BackendError(ALLOW_ONLINE_ACCESS)
             client = Client(self.url, self.token, timeout=30.0)
             client.health()
             return client
@@ -42,7 +60,8 @@ class LipwrightPreferences(bpy.types.AddonPreferences):
     )
     python_path: bpy.props.StringProperty(
         name="Python",
-        description="Python of the environment with the backend's dependencies (empty: the set-up's .venv, else python3)",
+        description="Python of an environment with the backend's dependencies, for models that need torch "
+                    "(empty: Blender's own Python with the modules the extension bundles, for the default model)",
         subtype="FILE_PATH",
     )
     extra_args: bpy.props.StringProperty(
@@ -59,7 +78,12 @@ class LipwrightPreferences(bpy.types.AddonPreferences):
         if self.backend_mode == "LOCAL":
             layout.prop(self, "python_path")
             if not self.python_path:
-                layout.label(text=f"Using {backend_process.default_python()}", icon="INFO")
+                python = backend_process.default_python()
+                own = backend_process.is_blender_python(python)
+                layout.label(text="Using Blender's own Python with the bundled modules (the default model)" if own
+                             else f"Using {python}", icon="INFO")
+            for line in setup_problem(context):
+                layout.label(text=line, icon="ERROR")
             layout.prop(self, "extra_args")
             layout.prop(self, "startup_timeout")
             backend = backend_process.current_backend()
@@ -72,6 +96,8 @@ class LipwrightPreferences(bpy.types.AddonPreferences):
         else:
             layout.prop(self, "remote_url")
             layout.prop(self, "remote_token")
+            for line in setup_problem(context):
+                layout.label(text=line, icon="ERROR")
             layout.label(text="Tip: reach a workstation through an SSH tunnel (ssh -L 8765:127.0.0.1:8765 host)")
 
 
@@ -84,8 +110,26 @@ def backend_settings(context=None) -> BackendSettings:
     return BackendSettings(
         mode=prefs.backend_mode, python=bpy.path.abspath(prefs.python_path) if prefs.python_path else "",
         extra_args=tuple(shlex.split(prefs.extra_args)), url=prefs.remote_url, token=prefs.remote_token,
-        startup_timeout=prefs.startup_timeout,
+        startup_timeout=prefs.startup_timeout, online_access=bool(bpy.app.online_access),
     )
+
+
+def setup_problem(context=None) -> list[str]:
+    """What keeps the chosen backend from starting, found without starting it (the cause first); [] if nothing."""
+    settings = backend_settings(context)
+    if settings.mode == "REMOTE":
+        if not settings.online_access and not is_loopback_url(settings.url):
+            return ["Online access is off: the remote backend is unreachable",
+                    "Allow it: Preferences > System > Network > Allow Online Access"]
+        return []
+    python = settings.python or backend_process.default_python()
+    missing = backend_process.missing_modules() if backend_process.is_blender_python(python) else []
+    if missing:
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        return [f"Blender's Python lacks the module '{missing[0]}'{more}, for the default model",
+                "Reinstall the Lipwright zip built for this platform (it bundles them),",
+                "or set a Python with the backend's dependencies in the add-on preferences"]
+    return []
 
 
 classes = (LipwrightPreferences,)

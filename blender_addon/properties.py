@@ -19,14 +19,19 @@ _strip_items = []
 
 
 def stable_number(name: str) -> int:
-    """An enum number tied to the name, so the chosen strip survives strips being added or removed."""
+    """An enum number tied to the name, so the chosen strip or model survives the list being rebuilt."""
     return zlib.crc32(name.encode("utf-8")) & 0x7FFFFFFF
+
+
+def model_number(name: str) -> int:
+    """The default model keeps 0, the value a scene holds before any choice; the others their stable number."""
+    return 0 if name == DEFAULT_MODEL else stable_number(name)
 
 
 def set_models(models):
     """models: [{'name', 'description', 'available'...}] from the backend's /v1/models."""
     items = [
-        (m["name"], m["name"].replace("_", " ").title(), m.get("description", "") or m.get("reason", ""), stable_number(m["name"]))
+        (m["name"], m["name"].replace("_", " ").title(), m.get("description", "") or m.get("reason", ""), model_number(m["name"]))
         for m in models if m.get("available", True)
     ]
     _model_items[:] = items or _model_items
@@ -96,6 +101,10 @@ class LipwrightSceneSettings(bpy.types.PropertyGroup):
     file_transcript: bpy.props.StringProperty(options={"HIDDEN"})
     model: bpy.props.EnumProperty(name="Model", items=_models)
     bake_mode: bpy.props.EnumProperty(name="Bake", items=BAKE_MODES, default="AUTO")
+    follow_strips: bpy.props.BoolProperty(
+        name="Follow Strips", default=True,
+        description="Move the face's baked lines with their sound strips as the strips are moved",
+    )
 
 
 class LipwrightJobState(bpy.types.PropertyGroup):

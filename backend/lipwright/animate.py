@@ -10,12 +10,6 @@ from .errors import AudioError
 from .models.base import Progress, no_progress
 
 
-def default_device() -> str:
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 def animate_to_file(
     audio_path: Path,
     out: BinaryIO | str | os.PathLike,
@@ -24,13 +18,15 @@ def animate_to_file(
     transcript: str | None = None,
     mesh_path: Path | None = None,
     seed: int | None = None,
-    device: str | None = None,
+    device: str = "auto",
     offsets: bool = True,
     progress: Progress = no_progress,
 ) -> dict:
     """Writes the result npz (see wire.write_result) to `out`, a path (replaced whole, only on success) or a
     binary stream, offsets streamed so a long line never sits in memory; returns the result's meta.
-    offsets=False: weights only."""
+    offsets=False: weights only.
+
+    device: "auto" leaves the choice to the model, so numpy-only models never import torch."""
     from .jobs.animation_job import animate_prepared_to, prepare_animation
 
     audio_path = Path(audio_path)
@@ -47,9 +43,13 @@ def animate_to_file(
         vertices, faces_flat, face_sizes = read_mesh_file(Path(mesh_path))
         mesh = {"vertices": vertices, "faces_flat": faces_flat, "face_sizes": face_sizes}
     request = wire.encode_request(audio_path.read_bytes(), options, **mesh)
-    prepared = prepare_animation(request, max_request_bytes=max(wire.DEFAULT_MAX_REQUEST_BYTES, 2 * len(request)))
+    try:
+        prepared = prepare_animation(request, max_request_bytes=max(wire.DEFAULT_MAX_REQUEST_BYTES, 2 * len(request)))
+    except AudioError as error:
+        # The job only sees bytes; name the file the user gave.
+        raise AudioError(f"{audio_path.name}: {error}") from None
     del request, mesh
-    return animate_prepared_to(prepared, progress, device or default_device(), out)
+    return animate_prepared_to(prepared, progress, device, out)
 
 
 def animate_file(audio_path: Path, **options) -> bytes:

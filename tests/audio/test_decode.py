@@ -108,3 +108,14 @@ def test_ogg_bytes(spoken):
     clip = load_audio(wav_bytes(spoken, 22050, subtype="VORBIS", format="OGG"), target_rate=22050)
     assert clip.sample_rate == 22050
     assert clip.seconds == pytest.approx(len(spoken) / 22050, abs=0.01)
+
+
+def test_a_truncated_wav_decodes_what_is_there_with_a_warning(spoken, tmp_path):
+    data = wav_bytes(spoken, 22050)
+    path = tmp_path / "cut.wav"
+    path.write_bytes(data[: 44 + (len(data) - 44) // 2])  # the header still promises every sample
+    clip = load_audio(path, target_rate=22050)
+    assert clip.seconds == pytest.approx(0.5 * len(spoken) / 22050, abs=0.002)
+    assert len(clip.warnings) == 1
+    assert "cut.wav is cut short" in clip.warnings[0] and f"{0.5 * len(spoken) / 22050:.2f} s" in clip.warnings[0]
+    assert load_audio(data).warnings == ()

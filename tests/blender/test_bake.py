@@ -65,17 +65,19 @@ def test_arkit_keys_are_keyframed_from_the_weights_at_the_strips_frames(fps, bas
     assert action.name == "Lipwright Line 01" and action["lipwright_strip"] == "Line 01"
     for key_name, arkit in ARKIT_OF_KEY.items():
         points = curve_points(action, f'key_blocks["{key_name}"].value')
-        np.testing.assert_allclose(points[:, 0], np.arange(101, 141))
-        np.testing.assert_allclose(points[:, 1], weights[:, ARKIT_NAMES.index(arkit)], atol=1e-6)
+        ease = bake.EASE_FRAMES  # the line eases in from rest and out to rest around its frames
+        np.testing.assert_allclose(points[:, 0], np.concatenate(([101 - ease], np.arange(101, 141), [140 + ease])))
+        np.testing.assert_allclose(points[1:-1, 1], weights[:, ARKIT_NAMES.index(arkit)], atol=1e-6)
+        assert points[0, 1] == points[-1, 1] == 0.0
     keys = obj.data.shape_keys
     track = keys.animation_data.nla_tracks["Lipwright Line 01"]
-    assert track.strips[0].extrapolation == "NOTHING" and track.strips[0].frame_start == 101
+    assert track.strips[0].extrapolation == "NOTHING" and track.strips[0].frame_start == 101 - bake.EASE_FRAMES
     assert keys.animation_data.action is None  # the user's active slot stays free
     jaw = ARKIT_NAMES.index("jawOpen")
     for frame in (101, 117, 140):
         scene.frame_set(frame)
         assert keys.key_blocks["A18_jawOpen"].value == pytest.approx(weights[frame - 101, jaw], abs=1e-5)
-    for frame in (1, 100, 141, 300):  # rest outside the line, in 4.x and in 5.0 alike
+    for frame in (1, 97, 144, 300):  # rest outside the line, in 4.x and in 5.0 alike
         scene.frame_set(frame)
         assert keys.key_blocks["A18_jawOpen"].value == pytest.approx(0.0)
     assert "MyWink" not in report.shape_keys
@@ -161,7 +163,7 @@ def test_rebake_replaces_only_what_that_strip_made():
     assert tracks.count("Lipwright A") == 1 and "Lipwright B" in tracks
     assert keys.animation_data.action == user_action
     assert [a.name for a in bpy.data.actions if a.get("lipwright_strip") == "A"] == ["Lipwright A"]
-    assert keys.animation_data.nla_tracks["Lipwright A"].strips[0].frame_start == 200
+    assert keys.animation_data.nla_tracks["Lipwright A"].strips[0].frame_start == 200 - bake.EASE_FRAMES
     assert second.action_name in bpy.data.actions and first.frame_count == 30
     scene.frame_set(50)
     assert keys.key_blocks["Smile"].value == pytest.approx(0.75)
@@ -238,3 +240,14 @@ def test_a_weights_only_result_drives_arkit_keys_and_is_refused_for_basis_keys()
     with pytest.raises(bake.BakeError, match="no vertex offsets"):
         bake.bake_result(scene, plain, result, "Line 02", 5)
     assert snapshot(plain) == before
+
+
+def test_a_result_is_cut_to_the_strips_visible_frames():
+    from blender_addon import bake
+
+    result = make_result(40, 4, 24, np.arange(80, dtype=np.float32).reshape(40, 2), ("jawOpen", "mouthClose"))
+    cut, start = bake.trim_result(result, 100, 106, 130)  # frames 100..139 made; 106..129 visible
+    assert start == 106 and cut["weights"].shape == (24, 2) and cut["offsets"].shape == (24, 4, 3)
+    np.testing.assert_array_equal(cut["weights"][0], result["weights"][6])
+    assert bake.trim_result(result, 100, 90, 200)[1] == 100  # nothing trimmed: unchanged
+    assert result["weights"].shape == (40, 2)  # the input is not changed

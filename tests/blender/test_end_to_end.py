@@ -150,14 +150,14 @@ def test_zip_backend_speech_bake(tmp_path):
     report = json.loads(lines[-1][len("REPORT "):])
     assert report.get("generate") == ["FINISHED"], (report, done.stderr[-3000:])
     assert report["head_keys"] == 53
-    assert report["first_frame"] == 101.0 and report["steps"] == [1.0]
+    assert report["first_frame"] == 98.0 and report["steps"] == [1.0, 3.0]  # eased in from rest 3 frames early
     assert report["curves"] >= 10 and report["jaw_max"] > 0.2  # the mouth opens on the vowels
     assert report["jaw_first"] < 0.1  # and starts at rest
     assert report["generate_basis"] == ["FINISHED"] and 1 <= len(report["basis_keys"]) <= 32
     assert report["tracks"].count("Lipwright Line 01") == 1  # the basis bake replaced the ARKit one
     assert report["generate_selected"] == ["FINISHED"], report
     assert {"Lipwright Line 01", "Lipwright Line 02", "Lipwright Line 03"} <= set(report["tracks_after_batch"])
-    assert report["batch_starts"]["Lipwright Line 02"] == 200 and report["batch_starts"]["Lipwright Line 03"] == 300
+    assert report["batch_starts"]["Lipwright Line 02"] == 197 and report["batch_starts"]["Lipwright Line 03"] == 297
     threaded = report["threaded"]
     assert threaded["polls"] > 0 and threaded["running_seen"] and not threaded["running_after"], threaded
     assert threaded["progress"] == 1.0 and "Line 03" in threaded["report"] and not threaded["error"]

@@ -8,10 +8,14 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
+import bpy
+
 REPO = Path(__file__).resolve().parents[2]
+VALIDATOR = Path("addons_core", "bl_pkg", "cli", "blender_ext.py")
 
 CHILD = r"""
 import json, sys
@@ -43,15 +47,37 @@ def build_zip(out_dir: Path) -> Path:
     return Path(done.stdout.strip().splitlines()[-1])
 
 
-def test_zip_holds_the_addon_at_its_root_and_the_backend_source(tmp_path):
+def test_zip_holds_the_addon_the_backend_source_the_prepared_head_and_the_wheels(tmp_path):
     archive = build_zip(tmp_path)
-    assert archive.name == "lipwright-0.1.0.zip"
-    names = zipfile.ZipFile(archive).namelist()
+    assert archive.name == "lipwright-0.1.0-linux_x64.zip"
+    with zipfile.ZipFile(archive) as opened:
+        names = opened.namelist()
+        manifest = tomllib.loads(opened.read("blender_manifest.toml").decode())
+        licence = opened.read("LICENSE").decode()
     for name in ("blender_manifest.toml", "__init__.py", "bake.py", "wire.py", "backend/lipwright/__init__.py",
-                 "backend/lipwright/__main__.py", "backend/lipwright/wire.py"):
+                 "backend/lipwright/__main__.py", "backend/lipwright/wire.py",
+                 "backend/lipwright/template/default_head.npz"):
         assert name in names
-    assert "build_defaults.json" in names
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
+    # Nothing of the machine that built it (the old build_defaults.json carried its absolute .venv path).
+    assert "build_defaults.json" not in names
+    assert manifest["license"] == ["SPDX:GPL-3.0-or-later"] and "GNU GENERAL PUBLIC LICENSE" in licence
+    assert manifest["platforms"] == ["linux-x64"]
+    wheels = {Path(w).name.split("-")[0].lower() for w in manifest["wheels"]}
+    assert {"fastapi", "uvicorn", "pydantic", "pydantic_core", "soundfile", "soxr", "pocketsphinx", "scipy"} <= wheels
+    assert not wheels & {"numpy", "torch", "matplotlib", "tqdm"}  # Blender's own numpy; CLI/demo-only tools
+    from blender_addon.backend_process import DEFAULT_MODEL_MODULES  # what the first-run check looks for
+
+    assert set(DEFAULT_MODEL_MODULES) - {"numpy"} <= wheels
+    assert all(w.startswith("./wheels/") and w[2:] in names for w in manifest["wheels"])
+
+
+def test_zip_passes_blenders_own_validator(tmp_path):
+    archive = build_zip(tmp_path)
+    validator = Path(bpy.utils.system_resource("SCRIPTS")) / VALIDATOR  # this bpy's own, 4.2, 4.5 or 5.0
+    assert validator.is_file(), validator
+    done = subprocess.run([sys.executable, str(validator), "validate", str(archive)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_zip_installs_and_registers_in_blender(tmp_path):
@@ -67,7 +93,7 @@ def test_zip_installs_and_registers_in_blender(tmp_path):
     assert report["operators"] == ["add_head", "apply_result", "cancel", "generate"]
     assert report["addon_dir"].startswith(str(tmp_path / "user"))
     assert report["bundled_backend"]
-    # Installed far from the checkout, the add-on still finds the backend environment `make setup` built.
-    assert report["python"] == str(REPO / ".venv" / "bin" / "python")
+    # Installed far from the checkout, the add-on runs the backend with Blender's own Python.
+    assert report["python"] == sys.executable
     assert report["poll_generate"] is False  # no face chosen yet: the button explains itself
     assert report["unregistered"]

@@ -111,3 +111,54 @@ def test_a_transcript_that_does_not_fit_still_animates_and_says_so(line_wav, tmp
     assert "warning" in completed.stderr and "Fell back to recognising" in completed.stderr
     with np.load(tmp_path / "o.npz") as npz:
         assert json.loads(str(npz["meta"]))["phone_method"] == "recognised"
+
+
+def _meta(path: Path) -> dict:
+    with np.load(path) as npz:
+        return json.loads(str(npz["meta"]))
+
+
+def test_transcript_file_takes_subtitles_and_plain_text(tmp_path):
+    from tests.speech import compose_line
+
+    line = compose_line([0.4, "Doctor Lee paid five dollars", 1.0, "at ten thirty p m", 0.4], engine="flite", voice="awb")
+    wav = line.write(tmp_path / "line.wav")
+    first, second = line.words
+    subtitles = tmp_path / "line.srt"
+    subtitles.write_text(
+        f"1\n00:00:00,{int(first.start * 1000):03d} --> 00:00:0{int(first.end)},{int(first.end % 1 * 1000):03d}\n"
+        f"<i>Dr. Lee paid $5</i>\n\n"
+        f"2\n00:00:0{int(second.start)},{int(second.start % 1 * 1000):03d} --> "
+        f"00:00:0{int(second.end)},{int(second.end % 1 * 1000):03d}\nat 10:30 pm.\n",
+        encoding="utf-8",
+    )
+    plain = tmp_path / "line.txt"
+    plain.write_text("Dr. Lee paid $5 at 10:30 pm.\n", encoding="cp1252")
+    for transcript in (subtitles, plain):
+        out = tmp_path / f"{transcript.suffix[1:]}.npz"
+        completed = lipwright("animate", str(wav), "--transcript-file", str(transcript), "-o", str(out))
+        assert completed.returncode == 0, completed.stderr
+        meta = _meta(out)
+        assert meta["phone_method"] == "aligned" and meta["warnings"] == [], meta["warnings"]
+        labels = [label for label, _, _ in meta["phones"] if label != "SIL"]
+        # doctor ... paid five dollars at ten thirty p m: every closure of the spoken words is there.
+        assert [label for label in labels if label in ("P", "B", "M")] == ["P", "P", "M"]
+
+
+def test_transcript_file_problems_are_named(line_wav, tmp_path):
+    completed = lipwright("animate", str(line_wav), "--transcript-file", str(tmp_path / "none.srt"), "-o",
+                          str(tmp_path / "o.npz"))
+    assert completed.returncode == 2 and "no transcript file at" in completed.stderr
+    text = tmp_path / "t.txt"
+    text.write_text("Bob bought a map")
+    completed = lipwright("animate", str(line_wav), "--transcript-file", str(text), "--transcript", "Bob", "-o",
+                          str(tmp_path / "o.npz"))
+    assert completed.returncode == 2 and "not both" in completed.stderr
+
+
+def test_a_decode_error_names_the_file(tmp_path):
+    bad = _write(tmp_path / "take_07.m4a", b"this is a note, not a recording " * 20)
+    completed = lipwright("animate", str(bad), "-o", str(tmp_path / "o.npz"))
+    assert completed.returncode == 2
+    assert "take_07.m4a" in completed.stderr and "could not be decoded" in completed.stderr
+    assert "BytesIO" not in completed.stderr and "Traceback" not in completed.stderr

@@ -14,6 +14,7 @@ from lipwright.demo.speech import synthesize
 from tests.cli.commands import export_head, lipwright
 
 LINE = "Pam made a map of the moon."
+EASE = 3  # each line's NLA strip starts 3 frames early and ends 3 late: it eases in from rest and out to it
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +56,13 @@ def test_bake_writes_the_line_onto_the_head(head_blend, tmp_path):
     assert baked["strips"] == [["line01.wav", 11]]
     assert "Lipwright line01.wav" in baked["tracks"]
     jaw = np.array(baked["jaw"])
-    assert jaw[:10].max() < 1e-6           # before the strip starts the face rests
+    assert jaw[:10 - EASE].max() < 1e-6    # before the strip (and its ease-in) the face rests
     assert jaw[10:].max() > 0.3            # the jaw opens while the line plays
     import soundfile
 
     first, last = baked["tracks"]["Lipwright line01.wav"]
-    assert first == 11
-    assert abs(last - (11 + soundfile.info(str(wav)).duration * baked["fps"])) <= 2
+    assert first == 11 - EASE
+    assert abs(last - EASE - (11 + soundfile.info(str(wav)).duration * baked["fps"])) <= 2
 
 
 def test_bake_refuses_a_missing_object_without_writing(head_blend, tmp_path):
@@ -87,7 +88,7 @@ def test_a_batch_of_lines_bakes_one_after_another_in_one_file(head_blend, tmp_pa
     baked = read_bake(out)
     starts = {name: frame for name, frame in baked["strips"]}
     assert starts["a01.wav"] == 5
-    spans = [baked["tracks"][f"Lipwright {name}"] for name in texts]
+    spans = [[first + EASE, last - EASE] for first, last in (baked["tracks"][f"Lipwright {name}"] for name in texts)]
     for (first, last), (next_first, _) in zip(spans, spans[1:]):
         assert next_first >= last + 10  # in order, a gap apart, never overlapping
     jaw = np.array(baked["jaw"])
@@ -143,7 +144,6 @@ def test_blender_killed_while_baking_leaves_the_blend_as_it_was(head_blend, tmp_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["line01.wav", "scene.blend"]
 
 
-
 def test_bake_refuses_to_write_over_an_audio_line_before_the_work(head_blend, tmp_path):
     wav = synthesize(LINE, tmp_path / "line01.wav")
     spoken = wav.read_bytes()
@@ -151,3 +151,20 @@ def test_bake_refuses_to_write_over_an_audio_line_before_the_work(head_blend, tm
     assert completed.returncode == 2 and "is also an input" in completed.stderr, completed.stderr
     assert "Traceback" not in completed.stderr and "baking" not in completed.stderr, completed.stderr
     assert wav.read_bytes() == spoken
+
+
+def test_transcripts_come_from_a_file_or_subtitles_beside_each_line(tmp_path):
+    from lipwright.cli.bake_command import read_transcripts
+    from lipwright.errors import LipwrightError
+
+    a, b, c = (tmp_path / f"{name}.wav" for name in ("a", "b", "c"))
+    (tmp_path / "a.srt").write_text("1\n00:00:00,100 --> 00:00:01,200\nPam made a map.\n")
+    (tmp_path / "b.vtt").write_text("WEBVTT\n\n00:00.100 --> 00:01.200\nOf the moon.\n")
+    (tmp_path / "c.txt").write_text("")  # an empty sidecar is no transcript
+    found = read_transcripts([a, b, c], None, None)
+    assert found[a].startswith("1\n00:00:00,100") and found[b].startswith("WEBVTT") and found[c] is None
+    given = tmp_path / "said.txt"
+    given.write_text("Pam made a map.")
+    assert read_transcripts([a], None, None, given) == {a: "Pam made a map."}
+    with pytest.raises(LipwrightError, match="one audio file"):
+        read_transcripts([a, b], None, None, given)

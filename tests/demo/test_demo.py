@@ -13,7 +13,8 @@ def test_demo_writes_audio_animation_blend_and_picture(tmp_path):
     assert completed.returncode == 0, completed.stderr[-3000:]
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["bake"]["mode"] == "ARKIT" and summary["bake"]["frame_start"] == 1
-    assert len(summary["bake"]["shape_keys"]) == 52
+    keys = summary["bake"]["shape_keys"]  # only the units the line moves are keyed, the rest stay free
+    assert "jawOpen" in keys and "mouthClose" in keys and 10 <= len(keys) <= 52
     with np.load(tmp_path / "line.npz", allow_pickle=False) as npz:
         assert json.loads(str(npz["meta"]))["phone_method"] == "aligned"
         assert npz["offsets"].shape[0] == summary["bake"]["frame_count"]

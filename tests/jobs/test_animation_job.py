@@ -9,7 +9,9 @@ import soundfile
 from lipwright import wire
 from lipwright.audio.clip import frame_count
 from lipwright.errors import AudioError, MeshError, ModelError
-from lipwright.jobs.animation_job import OptionsError, RequestError, parse_options, prepare_animation, run_animation_job
+from lipwright.jobs.animation_job import (
+    OptionsError, RequestError, max_transcript_chars, parse_options, prepare_animation, run_animation_job,
+)
 from lipwright.models import registry
 from lipwright.models.base import Animation
 
@@ -72,7 +74,7 @@ def test_a_request_becomes_a_result_with_meta():
     seen, progress = record_progress()
     request = wire.encode_request(beep_then_silence(), {"model": "envelope", "fps": 10})
     result = wire.decode_result(run_animation_job(request, progress, "cpu"))
-    assert result["offsets"].shape == (11, 4, 3)
+    assert result["offsets"].shape == (10, 4, 3)  # frames cover [0, 1 s): 0.0 … 0.9 s
     level = result["offsets"][:, 0, 2]
     assert level[:5].min() > 0.4 and level[6:].max() == 0.0  # loud for half a second, then silent
     assert result["fps"] == 10
@@ -99,8 +101,22 @@ def test_options_are_checked_with_messages_a_person_can_read():
     assert parse_options({"model": "envelope", "fps": 23.976}).fps == pytest.approx(23.976)
     with pytest.raises(OptionsError, match="model: unknown model 'nope'; known models: .*envelope"):
         parse_options({"model": "nope"})
-    with pytest.raises(OptionsError, match="transcript: String should have at most 5000 characters"):
-        parse_options({"model": "envelope", "transcript": "a" * 5001})
+
+
+def test_transcript_length_scales_with_the_audio():
+    one_second = beep_then_silence()
+    seconds = soundfile.info(io.BytesIO(one_second)).duration
+    limit = max_transcript_chars(seconds)
+    assert max_transcript_chars(600.0) >= 25_000  # a ten-minute line holds far more than 5,000
+    prepared = prepare_animation(wire.encode_request(one_second, {"model": "envelope", "transcript": "a" * limit}))
+    assert len(prepared.options.transcript) == limit
+    with pytest.raises(OptionsError, match=rf"transcript: {limit + 1} characters is more than {limit}"):
+        prepare_animation(wire.encode_request(one_second, {"model": "envelope", "transcript": "a" * (limit + 1)}))
+    ten_minutes = "the quick brown fox jumps over the lazy dog " * 400  # 17,600 characters
+    assert len(ten_minutes) < max_transcript_chars(600.0)
+    with pytest.raises(OptionsError, match="the longest audio accepted"):
+        prepare_animation(wire.encode_request(one_second, {"model": "envelope", "transcript": ten_minutes}),
+                          max_audio_seconds=60.0)
 
 
 def test_bad_input_is_refused_before_any_model_runs():
@@ -116,7 +132,7 @@ def test_bad_input_is_refused_before_any_model_runs():
 
 def test_a_result_past_the_frame_vertex_limit_is_refused_before_any_model_runs():
     request = wire.encode_request(beep_then_silence(), {"model": "envelope", "fps": 100}, *SQUARE)
-    frames = len(prepare_animation(request).clip.samples) // 160 + 1  # 100 fps at 16 kHz
+    frames = -(-len(prepare_animation(request).clip.samples) // 160)  # frames covering [0, duration) at 100 fps, 16 kHz
     with pytest.raises(OptionsError, match=f"{frames:,} frames × 4 vertices .* lower the fps, split the line"):
         prepare_animation(request, max_frame_vertices=4 * frames - 1)
     assert prepare_animation(request, max_frame_vertices=4 * frames).mesh.vertex_count == 4
@@ -131,3 +147,11 @@ def test_a_model_that_breaks_the_contract_or_cannot_load_gets_a_clear_error():
     request = wire.encode_request(beep_then_silence(), {"model": "unloadable"})
     with pytest.raises(ModelError, match="could not be loaded .*imaginary_weights"):
         run_animation_job(request, lambda f, m: None, "cpu")
+
+
+def test_a_cut_off_file_animates_what_is_there_and_says_so():
+    whole = beep_then_silence()
+    request = wire.encode_request(whole[: 44 + (len(whole) - 44) * 3 // 4], {"model": "envelope", "fps": 10})
+    result = wire.decode_result(run_animation_job(request, lambda f, m: None, "cpu"))
+    assert result["offsets"].shape[0] == 8  # 0.75 s at 10 fps
+    assert len(result["meta"]["warnings"]) == 1 and "is cut short" in result["meta"]["warnings"][0]

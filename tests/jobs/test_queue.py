@@ -1,5 +1,6 @@
 """JobQueue with real callables: order, progress, cancel, failures that spare the worker, bounded memory."""
 
+import stat
 import threading
 import time
 
@@ -48,7 +49,7 @@ def test_jobs_run_one_at_a_time_in_submission_order(queue):
     assert order == list("abcd")
     assert max(overlap) == 1
     assert all(status.state is JobState.DONE for status in statuses)
-    assert [queue.result(job_id) for job_id in ids] == [b"a", b"b", b"c", b"d"]
+    assert [queue.result(job_id).read_bytes() for job_id in ids] == [b"a", b"b", b"c", b"d"]
 
 
 def test_progress_and_message_are_visible_while_running(queue):
@@ -188,7 +189,7 @@ def test_finished_jobs_are_forgotten_beyond_the_retention_limits():
         queue.wait(ids[-1], timeout=10)
         with pytest.raises(UnknownJob):
             queue.status(ids[0])
-        assert queue.result(ids[-1]) == b"\x04"
+        assert queue.result(ids[-1]).read_bytes() == b"\x04"
         assert sum(queue.counts().values()) == 3
     finally:
         queue.close()
@@ -204,7 +205,7 @@ def test_finished_jobs_are_forgotten_beyond_the_retention_limits():
         queue.close()
 
 
-def test_results_are_forgotten_oldest_first_past_the_memory_budget():
+def test_results_are_forgotten_oldest_first_past_the_disk_budget():
     queue = JobQueue(keep_finished=64, keep_result_bytes=2500)
     try:
         ids = [queue.submit(lambda progress: b"x" * 1000).id for _ in range(4)]
@@ -214,7 +215,7 @@ def test_results_are_forgotten_oldest_first_past_the_memory_budget():
         assert [queue.status(job_id).state for job_id in ids[2:]] == [JobState.DONE, JobState.DONE]
         # One result larger than the whole budget is still kept until the next job finishes.
         huge = queue.wait(queue.submit(lambda progress: b"y" * 10_000).id, timeout=10)
-        assert len(queue.result(huge.id)) == 10_000
+        assert queue.result(huge.id).stat().st_size == 10_000
     finally:
         queue.close()
 
@@ -229,3 +230,39 @@ def test_close_cancels_waiting_jobs_and_stops_the_running_one():
     assert queue.status(running).state is JobState.CANCELLED
     with pytest.raises(QueueFull, match="shutting down"):
         queue.submit(lambda progress: b"")
+
+
+def test_results_are_files_in_a_private_folder_deleted_when_they_expire_and_at_close():
+    queue = JobQueue(keep_finished=2)
+    ids = [queue.submit(lambda progress, n=n: bytes([n]) * 100).id for n in range(3)]
+    queue.wait(ids[-1], timeout=10)
+    folder = queue.result_folder
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    kept = [queue.result(job_id) for job_id in ids[1:]]
+    assert sorted(path.name for path in folder.iterdir()) == sorted(path.name for path in kept)
+    queue.close()
+    assert not folder.exists()
+
+
+def test_work_may_write_its_result_file_itself_and_a_cancelled_one_leaves_no_file(queue):
+    def write_file(context):
+        context.result_path.write_bytes(b"written by the work")
+        return context.result_path
+
+    done = queue.wait(queue.submit(write_file).id, timeout=10)
+    assert queue.result(done.id).read_bytes() == b"written by the work"
+
+    started = threading.Event()
+
+    def write_then_wait(context):
+        context.result_path.write_bytes(b"half")
+        started.set()
+        while not context.cancel_requested.wait(0.01):  # waits without reporting progress
+            pass
+        return context.result_path
+
+    job_id = queue.submit(write_then_wait).id
+    assert started.wait(10)
+    queue.cancel(job_id)
+    assert queue.wait(job_id, timeout=10).state is JobState.CANCELLED
+    assert not (queue.result_folder / f"{job_id}.npz").exists()

@@ -1,5 +1,7 @@
 """Start a real `lipwright serve` in a subprocess, read its ready line, and talk to it with httpx."""
 
+from __future__ import annotations
+
 import json
 import os
 import subprocess
@@ -8,8 +10,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 from lipwright.wire import READY_PREFIX, TOKEN_HEADER, encode_request
 
@@ -28,8 +32,11 @@ class RunningServer:
         return f"http://127.0.0.1:{self.ready['port']}"
 
     def client(self, token: str | None = None, **kwargs) -> httpx.Client:
+        import httpx  # here, so that the add-on's tests (bpy's Python, no httpx) can start servers too
+
         headers = {TOKEN_HEADER: self.token if token is None else token}
-        return httpx.Client(base_url=self.base_url, headers=headers, timeout=60.0, **kwargs)
+        kwargs.setdefault("timeout", 60.0)
+        return httpx.Client(base_url=self.base_url, headers=headers, **kwargs)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -49,17 +56,21 @@ class RunningServer:
         return self.process.wait()
 
 
-def start_server(*serve_args: str, log_dir: Path, with_test_models: bool = False, timeout: float = 60.0) -> RunningServer:
+def start_server(*serve_args: str, log_dir: Path, with_test_models: bool = False, timeout: float = 60.0,
+                 open_file_limit: int | None = None, python: str = sys.executable) -> RunningServer:
     """`python -m lipwright serve --port 0 --watch-stdin ARGS`, its stderr in a file in `log_dir`;
     with_test_models runs the same command through serve_with_test_models.py, which registers
-    tiny_models first."""
+    tiny_models first; open_file_limit starts it with that soft RLIMIT_NOFILE (1024 is common); python is
+    the interpreter with the backend's dependencies (the add-on's tests run under bpy's)."""
     if with_test_models:
-        command = [sys.executable, str(HERE / "serve_with_test_models.py")]
+        command = [python, str(HERE / "serve_with_test_models.py")]
     else:
-        command = [sys.executable, "-m", "lipwright"]
+        command = [python, "-m", "lipwright"]
     command += ["serve", "--port", "0", "--watch-stdin", *serve_args]
     log_file = tempfile.NamedTemporaryFile("wb", dir=log_dir, prefix="serve-", suffix=".log", delete=False)
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file, text=True)
+    preexec = None if open_file_limit is None else (lambda: lower_open_file_limit(open_file_limit))
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file, text=True,
+                               preexec_fn=preexec)
     log_file.close()
     deadline = time.monotonic() + timeout
     line = ""
@@ -73,6 +84,15 @@ def start_server(*serve_args: str, log_dir: Path, with_test_models: bool = False
     ready = json.loads(line[len(READY_PREFIX):])
     token = Path(ready["token_file"]).read_text()
     return RunningServer(process, ready, token, Path(log_file.name))
+
+
+def lower_open_file_limit(soft: int) -> None:
+    """Lower this process's soft limit on open files to `soft`, as many systems set it."""
+    import resource
+
+    current, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if current == resource.RLIM_INFINITY or current > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 def submit(client: httpx.Client, audio: bytes, options: dict | None = None, mesh=None) -> httpx.Response:

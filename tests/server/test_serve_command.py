@@ -1,5 +1,6 @@
 """`lipwright serve` as the add-on runs it: the ready line, the private token file, and every way it stops."""
 
+import asyncio
 import signal
 import socket
 import stat
@@ -8,8 +9,10 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from lipwright import __version__
+from lipwright.cli.serve_command import bind_socket
 from lipwright.server.settings import allowed_hosts_for, is_loopback
 from lipwright.wire import TOKEN_HEADER
 from tests.server.server_process import start_server
@@ -33,10 +36,11 @@ def test_the_ready_line_names_port_host_token_file_pid_and_version(tmp_path):
     assert not token_file.exists()
 
 
-def test_sigterm_stops_it_cleanly_and_removes_the_token_file(tmp_path):
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_or_sighup_stops_it_cleanly_and_removes_the_token_file(tmp_path, stop_signal):
     server = start_server("--device", "cpu", log_dir=tmp_path)
     token_file = Path(server.ready["token_file"])
-    server.process.send_signal(signal.SIGTERM)
+    server.process.send_signal(stop_signal)
     assert server.process.wait(15) == 0, server.log()
     assert not token_file.exists()
 
@@ -75,6 +79,35 @@ def test_a_busy_port_is_a_clear_error():
     assert completed.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in completed.stderr and "--port 0" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+@pytest.mark.parametrize("port", ["70000", "-1"])
+def test_a_port_out_of_range_is_one_clear_line(port):
+    completed = subprocess.run([sys.executable, "-m", "lipwright", "serve", "--device", "cpu", "--port", port],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == f"lipwright: error: --port {port} is not a port number; use 1-65535, or 0 for a free port"
+
+
+def test_accepted_connections_get_tcp_nodelay():
+    """The server's own listening socket, served by asyncio as uvicorn serves it: each accepted
+    connection must have Nagle's algorithm off, or every keep-alive request waits ~40 ms."""
+    async def accepted_nodelay() -> int:
+        listening = bind_socket("127.0.0.1", 0)
+        seen = asyncio.get_running_loop().create_future()
+
+        def on_connection(reader, writer):
+            seen.set_result(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(on_connection, sock=listening)
+        async with server:
+            reader, writer = await asyncio.open_connection(*listening.getsockname()[:2])
+            value = await asyncio.wait_for(seen, 10)
+            writer.close()
+        return value
+
+    assert asyncio.run(accepted_nodelay()) != 0
 
 
 def test_loopback_is_told_apart_and_explicit_hosts_are_allowed():

@@ -3,8 +3,12 @@
 Registered through the public registry, so the server runs them exactly as it runs the real models.
 `slow-loudness` reports progress in many short steps (for progress and cancel tests); `crashing` and
 `refusing` fail part-way, the first with a bug, the second with an error meant for the user.
+`aborting` kills its own process part-way (os.abort, as a crash in native code would), and
+`gil-holding` stays minutes in one C call that holds the GIL and reports nothing (as pocketsphinx does).
 """
 
+import os
+import re
 import time
 
 import numpy as np
@@ -64,7 +68,28 @@ class LoudnessModel:
         weights[:, ARKIT_INDEX["jawOpen"]] = loudness
         landmarks = {name: i % len(rest) for i, name in enumerate(REQUIRED_LANDMARKS)}
         progress(1.0, "done")
-        return Animation(offsets, rest, request.fps, landmarks, weights, ARKIT_NAMES, {"model": self.name})
+        return Animation(offsets, rest, request.fps, landmarks, weights, ARKIT_NAMES,
+                         {"model": self.name, "worker_pid": os.getpid()})
+
+
+class AbortingModel:
+    def __init__(self, device: str = "cpu") -> None:
+        self.device = device
+
+    def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation:
+        progress(0.25, "about to crash in native code")
+        os.abort()
+
+
+class GilHoldingModel:
+    def __init__(self, device: str = "cpu") -> None:
+        self.device = device
+
+    def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation:
+        progress(0.1, "holding the GIL")
+        # Catastrophic backtracking: the regex engine runs for minutes in C without releasing the GIL.
+        re.match(r"(a+)+$", "a" * 32 + "b")
+        raise AssertionError("the gil-holding model should have been ended long before this")
 
 
 def register_test_models() -> None:
@@ -81,3 +106,5 @@ def register_test_models() -> None:
         "refusing", lambda device: LoudnessModel(device, steps=4, fail_at=0.5, failure=TranscriptError),
         "Test model: refuses the transcript half-way.",
     )
+    registry.register_model("aborting", AbortingModel, "Test model: aborts its process a quarter of the way.")
+    registry.register_model("gil-holding", GilHoldingModel, "Test model: holds the GIL for minutes, reports nothing.")

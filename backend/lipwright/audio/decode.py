@@ -12,14 +12,15 @@ import soxr
 
 from ..errors import AudioError
 from .clip import AudioClip
+from .container import NotAContainer, decode_container
+from .declared_size import check_declared_size
 
-SUPPORTED_FORMATS = "WAV, FLAC, OGG (Vorbis/Opus), MP3, AIFF"
+SUPPORTED_FORMATS = "WAV, FLAC, OGG (Vorbis/Opus), MP3, AIFF, M4A/AAC, MP4/MOV, WebM"
 MIN_SECONDS = 0.1
 # Below this peak (about -80 dBFS) there is nothing a recogniser or a viewer could call speech.
 SILENCE_PEAK = 1e-4
-# Decoded samples (frames × channels) allowed per second of the length limit: 48 kHz stereo. Checked from
-# the header, so a small file declaring 8 channels at 655 kHz cannot unpack into gigabytes.
-MAX_SAMPLES_PER_SECOND = 48000 * 2
+# Read in blocks so a file damaged part-way still gives what comes before the damage.
+_BLOCK_SECONDS = 30.0
 
 
 def load_audio(
@@ -29,41 +30,21 @@ def load_audio(
 ) -> AudioClip:
     """Decode `source` (the file's bytes, or a path) to mono float32 at `target_rate` Hz.
 
-    Raises AudioError with a message that names the problem and the fix."""
-    name, handle = _open_source(source)
+    libsndfile reads what it can (WAV, FLAC, OGG, MP3, AIFF); PyAV (FFmpeg) the rest (phone and video
+    files). Raises AudioError with a message that names the file, the problem and the fix."""
+    name, data = _open_source(source)
     try:
-        sound = soundfile.SoundFile(handle)
-    except (soundfile.LibsndfileError, RuntimeError, TypeError) as error:
-        raise AudioError(
-            f"{name} could not be decoded: it is corrupt or not a supported format "
-            f"({SUPPORTED_FORMATS}). Export the line as 16-bit WAV and try again. "
-            f"(decoder said: {error})"
-        ) from None
-    with sound:
-        rate = sound.samplerate
-        n_frames = sound.frames
-        if n_frames <= 0 or rate <= 0:
-            raise AudioError(f"{name} holds no audio samples (zero length); pick a strip or file with speech in it.")
-        # Check the length from the header before decoding, so a two-hour file costs nothing.
-        seconds = n_frames / float(rate)
-        if seconds > max_seconds:
-            raise AudioError(
-                f"{name} is {seconds:.1f} s long, more than the limit of {max_seconds:.0f} s; "
-                f"split the dialogue into shorter lines and animate each one."
-            )
-        samples_allowed = int(max_seconds * MAX_SAMPLES_PER_SECOND)
-        if n_frames * sound.channels > samples_allowed:
-            raise AudioError(
-                f"{name} has {sound.channels} channels at {rate} Hz: decoding it would take "
-                f"{n_frames * sound.channels * 4 / 2**20:.0f} MiB, more than this line length allows; "
-                "export it as mono or stereo at 48 kHz or less."
-            )
+        samples, rate, warnings = _read_with_soundfile(name, data, max_seconds)
+    except _NotForSoundfile as soundfile_error:
         try:
-            samples = sound.read(dtype="float32", always_2d=True)
-        except (soundfile.LibsndfileError, RuntimeError) as error:
+            track = decode_container(name, data, max_seconds)
+        except NotAContainer:
             raise AudioError(
-                f"{name} is damaged: decoding stopped part-way ({error}); re-export the file."
+                f"{name} could not be decoded: it is corrupt or not a supported format "
+                f"({SUPPORTED_FORMATS}). Export the line as 16-bit WAV and try again. "
+                f"(decoder said: {soundfile_error})"
             ) from None
+        samples, rate, warnings = track.samples, track.rate, track.warnings
     if samples.shape[0] == 0:
         raise AudioError(f"{name} holds no audio samples (zero length); pick a strip or file with speech in it.")
     if not np.all(np.isfinite(samples)):
@@ -80,16 +61,72 @@ def load_audio(
     mono = np.clip(mono, -1.0, 1.0)
     if float(np.max(np.abs(mono))) < SILENCE_PEAK:
         raise AudioError(f"{name} is silent; check the strip/file (is it muted, or the wrong one?).")
-    return AudioClip(samples=np.ascontiguousarray(mono), sample_rate=target_rate)
+    return AudioClip(samples=np.ascontiguousarray(mono), sample_rate=target_rate, warnings=tuple(warnings))
 
 
-def _open_source(source: bytes | str | os.PathLike) -> tuple[str, object]:
-    """The name to show in messages and something soundfile can open."""
+class _NotForSoundfile(Exception):
+    """libsndfile cannot open the data; another decoder may."""
+
+
+def _read_with_soundfile(name: str, data: bytes | str, max_seconds: float) -> tuple[np.ndarray, int, list[str]]:
+    """(samples (n, channels) float32, rate, warnings); raises _NotForSoundfile when libsndfile cannot open it."""
+    try:
+        sound = soundfile.SoundFile(io.BytesIO(data) if isinstance(data, bytes) else data)
+    except (soundfile.LibsndfileError, RuntimeError, TypeError) as error:
+        # libsndfile's own words ('Format not recognised.'), without the Python object it was given.
+        raise _NotForSoundfile(getattr(error, "error_string", None) or str(error)) from None
+    warnings = []
+    with sound:
+        rate = sound.samplerate
+        n_frames = sound.frames
+        if n_frames <= 0 or rate <= 0:
+            raise AudioError(f"{name} holds no audio samples (zero length); pick a strip or file with speech in it.")
+        # Check length and size from the header before decoding, so a two-hour file or a small one
+        # declaring many channels at a huge rate costs nothing.
+        check_declared_size(name, n_frames, sound.channels, rate, max_seconds)
+        blocks = []
+        try:
+            while len(block := sound.read(int(_BLOCK_SECONDS * rate), dtype="float32", always_2d=True)):
+                blocks.append(block)
+        except (soundfile.LibsndfileError, RuntimeError) as error:
+            if not blocks:
+                raise AudioError(f"{name} is damaged: decoding stopped at the start ({error}); re-export the file.") from None
+            warnings.append(f"{name} is damaged: decoding stopped part-way ({error}); animated what could be read.")
+        samples = np.concatenate(blocks) if blocks else np.zeros((0, sound.channels), np.float32)
+    missing = _missing_wav_seconds(data, rate, sound.channels)
+    if missing > 0:
+        warnings.append(
+            f"{name} is cut short: its header promises {missing:.2f} s more audio than the file holds "
+            f"(an interrupted recording or copy?); animated the {samples.shape[0] / rate:.2f} s that are there."
+        )
+    return samples, rate, warnings
+
+
+def _missing_wav_seconds(data: bytes | str, rate: int, channels: int) -> float:
+    """Seconds a WAV's RIFF header promises beyond what the file holds (libsndfile silently reads less)."""
+    if isinstance(data, bytes):
+        head, size = data[:44], len(data)
+    else:
+        with open(data, "rb") as handle:
+            head = handle.read(44)
+        size = os.path.getsize(data)
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return 0.0
+    declared = int.from_bytes(head[4:8], "little") + 8
+    # Streaming writers leave the size as 0 or all ones when they do not know it yet.
+    if declared <= 8 or declared >= 0xFFFFFFFF or declared <= size:
+        return 0.0
+    block_align = int.from_bytes(head[32:34], "little") if head[12:16] == b"fmt " else 0
+    return (declared - size) / (block_align or 2 * channels) / rate
+
+
+def _open_source(source: bytes | str | os.PathLike) -> tuple[str, bytes | str]:
+    """The name to show in messages, and the bytes or the path to decode."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         if len(data) == 0:
             raise AudioError("The audio is empty (0 bytes); send the sound file's contents.")
-        return "The audio", io.BytesIO(data)
+        return "The audio", data
     path = Path(os.fspath(source))
     if not path.exists():
         raise AudioError(f"The audio file {path} does not exist; check the path (or the strip's file).")

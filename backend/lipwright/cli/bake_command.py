@@ -13,13 +13,16 @@ from ..errors import LipwrightError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("audio", type=Path, nargs="+", help="dialogue lines (wav, flac, ogg, mp3); one strip each")
+    parser.add_argument("audio", type=Path, nargs="+", help="dialogue lines (wav, flac, ogg, mp3, m4a, ...); one strip each")
     parser.add_argument("--blend", type=Path, required=True, help="the .blend holding the character")
     parser.add_argument("--object", required=True, help="name of the face mesh object")
     parser.add_argument("-o", "--output", type=Path, required=True, help="the .blend to write (may equal --blend)")
     parser.add_argument("--transcript", help="what is said (one audio file only); aligning to it is much more accurate")
+    parser.add_argument("--transcript-file", type=Path,
+                        help="what is said (one audio file only), from a text file or SRT/VTT subtitles")
     parser.add_argument("--transcripts", type=Path,
-                        help="a text file of 'FILENAME<TAB>transcript' lines; a LINE.txt beside LINE.wav works too")
+                        help="a text file of 'FILENAME<TAB>transcript' lines; a LINE.txt, LINE.srt or LINE.vtt "
+                             "beside LINE.wav works too")
     parser.add_argument("--model", default="phonemes")
     parser.add_argument("--strip", help="sound strip name for a single line (default: the audio file's name)")
     parser.add_argument("--frame", type=int, default=1, help="first frame of the first new sound strip")
@@ -28,8 +31,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int)
 
 
-def read_transcripts(audio: list[Path], transcript: str | None, table: Path | None) -> dict[Path, str | None]:
-    """Each line's transcript: --transcript, else the table's row for its file name, else LINE.txt beside it."""
+def read_transcripts(audio: list[Path], transcript: str | None, table: Path | None,
+                     transcript_file: Path | None = None) -> dict[Path, str | None]:
+    """Each line's transcript: --transcript(-file), else the table's row for its file name, else LINE.txt,
+    LINE.srt or LINE.vtt beside it."""
+    from .transcript_file import read_transcript_file
+
+    if transcript_file is not None:
+        if transcript is not None:
+            raise LipwrightError("give --transcript or --transcript-file, not both")
+        if len(audio) > 1:
+            raise LipwrightError("--transcript-file is for one audio file; for a batch put LINE.srt (or .txt) "
+                                 "beside each LINE.wav")
+        transcript = read_transcript_file(transcript_file)
     if transcript is not None and len(audio) > 1:
         raise LipwrightError("--transcript is for one audio file; for a batch use --transcripts FILE or LINE.txt files")
     rows: dict[str, str] = {}
@@ -45,10 +59,11 @@ def read_transcripts(audio: list[Path], transcript: str | None, table: Path | No
             rows[name.strip()] = text.strip()
     found = {}
     for path in audio:
-        sidecar = path.with_suffix(".txt")
         text = transcript if transcript is not None else rows.get(path.name)
-        if text is None and sidecar.is_file():
-            text = sidecar.read_text(encoding="utf-8").strip()
+        sidecars = [path.with_suffix(suffix) for suffix in (".txt", ".srt", ".vtt")]
+        sidecar = next((candidate for candidate in sidecars if candidate.is_file() and candidate.stat().st_size), None)
+        if text is None and sidecar is not None:
+            text = read_transcript_file(sidecar).strip()
         found[path] = text or None
     return found
 
@@ -68,10 +83,10 @@ def run(args: argparse.Namespace) -> int:
     names = [path.name for path in args.audio]
     if len(set(names)) != len(names):
         raise LipwrightError("two audio files share a name; strips are named after files, so rename one")
-    transcripts = read_transcripts(args.audio, args.transcript, args.transcripts)
-    # -o may be the --blend itself (it is replaced whole, only once every line baked), never an audio file.
-    check_output_path(args.output, inputs=[*args.audio, *([args.transcripts] if args.transcripts else [])],
-                      what="output .blend")
+    transcripts = read_transcripts(args.audio, args.transcript, args.transcripts, args.transcript_file)
+    # -o may be the --blend itself (it is replaced whole, only once every line baked), never an input.
+    inputs = [*args.audio, *(path for path in (args.transcripts, args.transcript_file) if path is not None)]
+    check_output_path(args.output, inputs=inputs, what="output .blend")
     with tempfile.TemporaryDirectory() as scratch, terminal_progress("baking") as progress:
         mesh_npz = Path(scratch) / "mesh.npz"
         progress(0.01, "reading the character")

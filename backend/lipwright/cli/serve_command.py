@@ -20,6 +20,9 @@ from .. import __version__
 from ..wire import READY_PREFIX
 
 TOKEN_FILE_NAME = "token-{pid}"
+KEEP_ALIVE_SECONDS = 5  # an idle connection (before its first request too) is closed after this
+MAX_HEADER_BYTES = 16 * 1024
+OPEN_FILE_LIMIT = 8192  # the soft limit is often 1024: a few hundred stray sockets must not reach it
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from ..server.app import create_app
+    from ..server.bounded_connections import BoundedH11Protocol
     from ..server.security import new_token
     from ..server.settings import ServerSettings, allowed_hosts_for, is_loopback
 
@@ -62,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr, flush=True,
         )
     device = choose_device(args.device)
+    raise_open_file_limit()
     sock = bind_socket(args.host, args.port)
     settings = ServerSettings(
         token=new_token(),
@@ -76,11 +81,16 @@ def run(args: argparse.Namespace) -> int:
     config = uvicorn.Config(
         create_app(settings), log_level=args.log_level, access_log=args.access_log,
         timeout_graceful_shutdown=3, lifespan="on",
+        http=BoundedH11Protocol, timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
     )
     server = uvicorn.Server(config)
     # uvicorn re-raises the SIGTERM it handled once it has shut down; ours then turns it into a normal
-    # exit so that the `finally` below still removes the token file.
+    # exit so that the `finally` below still removes the token file. SIGHUP (the terminal closed) stops
+    # the server the same way, instead of killing it with the token file left behind.
     signal.signal(signal.SIGTERM, _exit_quietly)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, lambda signum, frame: setattr(server, "should_exit", True))
     try:
         write_private_file(token_file, settings.token)
         host, port = sock.getsockname()[:2]
@@ -99,23 +109,38 @@ def run(args: argparse.Namespace) -> int:
 
 
 def choose_device(requested: str) -> str:
-    if requested == "cpu":
-        return "cpu"
-    import torch
+    """An explicit --device cuda is checked at start; "auto" is left to each model (see lipwright.devices)."""
+    if requested == "cuda":
+        from ..devices import resolve_device
 
-    available = torch.cuda.is_available()
-    if requested == "cuda" and not available:
-        from ..errors import LipwrightError
+        return resolve_device("cuda")
+    return requested
 
-        raise LipwrightError("--device cuda was asked for, but torch sees no CUDA GPU; use --device cpu or auto")
-    return "cuda" if available else "cpu"
+
+def raise_open_file_limit(wanted: int = OPEN_FILE_LIMIT) -> None:
+    """Raise this process's soft limit on open files towards `wanted` (never past the hard limit)."""
+    try:
+        import resource
+    except ImportError:  # Windows has no such limit to raise
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            pass
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
     from ..errors import LipwrightError
 
+    if not 0 <= port <= 65535:  # bind() would raise OverflowError, a traceback for the user
+        raise LipwrightError(f"--port {port} is not a port number; use 1-65535, or 0 for a free port")
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP said explicitly: asyncio sets TCP_NODELAY on accepted connections only when the
+    # listening socket's proto is TCP, and without it each keep-alive request waits ~40 ms on Nagle.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     if os.name != "nt":  # on Windows SO_REUSEADDR would let another process take the port over
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:

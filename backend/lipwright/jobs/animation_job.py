@@ -28,13 +28,21 @@ from ..template import load_default_head
 
 log = logging.getLogger(__name__)
 
-MAX_TRANSCRIPT_CHARS = 5000
+# A transcript may be as long as its audio can say: a base for short lines, plus far more characters
+# per second than anyone speaks (about 15), so subtitles with stage directions still fit.
+TRANSCRIPT_BASE_CHARS = 5000
+TRANSCRIPT_CHARS_PER_SECOND = 40
 MAX_FPS = 240.0
 DEFAULT_MAX_AUDIO_SECONDS = 600.0
 DEFAULT_MAX_VERTICES = 500_000
 # A result is frames × vertices × 12 bytes: this bounds it to 2.2 GiB, enough for a 10-minute line at
 # 60 fps on the default head (4,821 vertices); a weights-only result is not bounded by it.
 MAX_FRAME_VERTICES = 200_000_000
+
+
+def max_transcript_chars(audio_seconds: float) -> int:
+    """The longest transcript accepted for `audio_seconds` of audio."""
+    return int(TRANSCRIPT_BASE_CHARS + TRANSCRIPT_CHARS_PER_SECOND * audio_seconds)
 
 
 class RequestError(LipwrightError):
@@ -52,7 +60,7 @@ class JobOptions(BaseModel):
 
     model: str = registry.DEFAULT_MODEL
     fps: float = Field(30.0, gt=0, le=MAX_FPS, allow_inf_nan=False)
-    transcript: str | None = Field(None, max_length=MAX_TRANSCRIPT_CHARS)
+    transcript: str | None = None  # its length is checked against the audio's (max_transcript_chars)
     seed: int | None = None
     offsets: bool = True  # False: weights only (the add-on driving a face's own ARKit keys)
 
@@ -112,7 +120,10 @@ def prepare_animation(
     except wire.WireError as error:
         raise RequestError(str(error)) from None
     job_options = parse_options(options)
+    # Before decoding: no audio this server accepts could carry a longer transcript.
+    _check_transcript_length(job_options.transcript, max_audio_seconds, "the longest audio accepted")
     clip = load_audio(audio, max_seconds=max_audio_seconds)
+    _check_transcript_length(job_options.transcript, clip.seconds, "this audio")
     mesh = None
     if mesh_arrays is not None:
         mesh = validate_mesh(
@@ -133,6 +144,15 @@ def check_result_size(seconds: float, fps: float, mesh: MeshData | None, max_fra
             f"the result would be {frames:,} frames × {vertices:,} vertices ({frames * vertices * 12 / 1024**3:.1f} GiB), "
             f"more than the limit of {max_frame_vertices:,} frame-vertices: lower the fps, split the line into parts "
             f"of at most {longest:.0f} s at {fps:g} fps, use a lighter mesh, or ask for weights only"
+        )
+
+
+def _check_transcript_length(transcript: str | None, seconds: float, what: str) -> None:
+    limit = max_transcript_chars(seconds)
+    if transcript is not None and len(transcript) > limit:
+        raise OptionsError(
+            f"transcript: {len(transcript)} characters is more than {limit}, the most for {what} "
+            f"({seconds:.1f} s); check it is this line's transcript, or split the line."
         )
 
 
@@ -171,6 +191,8 @@ def run_model(prepared: PreparedAnimation, progress: Progress, device: str) -> t
         "compute_seconds": time.perf_counter() - started,  # the model's own figure, if it gives one, wins
         **animation.meta,
     }
+    # What decoding worked around (a cut-off file) comes first: it explains the model's own warnings.
+    meta["warnings"] = [*prepared.clip.warnings, *animation.meta.get("warnings", [])]
     return animation, meta
 
 

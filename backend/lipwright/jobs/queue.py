@@ -1,19 +1,25 @@
-"""A first-in first-out job queue with one worker thread, progress, cooperative cancel and bounded memory.
+"""A first-in first-out job queue with one worker thread, progress, cooperative cancel and results on disk.
 
 One worker, because models and the GPU are not shared between jobs: a second job waits its turn.
-A job is any callable `work(progress) -> bytes`; `progress(fraction, message)` records how far it got
-and raises JobCancelled once the user cancelled, so the work stops at its next report.
+A job is any callable `work(context) -> bytes | Path`; `context(fraction, message)` records how far it got
+and raises JobCancelled once the user cancelled, so the work stops at its next report. Work that waits on
+something else (a worker process) watches `context.cancel_requested` instead, and may write its result
+straight to `context.result_path` (returning that path) so a large result never passes through memory.
+Finished results live as files in a private temporary folder, expire, and go with the queue's `close`.
 """
 
 import itertools
 import logging
 import secrets
+import shutil
+import tempfile
 import threading
 import time
 import traceback
 from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Callable
 
 from ..errors import JobCancelled, LipwrightError
@@ -21,7 +27,24 @@ from ..models.base import Progress
 
 log = logging.getLogger(__name__)
 
-Work = Callable[[Progress], bytes]
+
+
+class JobContext:
+    """What a running job is handed: call it as its Progress; it also carries the cancel flag and the
+    file its result goes to."""
+
+    def __init__(self, report: Progress, cancel_requested: threading.Event, result_path: Path) -> None:
+        self._report = report
+        self.cancel_requested = cancel_requested
+        self.result_path = result_path
+
+    def __call__(self, fraction: float, message: str) -> None:
+        if self.cancel_requested.is_set():
+            raise JobCancelled("cancelled by the user")
+        self._report(fraction, message)
+
+
+Work = Callable[[JobContext], "bytes | Path"]
 
 
 class JobState(str, Enum):
@@ -84,7 +107,8 @@ class _Job:
     progress: float = 0.0
     message: str = "waiting in the queue"
     error: str | None = None
-    result: bytes | None = None
+    result: Path | None = None
+    result_size: int = 0
     started_at: float | None = None
     finished_at: float | None = None
     finished_monotonic: float | None = None
@@ -94,13 +118,15 @@ class _Job:
 class JobQueue:
     """Thread-safe; `submit` from any thread, one worker runs the jobs in order of submission.
 
-    Finished jobs (and their results) are kept for the most recent `keep_finished` jobs, at most
-    `keep_seconds`, and while their results add up to at most `keep_result_bytes` (the newest finished
-    job is always kept), so a long-running server does not grow without bound.
+    Finished jobs (and their result files) are kept for the most recent `keep_finished` jobs, at most
+    `keep_seconds`, and while their results add up to at most `keep_result_bytes` on disk (the newest
+    finished job is always kept), so a long-running server does not grow without bound.
     """
 
     def __init__(self, max_waiting: int = 16, keep_finished: int = 64, keep_seconds: float = 3600.0,
                  keep_result_bytes: int = 2 * 1024**3) -> None:
+        # mkdtemp makes the folder readable by this user only: results are the user's work.
+        self.result_folder = Path(tempfile.mkdtemp(prefix="lipwright-results-"))
         self.max_waiting = max_waiting
         self.keep_finished = keep_finished
         self.keep_seconds = keep_seconds
@@ -137,8 +163,9 @@ class JobQueue:
         with self._changed:
             return self._snapshot(self._find(job_id))
 
-    def result(self, job_id: str) -> bytes:
-        """The job's result bytes; raises JobNotDone unless the job is done."""
+    def result(self, job_id: str) -> Path:
+        """The file holding the job's result; raises JobNotDone unless the job is done. The file may
+        expire once the lock is released: open it at once (an open file outlives its removal)."""
         with self._changed:
             job = self._find(job_id)
             if job.state is not JobState.DONE:
@@ -177,7 +204,8 @@ class JobQueue:
             return counts
 
     def close(self, timeout: float = 5.0) -> None:
-        """Cancel everything and stop the worker (waiting at most `timeout` for the running job)."""
+        """Cancel everything, stop the worker (waiting at most `timeout` for the running job) and delete
+        every result."""
         with self._changed:
             self._closing = True
             while self._waiting:
@@ -187,6 +215,7 @@ class JobQueue:
                     job.cancel_requested.set()
             self._changed.notify_all()
         self._worker.join(timeout)
+        shutil.rmtree(self.result_folder, ignore_errors=True)
 
     # --- the worker ---------------------------------------------------------------------------
 
@@ -206,18 +235,19 @@ class JobQueue:
             self._run_one(job, work)
 
     def _run_one(self, job: _Job, work: Work) -> None:
-        def progress(fraction: float, message: str) -> None:
-            if job.cancel_requested.is_set():
-                raise JobCancelled("cancelled by the user")
+        def report(fraction: float, message: str) -> None:
             with self._changed:
                 job.progress = min(1.0, max(job.progress, float(fraction)))
                 job.message = str(message)
                 self._changed.notify_all()
 
+        result_path = self.result_folder / f"{job.id}.npz"
         try:
-            result = work(progress)
-            if not isinstance(result, (bytes, bytearray)):
-                raise TypeError(f"the job returned {type(result).__name__}, not bytes")
+            result = work(JobContext(report, job.cancel_requested, result_path))
+            if isinstance(result, (bytes, bytearray)):
+                result_path.write_bytes(result)
+            elif result != result_path or not result_path.is_file():
+                raise TypeError(f"the job returned {type(result).__name__}, not bytes nor its result file")
         except JobCancelled:
             outcome, value = JobState.CANCELLED, "cancelled"
         except LipwrightError as error:
@@ -228,11 +258,14 @@ class JobQueue:
         else:
             # A cancel that came after the last progress report still wins: the user asked for it.
             outcome = JobState.CANCELLED if job.cancel_requested.is_set() else JobState.DONE
-            value = bytes(result)
+            value = None
+        if outcome is not JobState.DONE:
+            result_path.unlink(missing_ok=True)
         with self._changed:
             if outcome is JobState.DONE:
-                job.result = value
-                self._result_bytes += len(value)
+                job.result = result_path
+                job.result_size = result_path.stat().st_size
+                self._result_bytes += job.result_size
                 job.progress = 1.0
                 self._finish(job, outcome, "done")
             elif outcome is JobState.CANCELLED:
@@ -272,7 +305,8 @@ class JobQueue:
             self._finished_order.popleft()
             del self._jobs[oldest.id]
             if oldest.result is not None:
-                self._result_bytes -= len(oldest.result)
+                self._result_bytes -= oldest.result_size
+                oldest.result.unlink(missing_ok=True)
 
     def _snapshot(self, job: _Job) -> JobStatus:
         position = None

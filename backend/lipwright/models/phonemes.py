@@ -14,7 +14,9 @@ from ..audio.loudness import frame_loudness
 from ..geometry.placement import place_on_mesh
 from ..motion.arkit import ARKIT_NAMES
 from ..motion.coarticulation import phones_to_weights
+from ..motion.ending import ease_to_rest_at_end
 from ..phones import phones_for_clip
+from ..phones.speech_presence import little_speech_warning
 from ..template import load_default_head
 from .base import Animation, AnimationRequest, Progress, no_progress
 from .offset_frames import OffsetFrames
@@ -39,6 +41,10 @@ class PhonemeModel:
         progress(0.7, "building visemes")
         loudness = frame_loudness(clip, request.fps, n_frames)
         weights = phones_to_weights(track.phones, request.fps, n_frames, loudness)
+        weights = ease_to_rest_at_end(weights, request.fps)
+        warnings = list(track.warnings)
+        if track.method == "recognised" and (speech_warning := little_speech_warning(clip, track.phones)):
+            warnings.append(speech_warning)
 
         progress(0.85, "shaping the face")
         rest = self.head.mesh.vertices if request.mesh is None else request.mesh.vertices
@@ -57,7 +63,7 @@ class PhonemeModel:
             "compute_seconds": time.perf_counter() - started,
             "device": self.device,
             "phone_method": track.method,
-            "warnings": list(track.warnings),
+            "warnings": warnings,
             "phones": [[p.label, round(p.start, 4), round(p.end, 4)] for p in track.phones],
         }
         return Animation(

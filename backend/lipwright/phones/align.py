@@ -8,7 +8,7 @@ from ..audio.clip import AudioClip
 from ..errors import TranscriptError
 from .decoders import SharedDecoder, aligner, pcm16
 from .phone import Phone, fill_timeline, normalise_label
-from .transcript import transcript_words
+from .transcript import TranscriptWords, transcript_words
 
 
 class AlignmentFailed(TranscriptError):
@@ -18,29 +18,54 @@ class AlignmentFailed(TranscriptError):
 def align_phones(clip: AudioClip, transcript: str) -> list[Phone]:
     """Phones of `transcript` timed against `clip`, covering it from 0 to clip.seconds.
 
-    Raises TranscriptError for words the dictionary lacks, AlignmentFailed when the words do not
-    fit the audio."""
+    Raises TranscriptError for a transcript without words, AlignmentFailed when the words do not
+    fit the audio. Words the dictionary lacks get guessed pronunciations (see transcript_words)."""
     phones, _ = align_phones_with_warnings(clip, transcript)
     return phones
 
 
 def align_phones_with_warnings(clip: AudioClip, transcript: str) -> tuple[list[Phone], list[str]]:
-    """align_phones, plus warnings (phone timing estimated inside words when phone alignment failed)."""
+    """align_phones, plus warnings (words whose pronunciation was guessed; phone timing estimated
+    inside words when phone alignment failed)."""
+    prepared = transcript_words(transcript, lambda word: dictionary_pronunciation(aligner(), word))
+    phones, warnings = align_prepared_words(clip, prepared)
+    return phones, [*prepared.warnings, *warnings]
+
+
+def align_prepared_words(clip: AudioClip, prepared: TranscriptWords) -> tuple[list[Phone], list[str]]:
+    """Phones of already prepared transcript words timed against `clip`, and what was estimated."""
     shared = aligner()
-    words = transcript_words(transcript, shared.decoder.lookup_word)
     pcm = pcm16(clip)
+    warnings = []
     with shared.lock:
-        word_spans = _align_words(shared, pcm, words)
+        add_guessed_words(shared, prepared.guessed)
+        word_spans = _align_words(shared, pcm, prepared.words)
         try:
             phones = _align_phones_inside_words(shared, pcm)
-            warnings: list[str] = []
         except RuntimeError:
             # pocketsphinx sometimes loses the phone-level path ("Alignment failed in frame N")
             # after the word pass worked; word timing is still good, so spread each word's phones
             # over its span rather than throwing the transcript away.
             phones = _spread_phones_over_words(shared, word_spans)
-            warnings = ["Phone-level alignment failed; phone timing inside each word is estimated."]
+            warnings.append("Phone-level alignment failed; phone timing inside each word is estimated.")
     return fill_timeline(phones, clip.seconds), warnings
+
+
+# Words this process taught the aligner: still guesses, so every transcript that uses them says so.
+_GUESSED_WORDS: set[str] = set()
+
+
+def dictionary_pronunciation(shared: SharedDecoder, word: str) -> str | None:
+    """The CMU dictionary's phones for `word`; None for words it lacks, including ones guessed earlier."""
+    return None if word in _GUESSED_WORDS else shared.decoder.lookup_word(word)
+
+
+def add_guessed_words(shared: SharedDecoder, guessed: dict[str, str]) -> None:
+    """Teach the decoder's dictionary the guessed words; call with the lock held."""
+    for word, phones in guessed.items():
+        if shared.decoder.lookup_word(word) is None:
+            shared.decoder.add_word(word, phones, update=True)
+            _GUESSED_WORDS.add(word)
 
 
 def _base_word(name: str) -> str:

@@ -40,6 +40,7 @@ def phone_recogniser() -> SharedDecoder:
     decoder = Decoder(
         allphone=_model_path(_MODEL_FOLDER, "en-us-phone.lm.bin"),
         lm=None,
+        dict=None,  # phones need no word dictionary; loading the CMU one took 0.35 s of every start
         lw=2.0,
         beam=1e-20,
         pbeam=1e-20,

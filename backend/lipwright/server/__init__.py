@@ -1,5 +1,8 @@
 """The loopback HTTP server: FastAPI routes over the job queue, with token and host checks.
 
+Models never run in the server's process (lipwright.jobs.model_worker), so every route answers while a
+long line is recognised; results are files, streamed; idle connections are bounded (bounded_connections).
+
 Routes (all under wire.API_PREFIX, all needing the wire.TOKEN_HEADER token, health included):
     GET  /v1/health              HealthResponse: version, api_version, device, pid, job counts, limits
     GET  /v1/models              ModelListResponse: default model and each model's availability

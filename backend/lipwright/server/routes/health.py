@@ -5,7 +5,7 @@ import os
 from fastapi import APIRouter, Request
 
 from ... import __version__
-from ...jobs.animation_job import MAX_FPS, MAX_TRANSCRIPT_CHARS
+from ...jobs.animation_job import MAX_FPS, TRANSCRIPT_CHARS_PER_SECOND, max_transcript_chars
 from ...wire import API_VERSION
 from ..schemas import HealthResponse, Limits
 
@@ -28,6 +28,7 @@ def health(request: Request) -> HealthResponse:
             max_frame_vertices=settings.max_frame_vertices,
             max_waiting_jobs=settings.max_waiting_jobs,
             max_fps=MAX_FPS,
-            max_transcript_chars=MAX_TRANSCRIPT_CHARS,
+            max_transcript_chars=max_transcript_chars(settings.max_audio_seconds),
+            transcript_chars_per_second=TRANSCRIPT_CHARS_PER_SECOND,
         ),
     )

@@ -4,10 +4,14 @@ Submitting checks the request, the audio and the mesh before queueing, so bad in
 once with what is wrong; only the model's work waits in the queue.
 """
 
+import os
+
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from ...jobs.animation_job import animate_prepared, prepare_animation
+from ...jobs.animation_job import prepare_animation
+from ...jobs.model_worker import ModelWorkers
 from ...jobs.queue import JobQueue, JobState, JobStatus
 from ..problems import Problem
 from ..schemas import ErrorResponse, JobStatusResponse
@@ -17,6 +21,8 @@ router = APIRouter(prefix="/jobs", tags=["jobs"])
 # Past the limit the rest of an oversized body is still read (and dropped) up to this many bytes, so the
 # client gets its 413 instead of a connection reset while it is still sending.
 DRAIN_LIMIT_BYTES = 4 * 1024 * 1024 * 1024
+
+RESULT_CHUNK_BYTES = 1024 * 1024
 
 ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 422, 429)}
 
@@ -83,9 +89,9 @@ async def submit_job(request: Request, response: Response) -> JobStatusResponse:
         settings.max_frame_vertices,
     )
     del body
-    device = settings.device
+    workers: ModelWorkers = request.app.state.workers
     label = f"{prepared.options.model}, {prepared.clip.seconds:.1f} s at {prepared.options.fps:g} fps"
-    status = queue.submit(lambda progress: animate_prepared(prepared, progress, device), label=label)
+    status = queue.submit(lambda context: workers.run(prepared, context), label=label)
     response.headers["Location"] = str(request.url_for("get_job", job_id=status.id).path)
     return status_response(status, request)
 
@@ -101,16 +107,30 @@ def get_job(job_id: str, request: Request) -> JobStatusResponse:
     responses={200: {"content": {"application/octet-stream": {}}, "description": "result npz"}, **ERRORS},
 )
 def get_job_result(job_id: str, request: Request) -> Response:
-    """The npz result (lipwright.wire.decode_result reads it); 409 while the job is not done."""
-    data = request.app.state.queue.result(job_id)
-    return Response(
-        data,
+    """The npz result (lipwright.wire.decode_result reads it), streamed from its file; 409 while the job
+    is not done."""
+    path = request.app.state.queue.result(job_id)
+    try:
+        handle = open(path, "rb")  # open now: the file may expire while it is sent, the open file stays
+    except FileNotFoundError:
+        raise Problem(404, f"the result of job {job_id} has expired; run the job again") from None
+    size = os.fstat(handle.fileno()).st_size
+
+    def chunks():
+        with handle:
+            while chunk := handle.read(RESULT_CHUNK_BYTES):
+                yield chunk
+
+    return StreamingResponse(
+        chunks(),
         media_type="application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="lipwright-{job_id}.npz"'},
+        headers={"Content-Disposition": f'attachment; filename="lipwright-{job_id}.npz"',
+                 "Content-Length": str(size)},
     )
 
 
 @router.post("/{job_id}/cancel", response_model=JobStatusResponse, responses=ERRORS)
 def cancel_job(job_id: str, request: Request) -> JobStatusResponse:
-    """A queued job is dropped at once; a running one stops at its next progress step."""
+    """A queued job is dropped at once; a running one stops at its next progress step, or its worker
+    process is ended when it does not stop within a short grace."""
     return status_response(request.app.state.queue.cancel(job_id), request)

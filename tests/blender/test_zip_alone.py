@@ -1,0 +1,164 @@
+"""The built zip alone runs the default model: installed into a `bpy` whose Python has none of the backend's
+dependencies, Blender installs the bundled wheels, the add-on starts the backend with Blender's own Python,
+fetches the prepared head and animates a line of real speech.
+
+The child is this test's bpy when it lacks the backend's dependencies (.venv-bpy5, .venv-bpy42), else the
+repo's .venv-bpy5. It runs with a temporary BLENDER_USER_RESOURCES, no $LIPWRIGHT_BACKEND_PYTHON and no
+PYTHONPATH, so nothing of the checkout or its environments reaches it. The same child checks that the
+Model field survives "Refresh Models" and that a remote backend is refused while online access is off.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tests.blender.test_install_zip import build_zip
+
+REPO = Path(__file__).resolve().parents[2]
+LINE = "Bob made a map of the moon."
+BACKEND_MODULES = ("fastapi", "uvicorn", "pydantic", "soundfile", "soxr", "pocketsphinx", "scipy", "lipwright")
+
+CHILD = r"""
+import json, sys, time
+import bpy
+import numpy as np
+archive, wav, line = sys.argv[1], sys.argv[2], sys.argv[3]
+bpy.ops.wm.read_factory_settings(use_empty=True)
+bpy.ops.extensions.package_install_files(filepath=archive, repo="user_default", enable_on_install=True)
+name = "bl_ext.user_default.lipwright"
+from bl_ext.user_default.lipwright import backend_process, compat, operators, preferences, properties, wire
+report = {"wheel_paths": backend_process.extension_site_packages(), "python": backend_process.default_python(),
+          "missing": backend_process.missing_modules(), "first_run": preferences.setup_problem(bpy.context)}
+state = bpy.context.window_manager.lipwright_job
+try:
+    scene = bpy.context.scene
+    scene.render.fps, scene.render.fps_base = 24, 1.0
+    report["add_head"] = sorted(bpy.ops.lipwright.add_head())
+    report["add_head_error"] = state.last_error
+    head = bpy.context.view_layer.objects.active
+    report["head_keys"] = len(head.data.shape_keys.key_blocks) if head and head.data.shape_keys else 0
+    settings = scene.lipwright
+    report["model_before"] = settings.model
+    bpy.ops.lipwright.refresh_models()
+    report["model_after_refresh"], report["refresh_error"] = settings.model, state.last_error
+    # The weights of the line straight from the backend, as every Blender version can ask for them.
+    client = preferences.backend_settings(bpy.context).connect()
+    job = client.submit(wire.encode_request(open(wav, "rb").read(), {"model": settings.model, "fps": 24.0,
+                                                                     "transcript": line, "offsets": False}))
+    while (status := client.status(job))["state"] not in ("done", "failed", "cancelled"):
+        time.sleep(0.1)
+    report["job_state"] = status["state"]
+    result = wire.decode_result(client.result(job))
+    report["jaw_max"] = float(result["weights"][:, list(result["weight_names"]).index("jawOpen")].max())
+    if bpy.app.build_options.audaspace:  # the PyPI bpy 4.2 wheel has no sound strips
+        compat.new_sound_strip(scene, "Line 01", wav, 1, 1)
+        settings.target, settings.sound_strip, settings.transcript = head, "Line 01", line
+        report["generate"] = sorted(bpy.ops.lipwright.generate())
+        report["generate_state"] = state.last_error or state.last_report
+        curves = {c.data_path: c for c in compat.action_fcurves(bpy.data.actions["Lipwright Line 01"])}
+        jaw = curves['key_blocks["jawOpen"].value']
+        co = np.empty(len(jaw.keyframe_points) * 2, np.float32)
+        jaw.keyframe_points.foreach_get("co", co)
+        report["baked_jaw_max"] = float(co[1::2].max())
+    # Remote mode on another machine while Blender's online access is off: refused, saying how to allow it.
+    prefs = bpy.context.preferences.addons[name].preferences
+    prefs.backend_mode, prefs.remote_url = "REMOTE", "http://192.0.2.1:8765"
+    report["online_access"] = bpy.app.online_access
+    report["remote_problem"] = preferences.setup_problem(bpy.context)
+    bpy.ops.lipwright.refresh_models()
+    report["remote_refresh_error"] = state.last_error
+    report["model_after_remote"] = settings.model
+    report["backend_pid"] = backend_process.current_backend().ready.get("pid")
+except Exception as error:
+    import traceback
+    traceback.print_exc()
+    report["error"] = f"{type(error).__name__}: {error}"
+print("REPORT " + json.dumps(report), flush=True)
+"""
+
+
+def _lacks_backend(python: str) -> bool:
+    check = "import importlib.util, sys; sys.exit(any(importlib.util.find_spec(m) for m in sys.argv[1:]))"
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run([python, "-c", check, *BACKEND_MODULES], env=environment).returncode == 0
+
+
+def bare_bpy_python() -> str:
+    return sys.executable if _lacks_backend(sys.executable) else str(REPO / ".venv-bpy5" / "bin" / "python")
+
+
+def test_the_zip_alone_animates_a_line_with_the_default_model(tmp_path):
+    python = bare_bpy_python()
+    assert _lacks_backend(python), f"{python} has some of the backend's dependencies: not a bare bpy"
+    archive = build_zip(tmp_path / "dist")
+    wav = tmp_path / "line.wav"  # espeak-ng directly: tests/speech.py needs soundfile, which a bare bpy lacks
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), LINE], check=True, capture_output=True)
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("PYTHONPATH", "LIPWRIGHT_BACKEND_PYTHON", "LIPWRIGHT_ANNY_DATA")}
+    environment.update(BLENDER_USER_RESOURCES=str(tmp_path / "user"), LIPWRIGHT_CACHE_DIR=str(tmp_path / "cache"))
+    done = subprocess.run([python, "-c", CHILD, str(archive), str(wav), LINE], capture_output=True, text=True,
+                          env=environment, timeout=400, cwd=tmp_path)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("REPORT ")]
+    assert lines, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads(lines[-1][len("REPORT "):])
+    assert "error" not in report, (report, done.stderr[-3000:])
+    # Blender installed the wheels where the add-on looks, and the backend runs in Blender's own Python.
+    assert report["wheel_paths"] and report["wheel_paths"][0].startswith(str(tmp_path / "user"))
+    assert report["python"] == python and report["missing"] == [] and report["first_run"] == []
+    assert report["add_head"] == ["FINISHED"] and report["head_keys"] == 53, report  # the prepared head
+    assert report["model_before"] == report["model_after_refresh"] == "phonemes" and not report["refresh_error"]
+    assert report["job_state"] == "done" and report["jaw_max"] > 0.2
+    if "generate" in report:
+        assert report["generate"] == ["FINISHED"], report["generate_state"]
+        assert report["baked_jaw_max"] > 0.2
+    assert report["online_access"] is False
+    assert "Allow Online Access" in " ".join(report["remote_problem"])
+    assert report["remote_refresh_error"].splitlines()[0].startswith("Blender's online access is off")
+    assert report["model_after_remote"] == "phonemes"
+
+
+MISSING_CHILD = r"""
+import json, sys
+import bpy
+bpy.ops.wm.read_factory_settings(use_empty=True)
+bpy.ops.extensions.package_install_files(filepath=sys.argv[1], repo="user_default", enable_on_install=True)
+from bl_ext.user_default.lipwright import preferences
+state = bpy.context.window_manager.lipwright_job
+report = {"first_run": preferences.setup_problem(bpy.context)}
+bpy.ops.lipwright.refresh_models()
+report["refresh_error"] = state.last_error
+print("REPORT " + json.dumps(report), flush=True)
+"""
+
+
+def without_wheels(archive: Path, target: Path) -> Path:
+    """The zip as a build for another platform would leave this one: no wheels installed."""
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(target, "w") as copy:
+        for item in source.infolist():
+            if item.filename.startswith("wheels/"):
+                continue
+            data = source.read(item)
+            if item.filename == "blender_manifest.toml":
+                data = re.sub(rb"(?ms)^platforms = .*?^\]\n", b"", data)
+            copy.writestr(item, data)
+    return target
+
+
+def test_a_missing_module_is_named_first_in_the_panel_and_at_start(tmp_path):
+    python = bare_bpy_python()
+    archive = without_wheels(build_zip(tmp_path / "dist"), tmp_path / "no-wheels.zip")
+    environment = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "LIPWRIGHT_BACKEND_PYTHON")}
+    environment["BLENDER_USER_RESOURCES"] = str(tmp_path / "user")
+    done = subprocess.run([python, "-c", MISSING_CHILD, str(archive)], capture_output=True, text=True,
+                          env=environment, timeout=300, cwd=tmp_path)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("REPORT ")]
+    assert lines, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads(lines[-1][len("REPORT "):])
+    assert report["first_run"] and "lacks the module 'fastapi'" in report["first_run"][0], report
+    error = report["refresh_error"]
+    assert len(error.splitlines()) == 1 and "Blender's Python lacks the module '" in error, error
+    assert "The backend's last output" in done.stderr  # the details went to the console

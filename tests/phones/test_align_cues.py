@@ -1,0 +1,63 @@
+"""Subtitles guide alignment: each cue is aligned on its own stretch of audio; a cue that does not fit
+falls back to recognition with a warning, and the other cues stay aligned."""
+
+import pytest
+
+from lipwright.audio.clip import AudioClip
+from lipwright.phones import phones_for_clip
+from tests.speech import compose_line
+
+PARTS = [0.6, "Bob made a big map", 1.2, "the moon was bright", 1.5, "pop a bubble", 0.6]
+TEXTS = ["Bob made a big map.", "The moon was bright.", "Pop a bubble!"]
+
+
+@pytest.fixture(scope="module", params=[("espeak-ng", "en-us"), ("flite", "awb")], ids=["espeak-ng", "flite-awb"])
+def line(request):
+    engine, voice = request.param
+    return compose_line(PARTS, engine=engine, voice=voice)
+
+
+def srt(cues) -> str:
+    def stamp(seconds):
+        whole = int(seconds)
+        return f"00:00:{whole:02d},{int(round((seconds - whole) * 1000)):03d}"
+    return "\n".join(f"{i}\n{stamp(start)} --> {stamp(end)}\n{text}\n" for i, (start, end, text) in enumerate(cues, 1))
+
+
+def bilabials_in(phones, word):
+    return [p.label for p in phones if p.label in ("P", "B", "M") and word.start - 0.05 <= p.centre <= word.end + 0.05]
+
+
+def test_cues_set_by_eye_still_align_every_bilabial_in_its_word(line):
+    # Cue times a subtitler might set: starting late, ending early, by up to 0.25 s.
+    cues = [(w.start + 0.2, w.end - 0.25, text) for w, text in zip(line.words, TEXTS)]
+    track = phones_for_clip(AudioClip(line.samples, line.sample_rate), srt(cues))
+    assert track.method == "aligned" and track.warnings == []
+    assert [bilabials_in(track.phones, word) for word in line.words] == [["B", "B", "M", "B", "M", "P"], ["M", "B"],
+                                                                        ["P", "P", "B", "B"]]
+    # Between the cues the face rests.
+    for silence in line.silences[1:-1]:
+        inside = [p for p in track.phones if p.label != "SIL" and silence.start + 0.1 < p.centre < silence.end - 0.1]
+        assert inside == []
+
+
+def test_a_cue_that_does_not_fit_is_recognised_and_named(line):
+    texts = [TEXTS[0], "Elephants never forget the rainy season in Madagascar or anywhere else.", TEXTS[2]]
+    cues = [(w.start, w.end, text) for w, text in zip(line.words, texts)]
+    track = phones_for_clip(AudioClip(line.samples, line.sample_rate), srt(cues))
+    assert track.method == "aligned"
+    assert len(track.warnings) == 1 and track.warnings[0].startswith("Cue 2 (")
+    first, _, last = line.words
+    assert bilabials_in(track.phones, first) == ["B", "B", "M", "B", "M", "P"]
+    assert bilabials_in(track.phones, last) == ["P", "P", "B", "B"]
+    middle = line.words[1]
+    assert any(p.label != "SIL" for p in track.phones if middle.start < p.centre < middle.end)
+
+
+def test_words_the_dictionary_lacks_are_named_once_for_all_cues():
+    line = compose_line([0.4, "the quokka", 1.0, "met a quokka", 0.4], engine="flite", voice="awb")
+    cues = [(w.start, w.end, text) for w, text in zip(line.words, ["The quokka.", "Met a quokka."])]
+    track = phones_for_clip(AudioClip(line.samples, line.sample_rate), srt(cues))
+    assert track.method == "aligned"
+    assert len(track.warnings) == 1 and "pronounced by espeak-ng: quokka." in track.warnings[0]
+    assert [p.label for p in track.phones if p.label in ("K", "W", "M")] == ["K", "W", "K", "M", "K", "W", "K"]
