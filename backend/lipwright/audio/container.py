@@ -48,8 +48,9 @@ def decode_container(name: str, source: bytes | str, max_seconds: float) -> Deco
             check_declared_size(name, seconds * (declared_rate or 1), declared_channels, declared_rate or 1, max_seconds)
         chunks, warnings, rate = [], [], None
         frames_decoded = samples_decoded = 0
-        # Planar float keeps every channel apart, at the track's own rate; the caller mixes and resamples.
-        resampler = av.AudioResampler(format="fltp")
+        # Interleaved float at the track's own rate; the caller mixes and resamples. Not planar: PyAV
+        # counts one plane too many for 8 channels and reads past the frame (a segfault, seen with 18.1).
+        resampler = av.AudioResampler(format="flt")
         skip = 0
         try:
             for frame in container.decode(stream):
@@ -59,23 +60,23 @@ def decode_container(name: str, source: bytes | str, max_seconds: float) -> Deco
                     if frame.pts is not None and frame.time_base is not None and frame.pts < 0:
                         skip = int(round(-frame.pts * frame.time_base * rate))
                 for converted in resampler.resample(frame):
-                    chunk = converted.to_ndarray()
+                    chunk = converted.to_ndarray().reshape(-1, len(converted.layout.channels))  # (n, channels)
                     chunks.append(chunk)
-                    frames_decoded += chunk.shape[1]
+                    frames_decoded += chunk.shape[0]
                     samples_decoded += chunk.size
                 if frames_decoded > (max_seconds + 1) * rate:
                     raise AudioError(
                         f"{name} is longer than the limit of {max_seconds:.0f} s; "
                         f"split the dialogue into shorter lines and animate each one."
                     )
-                check_decoded_samples(name, samples_decoded, chunks[-1].shape[0] if chunks else 1, rate, max_seconds)
+                check_decoded_samples(name, samples_decoded, chunks[-1].shape[1] if chunks else 1, rate, max_seconds)
         except av.error.FFmpegError as error:
             if not chunks:
                 raise AudioError(f"{name} could not be decoded: its audio track is damaged ({error}); re-export it.") from None
             warnings.append(f"{name} is damaged: decoding stopped part-way ({error}); animated what could be read.")
     if not chunks or rate is None:
         raise AudioError(f"{name} holds no audio samples (zero length); pick a strip or file with speech in it.")
-    samples = np.concatenate(chunks, axis=1)[:, skip:].T
+    samples = np.concatenate(chunks)[skip:]
     return DecodedTrack(np.ascontiguousarray(samples, dtype=np.float32), int(rate), warnings)
 
 
