@@ -16,7 +16,7 @@ import numpy as np
 import soundfile
 
 from lipwright.demo.speech import synthesize
-from lipwright.jobs.animation_job import MAX_TRANSCRIPT_CHARS
+from lipwright.jobs.animation_job import TRANSCRIPT_BASE_CHARS
 
 PARAGRAPH = ("Bob made a map of the moon, and Pam brought some fresh waffles with vanilla. "
              "Maybe we should move the boxes before the weather becomes much worse.")
@@ -63,7 +63,7 @@ def main() -> None:
         folder = Path(scratch)
         runs = [(s, False) for s in args.seconds] + [(s, True) for s in args.aligned]
         for seconds, aligned in runs:
-            wav, transcript = long_line(folder, seconds, MAX_TRANSCRIPT_CHARS if aligned else None)
+            wav, transcript = long_line(folder, seconds, TRANSCRIPT_BASE_CHARS if aligned else None)
             out = folder / "out.npz"
             command = [sys.executable, "-m", "lipwright", "animate", str(wav), "-o", str(out), "--fps", str(args.fps)]
             if aligned:

@@ -107,6 +107,9 @@ CASES = [
     Case("fps not a number", lambda: request(options={"model": "loudness", "fps": "fast"}), 422, "fps"),
     Case("transcript too long", lambda: request(options={"model": "loudness", "transcript": "la " * 2000}), 422,
          "transcript"),
+    # 15 s at 240 fps on the default head (4,821 vertices): 17 million frame-vertices, the test server allows 12.
+    Case("result past the frame-vertex limit", lambda: request(audio=wav(tone(15.0)), options={
+        "model": "loudness", "fps": 240}), 422, "3,600 frames × 4,821 vertices"),
     Case("seed not an integer", lambda: request(options={"model": "loudness", "seed": "abc"}), 422, "seed"),
     # Audio
     Case("empty audio", lambda: request(audio=b""), 422, "empty"),
