@@ -35,6 +35,16 @@ def test_an_outside_writer_that_writes_nothing_replaces_nothing(tmp_path):
     assert target.read_bytes() == b"user's scene"
 
 
+def test_a_writer_stopped_mid_save_leaves_none_of_its_own_temporaries(tmp_path):
+    target = tmp_path / "scene.blend"
+    target.write_bytes(b"the user's scene")
+    with pytest.raises(RuntimeError):
+        with replaced_on_success(target) as temporary:
+            temporary.with_name(temporary.name + "@").write_bytes(b"half")  # how Blender saves
+            raise RuntimeError("Blender was stopped")
+    assert target.read_bytes() == b"the user's scene"
+    assert [p.name for p in tmp_path.iterdir()] == ["scene.blend"]
+
 @pytest.mark.parametrize("make, says", [
     (lambda tmp: tmp, "is a folder"),
     (lambda tmp: (tmp / "file.txt").write_text("x") and tmp / "file.txt" / "out.npz", "is a file, not a folder"),

@@ -35,6 +35,8 @@ def replaced_on_success(path: str | os.PathLike) -> Iterator[Path]:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+        # Blender saves to NAME@ and renames it: a Blender killed mid-save leaves that one behind.
+        temporary.with_name(temporary.name + "@").unlink(missing_ok=True)
 
 
 @contextmanager
