@@ -1,7 +1,8 @@
 """One animation job: wire request bytes in, wire result bytes out, every input checked on the way.
 
-`prepare_animation` does the quick checks (request, options, audio, mesh) so the server can refuse bad
-input while the user waits for the answer; `animate_prepared` does the slow part in the job worker.
+`prepare_animation` does the quick checks (request, options, audio, mesh, result size) so the server can
+refuse bad input while the user waits for the answer; `run_model` and `write_animation` do the slow part
+(in a model worker process, for the server), the result streamed into a file or stream.
 """
 
 import io
