@@ -1,14 +1,18 @@
 """Animate a sound file in this process: the same job the server runs, for the command line."""
 
+import io
+import os
 from pathlib import Path
+from typing import BinaryIO
 
 from . import wire
 from .errors import AudioError
 from .models.base import Progress, no_progress
 
 
-def animate_file(
+def animate_to_file(
     audio_path: Path,
+    out: BinaryIO | str | os.PathLike,
     model: str = "phonemes",
     fps: float = 30.0,
     transcript: str | None = None,
@@ -18,11 +22,13 @@ def animate_file(
     offsets: bool = True,
     recognition: str | None = None,
     progress: Progress = no_progress,
-) -> bytes:
-    """Returns the result npz bytes (see wire.encode_result); offsets=False: weights only.
+) -> dict:
+    """Writes the result npz (see wire.write_result) to `out`, a path (replaced whole, only on success) or a
+    binary stream, offsets streamed so a long line never sits in memory; returns the result's meta.
+    offsets=False: weights only.
 
     device: "auto" leaves the choice to the model, so numpy-only models never import torch."""
-    from .jobs.animation_job import run_animation_job
+    from .jobs.animation_job import animate_prepared_to, prepare_animation
 
     audio_path = Path(audio_path)
     if not audio_path.is_file():
@@ -39,7 +45,16 @@ def animate_file(
         mesh = {"vertices": vertices, "faces_flat": faces_flat, "face_sizes": face_sizes}
     request = wire.encode_request(audio_path.read_bytes(), options, **mesh)
     try:
-        return run_animation_job(request, progress, device)
+        prepared = prepare_animation(request, max_request_bytes=max(wire.DEFAULT_MAX_REQUEST_BYTES, 2 * len(request)))
     except AudioError as error:
         # The job only sees bytes; name the file the user gave.
         raise AudioError(f"{audio_path.name}: {error}") from None
+    del request, mesh
+    return animate_prepared_to(prepared, progress, device, out)
+
+
+def animate_file(audio_path: Path, **options) -> bytes:
+    """The result npz as bytes (for short lines; see animate_to_file for the options)."""
+    buffer = io.BytesIO()
+    animate_to_file(audio_path, buffer, **options)
+    return buffer.getvalue()

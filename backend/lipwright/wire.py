@@ -6,8 +6,12 @@ npz keeps arrays exact and is read with `allow_pickle=False`, so nothing on the 
 
 import io
 import json
+import zipfile
+from typing import BinaryIO
 
 import numpy as np
+
+from .geometry.validate import MAX_CORNERS_PER_VERTEX
 
 API_VERSION = "v1"
 API_PREFIX = "/" + API_VERSION
@@ -21,6 +25,9 @@ RESULT_KEYS = (
 # "offsets": false asks for weights only (a face with ARKit keys needs no per-vertex motion,
 # which for a long line is hundreds of megabytes).
 OPTION_NAMES = ("model", "fps", "transcript", "seed", "offsets", "recognition")
+MIB = 1024 * 1024
+DEFAULT_MAX_REQUEST_BYTES = 256 * MIB
+MAX_OPTIONS_BYTES = 1 * MIB  # a 5,000-character transcript is 20 kB as a numpy unicode string
 REQUIRED_LANDMARKS = ("lip_upper_mid", "lip_lower_mid", "mouth_corner_left", "mouth_corner_right", "chin")
 
 
@@ -34,12 +41,63 @@ def _npz_bytes(arrays: dict) -> bytes:
     return buffer.getvalue()
 
 
-def _load_npz(data: bytes, what: str) -> dict:
+HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+
+
+def _load_npz(data: bytes, what: str, allowed: tuple[str, ...] | None = None,
+              max_bytes: dict[str, int] | None = None) -> dict:
+    """Reads the npz members; with `allowed`, any other member is refused, and each member's declared sizes
+    (the zip entry's and its .npy header's) are checked against `max_bytes` BEFORE it is inflated, so a
+    small archive cannot unpack into gigabytes."""
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise WireError(f"the {what} is not a readable npz archive ({error})") from None
+    arrays = {}
+    with archive:
+        for info in archive.infolist():
+            key = info.filename.removesuffix(".npy")
+            if allowed is not None and (key not in allowed or not info.filename.endswith(".npy")):
+                raise WireError(f"the {what} has an unknown part '{info.filename}'; it may hold only "
+                                f"{', '.join(allowed)}")
+            limit = None if max_bytes is None else max_bytes.get(key)
+            arrays[key] = _read_member(archive, info, what, limit)
+    return arrays
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, what: str, limit: int | None) -> np.ndarray:
+    key = info.filename.removesuffix(".npy")
+    if limit is not None and info.file_size > limit + 4096:  # + room for the .npy header
+        raise WireError(f"the {what}'s '{key}' unpacks to {info.file_size / MIB:.1f} MiB, more than the "
+                        f"limit of {limit / MIB:.1f} MiB: send shorter audio or a smaller mesh")
+    try:
+        with archive.open(info) as member:
+            version = np.lib.format.read_magic(member)
+            if version not in HEADER_READERS:
+                raise ValueError(f".npy format version {version} is not supported")
+            shape, fortran_order, dtype = HEADER_READERS[version](member)
+            if dtype.hasobject:
+                raise ValueError("Object arrays cannot be loaded when allow_pickle=False")
+            size = int(np.prod(shape, dtype=object)) * dtype.itemsize
+            if limit is not None and size > limit:
+                raise WireError(f"the {what}'s '{key}' holds {size / MIB:.1f} MiB, more than the limit of "
+                                f"{limit / MIB:.1f} MiB: send shorter audio or a smaller mesh")
+            count = int(np.prod(shape, dtype=object))
+            array = np.frombuffer(_read_exactly(member, size), dtype=dtype, count=count) if size else \
+                np.zeros(shape, dtype=dtype)
+            array = array.reshape(shape[::-1]).transpose() if fortran_order else array.reshape(shape)
+            return array.copy() if not array.flags.writeable else array
+    except WireError:
+        raise
     except Exception as error:  # zipfile, pickle refusal and numpy errors all mean the same here
         raise WireError(f"the {what} is not a readable npz archive ({error})") from None
+
+
+def _read_exactly(member, size: int) -> bytes:
+    data = member.read(size)
+    if len(data) != size:
+        raise ValueError(f"a member ends after {len(data)} of its {size} bytes")
+    return data
 
 
 def encode_request(audio: bytes, options: dict, vertices=None, faces_flat=None, face_sizes=None) -> bytes:
@@ -52,33 +110,47 @@ def encode_request(audio: bytes, options: dict, vertices=None, faces_flat=None, 
     return _npz_bytes(arrays)
 
 
-def decode_request(data: bytes) -> tuple[bytes, dict, dict | None]:
-    """Returns (audio bytes, options, mesh arrays or None)."""
-    arrays = _load_npz(data, "job request")
+def request_limits(max_bytes: int = DEFAULT_MAX_REQUEST_BYTES, max_vertices: int = 500_000) -> dict[str, int]:
+    """The most bytes each request member may unpack to."""
+    corners = MAX_CORNERS_PER_VERTEX * max_vertices
+    return {"audio": max_bytes, "options": MAX_OPTIONS_BYTES, "vertices": 3 * 8 * max_vertices,
+            "faces_flat": 8 * corners, "face_sizes": 8 * corners}
+
+
+def decode_request(data: bytes, max_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
+                   max_vertices: int = 500_000) -> tuple[bytes, dict, dict | None]:
+    """Returns (audio bytes, options, mesh arrays or None). No member may unpack past its limit
+    (`request_limits`): the body limit counts compressed bytes, these count what they inflate to."""
+    arrays = _load_npz(data, "job request", REQUEST_KEYS, request_limits(max_bytes, max_vertices))
     if "audio" not in arrays or "options" not in arrays:
         raise WireError("the job request lacks 'audio' or 'options'")
     try:
         options = json.loads(str(arrays["options"]))
     except json.JSONDecodeError as error:
         raise WireError(f"the job options are not JSON ({error})") from None
+    except RecursionError:
+        raise WireError("the job options are nested too deeply: send a flat JSON object of options") from None
     if not isinstance(options, dict):
         raise WireError("the job options must be a JSON object")
     unknown = set(options) - set(OPTION_NAMES)
     if unknown:
         raise WireError(f"unknown job options {sorted(unknown)}; known: {list(OPTION_NAMES)}")
+    mesh_keys = ("vertices", "faces_flat", "face_sizes")
     mesh = None
-    if "vertices" in arrays:
-        missing = [k for k in ("faces_flat", "face_sizes") if k not in arrays]
+    if any(k in arrays for k in mesh_keys):
+        missing = [k for k in mesh_keys if k not in arrays]
         if missing:
-            raise WireError(f"the mesh lacks {missing}")
-        mesh = {k: arrays[k] for k in ("vertices", "faces_flat", "face_sizes")}
+            raise WireError(f"the mesh lacks {missing}: send vertices, faces_flat and face_sizes together")
+        mesh = {k: arrays[k] for k in mesh_keys}
     return arrays["audio"].tobytes(), options, mesh
 
 
-def encode_result(
-    offsets, rest, fps: float, landmark_index: dict, meta: dict, weights=None, weight_names=(),
-) -> bytes:
-    """offsets may be None for a weights-only result (the request said "offsets": false)."""
+def write_result(
+    file: BinaryIO, offsets, rest, fps: float, landmark_index: dict, meta: dict, weights=None, weight_names=(),
+) -> None:
+    """Writes the result npz into `file` (a binary stream; seekable for a plain zip), offsets streamed chunk
+    by chunk, so a long line never exists whole in memory. offsets: a (frames, vertices, 3) array, an
+    OffsetFrames (computed while written), or None for a weights-only result."""
     if offsets is None and weights is None:
         raise WireError("a result needs offsets or weights")
     names = list(landmark_index)
@@ -89,12 +161,44 @@ def encode_result(
         "landmark_index": np.array([landmark_index[n] for n in names], dtype=np.int64),
         "meta": np.array(json.dumps(meta)),
     }
-    if offsets is not None:
-        arrays["offsets"] = np.asarray(offsets, dtype=np.float32)
     if weights is not None:
         arrays["weights"] = np.asarray(weights, dtype=np.float32)
         arrays["weight_names"] = np.array(list(weight_names), dtype=str)
-    return _npz_bytes(arrays)
+    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        if offsets is not None:
+            _write_streamed(archive, "offsets", offsets)
+        for key, array in arrays.items():
+            with archive.open(key + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
+
+
+def _chunks(offsets, chunk_bytes: int = 32 * MIB):
+    """Blocks of frames: OffsetFrames computes its own (duck-typed `chunks`); a plain array is sliced."""
+    if hasattr(offsets, "chunks"):
+        yield from offsets.chunks(chunk_bytes)
+        return
+    offsets = np.asarray(offsets)
+    rows = max(1, chunk_bytes // max(1, offsets[0].nbytes if len(offsets) else 1))
+    for start in range(0, len(offsets), rows):
+        yield offsets[start:start + rows]
+
+
+def _write_streamed(archive: zipfile.ZipFile, key: str, offsets) -> None:
+    header = {"descr": np.lib.format.dtype_to_descr(np.dtype("<f4")), "fortran_order": False,
+              "shape": tuple(int(n) for n in offsets.shape)}
+    with archive.open(key + ".npy", "w", force_zip64=True) as member:
+        np.lib.format.write_array_header_1_0(member, header)
+        for chunk in _chunks(offsets):
+            member.write(memoryview(np.ascontiguousarray(chunk, dtype="<f4")).cast("B"))
+
+
+def encode_result(
+    offsets, rest, fps: float, landmark_index: dict, meta: dict, weights=None, weight_names=(),
+) -> bytes:
+    """The result as bytes (see write_result); offsets may be None for a weights-only result."""
+    buffer = io.BytesIO()
+    write_result(buffer, offsets, rest, fps, landmark_index, meta, weights=weights, weight_names=weight_names)
+    return buffer.getvalue()
 
 
 def result_meta(data: bytes) -> dict:

@@ -2,6 +2,8 @@
 every failure names the file."""
 
 import io
+import subprocess
+import sys
 from fractions import Fraction
 
 import av
@@ -118,3 +120,40 @@ def test_a_cut_off_webm_decodes_what_is_there(spoken, tmp_path):
     path.write_bytes(data[: len(data) // 2])
     clip = load_audio(path)
     assert 0.3 * len(spoken) / RATE < clip.seconds < 0.8 * len(spoken) / RATE
+
+
+def matroska_flac(channels_layout: str, rate: int, seconds: float, tone: bool = True) -> bytes:
+    """FLAC in Matroska (which libsndfile does not read, so PyAV decodes it): a 220 Hz tone, or silence."""
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="matroska") as container:
+        stream = container.add_stream("flac", rate=rate)
+        stream.layout = channels_layout
+        channels = stream.codec_context.channels
+        n, step = int(rate * seconds), 4096
+        wave = (8000 * np.sin(2 * np.pi * 220 * np.arange(n) / rate)).astype(np.int16) if tone else np.zeros(n, np.int16)
+        for start in range(0, n, step):
+            block = np.repeat(wave[start:start + step], channels)[None, :]  # interleaved
+            frame = av.AudioFrame.from_ndarray(block, format="s16", layout=channels_layout)
+            frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return buffer.getvalue()
+
+
+def test_a_container_declaring_too_many_samples_is_refused_from_its_header():
+    # 1 kB of silent FLAC declaring 8 channels at 384 kHz: 3 million samples for a 1 s line.
+    data = matroska_flac("7.1", 384000, 1.0, tone=False)
+    assert len(data) < 4096
+    with pytest.raises(AudioError, match="8 channels at 384000 Hz"):
+        load_audio(data, max_seconds=5.0)
+
+
+def test_an_eight_channel_track_decodes(tmp_path):
+    # PyAV's planar frames with 8 channels read past their end; in a child so a crash fails only this test.
+    path = tmp_path / "surround.mka"
+    path.write_bytes(matroska_flac("7.1", 48000, 0.5))
+    script = ("import sys; from lipwright.audio.decode import load_audio; "
+              "clip = load_audio(sys.argv[1]); print(round(clip.seconds, 2), round(float(abs(clip.samples).max()), 2))")
+    completed = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split() == ["0.5", "0.24"]

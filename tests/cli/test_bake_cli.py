@@ -1,5 +1,7 @@
 """`lipwright bake` runs the add-on's own bake in a child Blender and writes a .blend a person can open."""
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -103,6 +105,52 @@ def test_a_batch_with_a_bad_line_names_it_and_writes_nothing(head_blend, tmp_pat
     assert completed.returncode == 2
     assert "1 of 2 lines failed" in completed.stderr and "broken.wav" in completed.stderr
     assert not out.exists()
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of the processes whose parent is `pid`, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            found.append((int(entry.name), command))
+    return found
+
+
+def test_blender_killed_while_baking_leaves_the_blend_as_it_was(head_blend, tmp_path):
+    blend = tmp_path / "scene.blend"
+    blend.write_bytes(head_blend.read_bytes())
+    wav = synthesize(LINE, tmp_path / "line01.wav")
+    cli = subprocess.Popen([sys.executable, "-m", "lipwright", "bake", str(wav), "--transcript", LINE, "--blend",
+                            str(blend), "--object", "Lipwright Head", "-o", str(blend)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    baking = []
+    while not baking and cli.poll() is None:
+        baking = [pid for pid, command in _children(cli.pid) if "bake_files" in command]
+    assert baking, "the bake ended before its Blender could be found"
+    # At once: waiting "into the bake" would race a bake that now takes under a second. What is tested
+    # is the same: the Blender writing the output dies before the output is replaced.
+    os.kill(baking[0], signal.SIGKILL)
+    _, stderr = cli.communicate(timeout=300)
+    assert cli.returncode == 2, stderr
+    assert "Blender was stopped" in stderr and "Traceback" not in stderr, stderr
+    assert blend.read_bytes() == head_blend.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["line01.wav", "scene.blend"]
+
+
+def test_bake_refuses_to_write_over_an_audio_line_before_the_work(head_blend, tmp_path):
+    wav = synthesize(LINE, tmp_path / "line01.wav")
+    spoken = wav.read_bytes()
+    completed = lipwright("bake", str(wav), "--blend", str(head_blend), "--object", "Lipwright Head", "-o", str(wav))
+    assert completed.returncode == 2 and "is also an input" in completed.stderr, completed.stderr
+    assert "Traceback" not in completed.stderr and "baking" not in completed.stderr, completed.stderr
+    assert wav.read_bytes() == spoken
 
 
 def test_transcripts_come_from_a_file_or_subtitles_beside_each_line(tmp_path):

@@ -130,6 +130,16 @@ def test_bad_input_is_refused_before_any_model_runs():
         prepare_animation(wire.encode_request(beep_then_silence(), {}, *SQUARE), max_vertices=3)
 
 
+def test_a_result_past_the_frame_vertex_limit_is_refused_before_any_model_runs():
+    request = wire.encode_request(beep_then_silence(), {"model": "envelope", "fps": 100}, *SQUARE)
+    frames = -(-len(prepare_animation(request).clip.samples) // 160)  # frames covering [0, duration) at 100 fps, 16 kHz
+    with pytest.raises(OptionsError, match=f"{frames:,} frames × 4 vertices .* lower the fps, split the line"):
+        prepare_animation(request, max_frame_vertices=4 * frames - 1)
+    assert prepare_animation(request, max_frame_vertices=4 * frames).mesh.vertex_count == 4
+    weights_only = wire.encode_request(beep_then_silence(), {"model": "envelope", "fps": 100, "offsets": False}, *SQUARE)
+    assert prepare_animation(weights_only, max_frame_vertices=1).options.offsets is False
+
+
 def test_a_model_that_breaks_the_contract_or_cannot_load_gets_a_clear_error():
     request = wire.encode_request(beep_then_silence(), {"model": "wrong-shape"})
     with pytest.raises(ModelError, match="bug in the model"):

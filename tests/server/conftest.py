@@ -8,7 +8,7 @@ from tests.speech import speak
 
 # Small enough that the limit cases are cheap to send, large enough for every ordinary request.
 TEST_LIMITS = ("--max-request-mb", "4", "--max-audio-seconds", "20", "--max-vertices", "20000",
-               "--max-waiting-jobs", "2")
+               "--max-frame-vertices", "12000000", "--max-waiting-jobs", "2")
 
 
 @pytest.fixture(scope="session")

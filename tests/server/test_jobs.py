@@ -24,7 +24,7 @@ def test_health_says_version_device_and_limits(client):
     health = client.get("/v1/health").json()
     assert health["version"] and health["api_version"] == "v1"
     assert health["device"] == "cpu"
-    assert health["limits"]["max_audio_seconds"] == 20
+    assert health["limits"]["max_audio_seconds"] == 20 and health["limits"]["max_frame_vertices"] == 12_000_000
     assert set(health["jobs"]) == {"queued", "running", "done", "failed", "cancelled"}
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import AudioError
+from .declared_size import check_declared_size, check_decoded_samples
 
 
 @dataclass
@@ -40,14 +41,16 @@ def decode_container(name: str, source: bytes | str, max_seconds: float) -> Deco
             raise AudioError(f"{name} has no audio track (it may be a video without sound); pick a file with speech in it.")
         stream = streams[0]
         seconds = _declared_seconds(container, stream)
-        if seconds is not None and seconds > max_seconds:
-            raise AudioError(
-                f"{name} is {seconds:.1f} s long, more than the limit of {max_seconds:.0f} s; "
-                f"split the dialogue into shorter lines and animate each one."
-            )
+        declared_rate = stream.codec_context.sample_rate or 0
+        declared_channels = stream.codec_context.channels or 1
+        if seconds is not None:
+            # What the container declares, checked before decoding; a header that lies is caught below.
+            check_declared_size(name, seconds * (declared_rate or 1), declared_channels, declared_rate or 1, max_seconds)
         chunks, warnings, rate = [], [], None
-        # Planar float keeps every channel apart, at the track's own rate; the caller mixes and resamples.
-        resampler = av.AudioResampler(format="fltp")
+        frames_decoded = samples_decoded = 0
+        # Interleaved float at the track's own rate; the caller mixes and resamples. Not planar: PyAV
+        # counts one plane too many for 8 channels and reads past the frame (a segfault, seen with 18.1).
+        resampler = av.AudioResampler(format="flt")
         skip = 0
         try:
             for frame in container.decode(stream):
@@ -57,19 +60,23 @@ def decode_container(name: str, source: bytes | str, max_seconds: float) -> Deco
                     if frame.pts is not None and frame.time_base is not None and frame.pts < 0:
                         skip = int(round(-frame.pts * frame.time_base * rate))
                 for converted in resampler.resample(frame):
-                    chunks.append(converted.to_ndarray())
-                if sum(chunk.shape[1] for chunk in chunks) > (max_seconds + 1) * rate:
+                    chunk = converted.to_ndarray().reshape(-1, len(converted.layout.channels))  # (n, channels)
+                    chunks.append(chunk)
+                    frames_decoded += chunk.shape[0]
+                    samples_decoded += chunk.size
+                if frames_decoded > (max_seconds + 1) * rate:
                     raise AudioError(
                         f"{name} is longer than the limit of {max_seconds:.0f} s; "
                         f"split the dialogue into shorter lines and animate each one."
                     )
+                check_decoded_samples(name, samples_decoded, chunks[-1].shape[1] if chunks else 1, rate, max_seconds)
         except av.error.FFmpegError as error:
             if not chunks:
                 raise AudioError(f"{name} could not be decoded: its audio track is damaged ({error}); re-export it.") from None
             warnings.append(f"{name} is damaged: decoding stopped part-way ({error}); animated what could be read.")
     if not chunks or rate is None:
         raise AudioError(f"{name} holds no audio samples (zero length); pick a strip or file with speech in it.")
-    samples = np.concatenate(chunks, axis=1)[:, skip:].T
+    samples = np.concatenate(chunks)[skip:]
     return DecodedTrack(np.ascontiguousarray(samples, dtype=np.float32), int(rate), warnings)
 
 

@@ -13,6 +13,7 @@ import soxr
 from ..errors import AudioError
 from .clip import AudioClip
 from .container import NotAContainer, decode_container
+from .declared_size import check_declared_size
 
 SUPPORTED_FORMATS = "WAV, FLAC, OGG (Vorbis/Opus), MP3, AIFF, M4A/AAC, MP4/MOV, WebM"
 MIN_SECONDS = 0.1
@@ -80,13 +81,9 @@ def _read_with_soundfile(name: str, data: bytes | str, max_seconds: float) -> tu
         n_frames = sound.frames
         if n_frames <= 0 or rate <= 0:
             raise AudioError(f"{name} holds no audio samples (zero length); pick a strip or file with speech in it.")
-        # Check the length from the header before decoding, so a two-hour file costs nothing.
-        seconds = n_frames / float(rate)
-        if seconds > max_seconds:
-            raise AudioError(
-                f"{name} is {seconds:.1f} s long, more than the limit of {max_seconds:.0f} s; "
-                f"split the dialogue into shorter lines and animate each one."
-            )
+        # Check length and size from the header before decoding, so a two-hour file or a small one
+        # declaring many channels at a huge rate costs nothing.
+        check_declared_size(name, n_frames, sound.channels, rate, max_seconds)
         blocks = []
         try:
             while len(block := sound.read(int(_BLOCK_SECONDS * rate), dtype="float32", always_2d=True)):

@@ -69,6 +69,9 @@ def run_in_blender(module: str, function: str, timeout: float = 900.0, **kwargs)
     for line in completed.stdout.splitlines():
         if line.startswith("LIPWRIGHT RESULT "):
             return json.loads(line[len("LIPWRIGHT RESULT "):])
+    if completed.returncode < 0:  # killed (by the user, the OOM killer...): its last line says nothing useful
+        raise LipwrightError(f"Blender was stopped (signal {-completed.returncode}) before {function} finished; "
+                             "no file was replaced")
     # The add-on raises errors whose last line is meant for people; show that, not the whole log.
     last_line = (completed.stderr.strip().splitlines() or ["(no output)"])[-1]
     exception_name, separator, message = last_line.partition(": ")

@@ -14,15 +14,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fps", type=float, default=30.0, help="frames per second (e.g. 23.976, 29.97)")
     parser.add_argument("--mesh", type=Path, help="a mesh with the model's topology (.obj or .npz); default: the model's head")
     parser.add_argument("--model", default="phonemes", help="model name (see `lipwright serve` /v1/models)")
+    parser.add_argument("--recognition", choices=("fast", "accurate"),
+                        help="without a transcript: fast (phone search, the default) or accurate (word search, slower)")
     parser.add_argument("--seed", type=int, help="seed for models with random output")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                         help="auto (default: cuda when present, for models that use torch), cpu or cuda")
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..animate import animate_file
+    from ..animate import animate_to_file
+    from ..files.output_path import check_output_path
     from .progress_bar import terminal_progress
 
+    # Before the work: a bad output path should not cost a 10-minute computation.
+    inputs = [p for p in (args.audio, args.mesh, args.transcript_file) if p is not None]
+    check_output_path(args.output, inputs=inputs)
     if args.transcript_file is not None:
         from ..errors import TranscriptError
         from .transcript_file import read_transcript_file
@@ -32,15 +38,12 @@ def run(args: argparse.Namespace) -> int:
         args.transcript = read_transcript_file(args.transcript_file)
 
     with terminal_progress(f"animating {args.audio.name}") as progress:
-        result = animate_file(
-            args.audio, model=args.model, fps=args.fps, transcript=args.transcript,
-            mesh_path=args.mesh, seed=args.seed, device=args.device, progress=progress,
+        meta = animate_to_file(
+            args.audio, args.output, model=args.model, fps=args.fps, transcript=args.transcript,
+            mesh_path=args.mesh, seed=args.seed, recognition=args.recognition, device=args.device,
+            progress=progress,
         )
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_bytes(result)
-    from ..wire import result_meta
-
-    for warning in result_meta(result).get("warnings", []):
+    for warning in meta.get("warnings", []):
         print(f"lipwright: warning: {warning}", file=sys.stderr)
     print(f"wrote {args.output}")
     return 0

@@ -69,9 +69,10 @@ def read_transcripts(audio: list[Path], transcript: str | None, table: Path | No
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..animate import animate_file
+    from ..animate import animate_to_file
     from ..blender_bridge.runner import run_in_blender
-    from ..wire import result_meta
+    from ..files.atomic import replaced_on_success
+    from ..files.output_path import check_output_path
     from .progress_bar import terminal_progress
 
     for path, what in [(a, "audio file") for a in args.audio] + [(args.blend, ".blend file")]:
@@ -83,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
     if len(set(names)) != len(names):
         raise LipwrightError("two audio files share a name; strips are named after files, so rename one")
     transcripts = read_transcripts(args.audio, args.transcript, args.transcripts, args.transcript_file)
+    # -o may be the --blend itself (it is replaced whole, only once every line baked), never an input.
+    inputs = [*args.audio, *(path for path in (args.transcripts, args.transcript_file) if path is not None)]
+    check_output_path(args.output, inputs=inputs, what="output .blend")
     with tempfile.TemporaryDirectory() as scratch, terminal_progress("baking") as progress:
         mesh_npz = Path(scratch) / "mesh.npz"
         progress(0.01, "reading the character")
@@ -97,27 +101,29 @@ def run(args: argparse.Namespace) -> int:
             def line_progress(fraction: float, message: str, share=share, audio=audio) -> None:
                 progress(share + 0.8 * fraction / len(args.audio), f"{audio.name}: {message}")
 
+            result_npz = Path(scratch) / f"result_{index:05d}.npz"
             try:
-                result = animate_file(audio, model=args.model, fps=scene["fps"], transcript=transcripts[audio],
-                                      mesh_path=None if arkit else mesh_npz, seed=args.seed, offsets=not arkit,
-                                      progress=line_progress)
+                meta = animate_to_file(audio, result_npz, model=args.model, fps=scene["fps"],
+                                       transcript=transcripts[audio], mesh_path=None if arkit else mesh_npz,
+                                       seed=args.seed, offsets=not arkit, progress=line_progress)
             except LipwrightError as error:  # report every bad line at once, then write nothing
                 failures.append(f"{audio}: {error}")
                 continue
-            for warning in result_meta(result).get("warnings", []):
+            for warning in meta.get("warnings", []):
                 print(f"lipwright: warning: {audio.name}: {warning}", file=sys.stderr)
-            result_npz = Path(scratch) / f"result_{index:05d}.npz"
-            result_npz.write_bytes(result)
             lines.append({"audio_path": str(audio.resolve()), "result_npz": str(result_npz),
                           "strip_name": args.strip or audio.name})
         if failures:
             raise LipwrightError(f"{len(failures)} of {len(args.audio)} lines failed; nothing was written:\n  "
                                  + "\n  ".join(failures))
         progress(0.88, f"baking {len(lines)} line(s) in Blender")
-        reports = run_in_blender(
-            "headless", "bake_files", blend_in=str(args.blend.resolve()), object_name=args.object, lines=lines,
-            blend_out=str(args.output.resolve()), frame_start=args.frame, gap=args.gap, mode=args.mode,
-        )
+        # Blender saves beside the output and the file replaces it only if the whole bake succeeded: a
+        # failure or a killed Blender leaves the user's .blend (even when it is the output) as it was.
+        with replaced_on_success(args.output.resolve()) as partial_blend:
+            reports = run_in_blender(
+                "headless", "bake_files", blend_in=str(args.blend.resolve()), object_name=args.object, lines=lines,
+                blend_out=str(partial_blend), frame_start=args.frame, gap=args.gap, mode=args.mode,
+            )
         progress(1.0, "done")
     for report in reports:
         print(f"  {report['strip_name']}: {report['mode']} keys, frames {report['frame_start']}-{report['frame_end']}")

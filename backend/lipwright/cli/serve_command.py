@@ -42,6 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-request-mb", type=float, default=256.0, help="largest job request (default 256 MB)")
     parser.add_argument("--max-audio-seconds", type=float, default=600.0, help="longest audio (default 600 s)")
     parser.add_argument("--max-vertices", type=int, default=500_000, help="largest mesh (default 500000 vertices)")
+    parser.add_argument("--max-frame-vertices", type=int, default=200_000_000,
+                        help="largest result with offsets, frames × vertices (default 200000000: 2.2 GiB)")
     parser.add_argument("--max-waiting-jobs", type=int, default=16,
                         help="jobs that may wait in the queue before submits get 429 (default 16)")
     parser.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
@@ -75,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         max_request_bytes=int(args.max_request_mb * 1024 * 1024),
         max_audio_seconds=args.max_audio_seconds,
         max_vertices=args.max_vertices,
+        max_frame_vertices=args.max_frame_vertices,
         max_waiting_jobs=args.max_waiting_jobs,
     )
     token_file, private_folder = token_file_path(args.token_file)

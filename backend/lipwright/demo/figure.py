@@ -4,6 +4,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files.atomic import replaced_on_success
+
 
 def mouth_opening(rest: np.ndarray, offsets: np.ndarray, landmarks: dict[str, int], up_axis: int = 2) -> np.ndarray:
     """How far the mid lips part beyond rest, along the up axis, in metres: (frames,).
@@ -59,6 +61,7 @@ def draw_demo_figure(
         axis.set_axis_off()
         axis.set_title(f"frame {frame} ({frame / fps:.2f} s)", fontsize=9)
     path = Path(path)
-    figure.savefig(path, bbox_inches="tight")
+    with replaced_on_success(path) as partial:
+        figure.savefig(partial, bbox_inches="tight")
     plt.close(figure)
     return path

@@ -6,10 +6,11 @@ from pathlib import Path
 import numpy as np
 
 from .. import wire
-from ..animate import animate_file
+from ..animate import animate_to_file
 from ..audio.decode import load_audio
 from ..blender_bridge.head_blend import write_head_blend
 from ..blender_bridge.runner import run_in_blender
+from ..files.atomic import replaced_on_success, write_text_atomically
 from ..models.base import Progress, no_progress
 from .figure import draw_demo_figure, mouth_opening
 from .speech import synthesize
@@ -35,13 +36,15 @@ def run_demo(out_dir: Path, text: str = DEFAULT_LINE, engine: str = "espeak-ng",
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     progress(0.0, "speaking the line")
-    wav = synthesize(text, out_dir / "line.wav", engine=engine)
+    wav = out_dir / "line.wav"
+    with replaced_on_success(wav) as partial_wav:
+        synthesize(text, partial_wav, engine=engine)
 
     def model_progress(fraction: float, message: str) -> None:
         progress(0.05 + 0.45 * fraction, message)
 
     result_npz = out_dir / "line.npz"
-    result_npz.write_bytes(animate_file(wav, transcript=text, fps=fps, progress=model_progress))
+    animate_to_file(wav, result_npz, transcript=text, fps=fps, progress=model_progress)
     result = wire.decode_result(result_npz.read_bytes())
 
     progress(0.55, "building the scene in Blender")
@@ -49,9 +52,11 @@ def run_demo(out_dir: Path, text: str = DEFAULT_LINE, engine: str = "espeak-ng",
     head = write_head_blend(blend, fps=fps)
     object_name = head["object"]
     progress(0.65, "baking keyframes")
-    report = run_in_blender("headless", "bake_file", blend_in=str(blend), object_name=object_name,
-                            audio_path=str(wav), result_npz=str(result_npz), blend_out=str(blend),
-                            strip_name="line", frame_start=1, mode="AUTO")
+    with replaced_on_success(blend) as partial_blend:
+        report = run_in_blender("headless", "bake_file", blend_in=str(blend), object_name=object_name,
+                                audio_path=str(wav), result_npz=str(result_npz), blend_out=str(partial_blend),
+                                strip_name="line", frame_start=1, mode="AUTO")
+    report["blend"] = str(blend)
 
     progress(0.75, "rendering frames")
     opening_mm = 1000.0 * mouth_opening(result["rest"], result["offsets"], result["landmarks"])
@@ -68,6 +73,6 @@ def run_demo(out_dir: Path, text: str = DEFAULT_LINE, engine: str = "espeak-ng",
     )
     summary = {"wav": str(wav), "npz": str(result_npz), "blend": str(blend), "picture": str(picture), "bake": report,
                "audio_seconds": result["meta"]["audio_seconds"], "compute_seconds": result["meta"]["compute_seconds"]}
-    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+    write_text_atomically(out_dir / "summary.json", json.dumps(summary, indent=2))
     progress(1.0, "done")
     return summary

@@ -8,6 +8,9 @@ from ..errors import MeshError
 from .mesh import MeshData
 
 MAX_COORDINATE = 1e4
+# Corners (face_sizes.sum()) per allowed vertex: any sensible mesh has a handful, so this bounds faces as
+# vertices are bounded without refusing real meshes (lipwright.wire uses the same figure).
+MAX_CORNERS_PER_VERTEX = 16
 
 
 def validate_mesh(vertices, faces_flat, face_sizes, max_vertices: int = 500_000) -> MeshData:
@@ -38,6 +41,10 @@ def validate_mesh(vertices, faces_flat, face_sizes, max_vertices: int = 500_000)
 
     faces_flat = _as_index_array(faces_flat, "faces_flat", "vertex index of each face corner")
     face_sizes = _as_index_array(face_sizes, "face_sizes", "number of corners of each face")
+    max_corners = MAX_CORNERS_PER_VERTEX * max_vertices
+    if len(faces_flat) > max_corners or len(face_sizes) > max_corners:
+        raise MeshError(f"The mesh has {max(len(faces_flat), len(face_sizes)):,} face corners or faces, more than "
+                        f"the limit of {max_corners:,}: decimate it or use a lower-resolution face.")
     if len(face_sizes) == 0 or len(faces_flat) == 0:
         raise MeshError("The mesh has no faces (only loose vertices or edges): lip sync needs a surface; "
                         "fill it (F in Edit Mode) or pick a mesh with faces.")
@@ -45,6 +52,10 @@ def validate_mesh(vertices, faces_flat, face_sizes, max_vertices: int = 500_000)
     if len(small):
         raise MeshError(f"{len(small)} faces have fewer than 3 corners (first: face {small[0]} with "
                         f"{int(face_sizes[small[0]])}): every polygon needs at least 3; remove the broken faces.")
+    huge = np.flatnonzero(face_sizes > len(faces_flat))
+    if len(huge):  # also keeps the sum below from overflowing int64 and wrapping round to a match
+        raise MeshError(f"Face {huge[0]} claims {int(face_sizes[huge[0]])} corners but only {len(faces_flat)} corner "
+                        "indices were sent: faces_flat and face_sizes must describe the same polygons.")
     if int(face_sizes.sum()) != len(faces_flat):
         raise MeshError(f"The face sizes add up to {int(face_sizes.sum())} corners but {len(faces_flat)} corner "
                         "indices were sent: faces_flat and face_sizes must describe the same polygons.")

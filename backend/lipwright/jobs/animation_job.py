@@ -1,25 +1,31 @@
 """One animation job: wire request bytes in, wire result bytes out, every input checked on the way.
 
-`prepare_animation` does the quick checks (request, options, audio, mesh) so the server can refuse bad
-input while the user waits for the answer; `animate_prepared` does the slow part in the job worker.
+`prepare_animation` does the quick checks (request, options, audio, mesh, result size) so the server can
+refuse bad input while the user waits for the answer; `run_model` and `write_animation` do the slow part
+(in a model worker process, for the server), the result streamed into a file or stream.
 """
 
+import io
 import logging
+import os
 import time
 import traceback
 from dataclasses import dataclass
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .. import __version__, wire
-from ..audio.clip import AudioClip
+from ..audio.clip import AudioClip, frame_count
 from ..audio.decode import load_audio
 from ..errors import LipwrightError, ModelError
+from ..files.atomic import atomic_writer
+from ..files.output_path import OutputError
 from ..geometry.mesh import MeshData
 from ..geometry.validate import validate_mesh
 from ..models import registry
-from ..models.base import AnimationRequest, Progress
+from ..models.base import Animation, AnimationRequest, Progress
+from ..template import load_default_head
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +36,9 @@ TRANSCRIPT_CHARS_PER_SECOND = 40
 MAX_FPS = 240.0
 DEFAULT_MAX_AUDIO_SECONDS = 600.0
 DEFAULT_MAX_VERTICES = 500_000
+# A result is frames × vertices × 12 bytes: this bounds it to 2.2 GiB, enough for a 10-minute line at
+# 60 fps on the default head (4,821 vertices); a weights-only result is not bounded by it.
+MAX_FRAME_VERTICES = 200_000_000
 
 
 def max_transcript_chars(audio_seconds: float) -> int:
@@ -105,10 +114,12 @@ def prepare_animation(
     request_bytes: bytes,
     max_audio_seconds: float = DEFAULT_MAX_AUDIO_SECONDS,
     max_vertices: int = DEFAULT_MAX_VERTICES,
+    max_request_bytes: int = wire.DEFAULT_MAX_REQUEST_BYTES,
+    max_frame_vertices: int = MAX_FRAME_VERTICES,
 ) -> PreparedAnimation:
     """Decode and check everything a job needs; raises a LipwrightError naming what is wrong."""
     try:
-        audio, options, mesh_arrays = wire.decode_request(request_bytes)
+        audio, options, mesh_arrays = wire.decode_request(request_bytes, max_request_bytes, max_vertices)
     except wire.WireError as error:
         raise RequestError(str(error)) from None
     job_options = parse_options(options)
@@ -121,7 +132,22 @@ def prepare_animation(
         mesh = validate_mesh(
             mesh_arrays["vertices"], mesh_arrays["faces_flat"], mesh_arrays["face_sizes"], max_vertices=max_vertices,
         )
+    if job_options.offsets:
+        check_result_size(clip.seconds, job_options.fps, mesh, max_frame_vertices)
     return PreparedAnimation(job_options, clip, mesh)
+
+
+def check_result_size(seconds: float, fps: float, mesh: MeshData | None, max_frame_vertices: int) -> None:
+    """Refuses work whose offsets (frames × vertices × 12 bytes) would pass the limit, before it starts."""
+    vertices = mesh.vertex_count if mesh is not None else load_default_head().mesh.vertex_count
+    frames = frame_count(seconds, fps)
+    if frames * vertices > max_frame_vertices:
+        longest = max_frame_vertices / vertices / fps
+        raise OptionsError(
+            f"the result would be {frames:,} frames × {vertices:,} vertices ({frames * vertices * 12 / 1024**3:.1f} GiB), "
+            f"more than the limit of {max_frame_vertices:,} frame-vertices: lower the fps, split the line into parts "
+            f"of at most {longest:.0f} s at {fps:g} fps, use a lighter mesh, or ask for weights only"
+        )
 
 
 def _check_transcript_length(transcript: str | None, seconds: float, what: str) -> None:
@@ -133,8 +159,8 @@ def _check_transcript_length(transcript: str | None, seconds: float, what: str) 
         )
 
 
-def animate_prepared(prepared: PreparedAnimation, progress: Progress, device: str) -> bytes:
-    """Run the model on checked input and encode its animation as wire result bytes."""
+def run_model(prepared: PreparedAnimation, progress: Progress, device: str) -> tuple[Animation, dict]:
+    """Run the model on checked input; returns its animation (offsets maybe still to compute) and the meta."""
     started = time.perf_counter()
     options = prepared.options
     progress(0.0, f"loading the {options.model} model")
@@ -170,11 +196,40 @@ def animate_prepared(prepared: PreparedAnimation, progress: Progress, device: st
     }
     # What decoding worked around (a cut-off file) comes first: it explains the model's own warnings.
     meta["warnings"] = [*prepared.clip.warnings, *animation.meta.get("warnings", [])]
-    progress(1.0, "encoding the result")
-    return wire.encode_result(
-        animation.offsets, animation.rest, animation.fps, animation.landmark_index, meta,
-        weights=animation.weights, weight_names=animation.weight_names,
-    )
+    return animation, meta
+
+
+def write_animation(animation: Animation, meta: dict, target: BinaryIO | str | os.PathLike) -> None:
+    """The animation as a wire result npz, offsets streamed (see wire.write_result), into `target`: a binary
+    stream, or a path replaced whole and only on success (OutputError, naming the path, when it cannot be)."""
+    if not isinstance(target, (str, os.PathLike)):
+        wire.write_result(
+            target, animation.offsets, animation.rest, animation.fps, animation.landmark_index, meta,
+            weights=animation.weights, weight_names=animation.weight_names,
+        )
+        return
+    try:
+        with atomic_writer(target) as stream:
+            write_animation(animation, meta, stream)
+    except OSError as error:  # a full disk, a quota: the old file (if any) is still there, whole
+        raise OutputError(f"could not write {target} ({error.strerror or error}); nothing was written and any "
+                          "earlier file there is unchanged: free some space or choose another place") from None
+
+
+def animate_prepared_to(prepared: PreparedAnimation, progress: Progress, device: str,
+                        target: BinaryIO | str | os.PathLike) -> dict:
+    """Run the model and stream the result into `target` (see write_animation); returns the result's meta."""
+    animation, meta = run_model(prepared, progress, device)
+    progress(1.0, "writing the result")
+    write_animation(animation, meta, target)
+    return meta
+
+
+def animate_prepared(prepared: PreparedAnimation, progress: Progress, device: str) -> bytes:
+    """Run the model on checked input and encode its animation as wire result bytes."""
+    buffer = io.BytesIO()
+    animate_prepared_to(prepared, progress, device, buffer)
+    return buffer.getvalue()
 
 
 def run_animation_job(request_bytes: bytes, progress: Progress, device: str) -> bytes:

@@ -13,7 +13,6 @@ Messages child -> parent: ("progress", fraction, message), ("done",), ("cancelle
 
 import logging
 import multiprocessing
-import os
 import signal
 import threading
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import JobCancelled, LipwrightError
-from .animation_job import PreparedAnimation, animate_prepared
+from .animation_job import PreparedAnimation, animate_prepared_to
 from .queue import JobContext
 
 log = logging.getLogger(__name__)
@@ -240,14 +239,10 @@ def _run_job(prepared: PreparedAnimation, result_path: Path, connection: Connect
                 raise JobCancelled("cancelled by the user")
 
     model_name = prepared.options.model
-    partial = result_path.with_name(result_path.name + ".partial")
     try:
-        data = animate_prepared(prepared, progress, device)
-        del prepared
-        with open(partial, "wb") as handle:
-            handle.write(data)
-        del data
-        os.replace(partial, result_path)
+        # Streamed into a file beside the result and renamed onto it: offsets are computed a block at a
+        # time while they are written, so neither they nor the npz are ever whole in this process.
+        animate_prepared_to(prepared, progress, device, result_path)
         return ("done",)
     except JobCancelled:
         return ("cancelled",)
@@ -258,5 +253,3 @@ def _run_job(prepared: PreparedAnimation, result_path: Path, connection: Connect
     except Exception as error:  # a bug in a model fails its job; the worker goes on
         log.error("a job crashed in the %s worker:\n%s", model_name, traceback.format_exc())
         return ("crashed", f"internal error in the model: {type(error).__name__}: {error}")
-    finally:
-        partial.unlink(missing_ok=True)

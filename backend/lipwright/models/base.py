@@ -7,6 +7,7 @@ import numpy as np
 
 from ..audio.clip import AudioClip
 from ..geometry.mesh import MeshData
+from .offset_frames import OffsetFrames
 
 # progress(fraction 0..1, message). It raises JobCancelled when the user cancelled,
 # so models get cooperative cancel for free by reporting progress between steps.
@@ -30,11 +31,12 @@ class AnimationRequest:
 
 @dataclass
 class Animation:
-    """offsets: (frames, vertices, 3) float32 in the mesh's own coordinates, or None when the request
+    """offsets: (frames, vertices, 3) float32 in the mesh's own coordinates (an array, or OffsetFrames that
+    computes them in chunks while they are written), or None when the request
     asked for weights only and the model has them; rest: (vertices, 3).
     weights: (frames, 52) in ARKit space when the model works there, else None."""
 
-    offsets: np.ndarray | None
+    offsets: "np.ndarray | OffsetFrames | None"
     rest: np.ndarray
     fps: float
     landmark_index: dict[str, int]

@@ -19,6 +19,7 @@ from ..phones import phones_for_clip
 from ..phones.speech_presence import little_speech_warning
 from ..template import load_default_head
 from .base import Animation, AnimationRequest, Progress, no_progress
+from .offset_frames import OffsetFrames
 
 
 class PhonemeModel:
@@ -49,12 +50,11 @@ class PhonemeModel:
         rest = self.head.mesh.vertices if request.mesh is None else request.mesh.vertices
         offsets = None
         if request.offsets:
-            # One float32 matrix product: (frames, 52) @ (52, V*3), no float64 intermediate.
-            targets = self.head.targets.reshape(len(self.head.targets), -1)
-            offsets = (weights.astype(np.float32) @ targets).reshape(len(weights), -1, 3)
+            # Computed chunk by chunk while the result is written: a long line never holds them all.
+            transform = None
             if request.mesh is not None:
-                placement = place_on_mesh(self.head.mesh, request.mesh, model_name=self.name)
-                offsets = placement.map_offsets(offsets)
+                transform = place_on_mesh(self.head.mesh, request.mesh, model_name=self.name).map_offsets
+            offsets = OffsetFrames(weights, self.head.targets, transform)
 
         meta = {
             "model": self.name,

@@ -15,6 +15,7 @@ class Limits(BaseModel):
     max_request_bytes: int
     max_audio_seconds: float
     max_vertices: int
+    max_frame_vertices: int = Field(description="Frames × vertices of one result with offsets (12 bytes each).")
     max_waiting_jobs: int
     max_fps: float
     max_transcript_chars: int = Field(description="For the longest audio accepted; shorter audio allows less.")

@@ -12,6 +12,7 @@ class ServerSettings:
     max_request_bytes: int = 256 * 1024 * 1024  # a 10-minute 48 kHz stereo 24-bit WAV is 173 MB
     max_audio_seconds: float = 600.0
     max_vertices: int = 500_000
+    max_frame_vertices: int = 200_000_000  # frames × vertices of one result (12 bytes each): 2.2 GiB
     max_waiting_jobs: int = 16
     keep_finished_jobs: int = 64
     keep_finished_seconds: float = 3600.0

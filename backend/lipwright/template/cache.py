@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from ..files.atomic import atomic_writer
 from ..geometry.mesh import MeshData
 from .export import template_arrays
 from .head_template import HeadTemplate
@@ -39,15 +39,8 @@ def save_template(template: HeadTemplate, path: Path, compressed: bool = False) 
     arrays["part_names"] = np.array(tuple(template.parts), dtype=str)
     for name, indices in template.parts.items():
         arrays[f"part_{name}"] = np.asarray(indices, dtype=np.int32)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=path.stem, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            (np.savez_compressed if compressed else np.savez)(stream, **arrays)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path) as stream:
+        (np.savez_compressed if compressed else np.savez)(stream, **arrays)
 
 
 def load_template(path: Path) -> HeadTemplate:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files.atomic import write_bytes_atomically, write_text_atomically
 from ..geometry.mesh import MeshData
 from .head_template import HeadTemplate
 
@@ -23,7 +24,7 @@ def write_obj(mesh: MeshData, path: str | Path, object_name: str = "LipwrightHea
     for size in np.unique(sizes):
         loops = starts[sizes == size][:, None] + np.arange(size)
         np.savetxt(text, corners[loops], fmt="f" + " %d" * int(size))
-    Path(path).write_text(text.getvalue(), encoding="utf-8")
+    write_text_atomically(path, text.getvalue())
 
 
 def template_arrays(template: HeadTemplate) -> dict[str, np.ndarray]:
@@ -49,4 +50,4 @@ def template_npz_bytes(template: HeadTemplate) -> bytes:
 
 
 def write_template_npz(template: HeadTemplate, path: str | Path) -> None:
-    Path(path).write_bytes(template_npz_bytes(template))
+    write_bytes_atomically(path, template_npz_bytes(template))

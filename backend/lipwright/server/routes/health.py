@@ -25,6 +25,7 @@ def health(request: Request) -> HealthResponse:
             max_request_bytes=settings.max_request_bytes,
             max_audio_seconds=settings.max_audio_seconds,
             max_vertices=settings.max_vertices,
+            max_frame_vertices=settings.max_frame_vertices,
             max_waiting_jobs=settings.max_waiting_jobs,
             max_fps=MAX_FPS,
             max_transcript_chars=max_transcript_chars(settings.max_audio_seconds),

@@ -42,7 +42,7 @@ async def read_body_within(request: Request, limit: int) -> bytes:
     """The request body, or 413 when it is larger than `limit` (never holding more than `limit`)."""
     too_large = Problem(
         413,
-        f"the request is larger than the server's limit of {limit / 1e6:.0f} MB; send shorter audio "
+        f"the request is larger than the server's limit of {limit / 2**20:.0f} MiB; send shorter audio "
         "(split long dialogue into lines) or a smaller mesh, or start the server with a larger "
         "--max-request-mb",
     )
@@ -85,7 +85,8 @@ async def submit_job(request: Request, response: Response) -> JobStatusResponse:
         raise Problem(400, "the request body is empty; send the npz bytes made by lipwright.wire.encode_request")
     # Decoding audio is CPU work: off the event loop, so status polls stay answered meanwhile.
     prepared = await run_in_threadpool(
-        prepare_animation, body, settings.max_audio_seconds, settings.max_vertices,
+        prepare_animation, body, settings.max_audio_seconds, settings.max_vertices, settings.max_request_bytes,
+        settings.max_frame_vertices,
     )
     del body
     workers: ModelWorkers = request.app.state.workers
