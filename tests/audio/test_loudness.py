@@ -8,7 +8,7 @@ from tests.speech import compose_line
 
 
 def test_speech_is_loud_and_pauses_are_quiet():
-    line = compose_line([0.5, "father", 0.6, "saw", 0.5], engine="flite")
+    line = compose_line([0.5, "father", 0.6, "saw", 0.5], engine="flite", voice="rms")
     clip = AudioClip(line.samples, line.sample_rate)
     for fps in (24, 29.97, 60):
         n = frame_count(clip.seconds, fps)
