@@ -313,10 +313,7 @@ def test_a_duplicated_strip_is_a_line_of_its_own(tmp_path):
 
 
 def test_the_command_line_bake_follows_an_offset_trimmed_strip(tmp_path):
-    from lipwright import wire as backend_wire
-
     from blender_addon import compat, headless
-    from blender_addon.arkit_names import ARKIT_NAMES
 
     scene = bpy.context.scene
     set_fps(scene, 24)
@@ -328,10 +325,18 @@ def test_the_command_line_bake_follows_an_offset_trimmed_strip(tmp_path):
     blend = tmp_path / "scene.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(blend))
     frames = 150  # made from the whole file, as `lipwright bake` does: frame 0 is the file's first sample
-    weights = np.full((frames, len(ARKIT_NAMES)), 0.5, np.float32)
     npz = tmp_path / "line.npz"
-    npz.write_bytes(backend_wire.encode_result(None, np.zeros((4, 3), np.float32), 24.0, {"chin": 0}, {},
-                                               weights=weights, weight_names=list(ARKIT_NAMES)))
+    # The backend's own encoder, run by the backend's Python (this bpy environment may lack the backend).
+    encode = (
+        "import sys, numpy as np; from lipwright import wire; from lipwright.motion.arkit import ARKIT_NAMES; "
+        f"weights = np.full(({frames}, len(ARKIT_NAMES)), 0.5, np.float32); "
+        "sys.stdout.buffer.write(wire.encode_result(None, np.zeros((4, 3), np.float32), 24.0, {'chin': 0}, {}, "
+        "weights=weights, weight_names=list(ARKIT_NAMES)))"
+    )
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "backend"))
+    done = subprocess.run([BACKEND_PYTHON, "-c", encode], capture_output=True, env=env)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    npz.write_bytes(done.stdout)
 
     report = headless.bake_file(str(blend), "Face", str(path), str(npz), str(tmp_path / "out.blend"),
                                strip_name="Line 01", mode="ARKIT")
