@@ -87,7 +87,9 @@ def test_a_cancel_the_model_ignores_ends_its_process(workers, tmp_path):
 
     thread = threading.Thread(target=run)
     thread.start()
-    while not reports:
+    # Cancel only once the model is inside its C call: a cancel that arrives before its last report
+    # is honoured cooperatively, and the process rightly lives on.
+    while not any(message == "holding the GIL" for _, message in reports):
         time.sleep(0.01)
     pid = workers.pids()["gil-holding"]
     cancel.set()
