@@ -32,9 +32,11 @@ def _model_path(*parts: str) -> str:
     return os.path.join(get_model_path(), *parts)
 
 
-@lru_cache(maxsize=1)
 def phone_recogniser() -> SharedDecoder:
-    """Allphone search with the shipped phone language model (its settings follow CMU's advice)."""
+    """Allphone search with the shipped phone language model (its settings follow CMU's advice).
+
+    A fresh decoder for every clip (about 20 ms): a reused one carries state from the utterances it
+    heard before, so the same clip gave different phones depending on which clip came before it."""
     from pocketsphinx import Decoder
 
     decoder = Decoder(
