@@ -52,7 +52,9 @@ def load_pretrained_speech_encoder(folder: str | Path) -> PretrainedSpeechEncode
         model = model_class.from_pretrained(str(folder), local_files_only=True)
     except (OSError, ValueError) as error:
         raise ModelError(f"cannot load the speech encoder in {folder}: {error}") from error
-    model.freeze_feature_encoder()
+    # The field fine-tunes the transformer layers but not the convolutions that read the waveform.
+    for parameter in model.feature_extractor.parameters():
+        parameter.requires_grad = False
     return PretrainedSpeechEncoder(model, _normalises(folder))
 
 
