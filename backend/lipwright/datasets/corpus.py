@@ -1,9 +1,11 @@
 """A preprocessed speech-to-mesh corpus in the field's layout: `wav/NAME.wav`, `vertices_npy/NAME.npy`
 (frames x vertices*3) and `templates.pkl` (subject -> neutral mesh), NAME = SUBJECT_SENTENCE, the
-sentence number in its last two digits (VOCASET `FaceTalk_170728_03272_TA_sentence01`, BIWI `F2_e01`)."""
+sentence number in its last two digits (VOCASET `FaceTalk_170728_03272_TA_sentence01`, BIWI `F2_e01`).
+A corpus of our own making says its frame rate and splits in `layout.json`."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from ..audio.clip import AudioClip
 from ..audio.decode import load_audio
 from ..errors import LipwrightError
 from .safe_pickle import load_arrays_pickle
-from .splits import LAYOUTS, DatasetLayout
+from .splits import LAYOUTS, DatasetLayout, layout_from_json
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,10 @@ class Sequence:
 class Corpus:
     """The sequences of `root` that have both a wav and a vertices file, with their subjects' templates."""
 
-    def __init__(self, root: str | Path, layout: DatasetLayout | str):
+    def __init__(self, root: str | Path, layout: DatasetLayout | str | None = None):
+        """layout: 'vocaset', 'biwi', a DatasetLayout, or None for the corpus's own layout.json."""
         self.root = Path(root)
-        self.layout = LAYOUTS[layout] if isinstance(layout, str) else layout
+        self.layout = self._layout(layout)
         for needed in ("wav", "vertices_npy", "templates.pkl"):
             if not (self.root / needed).exists():
                 raise LipwrightError(f"{self.root} has no {needed}: point at the folder of the preprocessed "
@@ -67,6 +70,18 @@ class Corpus:
         if subject not in self.templates:
             raise LipwrightError(f"templates.pkl in {self.root} has no mesh for subject {subject!r}")
         return self.templates[subject]
+
+    def _layout(self, layout: DatasetLayout | str | None) -> DatasetLayout:
+        if isinstance(layout, DatasetLayout):
+            return layout
+        if layout is not None:
+            if layout not in LAYOUTS:
+                raise LipwrightError(f"unknown data set layout {layout!r}: use one of {', '.join(LAYOUTS)}")
+            return LAYOUTS[layout]
+        described = self.root / "layout.json"
+        if not described.is_file():
+            raise LipwrightError(f"{self.root} has no layout.json: say which data set it is (vocaset or biwi)")
+        return layout_from_json(json.loads(described.read_text()))
 
     def _sequence(self, wav: Path) -> Sequence | None:
         vertices_file = self.root / "vertices_npy" / (wav.stem + ".npy")

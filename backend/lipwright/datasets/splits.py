@@ -38,3 +38,16 @@ BIWI = DatasetLayout("biwi", fps=25.0, stride=1, splits={
 })
 
 LAYOUTS = {layout.name: layout for layout in (VOCASET, BIWI)}
+
+
+def layout_to_json(layout: DatasetLayout) -> dict:
+    return {"name": layout.name, "fps": layout.fps, "stride": layout.stride,
+            "splits": {name: {"subjects": list(split.subjects),
+                              "sentences": [split.sentences.start, split.sentences.stop]}
+                       for name, split in layout.splits.items()}}
+
+
+def layout_from_json(data: dict) -> DatasetLayout:
+    """The layout a corpus of our own making records in its layout.json."""
+    return DatasetLayout(str(data["name"]), float(data["fps"]), int(data.get("stride", 1)), {
+        name: Split(tuple(split["subjects"]), range(*split["sentences"])) for name, split in data["splits"].items()})
