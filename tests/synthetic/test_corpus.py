@@ -62,7 +62,7 @@ def test_held_out_voices_are_refused_everywhere():
 
 
 def test_the_command_line_makes_a_corpus(tmp_path, capsys):
-    assert main(["data", "synth", str(tmp_path / "corpus"), "--hours", "0.0005"]) == 0
+    assert main(["data", "synth", str(tmp_path / "corpus"), "--hours", "0.0005", "--clean"]) == 0
     assert "clips" in capsys.readouterr().out
     assert Corpus(tmp_path / "corpus").sequences
     assert main(["data", "synth", str(tmp_path / "other"), "--hours", "0"]) == 2

@@ -10,6 +10,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                              "the phonemes model's motion for them, in the VOCASET layout.")
     synth.add_argument("out", type=Path, help="corpus folder (an interrupted run resumes in it)")
     synth.add_argument("--hours", type=float, required=True, help="hours of audio to reach")
+    synth.add_argument("--clean", action="store_true", help="no noise, gain, reverberation or telephone band")
     synth.add_argument("--seed", type=int, default=0, help="which lines: the same seed makes the same corpus")
 
 
@@ -21,7 +22,8 @@ def run(args: argparse.Namespace) -> int:
     if args.hours <= 0:
         raise LipwrightError(f"--hours must be above 0 (got {args.hours})")
     with terminal_progress("synth") as progress:
-        summary = make_corpus(args.out, args.hours, seed=args.seed, progress=progress)
+        summary = make_corpus(args.out, args.hours, seed=args.seed, augmented=not args.clean,
+                              progress=progress)
     print(f"{summary['clips']} clips, {summary['seconds'] / 3600:.2f} h of audio in {args.out} "
           f"({summary['made']} made now)")
     for problem in summary["skipped"]:

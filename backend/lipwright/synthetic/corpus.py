@@ -23,6 +23,7 @@ from ..errors import LipwrightError
 from ..files.atomic import atomic_writer, write_bytes_atomically, write_text_atomically
 from ..models.base import AnimationRequest, Progress, no_progress
 from ..models.phonemes import PhonemeModel
+from .augment import augment
 from .voices import DEFAULT_VOICES, Voice, check_trainable, speak
 
 FPS = 30.0
@@ -41,8 +42,9 @@ def plan_clip(index: int, voices: tuple[Voice, ...], seed: int) -> tuple[str, Vo
 
 
 def make_corpus(out: str | Path, hours: float, voices: tuple[Voice, ...] = DEFAULT_VOICES, seed: int = 0,
-                progress: Progress = no_progress) -> dict:
-    """Speak and animate clips into `out` until it holds `hours` of audio; returns a summary."""
+                augmented: bool = True, progress: Progress = no_progress) -> dict:
+    """Speak and animate clips into `out` until it holds `hours` of audio; returns a summary.
+    augmented: some clips get noise, gain, reverberation or a telephone band (see augment.py)."""
     out = Path(out)
     voices = tuple(check_trainable(voice) for voice in voices)
     if not voices:
@@ -57,7 +59,8 @@ def make_corpus(out: str | Path, hours: float, voices: tuple[Voice, ...] = DEFAU
         wav = out / "wav" / f"{clip_name(voice, index)}.wav"
         if not wav.exists():
             try:
-                _make_clip(out, clip_name(voice, index), text, voice, teacher)
+                _make_clip(out, clip_name(voice, index), text, voice, teacher,
+                           np.random.default_rng([seed, index]), augmented)
                 made += 1
             except LipwrightError as error:  # a line the teacher cannot align is left out, not guessed
                 skipped.append(f"{clip_name(voice, index)}: {error}")
@@ -68,21 +71,24 @@ def make_corpus(out: str | Path, hours: float, voices: tuple[Voice, ...] = DEFAU
     return {"clips": index - len(skipped), "made": made, "skipped": skipped, "seconds": total}
 
 
-def _make_clip(out: Path, name: str, text: str, voice: Voice, teacher: PhonemeModel) -> None:
+def _make_clip(out: Path, name: str, text: str, voice: Voice, teacher: PhonemeModel, rng: np.random.Generator,
+               augmented: bool) -> None:
     scratch = out / "wav" / f".{name}.spoken.wav"
     try:
         clip = load_audio(speak(text, voice, scratch), target_rate=SAMPLE_RATE)
     finally:
         scratch.unlink(missing_ok=True)
+    # The teacher hears the clean speech; the model will hear it as recorded.
     animation = teacher.animate(AnimationRequest(clip=clip, fps=FPS, transcript=text))
+    samples, effects = augment(clip.samples, SAMPLE_RATE, rng) if augmented else (clip.samples, [])
     vertices = animation.rest[None] + np.asarray(animation.offsets, dtype=np.float32)
     _save_npy(out / "vertices_npy" / f"{name}.npy", vertices.reshape(len(vertices), -1))
     _save_npy(out / "weights_npy" / f"{name}.npy", animation.weights)
-    phones = {"text": text, "voice": voice.id, "engine": voice.engine, "fps": FPS,
+    phones = {"text": text, "voice": voice.id, "engine": voice.engine, "fps": FPS, "augmented": effects,
               "phones": animation.meta["phones"]}
     write_text_atomically(out / "phones" / f"{name}.json", json.dumps(phones))
     with atomic_writer(out / "wav" / f"{name}.wav") as stream:
-        soundfile.write(stream, clip.samples, SAMPLE_RATE, format="WAV", subtype="PCM_16")
+        soundfile.write(stream, samples, SAMPLE_RATE, format="WAV", subtype="PCM_16")
 
 
 def _save_npy(path: Path, array: np.ndarray) -> None:
