@@ -5,30 +5,12 @@ import pickle
 
 import numpy as np
 import pytest
-import soundfile
 
 from lipwright.datasets.corpus import Corpus
 from lipwright.datasets.safe_pickle import UnsafePickle, load_arrays_pickle
 from lipwright.datasets.splits import BIWI, VOCASET
 from lipwright.errors import LipwrightError
-
-VERTICES = 7
-
-
-def write_corpus(root, names_by_subject, stored_frames=12, protocol=2):
-    (root / "wav").mkdir(parents=True)
-    (root / "vertices_npy").mkdir()
-    rng = np.random.default_rng(0)
-    templates = {}
-    for subject, names in names_by_subject.items():
-        templates[subject] = rng.normal(size=(VERTICES, 3)).astype(np.float32)
-        for name in names:
-            soundfile.write(str(root / "wav" / f"{name}.wav"), 0.1 * rng.normal(size=8000), 16000)
-            frames = np.arange(stored_frames * VERTICES * 3, dtype=np.float32).reshape(stored_frames, -1)
-            np.save(root / "vertices_npy" / f"{name}.npy", frames)
-    (root / "templates.pkl").write_bytes(pickle.dumps(templates, protocol=protocol))
-    return templates
-
+from tests.datasets.fixtures import VERTICES, write_corpus
 
 def test_vocaset_splits_by_subject_and_sentence_and_halves_the_60_fps_frames(tmp_path):
     train, val, test = "FaceTalk_170728_03272_TA", "FaceTalk_170811_03275_TA", "FaceTalk_170809_00138_TA"

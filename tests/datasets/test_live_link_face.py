@@ -6,24 +6,8 @@ import soundfile
 
 from lipwright.datasets.live_link_face import read_take
 from lipwright.errors import LipwrightError
-from lipwright.motion.arkit import ARKIT_INDEX, ARKIT_NAMES
-
-HEAD = ["HeadYaw", "HeadPitch", "HeadRoll"]
-
-
-def write_take(path, frames=120, capture_fps=60):
-    header = ["Timecode", "BlendShapeCount", *[name[0].upper() + name[1:] for name in ARKIT_NAMES], *HEAD]
-    lines = [",".join(header)]
-    for i in range(frames):
-        seconds, frame = divmod(i, capture_fps)
-        jaw = i / (frames - 1)  # jawOpen rises linearly over the take
-        values = np.zeros(len(ARKIT_NAMES))
-        values[ARKIT_INDEX["jawOpen"]] = jaw
-        values[ARKIT_INDEX["eyeBlinkLeft"]] = 0.5
-        lines.append(",".join([f"10:20:{30 + seconds:02d}:{frame}.0", "61", *[f"{v:.6f}" for v in values],
-                               "0.1", "0.2", "0.3"]))
-    path.write_text("\n".join(lines) + "\n")
-
+from lipwright.motion.arkit import ARKIT_INDEX
+from tests.datasets.fixtures import write_take
 
 def test_a_60_fps_take_is_resampled_to_30_fps_with_its_audio(tmp_path):
     csv_path = tmp_path / "take_1.csv"
