@@ -49,6 +49,17 @@ def test_a_wav_without_vertices_is_skipped_and_a_missing_folder_is_named(tmp_pat
         Corpus(tmp_path, VOCASET)
     with pytest.raises(LipwrightError, match="no split 'dev'"):
         Corpus(tmp_path / "data", BIWI).split("dev")
+    with pytest.raises(LipwrightError, match="no regions/lve.txt"):
+        Corpus(tmp_path / "data", BIWI).region("lve")
+
+
+def test_metric_regions_are_read_as_codetalker_writes_them(tmp_path):
+    write_corpus(tmp_path, {"F2": ["F2_e01"]})
+    (tmp_path / "regions").mkdir()
+    (tmp_path / "regions" / "lve.txt").write_text("3, 5, 6")
+    (tmp_path / "regions" / "fdd.txt").write_text("0 1\n2")
+    corpus = Corpus(tmp_path, BIWI)
+    assert corpus.region("lve").tolist() == [3, 5, 6] and corpus.region("fdd").tolist() == [0, 1, 2]
 
 
 class _RunsACommand:

@@ -40,6 +40,8 @@ def test_the_corpus_reads_back_with_motion_that_matches_its_audio(tmp_path):
         assert all(scores["closed"]) and all(scores["opened"])
         closures += len(scores["closed"])
     assert closures > 0
+    head_vertices = len(corpus.template(corpus.sequences[0].subject))
+    assert 0 < len(corpus.region("lve")) < len(corpus.region("fdd")) < head_vertices
     assert sum(len(corpus.split(name)) for name in ("train", "val", "test")) == len(corpus.sequences)
 
 

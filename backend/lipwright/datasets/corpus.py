@@ -1,7 +1,9 @@
 """A preprocessed speech-to-mesh corpus in the field's layout: `wav/NAME.wav`, `vertices_npy/NAME.npy`
 (frames x vertices*3) and `templates.pkl` (subject -> neutral mesh), NAME = SUBJECT_SENTENCE, the
 sentence number in its last two digits (VOCASET `FaceTalk_170728_03272_TA_sentence01`, BIWI `F2_e01`).
-A corpus of our own making says its frame rate and splits in `layout.json`."""
+A corpus of our own making says its frame rate and splits in `layout.json`. The metric regions are
+read, as CodeTalker lays them out, from `regions/lve.txt` (lip vertices) and `regions/fdd.txt`
+(upper-face vertices): vertex indices separated by commas or white space."""
 
 from __future__ import annotations
 
@@ -70,6 +72,18 @@ class Corpus:
         if subject not in self.templates:
             raise LipwrightError(f"templates.pkl in {self.root} has no mesh for subject {subject!r}")
         return self.templates[subject]
+
+    def region(self, name: str) -> np.ndarray:
+        """Vertex indices of region `name`: 'lve' (the lips) or 'fdd' (the upper face)."""
+        path = self.root / "regions" / f"{name}.txt"
+        if not path.is_file():
+            raise LipwrightError(f"{self.root} has no regions/{name}.txt: LVE and FDD need the lip (lve.txt) and "
+                                 "upper-face (fdd.txt) vertex indices of the data set's topology")
+        try:
+            indices = np.array([int(item) for item in path.read_text().replace(",", " ").split()], dtype=np.int64)
+        except ValueError as error:
+            raise LipwrightError(f"{path} should hold vertex indices separated by commas ({error})") from error
+        return indices
 
     def _layout(self, layout: DatasetLayout | str | None) -> DatasetLayout:
         if isinstance(layout, DatasetLayout):

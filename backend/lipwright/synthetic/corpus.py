@@ -1,7 +1,8 @@
 """Write a synthetic corpus in the VOCASET layout: `wav/` (16 kHz), `vertices_npy/` (default-head
 vertices, frames x vertices*3 at 30 fps), `templates.pkl`, plus `weights_npy/` (ARKit weights, the
 teacher's own space), `phones/` (the aligned phone timings and text, for lip-sync evaluation) and
-`layout.json` (frame rate and splits).
+`layout.json` (frame rate and splits) and `regions/` (the default head's lip and upper-face
+vertices, for LVE and FDD).
 
 Clip i's line and voice follow from (seed, i) alone, and a clip counts as written once its wav is
 there (written last), so an interrupted run resumes where it stopped and makes the same corpus."""
@@ -53,6 +54,7 @@ def make_corpus(out: str | Path, hours: float, voices: tuple[Voice, ...] = DEFAU
         (out / folder).mkdir(parents=True, exist_ok=True)
     teacher = PhonemeModel()
     _write_layout(out, voices, teacher.head.mesh.vertices)
+    _write_regions(out, teacher.head.lip_vertices, teacher.head.upper_face_vertices)
     target, total, index, made, skipped = hours * 3600.0, 0.0, 0, 0, []
     while total < target:
         text, voice = plan_clip(index, voices, seed)
@@ -105,3 +107,9 @@ def _write_layout(out: Path, voices: tuple[Voice, ...], head_vertices: np.ndarra
     # Every voice speaks through the same default head; a plain dict of arrays, as the readers expect.
     template = np.asarray(head_vertices, dtype=np.float32)
     write_bytes_atomically(out / "templates.pkl", pickle.dumps({subject: template for subject in subjects}))
+
+
+def _write_regions(out: Path, lips: np.ndarray, upper_face: np.ndarray) -> None:
+    (out / "regions").mkdir(exist_ok=True)
+    for name, indices in (("lve", lips), ("fdd", upper_face)):
+        write_text_atomically(out / "regions" / f"{name}.txt", ", ".join(str(int(i)) for i in indices))
