@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import pickle
+import random
 from pathlib import Path
 
 import numpy as np
@@ -19,12 +20,12 @@ import soundfile
 
 from ..audio.decode import load_audio
 from ..datasets.splits import DatasetLayout, Split, layout_to_json
-from ..demo.sentences import sentences
 from ..errors import LipwrightError
 from ..files.atomic import atomic_writer, write_bytes_atomically, write_text_atomically
 from ..models.base import AnimationRequest, Progress, no_progress
 from ..models.phonemes import PhonemeModel
 from .augment import augment
+from .lines import line
 from .voices import DEFAULT_VOICES, Voice, check_trainable, speak
 
 FPS = 30.0
@@ -39,7 +40,7 @@ def clip_name(voice: Voice, index: int) -> str:
 
 def plan_clip(index: int, voices: tuple[Voice, ...], seed: int) -> tuple[str, Voice]:
     """The line and voice of clip `index`: the same for the same seed, whatever ran before."""
-    return sentences(1, seed=seed * 1_000_003 + index)[0], voices[index % len(voices)]
+    return line(random.Random(seed * 1_000_003 + index)), voices[index % len(voices)]
 
 
 def make_corpus(out: str | Path, hours: float, voices: tuple[Voice, ...] = DEFAULT_VOICES, seed: int = 0,
