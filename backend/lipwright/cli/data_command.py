@@ -11,6 +11,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     synth.add_argument("out", type=Path, help="corpus folder (an interrupted run resumes in it)")
     synth.add_argument("--hours", type=float, required=True, help="hours of audio to reach")
     synth.add_argument("--clean", action="store_true", help="no noise, gain, reverberation or telephone band")
+    synth.add_argument("--workers", type=int, default=1, help="processes making clips side by side")
     synth.add_argument("--seed", type=int, default=0, help="which lines: the same seed makes the same corpus")
 
 
@@ -19,11 +20,11 @@ def run(args: argparse.Namespace) -> int:
     from ..synthetic.corpus import make_corpus
     from .progress_bar import terminal_progress
 
-    if args.hours <= 0:
-        raise LipwrightError(f"--hours must be above 0 (got {args.hours})")
+    if args.hours <= 0 or args.workers < 1:
+        raise LipwrightError(f"--hours must be above 0 and --workers at least 1 (got {args.hours}, {args.workers})")
     with terminal_progress("synth") as progress:
         summary = make_corpus(args.out, args.hours, seed=args.seed, augmented=not args.clean,
-                              progress=progress)
+                              workers=args.workers, progress=progress)
     print(f"{summary['clips']} clips, {summary['seconds'] / 3600:.2f} h of audio in {args.out} "
           f"({summary['made']} made now)")
     for problem in summary["skipped"]:

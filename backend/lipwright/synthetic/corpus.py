@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import pickle
 import random
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +26,7 @@ from ..errors import LipwrightError
 from ..files.atomic import atomic_writer, write_bytes_atomically, write_text_atomically
 from ..models.base import AnimationRequest, Progress, no_progress
 from ..models.phonemes import PhonemeModel
+from ..template import load_default_head
 from .augment import augment
 from .lines import line
 from .voices import DEFAULT_VOICES, Voice, check_trainable, speak
@@ -44,34 +47,66 @@ def plan_clip(index: int, voices: tuple[Voice, ...], seed: int) -> tuple[str, Vo
 
 
 def make_corpus(out: str | Path, hours: float, voices: tuple[Voice, ...] = DEFAULT_VOICES, seed: int = 0,
-                augmented: bool = True, progress: Progress = no_progress) -> dict:
+                augmented: bool = True, workers: int = 1, progress: Progress = no_progress) -> dict:
     """Speak and animate clips into `out` until it holds `hours` of audio; returns a summary.
-    augmented: some clips get noise, gain, reverberation or a telephone band (see augment.py)."""
+    augmented: some clips get noise, gain, reverberation or a telephone band (see augment.py).
+    workers: processes making clips side by side (each loads its own teacher)."""
     out = Path(out)
     voices = tuple(check_trainable(voice) for voice in voices)
     if not voices:
         raise LipwrightError("a synthetic corpus needs at least one voice")
     for folder in ("wav", "vertices_npy", "weights_npy", "phones"):
         (out / folder).mkdir(parents=True, exist_ok=True)
-    teacher = PhonemeModel()
-    _write_layout(out, voices, teacher.head.mesh.vertices)
-    _write_regions(out, teacher.head.lip_vertices, teacher.head.upper_face_vertices)
-    target, total, index, made, skipped = hours * 3600.0, 0.0, 0, 0, []
-    while total < target:
-        text, voice = plan_clip(index, voices, seed)
-        wav = out / "wav" / f"{clip_name(voice, index)}.wav"
-        if not wav.exists():
-            try:
-                _make_clip(out, clip_name(voice, index), text, voice, teacher,
-                           np.random.default_rng([seed, index]), augmented)
-                made += 1
-            except LipwrightError as error:  # a line the teacher cannot align is left out, not guessed
-                skipped.append(f"{clip_name(voice, index)}: {error}")
-        if wav.exists():
-            total += soundfile.info(str(wav)).duration
-        index += 1
-        progress(min(total / target, 1.0), f"{total / 60:.1f} of {target / 60:.1f} min")
-    return {"clips": index - len(skipped), "made": made, "skipped": skipped, "seconds": total}
+    head = load_default_head()
+    _write_layout(out, voices, head.mesh.vertices)
+    _write_regions(out, head.lip_vertices, head.upper_face_vertices)
+    pool = None
+    if workers > 1:
+        # spawn: a fresh interpreter per worker, nothing inherited from a parent holding threads.
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    target, total, index, counted, made, skipped = hours * 3600.0, 0.0, 0, 0, 0, []
+    try:
+        while total < target:
+            jobs = [(out, index + i, voices, seed, augmented) for i in range(1 if pool is None else 2 * workers)]
+            jobs = [job for job in jobs if not _wav(out, job[1], voices).exists()]
+            outcomes = list(pool.map(_make_numbered_clip, jobs) if pool else map(_make_numbered_clip, jobs))
+            made += sum(problem is None for problem in outcomes)
+            skipped += [problem for problem in outcomes if problem is not None]
+            for _ in range(1 if pool is None else 2 * workers):
+                wav = _wav(out, index, voices)
+                index += 1
+                if wav.exists():
+                    total += soundfile.info(str(wav)).duration
+                    counted += 1
+                if total >= target:
+                    break
+            progress(min(total / target, 1.0), f"{total / 60:.1f} of {target / 60:.1f} min")
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return {"clips": counted, "made": made, "skipped": skipped, "seconds": total}
+
+
+def _wav(out: Path, index: int, voices: tuple[Voice, ...]) -> Path:
+    return out / "wav" / f"{clip_name(voices[index % len(voices)], index)}.wav"
+
+
+_teacher: PhonemeModel | None = None  # one per process
+
+
+def _make_numbered_clip(job: tuple[Path, int, tuple[Voice, ...], int, bool]) -> str | None:
+    """Make clip `index`; returns None, or why it was left out (a line the teacher cannot align)."""
+    global _teacher
+    out, index, voices, seed, augmented = job
+    if _teacher is None:
+        _teacher = PhonemeModel()
+    text, voice = plan_clip(index, voices, seed)
+    try:
+        _make_clip(out, clip_name(voice, index), text, voice, _teacher, np.random.default_rng([seed, index]),
+                   augmented)
+    except LipwrightError as error:
+        return f"{clip_name(voice, index)}: {error}"
+    return None
 
 
 def _make_clip(out: Path, name: str, text: str, voice: Voice, teacher: PhonemeModel, rng: np.random.Generator,
