@@ -70,8 +70,11 @@ def test_workers_make_the_same_clips_as_one_process(tmp_path):
     # Workers make clips a round at a time, so they may make a few beyond the target: never different ones.
     assert one["clips"] == two["clips"] and set(names) <= {p.name for p in (tmp_path / "two" / "wav").glob("*.wav")}
     for name in names:
-        np.testing.assert_array_equal(np.load(tmp_path / "one" / "weights_npy" / name.replace(".wav", ".npy")),
-                                      np.load(tmp_path / "two" / "weights_npy" / name.replace(".wav", ".npy")))
+        assert (tmp_path / "one" / "wav" / name).read_bytes() == (tmp_path / "two" / "wav" / name).read_bytes()
+        # pocketsphinx adapts to the utterances it heard before, so timings may move by a hair between runs.
+        labels = [[p[0] for p in json.loads((tmp_path / run / "phones" / name.replace(".wav", ".json")).read_text())
+                   ["phones"]] for run in ("one", "two")]
+        assert labels[0] == labels[1]
 
 
 def test_the_command_line_makes_a_corpus(tmp_path, capsys):
