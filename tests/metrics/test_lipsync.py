@@ -40,3 +40,10 @@ def test_opening_and_rest_from_arkit_weights():
     opening, rest = opening_and_rest(weights)
     assert opening[1] > opening[0] == opening[2]
     assert rest.tolist() == [True, False, True]
+
+
+def test_a_mouth_that_never_moves_closes_everything_opens_nothing_and_has_no_lag():
+    still = np.zeros(19)
+    scores = lipsync_scores(TRUTH, still, still == 0, FPS)
+    assert scores["closed"] == [1.0] and scores["opened"] == [0.0] and scores["rest"] == [1.0, 1.0]
+    assert scores["lag"] == [] and scores["correlation"] == [0.0]

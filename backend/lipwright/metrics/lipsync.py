@@ -57,7 +57,7 @@ def truth_opening(truth: list[PhoneTiming], n: int, fps: float) -> np.ndarray:
 def lipsync_scores(truth: list[PhoneTiming], opening: np.ndarray, rest: np.ndarray,
                    fps: float) -> dict[str, list[float]]:
     """Per-event outcomes (1.0 hit, 0.0 miss) under 'closed', 'opened', 'rest', and one value each
-    under 'lag' and 'correlation'; pool them over clips and average."""
+    under 'lag' (none when the mouth never moves) and 'correlation'; pool them over clips and average."""
     n = len(opening)
     span = max(opening.max() - opening.min(), 1e-9)
     closed, opened, rested = [], [], []
@@ -71,8 +71,10 @@ def lipsync_scores(truth: list[PhoneTiming], opening: np.ndarray, rest: np.ndarr
         elif label == "SIL" and end - start >= PAUSE_SECONDS:
             rested.append(float(rest[frames_of(start + PAUSE_MARGIN, end - PAUSE_MARGIN, n, fps)].all()))
     reference = truth_opening(truth, n, fps)
+    scores = {"closed": closed, "opened": opened, "rest": rested, "lag": [], "correlation": [0.0]}
+    if np.ptp(opening) == 0 or np.ptp(reference) == 0:
+        return scores  # a mouth that never moves has no lag, and correlates with nothing
     shifts = range(-MAX_LAG_FRAMES, MAX_LAG_FRAMES + 1)
     correlations = [np.corrcoef(np.roll(opening, -shift), reference)[0, 1] for shift in shifts]
-    return {"closed": closed, "opened": opened, "rest": rested,
-            "lag": [float(shifts[int(np.argmax(correlations))])],
+    return {**scores, "lag": [float(shifts[int(np.argmax(correlations))])],
             "correlation": [float(correlations[MAX_LAG_FRAMES])]}
