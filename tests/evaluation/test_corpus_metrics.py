@@ -39,3 +39,19 @@ def test_a_face_that_never_moves(corpus):
 
 def report_weights(corpus, predict):
     return evaluate_on_corpus(corpus, "train", "weights", predict)
+
+
+def test_the_phonemes_baseline_from_the_command_line(corpus, tmp_path):
+    import json
+
+    from lipwright.cli.main import main
+
+    report_file = tmp_path / "report.json"
+    assert main(["eval", "--data", str(corpus.root), "--baseline", "phonemes", "--transcript", "--split", "train",
+                 "-o", str(report_file)]) == 0
+    report = json.loads(report_file.read_text())
+    # Given the text, the baseline is its own teacher: up to the augmentation the corpus adds, it
+    # hears what the teacher heard and closes on every p/b/m.
+    assert report["model"] == "phonemes (transcript)" and report["lipsync"]["closed"] >= 0.9
+    assert report["lve_squared"] < evaluate_on_corpus(corpus, "train", "weights",
+                                                      lambda e: np.zeros_like(e.motion))["lve_squared"]

@@ -72,14 +72,13 @@ def make_corpus(out: str | Path, hours: float, voices: tuple[Voice, ...] = DEFAU
             outcomes = list(pool.map(_make_numbered_clip, jobs) if pool else map(_make_numbered_clip, jobs))
             made += sum(problem is None for problem in outcomes)
             skipped += [problem for problem in outcomes if problem is not None]
+            # A round's clips all count, so a run with workers may pass the target by up to one round.
             for _ in range(1 if pool is None else 2 * workers):
                 wav = _wav(out, index, voices)
                 index += 1
                 if wav.exists():
                     total += soundfile.info(str(wav)).duration
                     counted += 1
-                if total >= target:
-                    break
             progress(min(total / target, 1.0), f"{total / 60:.1f} of {target / 60:.1f} min")
     finally:
         if pool is not None:
