@@ -3,14 +3,9 @@ with the same figures for Rhubarb Lip Sync when a `rhubarb` binary is on the PAT
 
 Lines are generated (lipwright.demo.sentences) and spoken by flite, which prints the truth: every
 phone's end time (`-psdur`). Voices awb and rms were used while tuning; kal and slt never were and
-are reported apart as held-out. Measures, per mode:
-- p/b/m closed: the lips shut within a frame of the centre of every truth p, b, m;
-- open vowels opened: every truth AA, AE, AO (and the first half of AY, AW) opens the mouth to at
-  least 40% of the line's opening range;
-- rest in pauses: every frame at least 0.15 s inside a truth pause of 0.3 s or more is at rest
-  (Lipwright: every lower-face weight under 0.01; Rhubarb: shape X);
-- lag: the shift (frames) that best correlates the mouth opening with the truth's, and the
-  correlation at zero shift;
+are reported apart as held-out. Measures, per mode: those of lipwright.metrics.lipsync (p/b/m
+closed, open vowels opened, rest in pauses, where rest is every lower-face weight under 0.01 for
+Lipwright and shape X for Rhubarb, lag), and
 - wall time per clip: Lipwright warm, in process; Rhubarb as a command (it loads its models each run).
 
 Run: .venv/bin/python benchmarks/bench_lipsync.py [--lines 6] [--voices awb rms kal slt]
@@ -32,28 +27,18 @@ import soxr
 
 from lipwright.audio.clip import AudioClip
 from lipwright.demo.sentences import sentences
+from lipwright.metrics.lipsync import lipsync_scores, opening_and_rest
 from lipwright.models.base import AnimationRequest
 from lipwright.models.phonemes import PhonemeModel
-from lipwright.motion.arkit import ARKIT_INDEX
-from lipwright.motion.visemes import JAW_UNITS, LIP_UNITS, mouth_opening
 
 FPS = 30.0
 HELD_OUT = ("kal", "slt")
-VOWELS = frozenset("AA AE AH AO AW AY EH ER EY IH IY OW OY UH UW".split())
-OPEN_VOWELS, OPEN_ONSETS = frozenset({"AA", "AE", "AO"}), frozenset({"AY", "AW"})
 # flite's US phone set is CMU's in lower case, plus these.
 FLITE_PHONES = {"pau": "SIL", "ax": "AH", "axr": "ER"}
-SEALED = 0.01
-OPEN_FRACTION = 0.4
-# The margin allows for anticipation: lips start shaping a word up to ~0.15 s before its sound.
-PAUSE_SECONDS, PAUSE_MARGIN = 0.3, 0.15
-# Lower-face weights under this are invisible (jawOpen 0.01 moves the lower lip about 0.3 mm).
-REST_WEIGHT = 0.01
 PAUSE_BETWEEN = 0.5  # silence added before, between and after the sentences of a clip
 # Rhubarb's mouth shapes as openings: A closed (p/b/m), B teeth together, C open, D wide open,
 # E rounded, F puckered, G f/v, H l, X rest.
 RHUBARB_OPENING = {"A": 0.0, "B": 0.2, "C": 0.6, "D": 1.0, "E": 0.5, "F": 0.3, "G": 0.15, "H": 0.5, "X": 0.0}
-_LOWER_FACE = np.array([ARKIT_INDEX[name] for name in (*JAW_UNITS, *LIP_UNITS)])
 
 
 @dataclass
@@ -106,40 +91,9 @@ def speak_with_truth(texts: list[str], voice: str, wav: Path, rate: float) -> Cl
     return Clip(voice, " ".join(texts), wav, len(samples) / 16000, merged)
 
 
-def frames_of(start: float, end: float, n: int) -> slice:
-    first, last = int(np.ceil(start * FPS)), int(np.floor(end * FPS))
-    if last < first:
-        first = last = int(round(0.5 * (start + end) * FPS))
-    return slice(min(first, n - 1), min(last, n - 1) + 1)
-
-
-def truth_opening(clip: Clip, n: int) -> np.ndarray:
-    """1 on vowels, 0 in pauses and on p/b/m, 0.4 on other consonants."""
-    signal = np.zeros(n)
-    for label, start, end in clip.truth:
-        value = 1.0 if label in VOWELS else 0.0 if label in ("SIL", "P", "B", "M") else 0.4
-        signal[frames_of(start, end, n)] = value
-    return signal
-
-
 def score(clip: Clip, output: Output) -> dict[str, list[float]]:
-    opening, n = output.opening, len(output.opening)
-    span = max(opening.max() - opening.min(), 1e-9)
-    closed, opened, rested = [], [], []
-    for label, start, end in clip.truth:
-        if label in ("P", "B", "M"):
-            centre = min(int(round(0.5 * (start + end) * FPS)), n - 1)
-            closed.append(float(opening[max(centre - 1, 0):centre + 2].min() <= SEALED))
-        elif label in OPEN_VOWELS or label in OPEN_ONSETS:
-            end = 0.5 * (start + end) if label in OPEN_ONSETS else end
-            opened.append(float(opening[frames_of(start, end, n)].max() >= OPEN_FRACTION * span))
-        elif label == "SIL" and end - start >= PAUSE_SECONDS:
-            rested.append(float(output.rest[frames_of(start + PAUSE_MARGIN, end - PAUSE_MARGIN, n)].all()))
-    truth = truth_opening(clip, n)
-    shifts = range(-5, 6)
-    correlations = [np.corrcoef(np.roll(opening, -shift), truth)[0, 1] for shift in shifts]
-    return {"closed": closed, "opened": opened, "rest": rested, "lag": [float(shifts[int(np.argmax(correlations))])],
-            "correlation": [float(correlations[5])], "seconds": [output.seconds]}
+    scores = lipsync_scores(clip.truth, output.opening, output.rest, FPS)
+    return {**scores, "seconds": [output.seconds]}
 
 
 def lipwright_output(model: PhonemeModel, clip: Clip, transcript: str | None, recognition: str) -> Output:
@@ -149,8 +103,7 @@ def lipwright_output(model: PhonemeModel, clip: Clip, transcript: str | None, re
     started = time.perf_counter()
     animation = model.animate(request)
     seconds = time.perf_counter() - started
-    weights = animation.weights
-    return Output(mouth_opening(weights), weights[:, _LOWER_FACE].max(axis=1) < REST_WEIGHT, seconds)
+    return Output(*opening_and_rest(animation.weights), seconds)
 
 
 def rhubarb_output(binary: str, clip: Clip, transcript: str | None, folder: Path) -> Output:

@@ -13,6 +13,8 @@ SUBCOMMANDS = {
     "template": ("template_command", "Export the default head (template export head.obj)."),
     "bake": ("bake_command", "Animate and bake into a .blend without the UI."),
     "demo": ("demo_command", "The main job: speak a line, animate the default head, save .blend and a picture."),
+    "data": ("data_command", "Make training data (data synth OUT --hours H)."),
+    "eval": ("eval_command", "Measure a model on a corpus split: LVE, FDD, lip-sync (JSON)."),
 }
 
 

@@ -1,0 +1,32 @@
+"""`lipwright data synth OUT --hours H`: make a synthetic training corpus (resumable)."""
+
+import argparse
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="data_action", required=True)
+    synth = actions.add_parser("synth", help="Speak generated lines with the installed synthesisers and record "
+                                             "the phonemes model's motion for them, in the VOCASET layout.")
+    synth.add_argument("out", type=Path, help="corpus folder (an interrupted run resumes in it)")
+    synth.add_argument("--hours", type=float, required=True, help="hours of audio to reach")
+    synth.add_argument("--clean", action="store_true", help="no noise, gain, reverberation or telephone band")
+    synth.add_argument("--workers", type=int, default=1, help="processes making clips side by side")
+    synth.add_argument("--seed", type=int, default=0, help="which lines: the same seed makes the same corpus")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import LipwrightError
+    from ..synthetic.corpus import make_corpus
+    from .progress_bar import terminal_progress
+
+    if args.hours <= 0 or args.workers < 1:
+        raise LipwrightError(f"--hours must be above 0 and --workers at least 1 (got {args.hours}, {args.workers})")
+    with terminal_progress("synth") as progress:
+        summary = make_corpus(args.out, args.hours, seed=args.seed, augmented=not args.clean,
+                              workers=args.workers, progress=progress)
+    print(f"{summary['clips']} clips, {summary['seconds'] / 3600:.2f} h of audio in {args.out} "
+          f"({summary['made']} made now)")
+    for problem in summary["skipped"]:
+        print(f"  left out {problem}")
+    return 0

@@ -1,0 +1,79 @@
+"""A compact speech encoder trained from scratch: log-mel spectrogram (torch.stft and a mel filter
+bank computed here, no torchaudio) followed by a few 1-D convolutions, for machines without a
+pretrained encoder."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from .frame_rate import to_frames
+
+
+@dataclass(frozen=True)
+class LogMelConfig:
+    sample_rate: int = 16000
+    window: int = 400  # 25 ms
+    hop: int = 160  # 10 ms: 100 feature steps per second, above any motion frame rate
+    mels: int = 80
+    low_hz: float = 20.0
+    high_hz: float = 7600.0
+    dim: int = 128
+    layers: int = 3
+    kernel: int = 5
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def hz_to_mel(hz: np.ndarray | float) -> np.ndarray:
+    return 2595.0 * np.log10(1.0 + np.asarray(hz) / 700.0)  # the HTK mel scale
+
+
+def mel_to_hz(mel: np.ndarray | float) -> np.ndarray:
+    return 700.0 * (10.0 ** (np.asarray(mel) / 2595.0) - 1.0)
+
+
+def mel_filter_bank(sample_rate: int, n_fft: int, mels: int, low_hz: float, high_hz: float) -> np.ndarray:
+    """(mels, n_fft // 2 + 1) triangular filters, evenly spaced on the mel scale, each peaking at 1."""
+    if not 0 <= low_hz < high_hz <= sample_rate / 2:
+        raise ValueError(f"mel band {low_hz}-{high_hz} Hz does not fit under Nyquist ({sample_rate / 2} Hz)")
+    bin_hz = np.linspace(0.0, sample_rate / 2, n_fft // 2 + 1)
+    edges = mel_to_hz(np.linspace(hz_to_mel(low_hz), hz_to_mel(high_hz), mels + 2))
+    lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    rising = (bin_hz - lower) / (centre - lower)
+    falling = (upper - bin_hz) / (upper - centre)
+    return np.clip(np.minimum(rising, falling), 0.0, None).astype(np.float32)
+
+
+class LogMelEncoder(nn.Module):
+    """audio: (batch, samples) at config.sample_rate -> features: (batch, frames, config.dim)."""
+
+    def __init__(self, config: LogMelConfig = LogMelConfig()):
+        super().__init__()
+        self.config = config
+        self.register_buffer("window", torch.hann_window(config.window), persistent=False)
+        filters = mel_filter_bank(config.sample_rate, config.window, config.mels, config.low_hz, config.high_hz)
+        self.register_buffer("filters", torch.from_numpy(filters), persistent=False)
+        layers: list[nn.Module] = []
+        width = config.mels
+        for _ in range(config.layers):
+            layers += [nn.Conv1d(width, config.dim, config.kernel, padding=config.kernel // 2), nn.GELU()]
+            width = config.dim
+        self.convolutions = nn.Sequential(*layers)
+
+    def log_mel(self, audio: torch.Tensor) -> torch.Tensor:
+        """(batch, samples) -> (batch, mels, steps), each mel band's mean over the clip removed so that
+        the gain and the microphone's colour do not reach the model."""
+        spectrum = torch.stft(audio, n_fft=self.config.window, hop_length=self.config.hop, window=self.window,
+                              center=True, return_complex=True)
+        power = spectrum.real ** 2 + spectrum.imag ** 2
+        log_mel = torch.log(torch.matmul(self.filters, power) + 1e-6)
+        return log_mel - log_mel.mean(dim=-1, keepdim=True)
+
+    def forward(self, audio: torch.Tensor, frames: int) -> torch.Tensor:
+        features = self.convolutions(self.log_mel(audio))
+        return to_frames(features.transpose(1, 2), frames)

@@ -1,0 +1,22 @@
+"""Talking style as a learned vector per training speaker; an unseen speaker (index -1) gets the
+average of the learned styles, so any voice can be animated."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class SpeakerStyle(nn.Module):
+    """speakers: (batch,) indices, -1 for unseen -> (batch, dim)."""
+
+    def __init__(self, speakers: int, dim: int):
+        super().__init__()
+        if speakers < 1:
+            raise ValueError("a style table needs at least one training speaker")
+        self.table = nn.Embedding(speakers, dim)
+
+    def forward(self, speakers: torch.Tensor) -> torch.Tensor:
+        average = self.table.weight.mean(dim=0, keepdim=True)
+        known = self.table(speakers.clamp(min=0))
+        return torch.where((speakers < 0)[:, None], average.expand_as(known), known)

@@ -1,0 +1,59 @@
+"""Make clean synthetic speech sound more like recordings: noise, gain, room reverberation and
+telephone band-limiting, drawn per clip from a seeded generator. Timing is never changed, so the
+teacher's motion (computed on the clean audio) stays aligned."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import signal
+
+# How often each effect is applied; a clip may get several, or none.
+CHANCES = {"reverb": 0.3, "telephone": 0.15, "noise": 0.4, "gain": 0.5}
+
+
+def augment(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
+    """Returns the changed samples (same length, peak at most 0.99) and what was done, for the record."""
+    out = samples.astype(np.float64)
+    done: list[str] = []
+    if rng.random() < CHANCES["reverb"]:
+        rt60 = rng.uniform(0.15, 0.6)
+        out = reverberate(out, sample_rate, rt60, rng)
+        done.append(f"reverb rt60 {rt60:.2f} s")
+    if rng.random() < CHANCES["telephone"]:
+        out = telephone_band(out, sample_rate)
+        done.append("telephone 300-3400 Hz")
+    if rng.random() < CHANCES["noise"]:
+        snr = rng.uniform(8.0, 30.0)
+        out = add_noise(out, snr, rng)
+        done.append(f"noise {snr:.0f} dB SNR")
+    if rng.random() < CHANCES["gain"]:
+        decibels = rng.uniform(-18.0, 0.0)
+        out = out * 10 ** (decibels / 20)
+        done.append(f"gain {decibels:.0f} dB")
+    peak = np.abs(out).max()
+    if peak > 0.99:
+        out *= 0.99 / peak
+    return out.astype(np.float32), done
+
+
+def reverberate(samples: np.ndarray, sample_rate: int, rt60: float, rng: np.random.Generator) -> np.ndarray:
+    """A room as exponentially decaying noise (60 dB down after rt60 s) after the direct sound; the
+    speech's level is kept."""
+    length = int(rt60 * sample_rate)
+    decay = np.exp(-6.9 * np.arange(length) / length)  # ln(1000) = 6.9: -60 dB at the end
+    response = rng.normal(size=length) * decay * 0.3
+    response[0] = 1.0
+    wet = signal.fftconvolve(samples, response)[:len(samples)]
+    return wet * (np.abs(samples).max() / max(np.abs(wet).max(), 1e-9))
+
+
+def telephone_band(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    sections = signal.butter(4, [300.0, 3400.0], btype="bandpass", fs=sample_rate, output="sos")
+    return signal.sosfiltfilt(sections, samples)
+
+
+def add_noise(samples: np.ndarray, snr_db: float, rng: np.random.Generator) -> np.ndarray:
+    """White noise `snr_db` below the speech's power (measured where it is not silent)."""
+    loud = samples[np.abs(samples) > 0.01 * np.abs(samples).max()]
+    power = np.mean(loud ** 2) if len(loud) else np.mean(samples ** 2)
+    return samples + rng.normal(size=len(samples)) * np.sqrt(power / 10 ** (snr_db / 10))

@@ -1,0 +1,77 @@
+"""The synthetic voices a corpus may be spoken by, and the ones it never may: CMU's kal and slt
+(in any engine) are kept out of all training and tuning so they can measure generalisation."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import LipwrightError
+
+HELD_OUT_SPEAKERS = ("kal", "slt")
+
+
+@dataclass(frozen=True)
+class Voice:
+    engine: str  # "espeak-ng", "flite" or "festival"
+    name: str  # the engine's voice name
+    words_per_minute: int = 0  # 0: the engine's own rate
+    pitch: int = 0  # espeak-ng's -p, 0-99; 0: its default
+
+    @property
+    def id(self) -> str:
+        """A name usable as a VOCASET-layout subject (no underscores: the layout splits names on them)."""
+        parts = [self.engine, self.name.replace("+", "-").replace("_", "-")]
+        parts += [f"r{self.words_per_minute}"] if self.words_per_minute else []
+        parts += [f"p{self.pitch}"] if self.pitch else []
+        return "-".join(parts)
+
+
+def check_trainable(voice: Voice) -> Voice:
+    if any(speaker in voice.name.lower() for speaker in HELD_OUT_SPEAKERS):
+        raise LipwrightError(f"voice {voice.name!r} ({voice.engine}) is kept out for evaluation: never train or tune "
+                             "on CMU kal or slt; use flite awb/rms, espeak-ng voices or festival ked")
+    return voice
+
+
+# espeak-ng accents and variants, flite's two trainable voices, festival's recorded-diphone voice.
+_ESPEAK = ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-us+f3", "en-us+m3", "en-gb+f2")
+DEFAULT_VOICES: tuple[Voice, ...] = tuple(check_trainable(voice) for voice in (
+    *(Voice("espeak-ng", name, rate, pitch) for name in _ESPEAK for rate, pitch in ((150, 40), (190, 60))),
+    Voice("flite", "awb"), Voice("flite", "rms"), Voice("flite", "awb", 140), Voice("flite", "rms", 200),
+    Voice("festival", "ked_diphone"),
+))
+
+
+def speak(text: str, voice: Voice, wav: Path) -> Path:
+    """Write `text` spoken by `voice` to `wav` (the engine's own sample rate)."""
+    check_trainable(voice)
+    if voice.engine == "espeak-ng":
+        command = ["espeak-ng", "-v", voice.name, "-w", str(wav)]
+        command += ["-s", str(voice.words_per_minute)] if voice.words_per_minute else []
+        command += ["-p", str(voice.pitch)] if voice.pitch else []
+        command.append(text)
+    elif voice.engine == "flite":
+        command = ["flite", "-voice", voice.name, "-t", text, "-o", str(wav)]
+        if voice.words_per_minute:  # flite speaks about 170 words per minute at stretch 1
+            command[1:1] = ["--setf", f"duration_stretch={170.0 / voice.words_per_minute:.3f}"]
+    elif voice.engine == "festival":
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as script:
+            script.write(text)
+        command = ["text2wave", "-eval", f"(voice_{voice.name})", "-o", str(wav), script.name]
+    else:
+        raise LipwrightError(f"unknown speech engine {voice.engine!r}: use espeak-ng, flite or festival")
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+    except FileNotFoundError as error:
+        raise LipwrightError(f"{command[0]} is not installed: run `sudo apt-get install espeak-ng flite festival "
+                             "festvox-kdlpc16k`") from error
+    except subprocess.CalledProcessError as error:
+        raise LipwrightError(f"{voice.engine} could not speak with voice {voice.name!r}: "
+                             f"{error.stderr.decode(errors='replace').strip()[:200]}") from error
+    finally:
+        if voice.engine == "festival":
+            Path(script.name).unlink(missing_ok=True)
+    return wav
