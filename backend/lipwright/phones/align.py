@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..audio.clip import AudioClip
 from ..errors import TranscriptError
-from .decoders import SharedDecoder, aligner, pcm16
+from .decoders import SharedDecoder, aligner, pcm16, start_utterance
 from .phone import Phone, base_word, fill_timeline, is_filler, normalise_label
 from .transcript import TranscriptWords, transcript_words
 
@@ -80,7 +80,7 @@ def _align_words(shared: SharedDecoder, pcm: bytes, words: list[str]) -> list[tu
     )
     try:
         decoder.set_align_text(" ".join(words))
-        decoder.start_utt()
+        start_utterance(decoder)
         decoder.process_raw(pcm, full_utt=True)
         decoder.end_utt()
         segments = decoder.seg()
@@ -104,7 +104,7 @@ def _align_phones_inside_words(shared: SharedDecoder, pcm: bytes) -> list[Phone]
     decoder = shared.decoder
     step = shared.frame_seconds
     decoder.set_alignment()
-    decoder.start_utt()
+    start_utterance(decoder)
     decoder.process_raw(pcm, full_utt=True)
     decoder.end_utt()
     alignment = decoder.get_alignment()

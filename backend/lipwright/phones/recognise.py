@@ -6,7 +6,7 @@ import numpy as np
 
 from ..audio.clip import AudioClip
 from ..audio.loudness import energy_envelope
-from .decoders import SharedDecoder, pcm16, phone_recogniser, word_recogniser
+from .decoders import SharedDecoder, pcm16, start_utterance, phone_recogniser, word_recogniser
 from .phone import SILENCE, Phone, base_word, fill_timeline, is_filler, normalise_label
 
 
@@ -30,7 +30,7 @@ def _decode(shared: SharedDecoder, clip: AudioClip) -> list[tuple[str, int, int]
     pcm = pcm16(clip)
     with shared.lock:
         decoder = shared.decoder
-        decoder.start_utt()
+        start_utterance(decoder)
         decoder.process_raw(pcm, full_utt=True)
         decoder.end_utt()
         return [(segment.word, segment.start_frame, segment.end_frame) for segment in decoder.seg()]
