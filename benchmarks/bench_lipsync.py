@@ -2,8 +2,10 @@
 with the same figures for Rhubarb Lip Sync when a `rhubarb` binary is on the PATH.
 
 Lines are generated (lipwright.demo.sentences) and spoken by flite, which prints the truth: every
-phone's end time (`-psdur`). Voices awb and rms were used while tuning; kal and slt never were and
-are reported apart as held-out. Measures, per mode:
+phone's end time (`-psdur`), or by festival (voice `ked`, from Debian's festvox-kdlpc16k), which saves
+its segments. Voices awb, rms and ked were used while tuning; kal and slt never were and are reported
+apart as held-out. A voice named `VOICE:8k` is VOICE through an 8 kHz channel (kal speaks at 8 kHz:
+the tuning voices need the same band limit). Measures, per mode:
 - p/b/m closed: the lips shut within a frame of the centre of every truth p, b, m;
 - open vowels opened: every truth AA, AE, AO (and the first half of AY, AW) opens the mouth to at
   least 40% of the line's opening range;
@@ -13,7 +15,7 @@ are reported apart as held-out. Measures, per mode:
   correlation at zero shift;
 - wall time per clip: Lipwright warm, in process; Rhubarb as a command (it loads its models each run).
 
-Run: .venv/bin/python benchmarks/bench_lipsync.py [--lines 6] [--voices awb rms kal slt]
+Run: .venv/bin/python benchmarks/bench_lipsync.py [--lines 6] [--voices awb rms ked awb:8k kal slt]
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ OPEN_FRACTION = 0.4
 PAUSE_SECONDS, PAUSE_MARGIN = 0.3, 0.15
 # Lower-face weights under this are invisible (jawOpen 0.01 moves the lower lip about 0.3 mm).
 REST_WEIGHT = 0.01
+FESTIVAL_VOICES = ("ked",)
 PAUSE_BETWEEN = 0.5  # silence added before, between and after the sentences of a clip
 # Rhubarb's mouth shapes as openings: A closed (p/b/m), B teeth together, C open, D wide open,
 # E rounded, F puckered, G f/v, H l, X rest.
@@ -80,14 +83,15 @@ def speak_with_truth(texts: list[str], voice: str, wav: Path, rate: float) -> Cl
         pieces.append(silence)
         truth.append(("SIL", cursor, cursor + PAUSE_BETWEEN))
         cursor += PAUSE_BETWEEN
-        command = ["flite", "--setf", f"duration_stretch={rate}", "-voice", voice, "-psdur", "-t", text, "-o", str(wav)]
-        printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()
+        name, _, channel = voice.partition(":")
+        ends = (festival_phone_ends if name in FESTIVAL_VOICES else flite_phone_ends)(text, name, wav, rate)
         start = 0.0
-        for item in printed:
-            name, end = item.rsplit(":", 1)
-            truth.append((FLITE_PHONES.get(name, name.upper()), cursor + start, cursor + float(end)))
-            start = float(end)
+        for label, end in ends:
+            truth.append((FLITE_PHONES.get(label, label.upper()), cursor + start, cursor + end))
+            start = end
         samples, sample_rate = soundfile.read(str(wav), dtype="float32")
+        if channel == "8k":
+            samples, sample_rate = soxr.resample(samples, sample_rate, 8000), 8000
         if sample_rate != 16000:  # kal speaks at 8 kHz
             samples = soxr.resample(samples, sample_rate, 16000).astype(np.float32)
         pieces.append(samples)
@@ -104,6 +108,24 @@ def speak_with_truth(texts: list[str], voice: str, wav: Path, rate: float) -> Cl
         else:
             merged.append((label, start, end))
     return Clip(voice, " ".join(texts), wav, len(samples) / 16000, merged)
+
+
+def flite_phone_ends(text: str, voice: str, wav: Path, rate: float) -> list[tuple[str, float]]:
+    command = ["flite", "--setf", f"duration_stretch={rate}", "-voice", voice, "-psdur", "-t", text, "-o", str(wav)]
+    printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()
+    return [(name, float(end)) for name, end in (item.rsplit(":", 1) for item in printed)]
+
+
+def festival_phone_ends(text: str, voice: str, wav: Path, rate: float) -> list[tuple[str, float]]:
+    """festival's segments (the same phone names as flite's), saved beside the wave."""
+    segments = wav.with_suffix(".segs")
+    quoted = text.replace("\\", " ").replace('"', " ")
+    script = (f"(voice_{voice}_diphone)(Parameter.set 'Duration_Stretch {rate})"
+              f'(set! u (utt.synth (Utterance Text "{quoted}")))'
+              f'(utt.save.segs u "{segments}")(utt.save.wave u "{wav}" \'riff)')
+    subprocess.run(["festival", "-b", f"(begin {script})"], check=True, capture_output=True, text=True)
+    rows = [line.split() for line in segments.read_text().splitlines() if not line.startswith("#")]
+    return [(name, float(end)) for end, _, name in (row for row in rows if len(row) == 3)]
 
 
 def frames_of(start: float, end: float, n: int) -> slice:
@@ -184,7 +206,7 @@ def summarise(name: str, scores: list[dict[str, list[float]]], audio_seconds: fl
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=6)
-    parser.add_argument("--voices", nargs="+", default=["awb", "rms", "kal", "slt"])
+    parser.add_argument("--voices", nargs="+", default=["awb", "rms", "ked", "awb:8k", "rms:8k", "kal", "slt"])
     parser.add_argument("--rates", nargs="+", type=float, default=[1.0, 0.8], help="flite duration_stretch values")
     parser.add_argument("--only", default="", help="run only the tools and modes whose name contains this")
     args = parser.parse_args()
@@ -193,7 +215,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         texts = sentences(2 * args.lines, seed=2026)
-        clips = [speak_with_truth(texts[2 * i:2 * i + 2], voice, folder / f"{voice}-{i}.wav",
+        clips = [speak_with_truth(texts[2 * i:2 * i + 2], voice, folder / f"{voice.replace(':', '-')}-{i}.wav",
                                   args.rates[i % len(args.rates)])
                  for voice in args.voices for i in range(args.lines)]
         lipwright_output(model, clips[0], None, "accurate")  # load the decoders once
