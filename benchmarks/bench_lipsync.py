@@ -9,6 +9,9 @@ the tuning voices need the same band limit). Measures, per mode:
 - p/b/m closed: the lips shut within a frame of the centre of every truth p, b, m;
 - open vowels opened: every truth AA, AE, AO (and the first half of AY, AW) opens the mouth to at
   least 40% of the line's opening range;
+- closures off p/b/m: runs of sealed frames (lips shut) that come within 2 frames of no truth p, b, m
+  or pause, per 100 truth p/b/m: a recogniser that closed the lips everywhere would score well on
+  the first measure and badly here;
 - rest in pauses: every frame at least 0.15 s inside a truth pause of 0.3 s or more is at rest
   (Lipwright: every lower-face weight under 0.01; Rhubarb: shape X);
 - lag: the shift (frames) that best correlates the mouth opening with the truth's, and the
@@ -158,10 +161,23 @@ def score(clip: Clip, output: Output) -> dict[str, list[float]]:
         elif label == "SIL" and end - start >= PAUSE_SECONDS:
             rested.append(float(output.rest[frames_of(start + PAUSE_MARGIN, end - PAUSE_MARGIN, n)].all()))
     truth = truth_opening(clip, n)
+    spurious = _closures_off_bilabials(clip, opening <= SEALED)
     shifts = range(-5, 6)
     correlations = [np.corrcoef(np.roll(opening, -shift), truth)[0, 1] for shift in shifts]
-    return {"closed": closed, "opened": opened, "rest": rested, "lag": [float(shifts[int(np.argmax(correlations))])],
+    return {"closed": closed, "opened": opened, "rest": rested, "spurious": [float(spurious)],
+            "lag": [float(shifts[int(np.argmax(correlations))])],
             "correlation": [float(correlations[5])], "seconds": [output.seconds]}
+
+
+def _closures_off_bilabials(clip: Clip, sealed: np.ndarray) -> int:
+    n = len(sealed)
+    explained = np.zeros(n, dtype=bool)
+    for label, start, end in clip.truth:
+        if label in ("P", "B", "M", "SIL"):
+            span = frames_of(start, end, n)
+            explained[max(span.start - 2, 0):span.stop + 2] = True
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], sealed.astype(int), [0]])))
+    return sum(not explained[first:last].any() for first, last in zip(edges[::2], edges[1::2]))
 
 
 def lipwright_output(model: PhonemeModel, clip: Clip, transcript: str | None, recognition: str) -> Output:
@@ -198,7 +214,9 @@ def summarise(name: str, scores: list[dict[str, list[float]]], audio_seconds: fl
     merged = {key: [value for s in scores for value in s[key]] for key in scores[0]}
     rate = {key: (np.mean(values) if values else float("nan")) for key, values in merged.items()}
     counts = {key: len(values) for key, values in merged.items()}
-    return (f"| {name} | {rate['closed']:.2f} ({counts['closed']}) | {rate['opened']:.2f} ({counts['opened']}) "
+    spurious = 100 * sum(merged["spurious"]) / max(counts["closed"], 1)
+    return (f"| {name} | {rate['closed']:.2f} ({counts['closed']}) | {spurious:.0f} "
+            f"| {rate['opened']:.2f} ({counts['opened']}) "
             f"| {rate['rest']:.2f} ({counts['rest']}) | {rate['lag']:+.2f} | {rate['correlation']:.2f} "
             f"| {rate['seconds']:.3f} | {audio_seconds / sum(merged['seconds']):.1f}× |")
 
@@ -240,9 +258,9 @@ def main() -> None:
             if not members:
                 continue
             print(f"\n{group} ({len(members)} clips)\n")
-            print("| tool, mode | p/b/m closed (n) | open vowels opened (n) | rest in pauses (n) | lag, frames "
-                  "| correlation | s per clip | RTF |")
-            print("|---|---|---|---|---|---|---|---|")
+            print("| tool, mode | p/b/m closed (n) | closures off p/b/m per 100 | open vowels opened (n) "
+                  "| rest in pauses (n) | lag, frames | correlation | s per clip | RTF |")
+            print("|---|---|---|---|---|---|---|---|---|")
             for name, run in tools.items():
                 scores = [score(clip, run(clip)) for clip in members]
                 print(summarise(name, scores, sum(c.seconds for c in members)), flush=True)
