@@ -5,11 +5,12 @@ set -euo pipefail
 python=${1:-python3.11}; venv=${2:-.venv}; venv5=${3:-.venv-bpy5}; venv42=${4:-.venv-bpy42}
 
 # Speech synthesis for the demo and the tests (Debian packages).
-if ! command -v espeak-ng >/dev/null || ! command -v flite >/dev/null; then
+# festival's ked voice (festvox-kdlpc16k) is a tuning and test voice that prints its phone timings.
+if ! command -v espeak-ng >/dev/null || ! command -v flite >/dev/null || ! command -v festival >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng flite >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng flite festival festvox-kdlpc16k >/dev/null
   else
-    echo "install espeak-ng and flite (sudo apt-get install espeak-ng flite), then run again" >&2; exit 1
+    echo "install espeak-ng, flite and festival (sudo apt-get install espeak-ng flite festival festvox-kdlpc16k), then run again" >&2; exit 1
   fi
 fi
 
