@@ -2,13 +2,14 @@
 with the same figures for Rhubarb Lip Sync when a `rhubarb` binary is on the PATH.
 
 Lines are generated (lipwright.demo.sentences) and spoken by flite, which prints the truth: every
-phone's end time (`-psdur`). Voices awb and rms were used while tuning; kal and slt never were and
-are reported apart as held-out. Measures, per mode: those of lipwright.metrics.lipsync (p/b/m
-closed, open vowels opened, rest in pauses, where rest is every lower-face weight under 0.01 for
-Lipwright and shape X for Rhubarb, lag), and
-- wall time per clip: Lipwright warm, in process; Rhubarb as a command (it loads its models each run).
+phone's end time (`-psdur`), or by festival (voice `ked`, from Debian's festvox-kdlpc16k), which saves
+its segments. Voices awb, rms and ked were used while tuning; kal and slt never were and are reported
+apart as held-out. A voice named `VOICE:8k` is VOICE through an 8 kHz channel (kal speaks at 8 kHz:
+the tuning voices need the same band limit). Measures, per mode: those of
+lipwright.metrics.lipsync (p/b/m closed, open vowels opened, closures off p/b/m, rest in pauses,
+where rest is every lower-face weight under 0.01 for Lipwright and shape X for Rhubarb, lag), and wall time per clip: Lipwright warm, in process; Rhubarb as a command (it loads its models each run).
 
-Run: .venv/bin/python benchmarks/bench_lipsync.py [--lines 6] [--voices awb rms kal slt]
+Run: .venv/bin/python benchmarks/bench_lipsync.py [--lines 6] [--voices awb rms ked awb:8k kal slt]
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ FPS = 30.0
 HELD_OUT = ("kal", "slt")
 # flite's US phone set is CMU's in lower case, plus these.
 FLITE_PHONES = {"pau": "SIL", "ax": "AH", "axr": "ER"}
+FESTIVAL_VOICES = ("ked",)
 PAUSE_BETWEEN = 0.5  # silence added before, between and after the sentences of a clip
 # Rhubarb's mouth shapes as openings: A closed (p/b/m), B teeth together, C open, D wide open,
 # E rounded, F puckered, G f/v, H l, X rest.
@@ -65,14 +67,15 @@ def speak_with_truth(texts: list[str], voice: str, wav: Path, rate: float) -> Cl
         pieces.append(silence)
         truth.append(("SIL", cursor, cursor + PAUSE_BETWEEN))
         cursor += PAUSE_BETWEEN
-        command = ["flite", "--setf", f"duration_stretch={rate}", "-voice", voice, "-psdur", "-t", text, "-o", str(wav)]
-        printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()
+        name, _, channel = voice.partition(":")
+        ends = (festival_phone_ends if name in FESTIVAL_VOICES else flite_phone_ends)(text, name, wav, rate)
         start = 0.0
-        for item in printed:
-            name, end = item.rsplit(":", 1)
-            truth.append((FLITE_PHONES.get(name, name.upper()), cursor + start, cursor + float(end)))
-            start = float(end)
+        for label, end in ends:
+            truth.append((FLITE_PHONES.get(label, label.upper()), cursor + start, cursor + end))
+            start = end
         samples, sample_rate = soundfile.read(str(wav), dtype="float32")
+        if channel == "8k":
+            samples, sample_rate = soxr.resample(samples, sample_rate, 8000), 8000
         if sample_rate != 16000:  # kal speaks at 8 kHz
             samples = soxr.resample(samples, sample_rate, 16000).astype(np.float32)
         pieces.append(samples)
@@ -89,6 +92,24 @@ def speak_with_truth(texts: list[str], voice: str, wav: Path, rate: float) -> Cl
         else:
             merged.append((label, start, end))
     return Clip(voice, " ".join(texts), wav, len(samples) / 16000, merged)
+
+
+def flite_phone_ends(text: str, voice: str, wav: Path, rate: float) -> list[tuple[str, float]]:
+    command = ["flite", "--setf", f"duration_stretch={rate}", "-voice", voice, "-psdur", "-t", text, "-o", str(wav)]
+    printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()
+    return [(name, float(end)) for name, end in (item.rsplit(":", 1) for item in printed)]
+
+
+def festival_phone_ends(text: str, voice: str, wav: Path, rate: float) -> list[tuple[str, float]]:
+    """festival's segments (the same phone names as flite's), saved beside the wave."""
+    segments = wav.with_suffix(".segs")
+    quoted = text.replace("\\", " ").replace('"', " ")
+    script = (f"(voice_{voice}_diphone)(Parameter.set 'Duration_Stretch {rate})"
+              f'(set! u (utt.synth (Utterance Text "{quoted}")))'
+              f'(utt.save.segs u "{segments}")(utt.save.wave u "{wav}" \'riff)')
+    subprocess.run(["festival", "-b", f"(begin {script})"], check=True, capture_output=True, text=True)
+    rows = [line.split() for line in segments.read_text().splitlines() if not line.startswith("#")]
+    return [(name, float(end)) for end, _, name in (row for row in rows if len(row) == 3)]
 
 
 def score(clip: Clip, output: Output) -> dict[str, list[float]]:
@@ -129,7 +150,9 @@ def summarise(name: str, scores: list[dict[str, list[float]]], audio_seconds: fl
     merged = {key: [value for s in scores for value in s[key]] for key in scores[0]}
     rate = {key: (np.mean(values) if values else float("nan")) for key, values in merged.items()}
     counts = {key: len(values) for key, values in merged.items()}
-    return (f"| {name} | {rate['closed']:.2f} ({counts['closed']}) | {rate['opened']:.2f} ({counts['opened']}) "
+    spurious = 100 * sum(merged["spurious"]) / max(counts["closed"], 1)
+    return (f"| {name} | {rate['closed']:.2f} ({counts['closed']}) | {spurious:.0f} "
+            f"| {rate['opened']:.2f} ({counts['opened']}) "
             f"| {rate['rest']:.2f} ({counts['rest']}) | {rate['lag']:+.2f} | {rate['correlation']:.2f} "
             f"| {rate['seconds']:.3f} | {audio_seconds / sum(merged['seconds']):.1f}× |")
 
@@ -137,7 +160,7 @@ def summarise(name: str, scores: list[dict[str, list[float]]], audio_seconds: fl
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=6)
-    parser.add_argument("--voices", nargs="+", default=["awb", "rms", "kal", "slt"])
+    parser.add_argument("--voices", nargs="+", default=["awb", "rms", "ked", "awb:8k", "rms:8k", "kal", "slt"])
     parser.add_argument("--rates", nargs="+", type=float, default=[1.0, 0.8], help="flite duration_stretch values")
     parser.add_argument("--only", default="", help="run only the tools and modes whose name contains this")
     args = parser.parse_args()
@@ -146,7 +169,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         texts = sentences(2 * args.lines, seed=2026)
-        clips = [speak_with_truth(texts[2 * i:2 * i + 2], voice, folder / f"{voice}-{i}.wav",
+        clips = [speak_with_truth(texts[2 * i:2 * i + 2], voice, folder / f"{voice.replace(':', '-')}-{i}.wav",
                                   args.rates[i % len(args.rates)])
                  for voice in args.voices for i in range(args.lines)]
         lipwright_output(model, clips[0], None, "accurate")  # load the decoders once
@@ -171,9 +194,9 @@ def main() -> None:
             if not members:
                 continue
             print(f"\n{group} ({len(members)} clips)\n")
-            print("| tool, mode | p/b/m closed (n) | open vowels opened (n) | rest in pauses (n) | lag, frames "
-                  "| correlation | s per clip | RTF |")
-            print("|---|---|---|---|---|---|---|---|")
+            print("| tool, mode | p/b/m closed (n) | closures off p/b/m per 100 | open vowels opened (n) "
+                  "| rest in pauses (n) | lag, frames | correlation | s per clip | RTF |")
+            print("|---|---|---|---|---|---|---|---|---|")
             for name, run in tools.items():
                 scores = [score(clip, run(clip)) for clip in members]
                 print(summarise(name, scores, sum(c.seconds for c in members)), flush=True)

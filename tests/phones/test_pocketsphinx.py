@@ -9,7 +9,7 @@ from lipwright.audio.clip import AudioClip
 from lipwright.audio.decode import load_audio
 from lipwright.errors import TranscriptError
 from lipwright.phones import AlignmentFailed, align_phones, phones_for_clip, recognise_phones
-from lipwright.phones.decoders import aligner
+from lipwright.phones.decoders import aligner, phone_recogniser
 from tests.speech import compose_line, speak
 
 P_WORDS = ["happy", "a puppy", "upper", "hoping", "apple pie"]
@@ -137,8 +137,8 @@ def test_recognition_does_not_depend_on_the_clips_heard_before(tmp_path):
     assert recognise_phones(first) == before
 
 
-def test_decoders_are_safe_to_share(pauses_line):
-    assert aligner() is aligner()
+def test_decoders_are_built_once_and_safe_to_share(pauses_line):
+    assert phone_recogniser() is phone_recogniser() and aligner() is aligner()
     clip = clip_of(pauses_line)
     expected = recognise_phones(clip)
     results = [None, None]

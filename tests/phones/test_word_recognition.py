@@ -77,3 +77,27 @@ def test_recognised_phones_stay_out_of_the_quiet_of_pauses(voice, tmp_path):
     track = phones_for_clip(AudioClip(samples, rate), None, "fast")
     first = next(p for p in track.phones if p.label != "SIL")
     assert first.start >= speech_starts - 0.05, (first, speech_starts)
+
+
+def test_accurate_recognition_keeps_every_closure_the_phone_search_heard():
+    # The two searches miss different closures; accurate keeps the phone search's too.
+    line = compose_line([0.4, "the cat hopped over the barn for my pal", 0.5, "stop the bus at the top", 0.4],
+                        engine="flite", voice="rms")
+    clip = clip_of(line)
+    accurate = phones_for_clip(clip, None, "accurate").phones
+    fast = phones_for_clip(clip, None, "fast").phones
+    pauses = [p for p in accurate if p.label == "SIL"]
+    for closure in (p for p in fast if p.label in BILABIALS):
+        if any(pause.start <= closure.centre < pause.end for pause in pauses):
+            continue
+        assert any(p.label in BILABIALS and p.start - 0.03 < closure.end and closure.start < p.end + 0.03
+                   for p in accurate), closure
+
+
+def test_a_clip_is_recognised_the_same_whatever_was_decoded_before(line):
+    other = compose_line([0.3, "the cat hopped over the barn for my pal", 0.3], engine="flite", voice="rms")
+    first = phones_for_clip(clip_of(line), None, "fast").phones
+    assert phones_for_clip(clip_of(line), None, "fast").phones == first
+    phones_for_clip(clip_of(other), None, "fast")
+    phones_for_clip(clip_of(other), None, "accurate")
+    assert phones_for_clip(clip_of(line), None, "fast").phones == first

@@ -5,6 +5,8 @@ and model evaluation, so their figures mean the same thing.
 - p/b/m closed: the lips shut within a frame of the centre of every truth P, B, M;
 - open vowels opened: every AA, AE, AO (and the first half of AY, AW) opens the mouth to at least
   40% of the line's opening range;
+- closures off p/b/m ("spurious"): runs of sealed frames that come within 2 frames of no truth p, b, m
+  or pause; a recogniser that shut the lips everywhere would score well on the first measure only;
 - rest in pauses: every frame at least 0.15 s inside a truth pause of 0.3 s or more is at rest;
 - lag: the shift (frames) that best correlates the mouth opening with the truth's, and the
   correlation at zero shift."""
@@ -71,10 +73,24 @@ def lipsync_scores(truth: list[PhoneTiming], opening: np.ndarray, rest: np.ndarr
         elif label == "SIL" and end - start >= PAUSE_SECONDS:
             rested.append(float(rest[frames_of(start + PAUSE_MARGIN, end - PAUSE_MARGIN, n, fps)].all()))
     reference = truth_opening(truth, n, fps)
-    scores = {"closed": closed, "opened": opened, "rest": rested, "lag": [], "correlation": [0.0]}
+    spurious = closures_off_bilabials(truth, opening <= SEALED, fps)
+    scores = {"closed": closed, "opened": opened, "rest": rested, "spurious": [float(spurious)], "lag": [],
+              "correlation": [0.0]}
     if np.ptp(opening) == 0 or np.ptp(reference) == 0:
         return scores  # a mouth that never moves has no lag, and correlates with nothing
     shifts = range(-MAX_LAG_FRAMES, MAX_LAG_FRAMES + 1)
     correlations = [np.corrcoef(np.roll(opening, -shift), reference)[0, 1] for shift in shifts]
     return {**scores, "lag": [float(shifts[int(np.argmax(correlations))])],
             "correlation": [float(correlations[MAX_LAG_FRAMES])]}
+
+
+def closures_off_bilabials(truth: list[PhoneTiming], sealed: np.ndarray, fps: float) -> int:
+    """How many runs of sealed frames no truth p, b, m or pause explains (within 2 frames)."""
+    n = len(sealed)
+    explained = np.zeros(n, dtype=bool)
+    for label, start, end in truth:
+        if label in ("P", "B", "M", "SIL"):
+            span = frames_of(start, end, n, fps)
+            explained[max(span.start - 2, 0):span.stop + 2] = True
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], sealed.astype(int), [0]])))
+    return sum(not explained[first:last].any() for first, last in zip(edges[::2], edges[1::2]))

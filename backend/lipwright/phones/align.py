@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..audio.clip import AudioClip
 from ..errors import TranscriptError
-from .decoders import SharedDecoder, aligner, pcm16
+from .decoders import SharedDecoder, aligner, pcm16, start_utterance
+from .pause_edges import trim_into_silence
 from .phone import Phone, base_word, fill_timeline, is_filler, normalise_label
 from .transcript import TranscriptWords, transcript_words
 
@@ -51,7 +52,8 @@ def align_prepared_words(clip: AudioClip, prepared: TranscriptWords) -> tuple[li
             # over its span rather than throwing the transcript away.
             phones = _spread_phones_over_words(shared, word_spans)
             warnings.append("Phone-level alignment failed; phone timing inside each word is estimated.")
-    return fill_timeline(phones, clip.seconds), warnings
+    # The aligner, too, lets a line's last phone run on into the silence after it.
+    return fill_timeline(trim_into_silence(fill_timeline(phones, clip.seconds), clip), clip.seconds), warnings
 
 
 # Words this process taught the aligner: still guesses, so every transcript that uses them says so.
@@ -80,7 +82,7 @@ def _align_words(shared: SharedDecoder, pcm: bytes, words: list[str]) -> list[tu
     )
     try:
         decoder.set_align_text(" ".join(words))
-        decoder.start_utt()
+        start_utterance(decoder)
         decoder.process_raw(pcm, full_utt=True)
         decoder.end_utt()
         segments = decoder.seg()
@@ -104,7 +106,7 @@ def _align_phones_inside_words(shared: SharedDecoder, pcm: bytes) -> list[Phone]
     decoder = shared.decoder
     step = shared.frame_seconds
     decoder.set_alignment()
-    decoder.start_utt()
+    start_utterance(decoder)
     decoder.process_raw(pcm, full_utt=True)
     decoder.end_utt()
     alignment = decoder.get_alignment()

@@ -32,11 +32,9 @@ def _model_path(*parts: str) -> str:
     return os.path.join(get_model_path(), *parts)
 
 
+@lru_cache(maxsize=1)
 def phone_recogniser() -> SharedDecoder:
-    """Allphone search with the shipped phone language model (its settings follow CMU's advice).
-
-    A fresh decoder for every clip (about 20 ms): a reused one carries state from the utterances it
-    heard before, so the same clip gave different phones depending on which clip came before it."""
+    """Allphone search with the shipped phone language model (its settings follow CMU's advice)."""
     from pocketsphinx import Decoder
 
     decoder = Decoder(
@@ -76,6 +74,14 @@ def word_recogniser() -> SharedDecoder:
 
     decoder = Decoder(loglevel="FATAL")
     return SharedDecoder(decoder)
+
+
+def start_utterance(decoder) -> None:
+    """start_utt with a fresh front end (0.1 ms): its noise estimate (remove_noise) carries over
+    from the last utterance, so the same clip decoded twice in a row came out differently (an n
+    heard as m) and a result depended on what the process had decoded before."""
+    decoder.reinit_feat()
+    decoder.start_utt()
 
 
 DITHER_LEVEL = 1e-4

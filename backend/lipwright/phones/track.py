@@ -5,14 +5,17 @@ from __future__ import annotations
 from ..audio.clip import AudioClip
 from .align import AlignmentFailed, align_phones_with_warnings, align_words_with_warnings
 from .align_cues import align_cues
+from .closures import add_missed_closures
 from .phone import PhoneTrack
 from .recognise import recognise_phones, recognise_words
 from .subtitles import is_subtitles, parse_subtitles
 
 # Without a transcript: "fast" recognises phones directly (allphone search, ~10x real time);
-# "accurate" recognises words with the full English language model and aligns them as a
-# transcript (~1-2x real time). Measured on generated lines (benchmarks/RESULTS.md) the word search
-# was NOT more accurate (its language model fights unusual sentences), so fast is the default.
+# "accurate" recognises words with the full English language model, aligns them as a transcript
+# (~1-2x real time) and adds the p/b/m closures that only the phone search heard (the two searches
+# miss different closures). Measured on generated lines (benchmarks/RESULTS.md) that closes ~0.9 of
+# p/b/m against ~0.8 for fast, but adds about as many closures where there is none and opens vowels
+# a little less, and it is 10x slower, so fast is the default.
 RECOGNITION_MODES = ("accurate", "fast")
 DEFAULT_RECOGNITION = "fast"
 
@@ -47,6 +50,7 @@ def _recognise(clip: AudioClip, recognition: str) -> PhoneTrack:
         if words:
             try:
                 phones, warnings = align_words_with_warnings(clip, words)
+                phones = add_missed_closures(phones, recognise_phones(clip), clip.seconds)
                 return PhoneTrack(phones, "recognised", warnings, recognised_by="words")
             except AlignmentFailed:
                 pass  # the recognised words did not align end to end: the phone search still can
