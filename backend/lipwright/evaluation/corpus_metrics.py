@@ -6,6 +6,7 @@ weights-space figures need a corpus on the default head (a synthetic one)."""
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Callable
 
 import numpy as np
@@ -25,7 +26,7 @@ def evaluate_on_corpus(corpus: Corpus, split: str, space: str, predict: Predicto
     targets = _default_head_targets() if space == "weights" else None
     predicted, truth, templates = [], [], []
     predicted_weights, true_weights = [], []
-    lipsync: dict[str, list[float]] = {"closed": [], "opened": [], "rest": [], "lag": [], "correlation": []}
+    lipsync: dict[str, list[float]] = defaultdict(list)  # closed, opened, rest, spurious, lag, correlation
     for example in examples:
         output = np.asarray(predict(example), dtype=np.float32)
         frames = min(len(output), len(example.motion))  # models may end a frame early or late
