@@ -84,16 +84,21 @@ RUN_JOB = (
 )
 
 
+def run_with_backend(code: str, stdin: bytes = b"") -> bytes:
+    """stdout of `code` run by the backend's Python (the bpy 5.0 and 4.2 environments lack the backend)."""
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "backend"))
+    done = subprocess.run([BACKEND_PYTHON, "-c", code], input=stdin, capture_output=True, env=env)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    return done.stdout
+
+
 def generate(context, strip):
     """What Generate does for one line, the backend's job function run by the backend's Python
     (the bpy 5.0 environment has none of the backend's dependencies)."""
     from blender_addon import operators, wire
 
     job = operators.job_spec(context, strip)
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "backend"))
-    done = subprocess.run([BACKEND_PYTHON, "-c", RUN_JOB], input=job.request, capture_output=True, env=env)
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
-    result = wire.decode_result(done.stdout)
+    result = wire.decode_result(run_with_backend(RUN_JOB, job.request))
 
     class Finished:  # the shape of a finished job_runner.Job that apply_job reads
         spec, decoded, basis = job, result, None
@@ -326,17 +331,14 @@ def test_the_command_line_bake_follows_an_offset_trimmed_strip(tmp_path):
     bpy.ops.wm.save_as_mainfile(filepath=str(blend))
     frames = 150  # made from the whole file, as `lipwright bake` does: frame 0 is the file's first sample
     npz = tmp_path / "line.npz"
-    # The backend's own encoder, run by the backend's Python (this bpy environment may lack the backend).
+    # The backend's own encoder (this bpy environment may lack the backend).
     encode = (
         "import sys, numpy as np; from lipwright import wire; from lipwright.motion.arkit import ARKIT_NAMES; "
         f"weights = np.full(({frames}, len(ARKIT_NAMES)), 0.5, np.float32); "
         "sys.stdout.buffer.write(wire.encode_result(None, np.zeros((4, 3), np.float32), 24.0, {'chin': 0}, {}, "
         "weights=weights, weight_names=list(ARKIT_NAMES)))"
     )
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "backend"))
-    done = subprocess.run([BACKEND_PYTHON, "-c", encode], capture_output=True, env=env)
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
-    npz.write_bytes(done.stdout)
+    npz.write_bytes(run_with_backend(encode))
 
     report = headless.bake_file(str(blend), "Face", str(path), str(npz), str(tmp_path / "out.blend"),
                                strip_name="Line 01", mode="ARKIT")
