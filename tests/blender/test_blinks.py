@@ -95,8 +95,8 @@ def test_a_face_without_eyelid_keys_is_told_what_to_add():
     assert obj.data.shape_keys.animation_data is None
 
 
-def test_blinks_gather_at_the_start_of_a_baked_lines_phrases(tmp_path_factory):
-    from blender_addon import bake, blink_timing, blinks
+def ten_seconds_and_a_line(tmp_path_factory):
+    """A 24 fps scene of 240 frames, an ARKit face, and a real line's result (not yet baked)."""
     from blender_addon.arkit_names import ARKIT_NAMES
     from tests.blender.real_line import animate_line
 
@@ -104,7 +104,13 @@ def test_blinks_gather_at_the_start_of_a_baked_lines_phrases(tmp_path_factory):
     scene = bpy.context.scene
     set_fps(scene, 24)
     scene.frame_start, scene.frame_end = 1, 240
-    obj = grid_mesh(key_names=ARKIT_NAMES)
+    return scene, grid_mesh(key_names=ARKIT_NAMES), result
+
+
+def test_blinks_gather_at_the_start_of_a_baked_lines_phrases(tmp_path_factory):
+    from blender_addon import bake, blink_timing, blinks
+
+    scene, obj, result = ten_seconds_and_a_line(tmp_path_factory)
     bake.bake_result(scene, obj, result, "Line 01", 121)
     starts = blinks._speech_starts(scene, obj, 24.0)
     assert starts and min(starts) >= 5.0 - 1e-9  # the line starts speaking at frame 121 (5 s) or later
@@ -117,14 +123,8 @@ def test_blinks_gather_at_the_start_of_a_baked_lines_phrases(tmp_path_factory):
 
 def test_a_line_baked_after_the_blinks_leaves_the_eyes_to_them(tmp_path_factory):
     from blender_addon import bake, blinks, compat
-    from blender_addon.arkit_names import ARKIT_NAMES
-    from tests.blender.real_line import animate_line
 
-    _, result = animate_line(tmp_path_factory.mktemp("speech"))
-    scene = bpy.context.scene
-    set_fps(scene, 24)
-    scene.frame_start, scene.frame_end = 1, 240
-    obj = grid_mesh(key_names=ARKIT_NAMES)
+    scene, obj, result = ten_seconds_and_a_line(tmp_path_factory)
     blinks.make_blinks(scene, obj, seed=5, interval=1.5, darts=False)
     open_eyes = play(scene, obj, "eyeBlinkLeft", range(1, 241))
     report = bake.bake_result(scene, obj, result, "Line 01", 1)  # a track above the blinks' tracks

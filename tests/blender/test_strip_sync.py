@@ -213,22 +213,33 @@ def test_a_moved_and_renamed_strip_takes_its_line_along(addon, tmp_path):
     assert bake.line_actions(obj) == []
 
 
-def test_sync_and_remove_line_operators(addon, tmp_path):
+def baked_line(tmp_path, **settings):
+    """A 24 fps scene with one dialogue strip at frame 30 and its line baked on an ARKit face;
+    `settings` are set on scene.lipwright first. The caller registers the add-on."""
     from blender_addon import bake, compat, scene_data
     from tests.blender.test_layering import line_result
 
+    scene = bpy.context.scene
+    set_fps(scene, 24)
+    path, _ = dialogue(tmp_path, lead_silence=0.2)
+    strip = compat.new_sound_strip(scene, "Line 01", str(path), 1, 30)
+    obj = arkit_face()
+    scene.lipwright.target = obj
+    for name, value in settings.items():
+        setattr(scene.lipwright, name, value)
+    audio = scene_data.strip_audio(scene, strip)
+    line = scene_data.strip_id(strip, scene)
+    report = bake.bake_result(scene, obj, line_result(40, 0), strip.name, audio.frame_start, mode="ARKIT",
+                              line_id=line, sound_start=audio.sound_start)
+    return strip, obj, line, report
+
+
+def test_sync_and_remove_line_operators(addon, tmp_path):
+    from blender_addon import bake
+
     addon.register()
     try:
-        scene = bpy.context.scene
-        set_fps(scene, 24)
-        path, _ = dialogue(tmp_path, lead_silence=0.2)
-        strip = compat.new_sound_strip(scene, "Line 01", str(path), 1, 30)
-        obj = arkit_face()
-        scene.lipwright.target = obj
-        audio = scene_data.strip_audio(scene, strip)
-        line = scene_data.strip_id(strip)
-        bake.bake_result(scene, obj, line_result(40, 0), strip.name, audio.frame_start, mode="ARKIT",
-                         line_id=line, sound_start=audio.sound_start)
+        strip, obj, line, _ = baked_line(tmp_path)
         strip.frame_start -= 10
         assert bpy.ops.lipwright.sync_strips() == {"FINISHED"}
         track = obj.data.shape_keys.animation_data.nla_tracks["Lipwright Line 01"]
@@ -349,21 +360,11 @@ def test_the_command_line_bake_follows_an_offset_trimmed_strip(tmp_path):
 
 @pytest.mark.parametrize("follow", [True, False])
 def test_lines_follow_a_moved_strip_on_their_own(addon, tmp_path, follow):
-    from blender_addon import bake, compat, scene_data
-    from tests.blender.test_layering import line_result
+    from blender_addon import bake
 
     addon.register()
     try:
-        scene = bpy.context.scene
-        set_fps(scene, 24)
-        path, _ = dialogue(tmp_path, lead_silence=0.2)
-        strip = compat.new_sound_strip(scene, "Line 01", str(path), 1, 30)
-        obj = arkit_face()
-        scene.lipwright.target = obj
-        scene.lipwright.follow_strips = follow
-        audio = scene_data.strip_audio(scene, strip)
-        report = bake.bake_result(scene, obj, line_result(40, 0), strip.name, audio.frame_start, mode="ARKIT",
-                                  line_id=scene_data.strip_id(strip, scene), sound_start=audio.sound_start)
+        strip, obj, _, report = baked_line(tmp_path, follow_strips=follow)
 
         strip.frame_start += 17
         bpy.context.view_layer.update()  # what Blender does after each change in the UI
