@@ -14,6 +14,7 @@ SUBCOMMANDS = {
     "bake": ("bake_command", "Animate and bake into a .blend without the UI."),
     "demo": ("demo_command", "The main job: speak a line, animate the default head, save .blend and a picture."),
     "data": ("data_command", "Make training data (data synth OUT --hours H)."),
+    "train": ("train_command", "Train a neural model (jambatalk, faceformer) into a run folder."),
     "eval": ("eval_command", "Measure a model on a corpus split: LVE, FDD, lip-sync (JSON)."),
 }
 

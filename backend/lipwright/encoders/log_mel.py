@@ -24,6 +24,7 @@ class LogMelConfig:
     dim: int = 128
     layers: int = 3
     kernel: int = 5
+    warp: float = 0.0  # training only: stretch the mel scale by up to this fraction, a new speaker's vocal tract
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -55,6 +56,7 @@ class LogMelEncoder(nn.Module):
     def __init__(self, config: LogMelConfig = LogMelConfig()):
         super().__init__()
         self.config = config
+        self.dim = config.dim
         self.register_buffer("window", torch.hann_window(config.window), persistent=False)
         filters = mel_filter_bank(config.sample_rate, config.window, config.mels, config.low_hz, config.high_hz)
         self.register_buffer("filters", torch.from_numpy(filters), persistent=False)
@@ -65,15 +67,32 @@ class LogMelEncoder(nn.Module):
             width = config.dim
         self.convolutions = nn.Sequential(*layers)
 
-    def log_mel(self, audio: torch.Tensor) -> torch.Tensor:
+    def log_mel(self, audio: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         """(batch, samples) -> (batch, mels, steps), each mel band's mean over the clip removed so that
-        the gain and the microphone's colour do not reach the model."""
+        the gain and the microphone's colour do not reach the model. lengths: (batch,) real samples of
+        each clip in a padded batch (the padding stays out of the mean)."""
         spectrum = torch.stft(audio, n_fft=self.config.window, hop_length=self.config.hop, window=self.window,
                               center=True, return_complex=True)
         power = spectrum.real ** 2 + spectrum.imag ** 2
-        log_mel = torch.log(torch.matmul(self.filters, power) + 1e-6)
-        return log_mel - log_mel.mean(dim=-1, keepdim=True)
+        log_mel = torch.log(torch.matmul(self._filters(), power) + 1e-6)
+        if lengths is None:
+            return log_mel - log_mel.mean(dim=-1, keepdim=True)
+        steps = torch.arange(log_mel.shape[-1], device=audio.device)[None, :]
+        real = (steps <= (lengths[:, None] // self.config.hop)).to(log_mel.dtype)[:, None, :]
+        mean = (log_mel * real).sum(dim=-1, keepdim=True) / real.sum(dim=-1, keepdim=True).clamp(min=1)
+        return (log_mel - mean) * real
 
-    def forward(self, audio: torch.Tensor, frames: int) -> torch.Tensor:
-        features = self.convolutions(self.log_mel(audio))
+    def _filters(self) -> torch.Tensor:
+        """The filter bank; in training with `warp`, one drawn with its band edges moved by a random factor
+        (vocal tract length perturbation), so that voices unlike the corpus's still sound familiar."""
+        if not (self.training and self.config.warp > 0):
+            return self.filters
+        factor = 1.0 + (2.0 * torch.rand(()).item() - 1.0) * self.config.warp
+        config = self.config
+        high = min(config.high_hz * factor, config.sample_rate / 2)
+        warped = mel_filter_bank(config.sample_rate, config.window, config.mels, config.low_hz * factor, high)
+        return torch.from_numpy(warped).to(self.filters.device)
+
+    def forward(self, audio: torch.Tensor, frames: int, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        features = self.convolutions(self.log_mel(audio, lengths))
         return to_frames(features.transpose(1, 2), frames)

@@ -24,7 +24,8 @@ class PretrainedSpeechEncoder(nn.Module):
         self.normalise = normalise
         self.dim = model.config.hidden_size
 
-    def forward(self, audio: torch.Tensor, frames: int) -> torch.Tensor:
+    def forward(self, audio: torch.Tensor, frames: int, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        # lengths is not used: wav2vec 2.0 base was trained without attention masks, on zero padding.
         if self.normalise:  # what the model's feature extractor did to its training audio
             audio = (audio - audio.mean(dim=-1, keepdim=True)) / torch.sqrt(audio.var(dim=-1, keepdim=True) + 1e-7)
         hidden = self.model(audio).last_hidden_state

@@ -27,6 +27,7 @@ class AnimationRequest:
     seed: int | None = None
     offsets: bool = True  # False: weights only, for models that have them (see Animation.offsets)
     recognition: str = "fast"  # without a transcript: "fast" (phones) or "accurate" (words)
+    speaker: str | None = None  # trained models: whose talking style; None: the average of their speakers
 
 
 @dataclass

@@ -40,8 +40,10 @@ def check_trainable(voice: Voice) -> Voice:
 _ESPEAK = ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-us+f3", "en-us+m3", "en-gb+f2")
 DEFAULT_VOICES: tuple[Voice, ...] = tuple(check_trainable(voice) for voice in (
     *(Voice("espeak-ng", name, rate, pitch) for name in _ESPEAK for rate, pitch in ((150, 40), (190, 60))),
-    Voice("flite", "awb"), Voice("flite", "rms"), Voice("flite", "awb", 140), Voice("flite", "rms", 200),
-    Voice("festival", "ked_diphone"),
+    # The recorded-speech voices (flite's clustergen, festival's diphones) at three rates each: they sound
+    # most like people, so they get a larger share than espeak-ng's formant variants alone would give them.
+    *(Voice(engine, name, rate) for engine, name in (("flite", "awb"), ("flite", "rms"), ("festival", "ked_diphone"))
+      for rate in (0, 140, 200)),
 ))
 
 
@@ -61,6 +63,8 @@ def speak(text: str, voice: Voice, wav: Path) -> Path:
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as script:
             script.write(text)
         command = ["text2wave", "-eval", f"(voice_{voice.name})", "-o", str(wav), script.name]
+        if voice.words_per_minute:  # festival's diphone voices speak about 170 words per minute at stretch 1
+            command[3:3] = ["-eval", f"(Parameter.set 'Duration_Stretch {170.0 / voice.words_per_minute:.3f})"]
     else:
         raise LipwrightError(f"unknown speech engine {voice.engine!r}: use espeak-ng, flite or festival")
     try:

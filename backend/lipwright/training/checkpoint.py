@@ -27,6 +27,7 @@ class RunConfig:
     speakers: list[str]  # training speakers, in the order of the style embedding
     encoder: dict  # {"kind": "log-mel" | "wav2vec2" | "hubert", ...its settings}
     settings: dict = field(default_factory=dict)  # the model's own dataclass, as a dict
+    motion_dim: int = 52  # numbers per frame: 52 weights, or the template's vertices * 3
     format_version: int = FORMAT_VERSION
 
     def __post_init__(self):

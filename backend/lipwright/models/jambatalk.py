@@ -1,0 +1,212 @@
+"""JambaTalk: speech to motion through a hybrid Transformer-Mamba decoder (Jamba blocks from
+`transformers`: selective state-space layers interleaved with grouped-query attention layers, and
+mixture-of-experts feed-forward layers with their load-balancing loss), with rotary position
+embeddings added to the attention layers as JambaTalk does (Jamba itself has none).
+
+Two modes, chosen at training and kept in the run's config:
+- autoregressive (the paper's): frame t's input is the audio at t plus the motion of frame t-1,
+  teacher-forced in training, fed back one frame at a time (with the decoder's cache) at inference;
+- non-autoregressive: frame t's input is the audio `lookahead` frames ahead of t, so the causal
+  decoder still hears what comes next; one pass per line, an order of magnitude faster on a CPU.
+The selective scan runs in plain PyTorch on a CPU and through `mamba-ssm`'s fused kernels when that
+package is installed on a CUDA machine (transformers picks the path)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from transformers import JambaConfig
+from transformers.models.jamba import modeling_jamba
+from transformers.models.jamba.modeling_jamba import JambaAttention, JambaModel, load_balancing_loss_func
+
+from ..encoders.build import build_encoder
+from ..errors import ModelError
+from ..training.batches import Batch
+from ..training.checkpoint import RunConfig
+from .parts.speaker_style import SpeakerStyle
+
+SAMPLE_RATE = 16000
+
+
+@dataclass(frozen=True)
+class JambaTalkSettings:
+    hidden: int = 128
+    layers: int = 4
+    heads: int = 4
+    kv_heads: int = 2  # grouped-query attention: heads share key/value heads in groups
+    feed_forward: int = 256
+    experts: int = 4
+    experts_per_frame: int = 2
+    attention_every: int = 2  # one attention layer per this many layers, the others Mamba
+    attention_offset: int = 1
+    experts_every: int = 2  # one mixture-of-experts feed-forward per this many layers
+    experts_offset: int = 1
+    state: int = 16  # Mamba's state size
+    rope_theta: float = 10000.0
+    autoregressive: bool = False
+    lookahead: int = 3  # non-autoregressive: frames of audio heard ahead of the frame predicted
+    dropout: float = 0.1
+    velocity_weight: float = 1.0  # frame-to-frame motion error beside the per-frame error
+    balance_weight: float = 0.01  # the experts' load-balancing loss
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "JambaTalkSettings":
+        known = {field.name for field in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ModelError(f"unknown jambatalk settings: {', '.join(sorted(unknown))}")
+        return cls(**values)
+
+    def jamba_config(self) -> JambaConfig:
+        return JambaConfig(
+            vocab_size=1, hidden_size=self.hidden, intermediate_size=self.feed_forward,
+            num_hidden_layers=self.layers, num_attention_heads=self.heads, num_key_value_heads=self.kv_heads,
+            num_experts=self.experts, num_experts_per_tok=self.experts_per_frame,
+            expert_layer_period=self.experts_every, expert_layer_offset=self.experts_offset,
+            attn_layer_period=self.attention_every, attn_layer_offset=self.attention_offset,
+            mamba_d_state=self.state, mamba_d_conv=4, mamba_expand=2, attention_dropout=self.dropout,
+            tie_word_embeddings=False, pad_token_id=0, bos_token_id=0, eos_token_id=0,
+        )
+
+
+def rotary_cos_sin(positions: torch.Tensor, head_dim: int, theta: float, dtype: torch.dtype
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    """positions: (batch, frames) -> cos, sin: (batch, frames, head_dim), RoPE's rotation angles."""
+    inverse = 1.0 / (theta ** (torch.arange(0, head_dim, 2, device=positions.device).float() / head_dim))
+    angles = positions.float()[..., None] * inverse
+    angles = torch.cat([angles, angles], dim=-1)
+    return angles.cos().to(dtype), angles.sin().to(dtype)
+
+
+class RotaryJambaAttention(JambaAttention):
+    """Jamba's grouped-query attention with rotary position embeddings on queries and keys."""
+
+    def __init__(self, config: JambaConfig, layer_idx: int, theta: float):
+        super().__init__(config, layer_idx)
+        self.theta = theta
+
+    def forward(self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None,
+                cache=None, position_ids: torch.Tensor | None = None, **kwargs):
+        shape = (*hidden_states.shape[:-1], -1, self.head_dim)
+        query = self.q_proj(hidden_states).view(shape).transpose(1, 2)
+        key = self.k_proj(hidden_states).view(shape).transpose(1, 2)
+        value = self.v_proj(hidden_states).view(shape).transpose(1, 2)
+        if position_ids is None:
+            position_ids = torch.arange(hidden_states.shape[1], device=hidden_states.device)[None]
+        cos, sin = rotary_cos_sin(position_ids, self.head_dim, self.theta, query.dtype)
+        query, key = modeling_jamba.apply_rotary_pos_emb(query, key, cos, sin)
+        if cache is not None:
+            key, value = cache.update(key, value, self.layer_idx, kwargs=kwargs)
+        attend = modeling_jamba.ALL_ATTENTION_FUNCTIONS.get_interface(
+            self.config._attn_implementation, modeling_jamba.eager_attention_forward)
+        kwargs.pop("use_cache", None)
+        output, weights = attend(self, query, key, value, attention_mask,
+                                 dropout=self.attention_dropout if self.training else 0.0, scaling=self.scaling,
+                                 **kwargs)
+        return self.o_proj(output.reshape(*hidden_states.shape[:-1], -1).contiguous()), weights
+
+
+class JambaTalk(nn.Module):
+    def __init__(self, config: RunConfig):
+        super().__init__()
+        self.config = config
+        self.settings = settings = JambaTalkSettings.from_dict(config.settings)
+        self.encoder = build_encoder(config.encoder)
+        self.audio_in = nn.Linear(self.encoder.dim, settings.hidden)
+        self.motion_in = nn.Linear(config.motion_dim, settings.hidden) if settings.autoregressive else None
+        self.style = SpeakerStyle(max(len(config.speakers), 1), settings.hidden)
+        self.dropout = nn.Dropout(settings.dropout)
+        jamba_config = settings.jamba_config()
+        self.decoder = JambaModel(jamba_config)
+        for index, layer in enumerate(self.decoder.layers):
+            if hasattr(layer, "self_attn"):
+                layer.self_attn = RotaryJambaAttention(jamba_config, index, settings.rope_theta)
+        self.motion_out = nn.Linear(settings.hidden, config.motion_dim)
+        # Start from "no motion": the first steps of training then learn movement, not to undo noise.
+        nn.init.zeros_(self.motion_out.weight)
+        nn.init.zeros_(self.motion_out.bias)
+
+    def settings_dict(self) -> dict:
+        return asdict(self.settings)
+
+    # -- the shared parts of training and inference --
+    def _audio(self, audio: torch.Tensor, frames: int, lengths: torch.Tensor | None) -> torch.Tensor:
+        """(batch, frames, hidden): the audio each frame's input hears (`lookahead` frames ahead)."""
+        ahead = 0 if self.settings.autoregressive else self.settings.lookahead
+        if ahead:
+            # Silence after the line, so the last frames look ahead into quiet as in training.
+            audio = F.pad(audio, (0, round(ahead / self.config.fps * SAMPLE_RATE)))
+        features = self.encoder(audio, frames + ahead, lengths)
+        return self.audio_in(features[:, ahead:ahead + frames])
+
+    def _decode(self, inputs: torch.Tensor, mask: torch.Tensor | None, router_logits: bool = False):
+        output = self.decoder(inputs_embeds=inputs, attention_mask=None if mask is None else mask.long(),
+                              output_router_logits=router_logits)
+        return self.motion_out(output.last_hidden_state), getattr(output, "router_logits", None)
+
+    def _inputs(self, audio_features: torch.Tensor, speakers: torch.Tensor) -> torch.Tensor:
+        return self.dropout(audio_features + self.style(speakers)[:, None, :])
+
+    # -- training --
+    def loss(self, batch: Batch) -> torch.Tensor:
+        frames = batch.motion.shape[1]
+        lengths = torch.tensor([round(f / self.config.fps * SAMPLE_RATE) for f in batch.frames],
+                               device=batch.audio.device)
+        inputs = self._inputs(self._audio(batch.audio, frames, lengths), batch.speakers)
+        if self.motion_in is not None:  # teacher forcing: the true previous frame
+            inputs = inputs + self.motion_in(F.pad(batch.motion[:, :-1], (0, 0, 1, 0)))
+        predicted, router_logits = self._decode(inputs, batch.frame_mask, router_logits=True)
+        return (masked_motion_loss(predicted, batch.motion, batch.frame_mask, self.settings.velocity_weight)
+                + self.settings.balance_weight * self._balance(router_logits, batch.frame_mask))
+
+    def _balance(self, router_logits, mask: torch.Tensor) -> torch.Tensor:
+        if not router_logits:
+            return torch.zeros((), device=mask.device)
+        loss = load_balancing_loss_func(tuple(router_logits), self.settings.experts, self.settings.experts_per_frame,
+                                        mask.long())
+        return loss if torch.is_tensor(loss) else torch.zeros((), device=mask.device)
+
+    # -- inference --
+    @torch.no_grad()
+    def predict(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor) -> torch.Tensor:
+        longest = max(frames)
+        lengths = torch.tensor([round(f / self.config.fps * SAMPLE_RATE) for f in frames], device=audio.device)
+        mask = torch.arange(longest, device=audio.device)[None, :] < torch.tensor(frames, device=audio.device)[:, None]
+        inputs = self._inputs(self._audio(audio, longest, lengths), speakers)
+        if self.motion_in is None:
+            return self._decode(inputs, mask)[0]
+        return self._feed_back(inputs)
+
+    def _feed_back(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Autoregressive inference: one frame at a time, each fed the frame before, the decoder's
+        attention keys and Mamba states kept in its cache so each step costs one frame's work."""
+        from transformers import DynamicCache
+
+        cache = DynamicCache(config=self.decoder.config)
+        previous = torch.zeros(inputs.shape[0], 1, self.config.motion_dim, device=inputs.device, dtype=inputs.dtype)
+        outputs = []
+        for t in range(inputs.shape[1]):
+            step = inputs[:, t:t + 1] + self.motion_in(previous)
+            # Positions given: a hybrid cache's first layer may be Mamba, which counts no past frames.
+            position = torch.full((inputs.shape[0], 1), t, device=inputs.device)
+            hidden = self.decoder(inputs_embeds=step, cache=cache, use_cache=True, position_ids=position).last_hidden_state
+            previous = self.motion_out(hidden)
+            outputs.append(previous)
+        return torch.cat(outputs, dim=1)
+
+
+def masked_motion_loss(predicted: torch.Tensor, target: torch.Tensor, mask: torch.Tensor,
+                       velocity_weight: float) -> torch.Tensor:
+    """Mean squared error over real frames, plus the error of frame-to-frame changes (what makes lips
+    snap shut rather than drift), as FaceFormer's successors train."""
+    weight = mask.to(predicted.dtype)[..., None]
+    error = ((predicted - target) ** 2 * weight).sum() / (weight.sum() * target.shape[-1]).clamp(min=1)
+    if velocity_weight <= 0 or target.shape[1] < 2:
+        return error
+    both = weight[:, 1:] * weight[:, :-1]
+    change = (predicted[:, 1:] - predicted[:, :-1]) - (target[:, 1:] - target[:, :-1])
+    velocity = (change ** 2 * both).sum() / (both.sum() * target.shape[-1]).clamp(min=1)
+    return error + velocity_weight * velocity

@@ -1,0 +1,157 @@
+"""A trained run (a folder made by `lipwright train`) as a speech model the job worker can run.
+
+Lines of any length: the audio is cut into overlapping windows of one length, all windows of all
+lines asked at once go through the network in shared batches, and the pieces are cross-faded back
+(motion/windows.py). Weights-space runs also give offsets on the default head (or on the user's mesh
+of that topology, through the similarity that places the head on it)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .. import __version__
+from ..audio.clip import AudioClip, frame_count
+from ..errors import ModelError
+from ..motion.arkit import ARKIT_NAMES
+from ..motion.windows import audio_span, blend_windows, plan_windows
+from .base import Animation, AnimationRequest, Progress, no_progress
+from .offset_frames import OffsetFrames
+
+SAMPLE_RATE = 16000
+WINDOW_SECONDS = 8.0  # near the length of the clips the networks train on
+OVERLAP_SECONDS = 1.0
+WINDOWS_PER_PASS = 16  # windows that share one forward pass (bounds memory on long lines)
+
+
+class TrainedRunModel:
+    def __init__(self, folder: str | Path, device: str = "cpu", name: str | None = None) -> None:
+        import torch
+
+        from .networks import load_network
+
+        self.folder = Path(folder)
+        self.device = device
+        self.network = load_network(self.folder, device)
+        self.config = self.network.config
+        self.name = name or self.folder.name
+        self.description = (f"{self.config.model} trained in {self.config.motion_space} space "
+                            f"({len(self.config.speakers)} speakers); no transcript needed")
+        self.head = None
+        if self.config.motion_space == "weights":
+            from ..template import load_default_head
+
+            self.head = load_default_head()
+        self._torch = torch
+
+    @property
+    def speakers(self) -> list[str]:
+        return list(self.config.speakers)
+
+    def speaker_index(self, speaker: str | None) -> int:
+        if speaker is None or speaker == "":
+            return -1
+        if speaker not in self.config.speakers:
+            raise ModelError(f"the model {self.name!r} has no speaker {speaker!r}; choose one of "
+                             f"{', '.join(self.config.speakers)}, or none for the average style")
+        return self.config.speakers.index(speaker)
+
+    # -- many lines at once --
+    def predict_lines(self, clips: Sequence[AudioClip], speakers: Sequence[str | None],
+                      progress: Progress = no_progress) -> list[np.ndarray]:
+        """Each clip's motion at the run's frame rate, (frames, motion_dim), the windows of all clips
+        sharing forward passes."""
+        torch = self._torch
+        fps = self.config.fps
+        window = max(1, round(WINDOW_SECONDS * fps))
+        overlap = round(OVERLAP_SECONDS * fps)
+        jobs = []  # (line, window range, audio piece, speaker index)
+        plans = []
+        for line, (clip, speaker) in enumerate(zip(clips, speakers)):
+            samples = _at_16k(clip)
+            frames = frame_count(len(samples) / SAMPLE_RATE, fps)
+            windows = plan_windows(frames, window, overlap)
+            plans.append((frames, windows))
+            index = self.speaker_index(speaker)
+            for span in windows:
+                start, stop = audio_span(span, fps, SAMPLE_RATE)
+                jobs.append((line, span, samples[start:stop], index))
+        pieces: dict[int, list[np.ndarray]] = {line: [] for line in range(len(clips))}
+        for first in range(0, len(jobs), WINDOWS_PER_PASS):
+            chunk = jobs[first:first + WINDOWS_PER_PASS]
+            audio = np.zeros((len(chunk), max(len(job[2]) for job in chunk)), dtype=np.float32)
+            for row, job in enumerate(chunk):
+                audio[row, :len(job[2])] = job[2]
+            frames = [job[1][1] - job[1][0] for job in chunk]
+            with torch.inference_mode():
+                motion = self.network.predict(torch.from_numpy(audio).to(self.device), frames,
+                                              torch.tensor([job[3] for job in chunk], device=self.device))
+            motion = motion.float().cpu().numpy()
+            for row, job in enumerate(chunk):
+                pieces[job[0]].append(motion[row, :frames[row]])
+            progress(min(first + WINDOWS_PER_PASS, len(jobs)) / len(jobs) * 0.9, "running the network")
+        return [blend_windows(pieces[line], windows, frames) if frames else np.zeros((0, self.config.motion_dim))
+                for line, (frames, windows) in enumerate(plans)]
+
+    def animate_many(self, requests: Sequence[AnimationRequest], progress: Progress = no_progress) -> list[Animation]:
+        started = time.perf_counter()
+        motions = self.predict_lines([r.clip for r in requests], [r.speaker for r in requests], progress)
+        seconds = (time.perf_counter() - started) / max(len(requests), 1)
+        return [self._animation(request, motion, seconds) for request, motion in zip(requests, motions)]
+
+    def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation:
+        return self.animate_many([request], progress)[0]
+
+    # -- one line's result --
+    def _animation(self, request: AnimationRequest, motion: np.ndarray, compute_seconds: float) -> Animation:
+        frames = frame_count(request.clip.seconds, request.fps)
+        motion = _retimed(motion, self.config.fps, request.fps, frames)
+        meta = {"model": self.name, "network": self.config.model, "version": __version__,
+                "audio_seconds": request.clip.seconds, "compute_seconds": compute_seconds, "device": self.device,
+                "speaker": request.speaker, "warnings": [], "phones": []}
+        if self.config.motion_space == "weights":
+            return self._weights_animation(request, np.clip(motion, 0.0, 1.0).astype(np.float32), meta)
+        return self._vertex_animation(request, motion, meta)
+
+    def _weights_animation(self, request: AnimationRequest, weights: np.ndarray, meta: dict) -> Animation:
+        from ..geometry.placement import place_on_mesh
+
+        rest = self.head.mesh.vertices if request.mesh is None else request.mesh.vertices
+        offsets = None
+        if request.offsets:
+            transform = None
+            if request.mesh is not None:
+                transform = place_on_mesh(self.head.mesh, request.mesh, model_name=self.name).map_offsets
+            offsets = OffsetFrames(weights, self.head.targets, transform)
+        return Animation(offsets=offsets, rest=np.asarray(rest, dtype=np.float32), fps=request.fps,
+                         landmark_index=dict(self.head.landmark_index), weights=weights, weight_names=ARKIT_NAMES,
+                         meta=meta)
+
+    def _vertex_animation(self, request: AnimationRequest, motion: np.ndarray, meta: dict) -> Animation:
+        vertices = self.config.motion_dim // 3
+        if request.mesh is None or len(request.mesh.vertices) != vertices:
+            raise ModelError(f"the model {self.name!r} moves the vertices of a {self.config.template} mesh "
+                             f"({vertices} vertices): select a mesh with that topology")
+        offsets = motion.reshape(len(motion), vertices, 3).astype(np.float32)
+        return Animation(offsets=offsets, rest=np.asarray(request.mesh.vertices, dtype=np.float32), fps=request.fps,
+                         landmark_index={}, meta=meta)
+
+
+def _at_16k(clip: AudioClip) -> np.ndarray:
+    if clip.sample_rate == SAMPLE_RATE:
+        return np.asarray(clip.samples, dtype=np.float32)
+    import soxr
+
+    return soxr.resample(clip.samples, clip.sample_rate, SAMPLE_RATE, quality="HQ").astype(np.float32)
+
+
+def _retimed(motion: np.ndarray, from_fps: float, to_fps: float, frames: int) -> np.ndarray:
+    """Motion sampled at `to_fps` for `frames` frames, by linear interpolation between the run's frames."""
+    if from_fps == to_fps and len(motion) == frames:
+        return motion
+    source = np.arange(len(motion)) / from_fps
+    target = np.arange(frames) / to_fps
+    return np.stack([np.interp(target, source, motion[:, k]) for k in range(motion.shape[1])], axis=1)

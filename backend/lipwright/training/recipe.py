@@ -1,0 +1,83 @@
+"""What `lipwright train` does: read the data (a corpus in the field's layout, or a folder of Live
+Link Face takes), cut long clips into pieces the decoders train on quickly, describe the run
+(model, motion space, template, speakers, encoder), build the network and run the shared loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..datasets.corpus import Corpus
+from ..errors import LipwrightError
+from ..models.base import Progress, no_progress
+from .checkpoint import RunConfig
+from .examples import SAMPLE_RATE, Example, corpus_examples, take_examples
+from .loop import TrainSettings, train
+
+
+@dataclass(frozen=True)
+class Recipe:
+    model: str  # a name in lipwright.models.networks.NETWORKS
+    data: Path
+    out: Path
+    space: str = "weights"
+    encoder: dict = field(default_factory=lambda: {"kind": "log-mel"})
+    settings: dict = field(default_factory=dict)  # the network's own settings
+    piece_seconds: float = 6.0  # longer clips are cut into pieces this long (the last piece may be shorter)
+    template: str = ""  # "" : what the data says (default-head for a synthetic corpus)
+
+
+def run_recipe(recipe: Recipe, loop: TrainSettings = TrainSettings(), progress: Progress = no_progress) -> dict:
+    from ..encoders.build import build_encoder
+    from ..models.networks import build_network
+
+    train_examples, val_examples, template = _examples(recipe)
+    train_examples = [piece for example in train_examples for piece in cut(example, recipe.piece_seconds)]
+    val_examples = [piece for example in val_examples for piece in cut(example, recipe.piece_seconds)]
+    build_encoder(recipe.encoder)  # a wrong encoder fails here, before any data is touched again
+    config = RunConfig(model=recipe.model, motion_space=recipe.space, fps=train_examples[0].fps,
+                       template=recipe.template or template, speakers=sorted({e.subject for e in train_examples}),
+                       encoder=recipe.encoder, settings=recipe.settings, motion_dim=train_examples[0].motion.shape[1])
+    network = build_network(config)
+    # Every setting written out, defaults included, so the run means the same under later defaults.
+    network.config = config = replace(config, settings=network.settings_dict())
+    result = train(network, config, train_examples, val_examples, recipe.out, loop, progress)
+    result["examples"] = {"train": len(train_examples), "val": len(val_examples),
+                          "train_seconds": sum(len(e.audio) for e in train_examples) / SAMPLE_RATE}
+    return result
+
+
+def _examples(recipe: Recipe) -> tuple[list[Example], list[Example], str]:
+    data = Path(recipe.data)
+    if not data.is_dir():
+        raise LipwrightError(f"no data folder at {data}: point --data at a corpus (wav/, vertices_npy/, "
+                             "templates.pkl) or a folder of Live Link Face takes (*.csv beside their audio)")
+    if not (data / "wav").is_dir() and any(data.glob("*.csv")):
+        if recipe.space != "weights":
+            raise LipwrightError("Live Link Face takes hold ARKit weights: train them with --space weights")
+        takes = take_examples(data)
+        # Every tenth take validates; a single take validates on itself.
+        val = takes[::10] if len(takes) > 1 else takes
+        return [take for take in takes if take not in val] or takes, val, "arkit"
+    corpus = Corpus(data)
+    template = "default-head" if (data / "weights_npy").is_dir() else corpus.layout.name
+    train_examples = corpus_examples(corpus, "train", recipe.space)
+    if not train_examples:
+        raise LipwrightError(f"{data} has no clips in its training split")
+    return train_examples, corpus_examples(corpus, "val", recipe.space), template
+
+
+def cut(example: Example, seconds: float) -> list[Example]:
+    """`example` in consecutive pieces of at most `seconds` (whole frames, audio cut at the same times)."""
+    frames = max(1, int(seconds * example.fps))
+    if len(example.motion) <= frames:
+        return [example]
+    pieces = []
+    for start in range(0, len(example.motion), frames):
+        stop = min(start + frames, len(example.motion))
+        if stop - start < frames // 4 and pieces:
+            break  # a sliver at the end adds padding, not learning
+        a, b = (round(t / example.fps * SAMPLE_RATE) for t in (start, stop))
+        pieces.append(Example(f"{example.name}@{start}", example.subject, example.audio[a:b],
+                              example.motion[start:stop], example.fps))
+    return pieces
