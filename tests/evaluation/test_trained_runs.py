@@ -1,41 +1,22 @@
 """A trained run as a predictor on a corpus, in both motion spaces, and finding a run's parts."""
 
 import json
-from dataclasses import replace
 
 import numpy as np
 import pytest
-import torch
 
 from lipwright.datasets.corpus import Corpus
-from lipwright.encoders.build import log_mel_spec
 from lipwright.errors import LipwrightError
 from lipwright.evaluation.corpus_metrics import evaluate_on_corpus
 from lipwright.evaluation.trained_runs import checkpoint_folder, run_history, trained_run_predictor
-from lipwright.models.networks import build_network
 from lipwright.models.trained_run import TrainedRunModel
-from lipwright.training.checkpoint import RunConfig, save_checkpoint
 from lipwright.training.examples import corpus_examples
-from tests.evaluation.tiny_run import tiny_corpus
+from tests.evaluation.tiny_run import tiny_corpus, untrained_run
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     return Corpus(tiny_corpus(tmp_path_factory.mktemp("corpus")))
-
-
-def untrained_run(folder, speakers, space="weights", motion_dim=52):
-    """A tiny jambatalk saved as `lipwright train` saves one, its output layer made to move (a fresh one
-    starts from "no motion")."""
-    config = RunConfig("jambatalk", space, 30.0, "default-head", speakers, log_mel_spec(dim=16, layers=1, mels=40),
-                       {"hidden": 16, "feed_forward": 32, "layers": 2}, motion_dim=motion_dim)
-    torch.manual_seed(0)
-    network = build_network(config)
-    network.config = replace(config, settings=network.settings_dict())
-    torch.nn.init.normal_(network.motion_out.weight, std=0.5)
-    torch.nn.init.constant_(network.motion_out.bias, 0.3)
-    save_checkpoint(folder / "best", network.state_dict(), network.config)
-    return folder
 
 
 def test_weights_predictions_are_weights(corpus, tmp_path):

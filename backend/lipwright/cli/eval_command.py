@@ -56,12 +56,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _trained_run(args: argparse.Namespace, corpus):
     from ..devices import resolve_device
-    from ..evaluation.trained_runs import check_run_fits_corpus, checkpoint_folder, trained_run_predictor
+    from ..evaluation.trained_runs import (check_run_fits_corpus, checkpoint_folder, run_name,
+                                              trained_run_predictor)
     from ..models.trained_run import TrainedRunModel
     from ..training.examples import corpus_examples
 
     folder = checkpoint_folder(args.run_folder)
-    model = TrainedRunModel(folder, resolve_device(args.device), name=_run_name(args.run_folder))
+    model = TrainedRunModel(folder, resolve_device(args.device), name=run_name(args.run_folder))
     space = model.config.motion_space
     check_run_fits_corpus(model, corpus, corpus_examples(corpus, args.split, space)[:1])
     head = {"model": model.name, "network": model.config.model, "checkpoint": str(folder),
@@ -75,12 +76,6 @@ def _baseline(args: argparse.Namespace, corpus):
     predict = phonemes_predictor(corpus, with_transcript=args.transcript, recognition=args.recognition)
     name = f"phonemes ({'transcript' if args.transcript else 'no transcript, ' + args.recognition})"
     return "weights", predict, {"model": name}, None
-
-
-def _run_name(run: Path) -> str:
-    """best/ and last/ say which checkpoint, not which run: name the run."""
-    run = run.resolve()
-    return f"{run.parent.name}/{run.name}" if run.name in ("best", "last") else run.name
 
 
 def _kept_in(outputs: dict, predict):

@@ -33,14 +33,24 @@ def checkpoint_folder(run: str | Path) -> Path:
                          f"(with best/{CONFIG_FILE}) or at one of its checkpoint folders")
 
 
+def run_file(run: str | Path, name: str) -> Path | None:
+    """A file the run keeps beside its checkpoints (history.json, record.json): in `run`, or, when `run`
+    is a checkpoint folder, there or in the run around it."""
+    run = Path(run)
+    folders = [run] if (run / "best").is_dir() else [run, run.parent]
+    return next((folder / name for folder in folders if (folder / name).is_file()), None)
+
+
 def run_history(run: str | Path) -> list[dict]:
     """The run's losses per epoch ({"epoch", "train", "val"}); [] when the run kept none."""
-    run = Path(run)
-    folders = [run] if (run / "best").is_dir() else [run, run.parent]  # a checkpoint's run is its parent
-    for folder in folders:
-        if (folder / HISTORY_FILE).is_file():
-            return json.loads((folder / HISTORY_FILE).read_text())
-    return []
+    path = run_file(run, HISTORY_FILE)
+    return json.loads(path.read_text()) if path else []
+
+
+def run_name(run: str | Path) -> str:
+    """The run's folder name; a checkpoint's with its run's (best/ and last/ say which, not whose)."""
+    run = Path(run).resolve()
+    return f"{run.parent.name}/{run.name}" if run.name in ("best", "last") else run.name
 
 
 def check_run_fits_corpus(model: "TrainedRunModel", corpus: Corpus, examples: list[Example]) -> None:
