@@ -1,15 +1,16 @@
 """Lip-sync accuracy and speed of the `phonemes` model against the synthesiser's own phone timings,
-with the same figures for Rhubarb Lip Sync when a `rhubarb` binary is on the PATH.
+with the same figures for each trained run given with --run (no transcript: they hear the audio
+only) and for Rhubarb Lip Sync when a `rhubarb` binary is on the PATH.
 
 Lines are generated (lipwright.demo.sentences) and spoken by flite, which prints the truth: every
 phone's end time (`-psdur`), or by festival (voice `ked`, from Debian's festvox-kdlpc16k), which saves
 its segments. Voices awb, rms and ked were used while tuning; kal and slt never were and are reported
-apart as held-out. A voice named `VOICE:8k` is VOICE through an 8 kHz channel (kal speaks at 8 kHz:
+apart as held-out: they are for evaluation only, never for tuning rules or training networks. A voice named `VOICE:8k` is VOICE through an 8 kHz channel (kal speaks at 8 kHz:
 the tuning voices need the same band limit). Measures, per mode: those of
 lipwright.metrics.lipsync (p/b/m closed, open vowels opened, closures off p/b/m, rest in pauses,
 where rest is every lower-face weight under 0.01 for Lipwright and shape X for Rhubarb, lag), and wall time per clip: Lipwright warm, in process; Rhubarb as a command (it loads its models each run).
 
-Run: .venv/bin/python benchmarks/bench_lipsync.py [--lines 6] [--voices awb rms ked awb:8k kal slt]
+Run: .venv/bin/python benchmarks/bench_lipsync.py [--lines 6] [--voices awb rms ked awb:8k kal slt] [--run RUN ...]
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile
@@ -31,6 +33,8 @@ from lipwright.demo.sentences import sentences
 from lipwright.metrics.lipsync import lipsync_scores, opening_and_rest
 from lipwright.models.base import AnimationRequest
 from lipwright.models.phonemes import PhonemeModel
+
+SpeechModel = Any  # PhonemeModel or TrainedRunModel: anything with animate(AnimationRequest)
 
 FPS = 30.0
 HELD_OUT = ("kal", "slt")
@@ -117,7 +121,7 @@ def score(clip: Clip, output: Output) -> dict[str, list[float]]:
     return {**scores, "seconds": [output.seconds]}
 
 
-def lipwright_output(model: PhonemeModel, clip: Clip, transcript: str | None, recognition: str) -> Output:
+def lipwright_output(model: SpeechModel, clip: Clip, transcript: str | None, recognition: str) -> Output:
     samples, sample_rate = soundfile.read(str(clip.wav), dtype="float32")
     request = AnimationRequest(clip=AudioClip(samples, sample_rate), fps=FPS, transcript=transcript,
                                recognition=recognition)
@@ -125,6 +129,19 @@ def lipwright_output(model: PhonemeModel, clip: Clip, transcript: str | None, re
     animation = model.animate(request)
     seconds = time.perf_counter() - started
     return Output(*opening_and_rest(animation.weights), seconds)
+
+
+def trained_runs(runs: list[Path], device: str) -> dict[str, SpeechModel]:
+    """Each run as a speech model, named for the table: 'Lipwright NETWORK (RUN), no transcript'."""
+    from lipwright.devices import resolve_device
+    from lipwright.evaluation.trained_runs import checkpoint_folder, run_name
+    from lipwright.models.trained_run import TrainedRunModel
+
+    models = {}
+    for run in runs:
+        model = TrainedRunModel(checkpoint_folder(run), resolve_device(device), name=run_name(run))
+        models[f"Lipwright {model.config.model} ({model.name}), no transcript"] = model
+    return models
 
 
 def rhubarb_output(binary: str, clip: Clip, transcript: str | None, folder: Path) -> Output:
@@ -163,6 +180,9 @@ def main() -> None:
     parser.add_argument("--voices", nargs="+", default=["awb", "rms", "ked", "awb:8k", "rms:8k", "kal", "slt"])
     parser.add_argument("--rates", nargs="+", type=float, default=[1.0, 0.8], help="flite duration_stretch values")
     parser.add_argument("--only", default="", help="run only the tools and modes whose name contains this")
+    parser.add_argument("--run", type=Path, action="append", default=[],
+                        help="a trained run folder (or checkpoint folder) to measure beside the others; repeatable")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu", help="where trained runs run")
     args = parser.parse_args()
     rhubarb = shutil.which("rhubarb")
     model = PhonemeModel()
@@ -178,6 +198,11 @@ def main() -> None:
             "Lipwright, no transcript (accurate)": lambda c: lipwright_output(model, c, None, "accurate"),
             "Lipwright, no transcript (fast)": lambda c: lipwright_output(model, c, None, "fast"),
         }
+        runs = {name: run_model for name, run_model in trained_runs(args.run, args.device).items()
+                if args.only in name}
+        for name, run_model in runs.items():
+            lipwright_output(run_model, clips[0], None, "fast")  # warm: the first pass builds kernels and caches
+            tools[name] = lambda c, run_model=run_model: lipwright_output(run_model, c, None, "fast")
         if rhubarb:
             tools["Rhubarb, transcript"] = lambda c: rhubarb_output(rhubarb, c, c.text, folder)
             tools["Rhubarb, no transcript"] = lambda c: rhubarb_output(rhubarb, c, None, folder)
