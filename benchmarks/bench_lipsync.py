@@ -5,8 +5,9 @@ only) and for Rhubarb Lip Sync when a `rhubarb` binary is on the PATH.
 Lines are generated (lipwright.demo.sentences) and spoken by flite, which prints the truth: every
 phone's end time (`-psdur`), or by festival (voice `ked`, from Debian's festvox-kdlpc16k), which saves
 its segments. Voices awb, rms and ked were used while tuning; kal and slt never were and are reported
-apart as held-out: they are for evaluation only, never for tuning rules or training networks. A voice named `VOICE:8k` is VOICE through an 8 kHz channel (kal speaks at 8 kHz:
-the tuning voices need the same band limit). Measures, per mode: those of
+apart as held-out: they are for evaluation only, never for tuning rules or training networks. A
+voice named `VOICE:8k` is VOICE through an 8 kHz channel (kal speaks at 8 kHz: the tuning voices
+need the same band limit). Measures, per mode: those of
 lipwright.metrics.lipsync (p/b/m closed, open vowels opened, closures off p/b/m, rest in pauses,
 where rest is every lower-face weight under 0.01 for Lipwright and shape X for Rhubarb, lag), and wall time per clip: Lipwright warm, in process; Rhubarb as a command (it loads its models each run).
 
