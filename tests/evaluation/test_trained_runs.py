@@ -8,7 +8,8 @@ import pytest
 from lipwright.datasets.corpus import Corpus
 from lipwright.errors import LipwrightError
 from lipwright.evaluation.corpus_metrics import evaluate_on_corpus
-from lipwright.evaluation.trained_runs import checkpoint_folder, run_history, trained_run_predictor
+from lipwright.evaluation.trained_runs import (check_run_fits_corpus, checkpoint_folder, run_history,
+                                              trained_run_predictor)
 from lipwright.models.trained_run import TrainedRunModel
 from lipwright.training.examples import corpus_examples
 from tests.evaluation.tiny_run import tiny_corpus, untrained_run
@@ -56,3 +57,10 @@ def test_a_run_and_its_checkpoints(tmp_path):
         checkpoint_folder(tmp_path)
     (run / "history.json").unlink()
     assert run_history(run) == []
+
+
+def test_a_run_that_cannot_be_compared_with_the_corpus(corpus, tmp_path):
+    small = TrainedRunModel(checkpoint_folder(untrained_run(tmp_path / "small", [], "vertices", motion_dim=30)))
+    with pytest.raises(LipwrightError, match="moves 10 vertices .* of its own topology"):
+        check_run_fits_corpus(small, corpus, "train")
+    check_run_fits_corpus(TrainedRunModel(checkpoint_folder(untrained_run(tmp_path / "w", []))), corpus, "train")

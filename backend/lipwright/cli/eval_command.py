@@ -59,12 +59,11 @@ def _trained_run(args: argparse.Namespace, corpus):
     from ..evaluation.trained_runs import (check_run_fits_corpus, checkpoint_folder, run_name,
                                               trained_run_predictor)
     from ..models.trained_run import TrainedRunModel
-    from ..training.examples import corpus_examples
 
     folder = checkpoint_folder(args.run_folder)
     model = TrainedRunModel(folder, resolve_device(args.device), name=run_name(args.run_folder))
     space = model.config.motion_space
-    check_run_fits_corpus(model, corpus, corpus_examples(corpus, args.split, space)[:1])
+    check_run_fits_corpus(model, corpus, args.split)
     head = {"model": model.name, "network": model.config.model, "checkpoint": str(folder),
             "speaker": args.speaker, "device": model.device}
     return space, trained_run_predictor(model, args.speaker), head, model

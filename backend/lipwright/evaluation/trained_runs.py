@@ -53,19 +53,20 @@ def run_name(run: str | Path) -> str:
     return f"{run.parent.name}/{run.name}" if run.name in ("best", "last") else run.name
 
 
-def check_run_fits_corpus(model: "TrainedRunModel", corpus: Corpus, examples: list[Example]) -> None:
+def check_run_fits_corpus(model: "TrainedRunModel", corpus: Corpus, split: str) -> None:
     """Clear errors for a run measured on a corpus it cannot be compared with."""
     config = model.config
     if config.fps != corpus.fps:
         raise LipwrightError(f"the run {model.name!r} animates at {config.fps:g} fps and {corpus.root} holds "
                              f"{corpus.fps:g} fps motion: evaluate it on a corpus at its own frame rate")
-    if config.motion_space == "vertices":
-        for example in examples:
-            if example.motion.shape[1] != config.motion_dim:
-                raise LipwrightError(
-                    f"the run {model.name!r} moves {config.motion_dim // 3} vertices ({config.template}) but "
-                    f"{example.name} in {corpus.root} has {example.motion.shape[1] // 3}: evaluate it on a "
-                    "corpus of its own topology")
+    if config.motion_space != "vertices":
+        return
+    for subject in sorted({sequence.subject for sequence in corpus.split(split)}):
+        numbers = corpus.template(subject).size
+        if numbers != config.motion_dim:
+            raise LipwrightError(
+                f"the run {model.name!r} moves {config.motion_dim // 3} vertices ({config.template}) but "
+                f"{subject}'s mesh in {corpus.root} has {numbers // 3}: evaluate it on a corpus of its own topology")
 
 
 def trained_run_predictor(model: "TrainedRunModel", speaker: str | None = None) -> Predictor:
