@@ -45,6 +45,7 @@ class JambaTalkSettings:
     experts_every: int = 2  # one mixture-of-experts feed-forward per this many layers
     experts_offset: int = 1
     state: int = 16  # Mamba's state size
+    expand: int = 2  # Mamba's inner width, in multiples of `hidden`
     rope_theta: float = 10000.0
     autoregressive: bool = False
     lookahead: int = 3  # non-autoregressive: frames of audio heard ahead of the frame predicted
@@ -67,7 +68,10 @@ class JambaTalkSettings:
             num_experts=self.experts, num_experts_per_tok=self.experts_per_frame,
             expert_layer_period=self.experts_every, expert_layer_offset=self.experts_offset,
             attn_layer_period=self.attention_every, attn_layer_offset=self.attention_offset,
-            mamba_d_state=self.state, mamba_d_conv=4, mamba_expand=2, attention_dropout=self.dropout,
+            mamba_d_state=self.state, mamba_d_conv=4, mamba_expand=self.expand, attention_dropout=self.dropout,
+            # mamba.py's parallel scan when mamba-ssm's kernels are absent: the reference loop's backward
+            # allocates a full-size gradient per frame, 10x slower to train on a CPU.
+            use_mambapy=True,
             tie_word_embeddings=False, pad_token_id=0, bos_token_id=0, eos_token_id=0,
         )
 
