@@ -51,7 +51,9 @@ class JambaTalkSettings:
     lookahead: int = 3  # non-autoregressive: frames of audio heard ahead of the frame predicted
     dropout: float = 0.1
     velocity_weight: float = 1.0  # frame-to-frame motion error beside the per-frame error
-    balance_weight: float = 0.01  # the experts' load-balancing loss
+    # The experts' load-balancing loss is about `experts_per_frame` when balanced, while the motion error
+    # of ARKit weights is a few thousandths: a language model's 0.01 would drown the motion.
+    balance_weight: float = 1e-4
 
     @classmethod
     def from_dict(cls, values: dict) -> "JambaTalkSettings":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -58,6 +59,7 @@ def train(model: nn.Module, config: RunConfig, train_examples: Sequence[Example]
         if _epochs_since_best(history) >= settings.patience:
             break
         model.train()
+        started = time.perf_counter()
         order = np.random.default_rng([settings.seed, epoch]).permutation(len(train_examples))
         losses = []
         for start in range(0, len(order), settings.batch_size):
@@ -70,7 +72,8 @@ def train(model: nn.Module, config: RunConfig, train_examples: Sequence[Example]
             losses.append(loss.item())
             progress((epoch + start / len(order)) / settings.epochs, f"epoch {epoch + 1}: loss {np.mean(losses):.4g}")
         val = evaluate_loss(model, val_examples or train_examples, speakers, settings.batch_size, device)
-        history.append({"epoch": epoch + 1, "train": float(np.mean(losses)), "val": val})
+        history.append({"epoch": epoch + 1, "train": float(np.mean(losses)), "val": val,
+                        "seconds": time.perf_counter() - started})
         if val < best:
             best = val
             save_checkpoint(out / "best", model.state_dict(), config)
