@@ -1,4 +1,4 @@
-"""GET /v1/models: the speech models this server knows and whether each can run here."""
+"""GET /v1/models: the speech models this server knows, whether each can run here, and their speakers."""
 
 from fastapi import APIRouter
 
@@ -15,7 +15,8 @@ def list_models() -> ModelListResponse:
         models=[
             ModelInfoResponse(
                 name=info.name, description=info.description, weights_needed=info.weights_needed,
-                available=info.available, reason=info.reason,
+                available=info.available, reason=info.reason, motion_space=info.motion_space,
+                template=info.template, speakers=list(info.speakers),
             )
             for info in registry.available_models()
         ],
