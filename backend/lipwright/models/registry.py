@@ -69,6 +69,14 @@ def register_model(
             del _loaded[key]
 
 
+def unregister_model(name: str) -> None:
+    """Forget the model and its loaded instances (no error when it is not registered)."""
+    with _lock:
+        _entries.pop(name, None)
+        for key in [key for key in _loaded if key[0] == name]:
+            del _loaded[key]
+
+
 def model_names() -> list[str]:
     return list(_entries)
 
