@@ -92,14 +92,15 @@ def test_listing_reads_config_json_only(tiny_run, tmp_path):
     assert done.stdout.strip() == "True ('spk-a', 'spk-b')"
 
 
-def test_the_model_loads_once_and_animates_with_a_speaker(tiny_run, tmp_path):
+def test_the_model_loads_once_on_the_device_auto_decides(tiny_run, tmp_path):
     from lipwright.models.trained_run import TrainedRunModel
 
     copy_run(tiny_run, tmp_path / "my-voice")
     run_folders.register_runs([tmp_path])
-    model = registry.get_model("my-voice")
+    model = registry.get_model("my-voice", "auto")  # the server's default device
     assert isinstance(model, TrainedRunModel) and model.speakers == list(SPEAKERS)
-    assert registry.get_model("my-voice") is model
+    assert model.device in ("cpu", "cuda")
+    assert registry.get_model("my-voice", "auto") is model
 
 
 def test_a_speaker_must_be_one_of_the_models(tiny_run, tmp_path):

@@ -20,6 +20,10 @@ def make_tiny_run(folder: Path, speakers=SPEAKERS, seed: int = 0) -> Path:
     config = RunConfig("jambatalk", "weights", 30.0, "default-head", list(speakers),
                        log_mel_spec(dim=16, layers=1, mels=40), {"hidden": 16, "feed_forward": 32, "layers": 2})
     network = build_network(config)
+    # The output layer starts at zero (no motion) for training; random here, so the run's motion follows
+    # its audio and speaker and a test can tell one line's result from another's.
+    torch.nn.init.normal_(network.motion_out.weight, std=0.5)
+    torch.nn.init.constant_(network.motion_out.bias, 0.3)
     network.config = replace(network.config, settings=network.settings_dict())
     return save_checkpoint(folder, network.state_dict(), network.config)
 

@@ -53,25 +53,28 @@ def test_waiting_jobs_for_one_run_share_one_batched_call_and_keep_their_own_resu
     # A job for another model holds the queue while the run's jobs arrive, so all three wait together.
     blocker = submit(client, lines[0], {"model": "slow-loudness"}).json()["id"]
     wait_for_state(client, blocker, "running")
-    speakers = ["spk-a", "spk-b", None]
+    # The longest line twice, in two styles, and a short line between them.
+    audios, speakers = [lines[2], lines[1], lines[2]], ["spk-a", None, "spk-b"]
     ids = [submit(client, audio, {"model": "tiny-run", "fps": 25, "offsets": False}
-                  | ({"speaker": speaker} if speaker else {})).json()["id"] for audio, speaker in zip(lines, speakers)]
+                  | ({"speaker": speaker} if speaker else {})).json()["id"] for audio, speaker in zip(audios, speakers)]
     for job_id in [blocker, *ids]:
         assert wait_until_finished(client, job_id, timeout=300)[-1]["state"] == "done", client.get(f"/v1/jobs/{job_id}").json()
     results = [decode_result(client.get(f"/v1/jobs/{job_id}/result").content) for job_id in ids]
-    for result, audio, speaker in zip(results, lines, speakers):
+    for result, speaker in zip(results, speakers):
         assert result["meta"]["batched_with"] == 3  # one animate_many call for the three lines
         assert result["meta"]["speaker"] == speaker
         assert result["weights"].shape[1] == 52 and "offsets" not in result
+        assert result["weights"].std(axis=0).max() > 0.01  # the tiny run moves with its line
     lengths = [len(result["weights"]) for result in results]
-    assert lengths[2] > lengths[0] > lengths[1]  # each job got its own line back, at 25 fps
+    assert lengths[0] == lengths[2] > lengths[1]  # each job got its own line back, at 25 fps
+    assert np.abs(results[0]["weights"] - results[2]["weights"]).max() > 0.01  # and its own speaker's style
 
-    # The same line alone gives the same motion: sharing a pass changes nothing of a line's result.
-    alone = submit(client, lines[1], {"model": "tiny-run", "fps": 25, "offsets": False, "speaker": "spk-b"}).json()["id"]
+    # The longest line of the pass (never padded in it) alone, in the same style: the same motion.
+    alone = submit(client, lines[2], {"model": "tiny-run", "fps": 25, "offsets": False, "speaker": "spk-b"}).json()["id"]
     assert wait_until_finished(client, alone, timeout=300)[-1]["state"] == "done"
     single = decode_result(client.get(f"/v1/jobs/{alone}/result").content)
     assert single["meta"]["batched_with"] == 1
-    np.testing.assert_allclose(single["weights"], results[1]["weights"], atol=1e-4)
+    np.testing.assert_allclose(single["weights"], results[2]["weights"], atol=1e-4)
 
 
 def test_a_run_job_gives_offsets_on_the_default_head(client, lines):

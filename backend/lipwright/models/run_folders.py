@@ -116,9 +116,10 @@ def _problem(problem: str) -> str:
 
 
 def _load_run(folder: str, name: str, device: str):
+    from ..devices import resolve_device
     from .trained_run import TrainedRunModel
 
-    return TrainedRunModel(folder, device, name)
+    return TrainedRunModel(folder, resolve_device(device), name)  # the server's "auto" is decided here
 
 
 def register_run(run: RunFolder) -> bool:
