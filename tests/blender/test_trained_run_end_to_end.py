@@ -4,6 +4,8 @@ speakers -> the add-on animates a spoken line with it and a chosen speaker -> ba
 The backend runs in its own Python ($LIPWRIGHT_BACKEND_PYTHON, default the repo's .venv: bpy's lacks
 torch), started by the add-on itself, which finds the run through $LIPWRIGHT_MODELS_DIR."""
 
+import io
+import json
 import os
 import re
 import shutil
@@ -33,7 +35,7 @@ def models_dir(tmp_path) -> Path:
 
 @pytest.mark.sound_strips  # the PyPI bpy 4.2 wheel has no Audaspace: no sound strips there
 def test_a_line_animated_by_a_trained_run_with_a_speaker_is_baked(addon, models_dir, tmp_path, monkeypatch):
-    from blender_addon import backend_process, compat, properties
+    from blender_addon import backend_process, compat, operators, properties
 
     assert shutil.which("espeak-ng"), "espeak-ng is not installed (run `make setup`)"
     wav = tmp_path / "line.wav"
@@ -56,6 +58,9 @@ def test_a_line_animated_by_a_trained_run_with_a_speaker_is_baked(addon, models_
         settings.target, settings.sound_strip = head, "Line 01"
         settings.model = "tiny-run"
         settings.speaker = "spk-b"
+        spec = operators.job_spec(bpy.context, compat.find_strip(scene, "Line 01"))
+        with np.load(io.BytesIO(spec.request), allow_pickle=False) as request:
+            assert json.loads(str(request["options"]))["speaker"] == "spk-b"
         assert bpy.ops.lipwright.generate() == {"FINISHED"}, state.last_error
         assert not state.last_error, state.last_error
         curves = {curve.data_path: curve for curve in compat.action_fcurves(bpy.data.actions["Lipwright Line 01"])}
