@@ -34,6 +34,8 @@ class LIPWRIGHT_PT_main(bpy.types.Panel):
         row.operator("lipwright.refresh_models", text="", icon="FILE_REFRESH")
         if properties.model_speakers(settings.model) or settings.speaker_name:
             layout.prop(settings, "speaker")
+        for name, reason in properties.unavailable_models[:3]:  # listed by the backend, but not runnable
+            layout.label(text=f"{name}: {reason}", icon="INFO")
         layout.prop(settings, "bake_mode")
         row = layout.row(align=True)
         row.scale_y = 1.4

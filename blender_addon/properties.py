@@ -18,6 +18,7 @@ _model_items = [(DEFAULT_MODEL, "Phonemes", "Phone recognition/alignment with co
 _strip_items = []
 _speaker_items = []
 _model_speakers = {}  # model name -> its speakers, from the last model list
+unavailable_models = []  # (name, why it cannot run), from the last model list: the panel says why
 AVERAGE_SPEAKER = "AVERAGE"
 
 
@@ -48,6 +49,8 @@ def set_models(models):
     _model_items[:] = items or _model_items
     _model_speakers.clear()
     _model_speakers.update({m["name"]: tuple(m.get("speakers") or ()) for m in models})
+    unavailable_models[:] = [(m["name"], m.get("reason", "") or "cannot run here")
+                             for m in models if not m.get("available", True)]
 
 
 def _models(self, context):

@@ -23,7 +23,9 @@ def test_the_model_choice_survives_refreshing_the_list(addon):
 
 RUNS = [{"name": "phonemes", "available": True, "motion_space": "weights", "speakers": []},
         {"name": "studio-run", "available": True, "motion_space": "vertices", "template": "default-head",
-         "speakers": ["spk-a", "spk-b"], "description": "jambatalk trained in vertices space"}]
+         "speakers": ["spk-a", "spk-b"], "description": "jambatalk trained in vertices space"},
+        {"name": "shipped-run", "available": False, "motion_space": "weights", "speakers": ["awb"],
+         "reason": "needs PyTorch: pip install torch transformers"}]
 
 
 def test_trained_runs_show_their_motion_space_and_offer_their_speakers(addon):
@@ -34,7 +36,9 @@ def test_trained_runs_show_their_motion_space_and_offer_their_speakers(addon):
     properties.set_models(RUNS)
     labels = {identifier: label for identifier, label, *_ in properties._models(settings, bpy.context)}
     assert labels["studio-run"] == "Studio-Run (vertices)" and labels["phonemes"] == "Phonemes"
+    assert "shipped-run" not in labels  # it cannot run here; the panel says why instead
     assert ("prop", "speaker") not in draw(bpy.context)  # phonemes has no speakers to choose
+    assert ("label", "shipped-run: needs PyTorch: pip install torch transformers") in draw(bpy.context)
     settings.model = "studio-run"
     assert settings.speaker == "AVERAGE" and properties.chosen_speaker(settings) is None
     assert [item[0] for item in properties._speakers(settings, bpy.context)] == ["AVERAGE", "spk-a", "spk-b"]
