@@ -4,6 +4,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .trained_model_options import add_trained_model_arguments, register_trained_runs
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("audio", type=Path, help="speech to animate (wav, flac, ogg, mp3, m4a, mp4, mov, webm)")
@@ -13,12 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="what is said, from a text file or SRT/VTT subtitles (whose cue times guide alignment)")
     parser.add_argument("--fps", type=float, default=30.0, help="frames per second (e.g. 23.976, 29.97)")
     parser.add_argument("--mesh", type=Path, help="a mesh with the model's topology (.obj or .npz); default: the model's head")
-    parser.add_argument("--model", default="phonemes",
-                        help="model name: phonemes, or a trained run's folder name (see --models-dir)")
-    parser.add_argument("--speaker", help="a trained model's speaker whose style to use (default: the average style)")
-    parser.add_argument("--models-dir", type=Path, default=None,
-                        help="folder of trained runs, besides the shipped ones (default: $LIPWRIGHT_MODELS_DIR, "
-                             "else ~/.local/share/lipwright/models)")
+    add_trained_model_arguments(parser)
     parser.add_argument("--recognition", choices=("fast", "accurate"),
                         help="without a transcript: fast (phone search, the default) or accurate (word search, slower)")
     parser.add_argument("--seed", type=int, help="seed for models with random output")
@@ -29,10 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..animate import animate_to_file
     from ..files.output_path import check_output_path
-    from ..models.run_folders import chosen_models_dir, register_runs
     from .progress_bar import terminal_progress
 
-    register_runs([chosen_models_dir(args.models_dir)])
+    register_trained_runs(args)
 
     # Before the work: a bad output path should not cost a 10-minute computation.
     inputs = [p for p in (args.audio, args.mesh, args.transcript_file) if p is not None]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..wire import READY_PREFIX
+from .trained_model_options import add_models_dir_argument
 
 TOKEN_FILE_NAME = "token-{pid}"
 KEEP_ALIVE_SECONDS = 5  # an idle connection (before its first request too) is closed after this
@@ -36,9 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="shut down when stdin closes (the parent process died or closed the pipe)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                         help="where models run (default: cuda when available, else cpu)")
-    parser.add_argument("--models-dir", type=Path, default=None,
-                        help="folder of trained runs (made by lipwright train) to offer as models, besides the "
-                             "shipped ones (default: $LIPWRIGHT_MODELS_DIR, else ~/.local/share/lipwright/models)")
+    add_models_dir_argument(parser)
     parser.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                         help="another Host header value to accept (the machine's name when serving on 0.0.0.0); "
                              "repeatable")
