@@ -1,6 +1,8 @@
 """A real server with a models folder lists its trained runs with their speakers, and jobs for one run
 that wait together go through the model in one batched call, each with its own result."""
 
+import shutil
+
 import numpy as np
 import pytest
 
@@ -13,10 +15,15 @@ LINES = ("Bob bought a map of the moon.", "Put the pot back.", "We ate apples by
 
 
 @pytest.fixture(scope="module")
-def run_server(tmp_path_factory):
+def models_dir(tmp_path_factory):
     models = tmp_path_factory.mktemp("models")
     make_tiny_run(models / "tiny-run")
-    running = start_server("--device", "cpu", "--models-dir", str(models), "--max-waiting-jobs", "8",
+    return models
+
+
+@pytest.fixture(scope="module")
+def run_server(models_dir, tmp_path_factory):
+    running = start_server("--device", "cpu", "--models-dir", str(models_dir), "--max-waiting-jobs", "8",
                            with_test_models=True, log_dir=tmp_path_factory.mktemp("server-log"))
     yield running
     assert running.stop() == 0, running.log()
@@ -83,3 +90,11 @@ def test_a_run_job_gives_offsets_on_the_default_head(client, lines):
     result = decode_result(client.get(f"/v1/jobs/{job}/result").content)
     assert result["offsets"].shape == (len(result["weights"]), *result["rest"].shape)
     assert "chin" in result["landmarks"]
+
+
+def test_a_run_copied_in_while_the_server_runs_is_listed_and_runs(client, models_dir, lines):
+    shutil.copytree(models_dir / "tiny-run", models_dir / "copied-run" / "best")
+    models = {model["name"]: model for model in client.get("/v1/models").json()["models"]}
+    assert models["copied-run"]["available"] and models["copied-run"]["speakers"] == list(SPEAKERS)
+    job = submit(client, lines[1], {"model": "copied-run", "offsets": False}).json()["id"]
+    assert wait_until_finished(client, job, timeout=300)[-1]["state"] == "done"
