@@ -23,7 +23,7 @@ def registry_as_it_was():
     yield
     for name in set(registry.model_names()) - before:
         registry.unregister_model(name)
-        run_folders._run_names.discard(name)
+        run_folders._registered.pop(name, None)
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +100,8 @@ def test_the_model_loads_once_on_the_device_auto_decides(tiny_run, tmp_path):
     model = registry.get_model("my-voice", "auto")  # the server's default device
     assert isinstance(model, TrainedRunModel) and model.speakers == list(SPEAKERS)
     assert model.device in ("cpu", "cuda")
+    assert registry.get_model("my-voice", "auto") is model
+    run_folders.register_runs([tmp_path])  # found again (each listing looks): still the loaded one
     assert registry.get_model("my-voice", "auto") is model
 
 

@@ -31,7 +31,8 @@ BEST_FOLDER = "best"
 MOTION_SPACES = ("weights", "vertices")
 NEEDS_TORCH = "needs PyTorch: pip install torch transformers"
 
-_run_names: set[str] = set()  # the models this module registered (others, e.g. phonemes, are never replaced)
+# The runs this module registered, by name (other models, e.g. phonemes, are never replaced).
+_registered: dict[str, "RunFolder"] = {}
 
 
 def default_models_dir() -> Path:
@@ -123,11 +124,14 @@ def _load_run(folder: str, name: str, device: str):
 
 
 def register_run(run: RunFolder) -> bool:
-    """Registers the run under its name; False (and a warning) when another kind of model has that name."""
-    if run.name in registry.model_names() and run.name not in _run_names:
+    """Registers the run under its name; False (and a warning) when another kind of model has that name.
+    The same run found again is left as it is, so a model already loaded stays loaded."""
+    if run.name in registry.model_names() and run.name not in _registered:
         log.warning("the trained run %s is not listed: the model %r already has that name; rename its folder",
                     run.folder, run.name)
         return False
+    if _registered.get(run.name) == run and run.name in registry.model_names():
+        return True
     if run.problem:
         description, check = f"trained run in {run.folder} that cannot be used", functools.partial(_problem, run.problem)
     else:
@@ -138,7 +142,7 @@ def register_run(run: RunFolder) -> bool:
         run.name, functools.partial(_load_run, str(run.folder), run.name), description, weights_needed=True,
         check=check, motion_space=run.motion_space, template=run.template, speakers=run.speakers, batched=True,
     )
-    _run_names.add(run.name)
+    _registered[run.name] = run
     return True
 
 
