@@ -29,6 +29,8 @@ WHEEL_CACHE = ROOT / ".whl"
 PREPARED_HEAD = "backend/lipwright/template/default_head.npz"  # where lipwright.template.head looks for it
 SKIPPED_PARTS = {"__pycache__", ".pytest_cache", ".mypy_cache"}
 SKIPPED_SUFFIXES = {".pyc", ".pyo", ".zip", ".blend1", ".npz"}
+SHIPPED_MODELS = "shipped_models"  # the trained runs shipped in the backend: only these files of theirs
+SHIPPED_MODEL_SUFFIXES = {".json", ".safetensors", ".md"}
 
 # What the default model's server imports (cli/demo-only tools such as matplotlib and tqdm are left out).
 # Their version bounds come from pyproject.toml; numpy is only a bound here, since Blender ships its own.
@@ -148,8 +150,14 @@ def prepared_head(out_dir: Path) -> Path:
 def _files(folder: Path):
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if path.is_file() and not SKIPPED_PARTS.intersection(relative.parts) and path.suffix not in SKIPPED_SUFFIXES:
+        if path.is_file() and not SKIPPED_PARTS.intersection(relative.parts) and _bundled(relative):
             yield path, relative
+
+
+def _bundled(relative: Path) -> bool:
+    if relative.parts[0] == SHIPPED_MODELS:
+        return relative.suffix in SHIPPED_MODEL_SUFFIXES
+    return relative.suffix not in SKIPPED_SUFFIXES
 
 
 def build(out_dir: Path = ROOT / "dist", platform_name: str | None = None) -> Path:

@@ -40,6 +40,9 @@ def job_spec(context, strip) -> job_runner.JobSpec:
     transcript = properties.strip_transcript(strip)
     if transcript:
         options["transcript"] = transcript
+    speaker = properties.chosen_speaker(settings)
+    if speaker:
+        options["speaker"] = speaker
     if mode == "ARKIT":  # weights drive the mesh's own keys: no mesh and no offsets needed, any topology works
         request = wire.encode_request(audio.data, options | {"offsets": False})
     else:

@@ -2,7 +2,7 @@
 
 import bpy
 
-from . import compat
+from . import compat, properties
 from .preferences import setup_problem
 
 
@@ -32,6 +32,10 @@ class LIPWRIGHT_PT_main(bpy.types.Panel):
         row = layout.row(align=True)
         row.prop(settings, "model")
         row.operator("lipwright.refresh_models", text="", icon="FILE_REFRESH")
+        if properties.model_speakers(settings.model) or settings.speaker_name:
+            layout.prop(settings, "speaker")
+        for name, reason in properties.unavailable_models[:3]:  # listed by the backend, but not runnable
+            layout.label(text=f"{name}: {reason}", icon="INFO")
         layout.prop(settings, "bake_mode")
         row = layout.row(align=True)
         row.scale_y = 1.4

@@ -16,6 +16,10 @@ DEFAULT_MODEL = "phonemes"
 # Blender keeps only pointers to dynamic enum strings: the lists must outlive the callback.
 _model_items = [(DEFAULT_MODEL, "Phonemes", "Phone recognition/alignment with coarticulated visemes (no weights needed)", 0)]
 _strip_items = []
+_speaker_items = []
+_model_speakers = {}  # model name -> its speakers, from the last model list
+unavailable_models = []  # (name, why it cannot run), from the last model list: the panel says why
+AVERAGE_SPEAKER = "AVERAGE"
 
 
 def stable_number(name: str) -> int:
@@ -28,17 +32,62 @@ def model_number(name: str) -> int:
     return 0 if name == DEFAULT_MODEL else stable_number(name)
 
 
+def _model_item(model):
+    name = model["name"]
+    label, description = name.replace("_", " ").title(), model.get("description", "") or model.get("reason", "")
+    if name != DEFAULT_MODEL and model.get("motion_space"):  # a trained run: what it moves, and whose styles
+        label += f" ({model['motion_space']})"
+        speakers = model.get("speakers") or []
+        description += (f" Motion: {model['motion_space']} on {model.get('template', 'its template')}; "
+                        f"speakers: {', '.join(speakers) if speakers else 'none'}.")
+    return name, label, description, model_number(name)
+
+
 def set_models(models):
-    """models: [{'name', 'description', 'available'...}] from the backend's /v1/models."""
-    items = [
-        (m["name"], m["name"].replace("_", " ").title(), m.get("description", "") or m.get("reason", ""), model_number(m["name"]))
-        for m in models if m.get("available", True)
-    ]
+    """models: [{'name', 'description', 'available', 'motion_space', 'speakers'...}] from the backend's /v1/models."""
+    items = [_model_item(m) for m in models if m.get("available", True)]
     _model_items[:] = items or _model_items
+    _model_speakers.clear()
+    _model_speakers.update({m["name"]: tuple(m.get("speakers") or ()) for m in models})
+    unavailable_models[:] = [(m["name"], m.get("reason", "") or "cannot run here")
+                             for m in models if not m.get("available", True)]
 
 
 def _models(self, context):
     return _model_items
+
+
+def model_speakers(model_name):
+    """The speakers the last model list gave for the model (empty when it has none or is not listed)."""
+    return _model_speakers.get(model_name, ())
+
+
+def _speakers(self, context):
+    names = list(model_speakers(self.model))
+    if self.speaker_name and self.speaker_name not in names:
+        names.append(self.speaker_name)  # the file's choice, kept until the user picks another
+    _speaker_items[:] = [(AVERAGE_SPEAKER, "Average", "The average talking style of the model's speakers", 0)] + [
+        (name, name, f"Talk in the style of {name}", stable_number(name)) for name in names]
+    return _speaker_items
+
+
+def _get_speaker(self):
+    return stable_number(self.speaker_name) if self.speaker_name else 0
+
+
+def _set_speaker(self, value):
+    # The name is what is saved: it survives the list being rebuilt, or not yet fetched after a reload.
+    self.speaker_name = next((item[0] for item in _speakers(self, None)[1:] if item[3] == value), "")
+
+
+def _model_changed(self, context):
+    if self.speaker_name and self.speaker_name not in model_speakers(self.model):
+        self.speaker_name = ""  # another model's speaker would only be refused
+
+
+def chosen_speaker(settings):
+    """The speaker to send with a job, or None for the average style."""
+    return settings.speaker_name or None
 
 
 def _sound_strips(self, context):
@@ -99,7 +148,12 @@ class LipwrightSceneSettings(bpy.types.PropertyGroup):
         description="What this line says (kept on its sound strip): aligning to it is much more accurate",
     )
     file_transcript: bpy.props.StringProperty(options={"HIDDEN"})
-    model: bpy.props.EnumProperty(name="Model", items=_models)
+    model: bpy.props.EnumProperty(name="Model", items=_models, update=_model_changed)
+    speaker: bpy.props.EnumProperty(
+        name="Speaker", items=_speakers, get=_get_speaker, set=_set_speaker,
+        description="Whose talking style a trained model uses (Average: the mean of its speakers' styles)",
+    )
+    speaker_name: bpy.props.StringProperty(options={"HIDDEN"})
     bake_mode: bpy.props.EnumProperty(name="Bake", items=BAKE_MODES, default="AUTO")
     follow_strips: bpy.props.BoolProperty(
         name="Follow Strips", default=True,

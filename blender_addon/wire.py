@@ -19,7 +19,7 @@ RESULT_KEYS = (
 )
 # "offsets": false asks for weights only (a face with ARKit keys needs no per-vertex motion,
 # which for a long line is hundreds of megabytes).
-OPTION_NAMES = ("model", "fps", "transcript", "seed", "offsets", "recognition")
+OPTION_NAMES = ("model", "fps", "transcript", "seed", "offsets", "recognition", "speaker")
 
 
 class WireError(ValueError):

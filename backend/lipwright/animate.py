@@ -21,11 +21,12 @@ def animate_to_file(
     device: str = "auto",
     offsets: bool = True,
     recognition: str | None = None,
+    speaker: str | None = None,
     progress: Progress = no_progress,
 ) -> dict:
     """Writes the result npz (see wire.write_result) to `out`, a path (replaced whole, only on success) or a
     binary stream, offsets streamed so a long line never sits in memory; returns the result's meta.
-    offsets=False: weights only.
+    offsets=False: weights only; speaker: a trained model's speaker (None: the average style).
 
     device: "auto" leaves the choice to the model, so numpy-only models never import torch."""
     from .jobs.animation_job import animate_prepared_to, prepare_animation
@@ -33,7 +34,8 @@ def animate_to_file(
     audio_path = Path(audio_path)
     if not audio_path.is_file():
         raise AudioError(f"no audio file at {audio_path}: check the path")
-    options = {"model": model, "fps": fps, "transcript": transcript, "seed": seed, "recognition": recognition}
+    options = {"model": model, "fps": fps, "transcript": transcript, "seed": seed, "recognition": recognition,
+               "speaker": speaker}
     options = {name: value for name, value in options.items() if value is not None}
     if not offsets:
         options["offsets"] = False

@@ -24,7 +24,7 @@ RESULT_KEYS = (
 )
 # "offsets": false asks for weights only (a face with ARKit keys needs no per-vertex motion,
 # which for a long line is hundreds of megabytes).
-OPTION_NAMES = ("model", "fps", "transcript", "seed", "offsets", "recognition")
+OPTION_NAMES = ("model", "fps", "transcript", "seed", "offsets", "recognition", "speaker")
 MIB = 1024 * 1024
 DEFAULT_MAX_REQUEST_BYTES = 256 * MIB
 MAX_OPTIONS_BYTES = 1 * MIB  # a 5,000-character transcript is 20 kB as a numpy unicode string

@@ -4,6 +4,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .trained_model_options import add_trained_model_arguments, register_trained_runs
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("audio", type=Path, help="speech to animate (wav, flac, ogg, mp3, m4a, mp4, mov, webm)")
@@ -13,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="what is said, from a text file or SRT/VTT subtitles (whose cue times guide alignment)")
     parser.add_argument("--fps", type=float, default=30.0, help="frames per second (e.g. 23.976, 29.97)")
     parser.add_argument("--mesh", type=Path, help="a mesh with the model's topology (.obj or .npz); default: the model's head")
-    parser.add_argument("--model", default="phonemes", help="model name (see `lipwright serve` /v1/models)")
+    add_trained_model_arguments(parser)
     parser.add_argument("--recognition", choices=("fast", "accurate"),
                         help="without a transcript: fast (phone search, the default) or accurate (word search, slower)")
     parser.add_argument("--seed", type=int, help="seed for models with random output")
@@ -25,6 +27,8 @@ def run(args: argparse.Namespace) -> int:
     from ..animate import animate_to_file
     from ..files.output_path import check_output_path
     from .progress_bar import terminal_progress
+
+    register_trained_runs(args)
 
     # Before the work: a bad output path should not cost a 10-minute computation.
     inputs = [p for p in (args.audio, args.mesh, args.transcript_file) if p is not None]
@@ -40,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     with terminal_progress(f"animating {args.audio.name}") as progress:
         meta = animate_to_file(
             args.audio, args.output, model=args.model, fps=args.fps, transcript=args.transcript,
-            mesh_path=args.mesh, seed=args.seed, recognition=args.recognition, device=args.device,
+            mesh_path=args.mesh, seed=args.seed, recognition=args.recognition, speaker=args.speaker, device=args.device,
             progress=progress,
         )
     for warning in meta.get("warnings", []):

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import LipwrightError
+from .trained_model_options import add_trained_model_arguments, register_trained_runs
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--transcripts", type=Path,
                         help="a text file of 'FILENAME<TAB>transcript' lines; a LINE.txt, LINE.srt or LINE.vtt "
                              "beside LINE.wav works too")
-    parser.add_argument("--model", default="phonemes")
+    add_trained_model_arguments(parser)
     parser.add_argument("--strip", help="sound strip name for a single line (default: the audio file's name)")
     parser.add_argument("--frame", type=int, default=1, help="first frame of the first new sound strip")
     parser.add_argument("--gap", type=int, default=12, help="frames between new strips of a batch")
@@ -75,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     from ..files.output_path import check_output_path
     from .progress_bar import terminal_progress
 
+    register_trained_runs(args)
     for path, what in [(a, "audio file") for a in args.audio] + [(args.blend, ".blend file")]:
         if not Path(path).is_file():
             raise LipwrightError(f"no {what} at {path}: check the path")
@@ -105,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
             try:
                 meta = animate_to_file(audio, result_npz, model=args.model, fps=scene["fps"],
                                        transcript=transcripts[audio], mesh_path=None if arkit else mesh_npz,
-                                       seed=args.seed, offsets=not arkit, progress=line_progress)
+                                       seed=args.seed, offsets=not arkit, speaker=args.speaker,
+                                       progress=line_progress)
             except LipwrightError as error:  # report every bad line at once, then write nothing
                 failures.append(f"{audio}: {error}")
                 continue

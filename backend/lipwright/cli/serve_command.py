@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..wire import READY_PREFIX
+from .trained_model_options import add_models_dir_argument
 
 TOKEN_FILE_NAME = "token-{pid}"
 KEEP_ALIVE_SECONDS = 5  # an idle connection (before its first request too) is closed after this
@@ -36,6 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="shut down when stdin closes (the parent process died or closed the pipe)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                         help="where models run (default: cuda when available, else cpu)")
+    add_models_dir_argument(parser)
     parser.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                         help="another Host header value to accept (the machine's name when serving on 0.0.0.0); "
                              "repeatable")
@@ -55,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from ..models.run_folders import chosen_models_dir
     from ..server.app import create_app
     from ..server.bounded_connections import BoundedH11Protocol
     from ..server.security import new_token
@@ -68,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr, flush=True,
         )
     device = choose_device(args.device)
+    models_dir = chosen_models_dir(args.models_dir)
     raise_open_file_limit()
     sock = bind_socket(args.host, args.port)
     settings = ServerSettings(
@@ -79,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         max_vertices=args.max_vertices,
         max_frame_vertices=args.max_frame_vertices,
         max_waiting_jobs=args.max_waiting_jobs,
+        models_dirs=(str(models_dir),),
     )
     token_file, private_folder = token_file_path(args.token_file)
     config = uvicorn.Config(

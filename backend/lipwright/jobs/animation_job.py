@@ -10,21 +10,22 @@ import logging
 import os
 import time
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from .. import __version__, wire
 from ..audio.clip import AudioClip, frame_count
 from ..audio.decode import load_audio
-from ..errors import LipwrightError, ModelError
+from ..errors import JobCancelled, LipwrightError, ModelError
 from ..files.atomic import atomic_writer
 from ..files.output_path import OutputError
 from ..geometry.mesh import MeshData
 from ..geometry.validate import validate_mesh
 from ..models import registry
-from ..models.base import Animation, AnimationRequest, Progress
+from ..models.base import Animation, AnimationRequest, Progress, SpeechModel
 from ..template import load_default_head
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ class JobOptions(BaseModel):
     offsets: bool = True  # False: weights only (the add-on driving a face's own ARKit keys)
     # Without a transcript: "accurate" recognises words, "fast" phones (see phones.track).
     recognition: Literal["accurate", "fast"] = "fast"
+    # Trained models: whose talking style (one of the model's listed speakers); none: the average style.
+    speaker: str | None = None
 
     @field_validator("model")
     @classmethod
@@ -75,10 +78,24 @@ class JobOptions(BaseModel):
             raise ValueError(f"unknown model {name!r}; known models: {', '.join(known)}")
         return name
 
-    @field_validator("transcript")
+    @field_validator("transcript", "speaker")
     @classmethod
-    def _blank_transcript_is_none(cls, text: str | None) -> str | None:
+    def _blank_is_none(cls, text: str | None) -> str | None:
         return text if text and text.strip() else None
+
+    @field_validator("speaker")
+    @classmethod
+    def _speaker_is_the_models(cls, speaker: str | None, info: ValidationInfo) -> str | None:
+        model = info.data.get("model")  # absent when the model itself was refused
+        if speaker is None or model is None:
+            return speaker
+        speakers = registry.model_info(model).speakers
+        if not speakers:
+            raise ValueError(f"the model {model!r} has no speakers to choose from; leave speaker empty")
+        if speaker not in speakers:
+            raise ValueError(f"the model {model!r} has no speaker {speaker!r}; choose one of "
+                             f"{', '.join(speakers)}, or leave it empty for the average style")
+        return speaker
 
 
 @dataclass(frozen=True)
@@ -159,26 +176,39 @@ def _check_transcript_length(transcript: str | None, seconds: float, what: str) 
         )
 
 
-def run_model(prepared: PreparedAnimation, progress: Progress, device: str) -> tuple[Animation, dict]:
-    """Run the model on checked input; returns its animation (offsets maybe still to compute) and the meta."""
-    started = time.perf_counter()
-    options = prepared.options
-    progress(0.0, f"loading the {options.model} model")
+def load_model(name: str, progress: Progress, device: str) -> SpeechModel:
+    progress(0.0, f"loading the {name} model")
     try:
-        model = registry.get_model(options.model, device)
+        return registry.get_model(name, device)
     except LipwrightError:
         raise
     except Exception as error:  # a model that cannot even load is worth a clearer message than a crash
-        log.error("loading the %s model failed:\n%s", options.model, traceback.format_exc())
+        log.error("loading the %s model failed:\n%s", name, traceback.format_exc())
         raise ModelError(
-            f"the {options.model} model could not be loaded ({type(error).__name__}: {error}); "
+            f"the {name} model could not be loaded ({type(error).__name__}: {error}); "
             "see the server log, or pick another model"
         ) from error
-    request = AnimationRequest(
+
+
+def animation_request(prepared: PreparedAnimation) -> AnimationRequest:
+    options = prepared.options
+    return AnimationRequest(
         clip=prepared.clip, fps=options.fps, transcript=options.transcript, mesh=prepared.mesh, seed=options.seed,
-        offsets=options.offsets, recognition=options.recognition,
+        offsets=options.offsets, recognition=options.recognition, speaker=options.speaker,
     )
-    animation = model.animate(request, progress)
+
+
+def run_model(prepared: PreparedAnimation, progress: Progress, device: str) -> tuple[Animation, dict]:
+    """Run the model on checked input; returns its animation (offsets maybe still to compute) and the meta."""
+    started = time.perf_counter()
+    model = load_model(prepared.options.model, progress, device)
+    animation = model.animate(animation_request(prepared), progress)
+    return animation, checked_meta(prepared, animation, device, time.perf_counter() - started)
+
+
+def checked_meta(prepared: PreparedAnimation, animation: Animation, device: str, seconds: float) -> dict:
+    """The result's meta, once the animation is checked to be one the wire can carry."""
+    options = prepared.options
     if animation.offsets is None and animation.weights is None:
         raise ModelError(f"the {options.model} model returned neither offsets nor weights; this is a bug in the model")
     if animation.offsets is not None and (animation.offsets.ndim != 3 or animation.offsets.shape[1:] != animation.rest.shape):
@@ -191,12 +221,52 @@ def run_model(prepared: PreparedAnimation, progress: Progress, device: str) -> t
         "version": __version__,
         "audio_seconds": prepared.clip.seconds,
         "device": device,
-        "compute_seconds": time.perf_counter() - started,  # the model's own figure, if it gives one, wins
+        "compute_seconds": seconds,  # the model's own figure, if it gives one, wins
         **animation.meta,
     }
     # What decoding worked around (a cut-off file) comes first: it explains the model's own warnings.
     meta["warnings"] = [*prepared.clip.warnings, *animation.meta.get("warnings", [])]
-    return animation, meta
+    return meta
+
+
+def animate_together_to(prepared: Sequence[PreparedAnimation], progress: Progress, device: str,
+                        targets: Sequence[str | os.PathLike]) -> list[LipwrightError | None]:
+    """Jobs for one batched model (registry: batched) through one `animate_many` call, each result written
+    to its own target; returns each job's error, or None when it is done. When the shared call refuses
+    (one line the model cannot do), each line runs alone, so only that line's job fails.
+    Raises JobCancelled (all of them were cancelled) and errors of the model's loading."""
+    started = time.perf_counter()
+    names = {item.options.model for item in prepared}
+    if len(names) != 1:
+        raise ModelError(f"jobs for several models ({', '.join(sorted(names))}) were run together; this is a bug")
+    model = load_model(names.pop(), progress, device)
+    try:
+        animations = model.animate_many([animation_request(item) for item in prepared], progress)
+    except JobCancelled:
+        raise
+    except LipwrightError:
+        return [_error_of(lambda item=item, target=target: animate_prepared_to(item, progress, device, target))
+                for item, target in zip(prepared, targets)]
+    seconds = time.perf_counter() - started
+    errors = []
+    for item, animation, target in zip(prepared, animations, targets):
+        def write(item=item, animation=animation, target=target):
+            meta = checked_meta(item, animation, device, seconds / len(prepared))
+            meta["batched_with"] = len(prepared)  # lines that shared the forward passes
+            write_animation(animation, meta, target)
+        errors.append(_error_of(write))
+    progress(1.0, "results written")
+    return errors
+
+
+def _error_of(work) -> LipwrightError | None:
+    try:
+        work()
+    except JobCancelled:
+        raise
+    except LipwrightError as error:
+        return error
+    return None
 
 
 def write_animation(animation: Animation, meta: dict, target: BinaryIO | str | os.PathLike) -> None:

@@ -6,9 +6,14 @@ the server has threads): the server keeps answering while it works, a cancel tha
 honour within a short grace ends the process, and a crash costs the one job it was running. The child
 writes the result file itself, so a large result never crosses the pipe; only progress and the outcome do.
 
-Messages parent -> child: ("job", PreparedAnimation, result path), ("cancel",), ("stop",).
-Messages child -> parent: ("progress", fraction, message), ("done",), ("cancelled",),
-("failed", message for the user), ("crashed", message for the user).
+Jobs for a batched model (registry: batched) that wait in the queue together are sent together and go
+through one `animate_many` call (one batched forward pass on the GPU); each keeps its own result file and
+outcome, and shares the progress. A cancel reaches the model only once every job of the group is cancelled
+(the others still want their results); a cancelled job's result is dropped by the queue.
+
+Messages parent -> child: ("jobs", [PreparedAnimation], [result path]), ("cancel",), ("stop",).
+Messages child -> parent: ("progress", fraction, message), then ("outcomes", [outcome per job]) with each
+outcome ("done",), ("cancelled",), ("failed", message for the user) or ("crashed", message for the user).
 """
 
 import logging
@@ -22,8 +27,9 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import JobCancelled, LipwrightError
-from .animation_job import PreparedAnimation, animate_prepared_to
-from .queue import JobContext
+from ..models import registry
+from .animation_job import PreparedAnimation, animate_prepared_to, animate_together_to
+from .queue import GroupableWork, JobContext, Work
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +55,17 @@ class ModelWorkers:
 
     def run(self, prepared: PreparedAnimation, context: JobContext) -> Path:
         return self.worker_for(prepared.options.model).run(prepared, context)
+
+    def run_together(self, prepared: list[PreparedAnimation], contexts: list[JobContext]) -> list[Path | LipwrightError]:
+        return self.worker_for(prepared[0].options.model).run_together(prepared, contexts)
+
+    def work_for(self, prepared: PreparedAnimation) -> "Work | GroupableWork":
+        """What the queue runs for this job: for a batched model, work that may join the other waiting jobs
+        for the same model."""
+        model = prepared.options.model
+        if model in registry.model_names() and registry.model_info(model).batched:
+            return GroupableWork(group=model, item=prepared, run_together=self.run_together)
+        return lambda context: self.run(prepared, context)
 
     def worker_for(self, model_name: str) -> "ModelWorker":
         with self._lock:
@@ -88,14 +105,23 @@ class ModelWorker:
 
     def run(self, prepared: PreparedAnimation, context: JobContext) -> Path:
         """Run one job in the child; returns the result file, raises JobCancelled or a LipwrightError."""
+        outcome = self.run_together([prepared], [context])[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def run_together(self, prepared: list[PreparedAnimation], contexts: list[JobContext]) -> list[Path | LipwrightError]:
+        """Run jobs of this model in the child, together; each job's result file or the error (JobCancelled
+        included) that ended it. Raises when the whole group failed (the worker died, all were cancelled)."""
+        message = ("jobs", list(prepared), [str(context.result_path) for context in contexts])
         self._start_if_needed()
         try:
-            self._connection.send(("job", prepared, str(context.result_path)))
+            self._connection.send(message)
         except (BrokenPipeError, ConnectionError, EOFError):
             self._forget_process()  # it died between jobs: start it again once
             self._start_if_needed()
-            self._connection.send(("job", prepared, str(context.result_path)))
-        del prepared  # the child has its own copy now
+            self._connection.send(message)
+        del prepared, message  # the child has its own copy now
         cancel_sent_at = None
         while True:
             ready = wait([self._connection, self._process.sentinel], timeout=POLL_SECONDS)
@@ -104,12 +130,12 @@ class ModelWorker:
                     message = self._connection.recv()
                 except (EOFError, ConnectionError):
                     raise self._died() from None
-                outcome = self._handle(message, context)
-                if outcome is not None:
-                    return outcome
+                outcomes = self._handle(message, contexts)
+                if outcomes is not None:
+                    return outcomes
             elif ready:  # only the sentinel: the process ended without a word
                 raise self._died()
-            if context.cancel_requested.is_set():
+            if all(context.cancel_requested.is_set() for context in contexts):
                 if cancel_sent_at is None:
                     cancel_sent_at = time.monotonic()
                     self._send_quietly(("cancel",))
@@ -118,7 +144,8 @@ class ModelWorker:
                     log.warning("the %s worker did not stop within %.1f s of a cancel; ending it",
                                 self.model_name, self.cancel_grace)
                     self.stop(graceful=False)
-                    context.result_path.unlink(missing_ok=True)
+                    for context in contexts:
+                        context.result_path.unlink(missing_ok=True)
                     raise JobCancelled("cancelled by the user")
 
     def stop(self, graceful: bool = True) -> None:
@@ -138,21 +165,28 @@ class ModelWorker:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _handle(self, message: tuple, context: JobContext) -> Path | None:
+    def _handle(self, message: tuple, contexts: list[JobContext]) -> list[Path | LipwrightError] | None:
         kind = message[0]
         if kind == "progress":
-            try:
-                context(message[1], message[2])
-            except JobCancelled:
-                pass  # the cancel flag is seen and sent on by the loop
+            for context in contexts:
+                try:
+                    context(message[1], message[2])
+                except JobCancelled:
+                    pass  # the cancel flag is seen and sent on by the loop
             return None
+        if kind == "outcomes" and len(message[1]) == len(contexts):
+            return [self._outcome(outcome, context) for outcome, context in zip(message[1], contexts)]
+        raise LipwrightError(f"the {self.model_name} worker sent an unknown message {kind!r}; this is a bug")
+
+    def _outcome(self, outcome: tuple, context: JobContext) -> Path | LipwrightError:
+        kind = outcome[0]
         if kind == "done":
             return context.result_path
         if kind == "cancelled":
-            raise JobCancelled("cancelled by the user")
+            return JobCancelled("cancelled by the user")
         if kind in ("failed", "crashed"):
-            raise LipwrightError(message[1])
-        raise LipwrightError(f"the {self.model_name} worker sent an unknown message {kind!r}; this is a bug")
+            return LipwrightError(outcome[1])
+        return LipwrightError(f"the {self.model_name} worker sent an unknown outcome {kind!r}; this is a bug")
 
     def _died(self) -> LipwrightError:
         process = self._process
@@ -218,38 +252,43 @@ def serve_model(model_name: str, device: str, connection: Connection, setup: Cal
             return  # the server is gone
         if message[0] == "stop":
             return
-        if message[0] != "job":
+        if message[0] != "jobs":
             continue  # a cancel for a job that has already ended
-        _, prepared, result_path = message
+        _, prepared, result_paths = message
         try:
-            reply = _run_job(prepared, Path(result_path), connection, device)
+            reply = ("outcomes", _run_jobs(prepared, [Path(path) for path in result_paths], connection, device))
         except (BrokenPipeError, ConnectionError, EOFError):
             return
+        del prepared, message
         try:
             connection.send(reply)
         except (BrokenPipeError, ConnectionError):
             return
 
 
-def _run_job(prepared: PreparedAnimation, result_path: Path, connection: Connection, device: str) -> tuple:
+def _run_jobs(prepared: list[PreparedAnimation], result_paths: list[Path], connection: Connection,
+              device: str) -> list[tuple]:
     def progress(fraction: float, message: str) -> None:
         connection.send(("progress", float(fraction), str(message)))
         while connection.poll():
             if connection.recv()[0] in ("cancel", "stop"):
                 raise JobCancelled("cancelled by the user")
 
-    model_name = prepared.options.model
+    model_name = prepared[0].options.model
     try:
-        # Streamed into a file beside the result and renamed onto it: offsets are computed a block at a
-        # time while they are written, so neither they nor the npz are ever whole in this process.
-        animate_prepared_to(prepared, progress, device, result_path)
-        return ("done",)
+        if len(prepared) == 1 and not registry.model_info(model_name).batched:
+            # Streamed into a file beside the result and renamed onto it: offsets are computed a block at a
+            # time while they are written, so neither they nor the npz are ever whole in this process.
+            animate_prepared_to(prepared[0], progress, device, result_paths[0])
+            return [("done",)]
+        errors = animate_together_to(prepared, progress, device, result_paths)
+        return [("done",) if error is None else ("failed", str(error)) for error in errors]
     except JobCancelled:
-        return ("cancelled",)
+        return [("cancelled",)] * len(prepared)
     except LipwrightError as error:
-        return ("failed", str(error))
+        return [("failed", str(error))] * len(prepared)
     except (BrokenPipeError, ConnectionError, EOFError):
         raise
-    except Exception as error:  # a bug in a model fails its job; the worker goes on
+    except Exception as error:  # a bug in a model fails its jobs; the worker goes on
         log.error("a job crashed in the %s worker:\n%s", model_name, traceback.format_exc())
-        return ("crashed", f"internal error in the model: {type(error).__name__}: {error}")
+        return [("crashed", f"internal error in the model: {type(error).__name__}: {error}")] * len(prepared)

@@ -6,8 +6,12 @@ and raises JobCancelled once the user cancelled, so the work stops at its next r
 something else (a worker process) watches `context.cancel_requested` instead, and may write its result
 straight to `context.result_path` (returning that path) so a large result never passes through memory.
 Finished results live as files in a private temporary folder, expire, and go with the queue's `close`.
+
+A job may instead be GroupableWork: when the worker takes it, the waiting jobs of the same group (up to
+`max_group` in all) start with it and run in one call, each still with its own progress, cancel and result.
 """
 
+import functools
 import itertools
 import logging
 import secrets
@@ -27,6 +31,7 @@ from ..models.base import Progress
 
 log = logging.getLogger(__name__)
 
+MAX_GROUP = 8  # jobs that run together at most (bounds the memory of one batched pass)
 
 
 class JobContext:
@@ -45,6 +50,17 @@ class JobContext:
 
 
 Work = Callable[[JobContext], "bytes | Path"]
+
+
+@dataclass(frozen=True)
+class GroupableWork:
+    """Work that runs together with the other waiting work of its `group` (jobs for one model sharing one
+    batched forward pass): `run_together(items, contexts)` gets every job's item and context, in order of
+    submission, and returns each job's result (bytes or its result file) or the exception that failed it."""
+
+    group: str
+    item: object
+    run_together: Callable[[list, list[JobContext]], list]
 
 
 class JobState(str, Enum):
@@ -101,7 +117,7 @@ class JobStatus:
 class _Job:
     id: str
     label: str
-    work: Work | None
+    work: "Work | GroupableWork | None"
     created_at: float
     state: JobState = JobState.QUEUED
     progress: float = 0.0
@@ -124,13 +140,14 @@ class JobQueue:
     """
 
     def __init__(self, max_waiting: int = 16, keep_finished: int = 64, keep_seconds: float = 3600.0,
-                 keep_result_bytes: int = 2 * 1024**3) -> None:
+                 keep_result_bytes: int = 2 * 1024**3, max_group: int = MAX_GROUP) -> None:
         # mkdtemp makes the folder readable by this user only: results are the user's work.
         self.result_folder = Path(tempfile.mkdtemp(prefix="lipwright-results-"))
         self.max_waiting = max_waiting
         self.keep_finished = keep_finished
         self.keep_seconds = keep_seconds
         self.keep_result_bytes = keep_result_bytes
+        self.max_group = max_group
         self._result_bytes = 0
         self._jobs: dict[str, _Job] = {}
         self._waiting: deque[str] = deque()
@@ -143,7 +160,7 @@ class JobQueue:
 
     # --- public API -------------------------------------------------------------------------
 
-    def submit(self, work: Work, label: str = "") -> JobStatus:
+    def submit(self, work: "Work | GroupableWork", label: str = "") -> JobStatus:
         with self._changed:
             if self._closing:
                 raise QueueFull("the server is shutting down and accepts no new jobs")
@@ -226,24 +243,65 @@ class JobQueue:
                     self._changed.wait()
                 if self._closing:
                     return
-                job = self._jobs[self._waiting.popleft()]
-                job.state = JobState.RUNNING
-                job.started_at = time.time()
-                job.message = "starting"
-                work, job.work = job.work, None  # the closure may hold large request data
+                jobs = self._take_next()
+                works = []
+                for job in jobs:
+                    job.state = JobState.RUNNING
+                    job.started_at = time.time()
+                    job.message = "starting"
+                    works.append(job.work)
+                    job.work = None  # the closure may hold large request data
                 self._changed.notify_all()
-            self._run_one(job, work)
+            if isinstance(works[0], GroupableWork):
+                self._run_group(jobs, works)
+            else:
+                self._run_one(jobs[0], works[0])
+            del works
 
-    def _run_one(self, job: _Job, work: Work) -> None:
+    def _take_next(self) -> list[_Job]:
+        """The first waiting job, with the waiting jobs of its group when it has one (lock held)."""
+        first = self._jobs[self._waiting.popleft()]
+        if not isinstance(first.work, GroupableWork):
+            return [first]
+        group = [first]
+        for job_id in list(self._waiting):
+            if len(group) >= self.max_group:
+                break
+            work = self._jobs[job_id].work
+            if isinstance(work, GroupableWork) and work.group == first.work.group:
+                self._waiting.remove(job_id)
+                group.append(self._jobs[job_id])
+        return group
+
+    def _context(self, job: _Job) -> JobContext:
         def report(fraction: float, message: str) -> None:
             with self._changed:
                 job.progress = min(1.0, max(job.progress, float(fraction)))
                 job.message = str(message)
                 self._changed.notify_all()
 
-        result_path = self.result_folder / f"{job.id}.npz"
+        return JobContext(report, job.cancel_requested, self.result_folder / f"{job.id}.npz")
+
+    def _run_one(self, job: _Job, work: Work) -> None:
+        context = self._context(job)
+        self._settle(job, context, lambda: work(context))
+
+    def _run_group(self, jobs: list[_Job], works: list[GroupableWork]) -> None:
+        contexts = [self._context(job) for job in jobs]
         try:
-            result = work(JobContext(report, job.cancel_requested, result_path))
+            results = works[0].run_together([work.item for work in works], contexts)
+            if len(results) != len(jobs):
+                raise TypeError(f"a group of {len(jobs)} jobs returned {len(results)} results")
+        except Exception as error:  # the whole group failed alike (its worker died, all were cancelled...)
+            results = [error] * len(jobs)
+        for job, context, result in zip(jobs, contexts, results):
+            self._settle(job, context, functools.partial(_returned, result))
+
+    def _settle(self, job: _Job, context: JobContext, produce: Callable[[], "bytes | Path"]) -> None:
+        """Run `produce` (the job's work, or what its group returned for it) and record the outcome."""
+        result_path = context.result_path
+        try:
+            result = produce()
             if isinstance(result, (bytes, bytearray)):
                 result_path.write_bytes(result)
             elif result != result_path or not result_path.is_file():
@@ -317,3 +375,10 @@ class JobQueue:
             error=job.error, position=position, created_at=job.created_at,
             started_at=job.started_at, finished_at=job.finished_at,
         )
+
+
+def _returned(result):
+    """What a group returned for one job, as that job's own work would: the result, or its error raised."""
+    if isinstance(result, BaseException):
+        raise result
+    return result

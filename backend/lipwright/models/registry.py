@@ -25,6 +25,10 @@ class ModelInfo:
     weights_needed: bool
     available: bool
     reason: str  # why it is not available ("" when it is)
+    motion_space: str = "weights"  # "weights": 52 ARKit weights (and offsets on the default head); "vertices"
+    template: str = "default-head"  # the topology its motion is made for
+    speakers: tuple[str, ...] = ()  # talking styles a job may ask for ("speaker" option); () for none
+    batched: bool = False  # runs several jobs' lines through one call (animate_many)
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,10 @@ class _Entry:
     description: str
     weights_needed: bool
     check: Callable[[], str] | None  # returns "" when the model can run, else why not
+    motion_space: str = "weights"
+    template: str = "default-head"
+    speakers: tuple[str, ...] = ()
+    batched: bool = False
 
 
 _entries: dict[str, _Entry] = {}
@@ -47,10 +55,24 @@ def register_model(
     description: str,
     weights_needed: bool = False,
     check: Callable[[], str] | None = None,
+    motion_space: str = "weights",
+    template: str = "default-head",
+    speakers: tuple[str, ...] = (),
+    batched: bool = False,
 ) -> None:
-    """factory(device) -> model, or "module:Class" whose constructor takes an optional `device`."""
+    """factory(device) -> model, or "module:Class" whose constructor takes an optional `device`.
+    batched: the model has `animate_many(requests, progress)`, so queued jobs for it may share one call."""
     with _lock:
-        _entries[name] = _Entry(factory, description, weights_needed, check)
+        _entries[name] = _Entry(factory, description, weights_needed, check, motion_space, template,
+                                tuple(speakers), batched)
+        for key in [key for key in _loaded if key[0] == name]:
+            del _loaded[key]
+
+
+def unregister_model(name: str) -> None:
+    """Forget the model and its loaded instances (no error when it is not registered)."""
+    with _lock:
+        _entries.pop(name, None)
         for key in [key for key in _loaded if key[0] == name]:
             del _loaded[key]
 
@@ -73,14 +95,26 @@ def _why_unavailable(entry: _Entry) -> str:
     return ""
 
 
+def _info(name: str, entry: _Entry) -> ModelInfo:
+    reason = _why_unavailable(entry)
+    return ModelInfo(name, entry.description, entry.weights_needed, not reason, reason, entry.motion_space,
+                     entry.template, entry.speakers, entry.batched)
+
+
 def available_models() -> list[ModelInfo]:
     with _lock:
         entries = dict(_entries)
-    infos = []
-    for name, entry in entries.items():
-        reason = _why_unavailable(entry)
-        infos.append(ModelInfo(name, entry.description, entry.weights_needed, not reason, reason))
-    return infos
+    return [_info(name, entry) for name, entry in entries.items()]
+
+
+def model_info(name: str) -> ModelInfo:
+    """What listing says of one model (nothing is loaded); raises ModelError for an unknown name."""
+    with _lock:
+        entry = _entries.get(name)
+        known = ", ".join(_entries) or "none"
+    if entry is None:
+        raise ModelError(f"unknown model {name!r}; known models: {known}")
+    return _info(name, entry)
 
 
 def _construct(factory: Callable[[str], SpeechModel] | str, device: str) -> SpeechModel:

@@ -1,5 +1,6 @@
 """The FastAPI application: routers under /v1, behind the host check, the browser refusal and the token."""
 
+import functools
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -8,6 +9,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from .. import __version__
 from ..jobs.model_worker import ModelWorkers
 from ..jobs.queue import JobQueue
+from ..models.run_folders import register_runs
 from ..wire import API_PREFIX
 from .problems import install_problem_handlers
 from .routes import health, jobs, models, template
@@ -18,7 +20,9 @@ from .settings import ServerSettings
 def create_app(settings: ServerSettings, queue: JobQueue | None = None, workers: ModelWorkers | None = None) -> FastAPI:
     """Every route needs the token, /v1/health included: a client that can read the token file is the
     only client there is, and a health check that also proves the token is worth more.
-    Models run in `workers` (child processes), never in the server's own process."""
+    Models run in `workers` (child processes), never in the server's own process. The trained runs are
+    registered here and again in each worker process (spawned, it starts with a fresh registry)."""
+    register_runs(settings.models_dirs)
     if queue is None:
         queue = JobQueue(
             max_waiting=settings.max_waiting_jobs,
@@ -27,7 +31,7 @@ def create_app(settings: ServerSettings, queue: JobQueue | None = None, workers:
             keep_result_bytes=settings.keep_result_bytes,
         )
     if workers is None:
-        workers = ModelWorkers(settings.device)
+        workers = ModelWorkers(settings.device, setup=functools.partial(register_runs, settings.models_dirs))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -39,6 +39,10 @@ class ModelInfoResponse(BaseModel):
     weights_needed: bool
     available: bool
     reason: str = Field(description="Why the model cannot run here; empty when it can.")
+    motion_space: Literal["weights", "vertices"] = Field(
+        description="'weights': 52 ARKit weights (and offsets on the default head); 'vertices': offsets on `template`.")
+    template: str = Field(description="The topology the model's motion is made for, e.g. 'default-head'.")
+    speakers: list[str] = Field(description="Talking styles the job option 'speaker' may name; empty for none.")
 
 
 class ModelListResponse(BaseModel):

@@ -1,4 +1,4 @@
-"""What one server launch is configured with: its token, its device and its limits."""
+"""What one server launch is configured with: its token, its device, its models and its limits."""
 
 from dataclasses import dataclass
 
@@ -17,6 +17,8 @@ class ServerSettings:
     keep_finished_jobs: int = 64
     keep_finished_seconds: float = 3600.0
     keep_result_bytes: int = 2 * 1024**3
+    # Folders of trained runs to list as models, besides the shipped ones (models/run_folders.py).
+    models_dirs: tuple[str, ...] = ()
 
 
 def is_loopback(host: str) -> bool:

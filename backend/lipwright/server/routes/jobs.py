@@ -91,7 +91,8 @@ async def submit_job(request: Request, response: Response) -> JobStatusResponse:
     del body
     workers: ModelWorkers = request.app.state.workers
     label = f"{prepared.options.model}, {prepared.clip.seconds:.1f} s at {prepared.options.fps:g} fps"
-    status = queue.submit(lambda context: workers.run(prepared, context), label=label)
+    # Jobs for a batched model that wait together run together: one forward pass for all their lines.
+    status = queue.submit(workers.work_for(prepared), label=label)
     response.headers["Location"] = str(request.url_for("get_job", job_id=status.id).path)
     return status_response(status, request)
 

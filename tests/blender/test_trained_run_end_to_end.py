@@ -1,0 +1,79 @@
+"""End to end with a trained run: a tiny run in a models folder -> the real backend lists it with its
+speakers -> the add-on animates a spoken line with it and a chosen speaker -> baked into the face's keys.
+
+The backend runs in its own Python ($LIPWRIGHT_BACKEND_PYTHON, default the repo's .venv: bpy's lacks
+torch), started by the add-on itself, which finds the run through $LIPWRIGHT_MODELS_DIR."""
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import bpy
+import numpy as np
+import pytest
+
+from tests.blender.test_panel import addon  # noqa: F401  (the registered add-on fixture)
+
+REPO = Path(__file__).resolve().parents[2]
+BACKEND_PYTHON = os.environ.get("LIPWRIGHT_BACKEND_PYTHON", str(REPO / ".venv" / "bin" / "python"))
+LINE = "Bob made a map of the moon."
+
+
+@pytest.fixture()
+def models_dir(tmp_path) -> Path:
+    models = tmp_path / "models"
+    done = subprocess.run([BACKEND_PYTHON, str(REPO / "tests" / "models" / "tiny_run.py"), str(models / "tiny-run")],
+                          capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, PYTHONPATH=str(REPO / "backend")))
+    assert done.returncode == 0, done.stderr[-3000:]
+    return models
+
+
+@pytest.mark.sound_strips  # the PyPI bpy 4.2 wheel has no Audaspace: no sound strips there
+def test_a_line_animated_by_a_trained_run_with_a_speaker_is_baked(addon, models_dir, tmp_path, monkeypatch):
+    from blender_addon import backend_process, compat, operators, properties
+
+    assert shutil.which("espeak-ng"), "espeak-ng is not installed (run `make setup`)"
+    wav = tmp_path / "line.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), LINE], check=True, capture_output=True)
+    monkeypatch.setenv("LIPWRIGHT_BACKEND_PYTHON", BACKEND_PYTHON)
+    monkeypatch.setenv("LIPWRIGHT_MODELS_DIR", str(models_dir))
+    monkeypatch.setenv("PYTHONPATH", str(REPO / "backend"))
+    backend_process.stop_local_backend()  # one started by an earlier test knows other models
+    state = bpy.context.window_manager.lipwright_job
+    try:
+        assert bpy.ops.lipwright.refresh_models() == {"FINISHED"}
+        assert not state.last_error, state.last_error
+        assert properties.model_speakers("tiny-run") == ("spk-a", "spk-b")
+        scene = bpy.context.scene
+        scene.render.fps, scene.render.fps_base = 24, 1.0
+        assert bpy.ops.lipwright.add_head() == {"FINISHED"}, state.last_error
+        head = bpy.context.view_layer.objects.active
+        compat.new_sound_strip(scene, "Line 01", str(wav), 1, 1)
+        settings = scene.lipwright
+        settings.target, settings.sound_strip = head, "Line 01"
+        settings.model = "tiny-run"
+        settings.speaker = "spk-b"
+        spec = operators.job_spec(bpy.context, compat.find_strip(scene, "Line 01"))
+        with np.load(io.BytesIO(spec.request), allow_pickle=False) as request:
+            assert json.loads(str(request["options"]))["speaker"] == "spk-b"
+        assert bpy.ops.lipwright.generate() == {"FINISHED"}, state.last_error
+        assert not state.last_error, state.last_error
+        curves = {curve.data_path: curve for curve in compat.action_fcurves(bpy.data.actions["Lipwright Line 01"])}
+        jaw = curves['key_blocks["jawOpen"].value']
+        keys = np.empty(len(jaw.keyframe_points) * 2, np.float32)
+        jaw.keyframe_points.foreach_get("co", keys)
+        keys = keys.reshape(-1, 2)
+        seconds = len(open(wav, "rb").read()) / (22050 * 2)  # espeak-ng: 22.05 kHz, 16-bit mono
+        assert len(curves) > 10  # the run's 52 weights, mapped onto the head's ARKit keys
+        baked = re.fullmatch(r"Baked 'Line 01' on Lipwright Head: (\d+) ARKit keys, frames 1-(\d+)", state.last_report)
+        assert baked, state.last_report
+        assert int(baked[1]) > 10 and int(baked[2]) == pytest.approx(1 + seconds * 24, abs=2)
+        assert keys[:, 0].min() <= 1 and keys[:, 0].max() >= seconds * 24 - 1  # keys span the line
+        assert np.all((keys[:, 1] >= 0) & (keys[:, 1] <= 1)) and np.ptp(keys[:, 1]) > 0.01
+    finally:
+        backend_process.stop_local_backend()

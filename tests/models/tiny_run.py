@@ -1,0 +1,32 @@
+"""A trained run folder without training: a tiny randomly initialised JambaTalk (real model code, tiny
+random config), saved as `lipwright train` saves its runs. Also a script, for tests whose own Python lacks
+torch (bpy's): `python tests/models/tiny_run.py FOLDER [SPEAKER ...]`."""
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+SPEAKERS = ("spk-a", "spk-b")
+
+
+def make_tiny_run(folder: Path, speakers=SPEAKERS, seed: int = 0) -> Path:
+    import torch
+
+    from lipwright.encoders.build import log_mel_spec
+    from lipwright.models.networks import build_network
+    from lipwright.training.checkpoint import RunConfig, save_checkpoint
+
+    torch.manual_seed(seed)
+    config = RunConfig("jambatalk", "weights", 30.0, "default-head", list(speakers),
+                       log_mel_spec(dim=16, layers=1, mels=40), {"hidden": 16, "feed_forward": 32, "layers": 2})
+    network = build_network(config)
+    # The output layer starts at zero (no motion) for training; random here, so the run's motion follows
+    # its audio and speaker and a test can tell one line's result from another's.
+    torch.nn.init.normal_(network.motion_out.weight, std=0.5)
+    torch.nn.init.constant_(network.motion_out.bias, 0.3)
+    network.config = replace(network.config, settings=network.settings_dict())
+    return save_checkpoint(folder, network.state_dict(), network.config)
+
+
+if __name__ == "__main__":
+    make_tiny_run(Path(sys.argv[1]), tuple(sys.argv[2:]) or SPEAKERS)
