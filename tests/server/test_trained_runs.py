@@ -82,6 +82,12 @@ def test_waiting_jobs_for_one_run_share_one_batched_call_and_keep_their_own_resu
     single = decode_result(client.get(f"/v1/jobs/{alone}/result").content)
     assert single["meta"]["batched_with"] == 1
     np.testing.assert_allclose(single["weights"], results[2]["weights"], atol=1e-4)
+    # The short line, padded in the pass, alone: padding changes nothing (features are read at each
+    # frame's own time, normalised over the line's own samples).
+    short = submit(client, lines[1], {"model": "tiny-run", "fps": 25, "offsets": False}).json()["id"]
+    assert wait_until_finished(client, short, timeout=300)[-1]["state"] == "done"
+    np.testing.assert_allclose(decode_result(client.get(f"/v1/jobs/{short}/result").content)["weights"],
+                               results[1]["weights"], atol=1e-4)
 
 
 def test_a_run_job_gives_offsets_on_the_default_head(client, lines):

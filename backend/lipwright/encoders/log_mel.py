@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .frame_rate import to_frames
+from .frame_rate import at_frame_times, to_frames
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,10 @@ class LogMelEncoder(nn.Module):
         warped = mel_filter_bank(config.sample_rate, config.window, config.mels, config.low_hz * factor, high)
         return torch.from_numpy(warped).to(self.filters.device)
 
-    def forward(self, audio: torch.Tensor, frames: int, lengths: torch.Tensor | None = None) -> torch.Tensor:
-        features = self.convolutions(self.log_mel(audio, lengths))
-        return to_frames(features.transpose(1, 2), frames)
+    def forward(self, audio: torch.Tensor, frames: int, lengths: torch.Tensor | None = None,
+                fps: float | None = None) -> torch.Tensor:
+        """fps: read the features at each frame's own time (padding-proof); None: stretch them to `frames`."""
+        features = self.convolutions(self.log_mel(audio, lengths)).transpose(1, 2)
+        if fps is None:
+            return to_frames(features, frames)
+        return at_frame_times(features, self.config.sample_rate / self.config.hop, fps, frames)

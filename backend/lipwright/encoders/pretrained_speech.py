@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from ..errors import ModelError
-from .frame_rate import to_frames
+from .frame_rate import at_frame_times, to_frames
 
 SPEECH_MODEL_TYPES = ("wav2vec2", "hubert")
 
@@ -24,12 +24,21 @@ class PretrainedSpeechEncoder(nn.Module):
         self.normalise = normalise
         self.dim = model.config.hidden_size
 
-    def forward(self, audio: torch.Tensor, frames: int, lengths: torch.Tensor | None = None) -> torch.Tensor:
-        # lengths is not used: wav2vec 2.0 base was trained without attention masks, on zero padding.
-        if self.normalise:  # what the model's feature extractor did to its training audio
-            audio = (audio - audio.mean(dim=-1, keepdim=True)) / torch.sqrt(audio.var(dim=-1, keepdim=True) + 1e-7)
+    def forward(self, audio: torch.Tensor, frames: int, lengths: torch.Tensor | None = None,
+                fps: float | None = None) -> torch.Tensor:
+        # No attention mask: wav2vec 2.0 base was trained on zero padding without one.
+        if self.normalise:  # what the model's feature extractor did to its training audio, over real samples
+            real = torch.ones_like(audio) if lengths is None else \
+                (torch.arange(audio.shape[-1], device=audio.device)[None, :] < lengths[:, None]).to(audio.dtype)
+            count = real.sum(dim=-1, keepdim=True).clamp(min=1)
+            mean = (audio * real).sum(dim=-1, keepdim=True) / count
+            variance = (((audio - mean) * real) ** 2).sum(dim=-1, keepdim=True) / count
+            audio = (audio - mean) / torch.sqrt(variance + 1e-7) * real
         hidden = self.model(audio).last_hidden_state
-        return to_frames(hidden, frames)
+        if fps is None:
+            return to_frames(hidden, frames)
+        # The convolutions step 320 samples: 50 feature steps per second at 16 kHz.
+        return at_frame_times(hidden, 16000 / 320, fps, frames)
 
 
 def load_pretrained_speech_encoder(folder: str | Path) -> PretrainedSpeechEncoder:

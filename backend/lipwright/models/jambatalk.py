@@ -145,7 +145,7 @@ class JambaTalk(nn.Module):
         if ahead:
             # Silence after the line, so the last frames look ahead into quiet as in training.
             audio = F.pad(audio, (0, round(ahead / self.config.fps * SAMPLE_RATE)))
-        features = self.encoder(audio, frames + ahead, lengths)
+        features = self.encoder(audio, frames + ahead, lengths, fps=self.config.fps)
         return self.audio_in(features[:, ahead:ahead + frames])
 
     def _decode(self, inputs: torch.Tensor, mask: torch.Tensor | None, router_logits: bool = False):
