@@ -24,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--patience", type=int, default=10, help="epochs without a better validation loss")
     parser.add_argument("--piece-seconds", type=float, default=6.0, help="longer clips train in pieces this long")
+    parser.add_argument("--init-from", type=Path, metavar="CHECKPOINT",
+                        help="start from this checkpoint folder's weights (fine-tuning; new layers start fresh)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
 
@@ -60,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
         kind = json.loads((folder / "config.json").read_text()).get("model_type") \
             if (folder / "config.json").is_file() else "wav2vec2"
         encoder = {"kind": kind, "path": str(folder)}
-    recipe = Recipe(args.model, args.data, args.out, args.space, encoder, settings_from(args.set), args.piece_seconds)
+    recipe = Recipe(args.model, args.data, args.out, args.space, encoder, settings_from(args.set), args.piece_seconds,
+                    init_from=args.init_from)
     loop = TrainSettings(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
                          patience=args.patience, seed=args.seed, device=args.device)
     with terminal_progress("train") as progress:

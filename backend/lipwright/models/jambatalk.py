@@ -26,6 +26,7 @@ from ..encoders.build import build_encoder
 from ..errors import ModelError
 from ..training.batches import Batch
 from ..training.checkpoint import RunConfig
+from .parts.contacts import apply_contacts, contact_loss
 from .parts.speaker_style import SpeakerStyle
 
 SAMPLE_RATE = 16000
@@ -54,6 +55,10 @@ class JambaTalkSettings:
     # The experts' load-balancing loss is about `experts_per_frame` when balanced, while the motion error
     # of ARKit weights is a few thousandths: a language model's 0.01 would drown the motion.
     balance_weight: float = 1e-4
+    # Weights space: learn per-frame "lips sealed" and "lower face at rest" beside the weights and
+    # commit them at inference (models/parts/contacts.py).
+    contacts: bool = False
+    contact_weight: float = 0.01
 
     @classmethod
     def from_dict(cls, values: dict) -> "JambaTalkSettings":
@@ -130,7 +135,11 @@ class JambaTalk(nn.Module):
         for index, layer in enumerate(self.decoder.layers):
             if hasattr(layer, "self_attn"):
                 layer.self_attn = RotaryJambaAttention(jamba_config, index, settings.rope_theta)
+        if settings.contacts and config.motion_space != "weights":
+            raise ModelError("contacts (sealed lips, rest) are decided in ARKit-weights space: train with "
+                             "--space weights, or leave contacts off")
         self.motion_out = nn.Linear(settings.hidden, config.motion_dim)
+        self.contact_out = nn.Linear(settings.hidden, 2) if settings.contacts else None
         # Start from "no motion": the first steps of training then learn movement, not to undo noise.
         nn.init.zeros_(self.motion_out.weight)
         nn.init.zeros_(self.motion_out.bias)
@@ -149,9 +158,12 @@ class JambaTalk(nn.Module):
         return self.audio_in(features[:, ahead:ahead + frames])
 
     def _decode(self, inputs: torch.Tensor, mask: torch.Tensor | None, router_logits: bool = False):
+        """(motion, contact logits or None, router logits or None)."""
         output = self.decoder(inputs_embeds=inputs, attention_mask=None if mask is None else mask.long(),
                               output_router_logits=router_logits)
-        return self.motion_out(output.last_hidden_state), getattr(output, "router_logits", None)
+        hidden = output.last_hidden_state
+        contacts = None if self.contact_out is None else self.contact_out(hidden)
+        return self.motion_out(hidden), contacts, getattr(output, "router_logits", None)
 
     def _inputs(self, audio_features: torch.Tensor, speakers: torch.Tensor) -> torch.Tensor:
         return self.dropout(audio_features + self.style(speakers)[:, None, :])
@@ -164,9 +176,12 @@ class JambaTalk(nn.Module):
         inputs = self._inputs(self._audio(batch.audio, frames, lengths), batch.speakers)
         if self.motion_in is not None:  # teacher forcing: the true previous frame
             inputs = inputs + self.motion_in(F.pad(batch.motion[:, :-1], (0, 0, 1, 0)))
-        predicted, router_logits = self._decode(inputs, batch.frame_mask, router_logits=True)
-        return (masked_motion_loss(predicted, batch.motion, batch.frame_mask, self.settings.velocity_weight)
+        predicted, contacts, router_logits = self._decode(inputs, batch.frame_mask, router_logits=True)
+        loss = (masked_motion_loss(predicted, batch.motion, batch.frame_mask, self.settings.velocity_weight)
                 + self.settings.balance_weight * self._balance(router_logits, batch.frame_mask))
+        if contacts is not None:
+            loss = loss + self.settings.contact_weight * contact_loss(contacts, batch.motion, batch.frame_mask)
+        return loss
 
     def _balance(self, router_logits, mask: torch.Tensor) -> torch.Tensor:
         if not router_logits:
@@ -182,9 +197,10 @@ class JambaTalk(nn.Module):
         lengths = torch.tensor([round(f / self.config.fps * SAMPLE_RATE) for f in frames], device=audio.device)
         mask = torch.arange(longest, device=audio.device)[None, :] < torch.tensor(frames, device=audio.device)[:, None]
         inputs = self._inputs(self._audio(audio, longest, lengths), speakers)
-        if self.motion_in is None:
-            return self._decode(inputs, mask)[0]
-        return self._feed_back(inputs)
+        if self.motion_in is not None:
+            return self._feed_back(inputs)
+        motion, contacts, _ = self._decode(inputs, mask)
+        return motion if contacts is None else apply_contacts(motion, contacts)
 
     def _feed_back(self, inputs: torch.Tensor) -> torch.Tensor:
         """Autoregressive inference: one frame at a time, each fed the frame before, the decoder's
@@ -193,7 +209,7 @@ class JambaTalk(nn.Module):
 
         cache = DynamicCache(config=self.decoder.config)
         previous = torch.zeros(inputs.shape[0], 1, self.config.motion_dim, device=inputs.device, dtype=inputs.dtype)
-        outputs = []
+        outputs, contacts = [], []
         for t in range(inputs.shape[1]):
             step = inputs[:, t:t + 1] + self.motion_in(previous)
             # Positions given: a hybrid cache's first layer may be Mamba, which counts no past frames.
@@ -201,7 +217,11 @@ class JambaTalk(nn.Module):
             hidden = self.decoder(inputs_embeds=step, cache=cache, use_cache=True, position_ids=position).last_hidden_state
             previous = self.motion_out(hidden)
             outputs.append(previous)
-        return torch.cat(outputs, dim=1)
+            if self.contact_out is not None:
+                contacts.append(self.contact_out(hidden))
+        motion = torch.cat(outputs, dim=1)
+        # The raw weights were fed back (as in training); the decisions apply to what is returned.
+        return apply_contacts(motion, torch.cat(contacts, dim=1)) if contacts else motion
 
 
 def masked_motion_loss(predicted: torch.Tensor, target: torch.Tensor, mask: torch.Tensor,

@@ -22,6 +22,9 @@ LIP_OPENING_UNITS = ("mouthFunnel", "mouthLowerDownLeft", "mouthLowerDownRight",
                      "mouthUpperUpLeft", "mouthUpperUpRight", "mouthStretchLeft", "mouthStretchRight",
                      "mouthSmileLeft", "mouthSmileRight", "tongueOut")
 
+# The lip units mouth_opening counts: those that hold the lips apart by themselves.
+GAP_LIP_UNITS = ("mouthFunnel", "mouthLowerDownLeft", "mouthLowerDownRight", "mouthUpperUpLeft", "mouthUpperUpRight")
+
 BILABIALS = frozenset({"P", "B", "M"})
 LABIODENTALS = frozenset({"F", "V"})
 ROUNDED = frozenset({"W", "UW", "OW", "OY", "UH"})
@@ -120,6 +123,5 @@ def mouth_opening(weights: np.ndarray) -> np.ndarray:
     the lip units that lift or drop a lip add to it."""
     w = np.asarray(weights, dtype=np.float32)
     jaw_gap = np.maximum(w[..., ARKIT_INDEX["jawOpen"]] - w[..., ARKIT_INDEX["mouthClose"]], 0.0)
-    lips = sum(w[..., ARKIT_INDEX[name]] for name in
-               ("mouthFunnel", "mouthLowerDownLeft", "mouthLowerDownRight", "mouthUpperUpLeft", "mouthUpperUpRight"))
+    lips = sum(w[..., ARKIT_INDEX[name]] for name in GAP_LIP_UNITS)
     return jaw_gap + 0.25 * lips

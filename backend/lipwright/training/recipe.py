@@ -25,6 +25,7 @@ class Recipe:
     settings: dict = field(default_factory=dict)  # the network's own settings
     piece_seconds: float = 6.0  # longer clips are cut into pieces this long (the last piece may be shorter)
     template: str = ""  # "" : what the data says (default-head for a synthetic corpus)
+    init_from: Path | None = None  # a checkpoint folder whose matching weights start the network
 
 
 def run_recipe(recipe: Recipe, loop: TrainSettings = TrainSettings(), progress: Progress = no_progress) -> dict:
@@ -41,6 +42,8 @@ def run_recipe(recipe: Recipe, loop: TrainSettings = TrainSettings(), progress: 
     network = build_network(config)
     # Every setting written out, defaults included, so the run means the same under later defaults.
     network.config = config = replace(config, settings=network.settings_dict())
+    if recipe.init_from is not None and not (Path(recipe.out) / "history.json").is_file():
+        _start_from(network, Path(recipe.init_from))
     result = train(network, config, train_examples, val_examples, recipe.out, loop, progress)
     result["examples"] = {"train": len(train_examples), "val": len(val_examples),
                           "train_seconds": sum(len(e.audio) for e in train_examples) / SAMPLE_RATE}
@@ -65,6 +68,19 @@ def _examples(recipe: Recipe) -> tuple[list[Example], list[Example], str]:
     if not train_examples:
         raise LipwrightError(f"{data} has no clips in its training split")
     return train_examples, corpus_examples(corpus, "val", recipe.space), template
+
+
+def _start_from(network, folder: Path) -> None:
+    """Fine-tuning: copy every weight of `folder`'s checkpoint whose name and shape fit; layers the
+    network has and the checkpoint lacks (a new head) keep their fresh values."""
+    from .checkpoint import load_checkpoint
+
+    _, state = load_checkpoint(folder)
+    own = network.state_dict()
+    fitting = {name: tensor for name, tensor in state.items() if name in own and own[name].shape == tensor.shape}
+    if not fitting:
+        raise LipwrightError(f"no weight of {folder} fits a {network.config.model} network with these settings")
+    network.load_state_dict(fitting, strict=False)
 
 
 def cut(example: Example, seconds: float) -> list[Example]:

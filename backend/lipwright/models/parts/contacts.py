@@ -1,0 +1,58 @@
+"""Lip contact for weights-space networks: a regression network averages where the lips nearly
+meet, so they never quite seal on p/b/m and never quite let go in pauses. Two per-frame decisions,
+learned beside the weights from the teacher's own frames, commit them:
+- sealed: the lips touch (the jaw's parting cancelled by mouthClose, the lip-parting units off),
+- rest: the lower face lets go (every jaw and lip unit at zero).
+The teacher's frames are labelled with the measures' own definitions (metrics/lipsync.py)."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from ...motion.arkit import ARKIT_INDEX
+from ...motion.visemes import GAP_LIP_UNITS, JAW_UNITS, LIP_OPENING_UNITS, LIP_UNITS
+
+SEALED_OPENING = 0.01  # mouth opening (motion/visemes.mouth_opening) at or under this: sealed
+REST_WEIGHT = 0.01  # every lower-face weight under this: at rest
+
+_JAW, _CLOSE = ARKIT_INDEX["jawOpen"], ARKIT_INDEX["mouthClose"]
+_GAP = [ARKIT_INDEX[name] for name in GAP_LIP_UNITS]
+_PARTING = [ARKIT_INDEX[name] for name in LIP_OPENING_UNITS]
+_LOWER_FACE = [ARKIT_INDEX[name] for name in (*JAW_UNITS, *LIP_UNITS)]
+
+
+def mouth_opening(weights: torch.Tensor) -> torch.Tensor:
+    """(..., 52) -> (...): motion/visemes.mouth_opening in torch."""
+    return F.relu(weights[..., _JAW] - weights[..., _CLOSE]) + 0.25 * weights[..., _GAP].sum(dim=-1)
+
+
+def contact_targets(weights: torch.Tensor) -> torch.Tensor:
+    """(batch, frames, 52) teacher weights -> (batch, frames, 2) float labels: sealed, rest."""
+    sealed = mouth_opening(weights) <= SEALED_OPENING
+    rest = weights[..., _LOWER_FACE].max(dim=-1).values < REST_WEIGHT
+    return torch.stack([sealed, rest], dim=-1).to(weights.dtype)
+
+
+def contact_loss(logits: torch.Tensor, weights: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy of both decisions over real frames."""
+    error = F.binary_cross_entropy_with_logits(logits, contact_targets(weights), reduction="none").mean(dim=-1)
+    real = mask.to(error.dtype)
+    return (error * real).sum() / real.sum().clamp(min=1)
+
+
+def apply_contacts(weights: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+    """Commit the decisions: sealed frames get lips that meet, rest frames a lower face at zero. A soft
+    step around probability 0.5 (0.4 to 0.6) keeps the changes from popping between frames."""
+    sealed, rest = _soft_step(torch.sigmoid(logits)).unbind(dim=-1)
+    committed = weights.clone()
+    gap = F.relu(weights[..., _JAW] - weights[..., _CLOSE])
+    committed[..., _CLOSE] = weights[..., _CLOSE] + sealed * gap
+    committed[..., _PARTING] = weights[..., _PARTING] * (1 - sealed)[..., None]
+    committed[..., _LOWER_FACE] = committed[..., _LOWER_FACE] * (1 - rest)[..., None]
+    return committed
+
+
+def _soft_step(probability: torch.Tensor) -> torch.Tensor:
+    x = ((probability - 0.4) / 0.2).clamp(0.0, 1.0)
+    return x * x * (3 - 2 * x)
