@@ -77,3 +77,51 @@ def test_a_line_animated_by_a_trained_run_with_a_speaker_is_baked(addon, models_
         assert np.all((keys[:, 1] >= 0) & (keys[:, 1] <= 1)) and np.ptp(keys[:, 1]) > 0.01
     finally:
         backend_process.stop_local_backend()
+
+
+SHIPPED = "jambatalk-synthetic"
+SEALED = 0.01  # the lip-sync measures' "sealed" mouth opening (lipwright.metrics.lipsync)
+
+
+@pytest.mark.sound_strips
+def test_the_shipped_model_animates_a_line_without_a_transcript_and_closes_the_lips(addon, tmp_path, monkeypatch):
+    """The checkpoint in the package, through the server, into the face's keys: the lips seal on the
+    line's p/b/m and the jaw opens on its vowels, with no transcript and nothing downloaded."""
+    from blender_addon import backend_process, compat, properties
+
+    wav = tmp_path / "line.wav"
+    subprocess.run(["espeak-ng", "-v", "en-gb", "-w", str(wav), LINE], check=True, capture_output=True)
+    monkeypatch.setenv("LIPWRIGHT_BACKEND_PYTHON", BACKEND_PYTHON)
+    monkeypatch.setenv("LIPWRIGHT_MODELS_DIR", str(tmp_path / "no-user-models"))
+    monkeypatch.setenv("PYTHONPATH", str(REPO / "backend"))
+    backend_process.stop_local_backend()
+    state = bpy.context.window_manager.lipwright_job
+    try:
+        assert bpy.ops.lipwright.refresh_models() == {"FINISHED"}
+        assert not state.last_error, state.last_error
+        assert len(properties.model_speakers(SHIPPED)) > 5  # the corpus's voices, as styles
+        scene = bpy.context.scene
+        assert bpy.ops.lipwright.add_head() == {"FINISHED"}, state.last_error
+        head = bpy.context.view_layer.objects.active
+        compat.new_sound_strip(scene, "Line 01", str(wav), 1, 1)
+        settings = scene.lipwright
+        settings.target, settings.sound_strip, settings.model = head, "Line 01", SHIPPED
+        assert bpy.ops.lipwright.generate() == {"FINISHED"}, state.last_error
+        assert not state.last_error, state.last_error
+        curves = {curve.data_path: curve for curve in compat.action_fcurves(bpy.data.actions["Lipwright Line 01"])}
+        frames = np.arange(1, scene.frame_end + 1)
+
+        def unit(name):
+            curve = curves.get(f'key_blocks["{name}"].value')
+            return np.zeros(len(frames)) if curve is None else np.array([curve.evaluate(f) for f in frames])
+
+        gap = np.maximum(unit("jawOpen") - unit("mouthClose"), 0) + 0.25 * sum(
+            unit(name) for name in ("mouthFunnel", "mouthLowerDownLeft", "mouthLowerDownRight",
+                                    "mouthUpperUpLeft", "mouthUpperUpRight"))
+        parted = np.flatnonzero(gap > SEALED)
+        assert len(parted) and gap.max() > 0.15, gap.round(3)  # the lips part on the vowels
+        inside = gap[parted[0]:parted[-1] + 1] <= SEALED  # between the line's first and last sound
+        closures = np.count_nonzero(np.diff(inside.astype(int)) == 1)
+        assert closures >= 3, gap.round(3)  # Bob made a map of the moon: they meet within the line
+    finally:
+        backend_process.stop_local_backend()

@@ -59,6 +59,7 @@ class JambaTalkSettings:
     # commit them at inference (models/parts/contacts.py).
     contacts: bool = False
     contact_weight: float = 0.01
+    contact_threshold: float = 0.5  # the probability above which a decision is committed
 
     @classmethod
     def from_dict(cls, values: dict) -> "JambaTalkSettings":
@@ -200,7 +201,7 @@ class JambaTalk(nn.Module):
         if self.motion_in is not None:
             return self._feed_back(inputs)
         motion, contacts, _ = self._decode(inputs, mask)
-        return motion if contacts is None else apply_contacts(motion, contacts)
+        return motion if contacts is None else apply_contacts(motion, contacts, self.settings.contact_threshold)
 
     def _feed_back(self, inputs: torch.Tensor) -> torch.Tensor:
         """Autoregressive inference: one frame at a time, each fed the frame before, the decoder's
@@ -214,14 +215,17 @@ class JambaTalk(nn.Module):
             step = inputs[:, t:t + 1] + self.motion_in(previous)
             # Positions given: a hybrid cache's first layer may be Mamba, which counts no past frames.
             position = torch.full((inputs.shape[0], 1), t, device=inputs.device)
-            hidden = self.decoder(inputs_embeds=step, cache=cache, use_cache=True, position_ids=position).last_hidden_state
+            hidden = self.decoder(inputs_embeds=step, cache=cache, use_cache=True,
+                                  position_ids=position).last_hidden_state
             previous = self.motion_out(hidden)
             outputs.append(previous)
             if self.contact_out is not None:
                 contacts.append(self.contact_out(hidden))
         motion = torch.cat(outputs, dim=1)
         # The raw weights were fed back (as in training); the decisions apply to what is returned.
-        return apply_contacts(motion, torch.cat(contacts, dim=1)) if contacts else motion
+        if not contacts:
+            return motion
+        return apply_contacts(motion, torch.cat(contacts, dim=1), self.settings.contact_threshold)
 
 
 def masked_motion_loss(predicted: torch.Tensor, target: torch.Tensor, mask: torch.Tensor,

@@ -33,6 +33,7 @@ class TrainSettings:
     batch_size: int = 4
     learning_rate: float = 1e-4
     patience: int = 10  # epochs without a better validation loss before stopping
+    lr_patience: int = 2  # epochs without a better validation loss before the learning rate halves
     seed: int = 0
     device: str = "auto"
 
@@ -53,7 +54,9 @@ def train(model: nn.Module, config: RunConfig, train_examples: Sequence[Example]
     speakers = {name: i for i, name in enumerate(config.speakers)} or speaker_index(train_examples)
     model.to(device)
     optimiser = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=settings.learning_rate)
-    history = _resume(model, optimiser, out, device)
+    # Halve the step when validation stalls: a constant step stops improving long before it must.
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimiser, factor=0.5, patience=settings.lr_patience)
+    history = _resume(model, optimiser, scheduler, out, device)
     best = min((epoch["val"] for epoch in history), default=float("inf"))
     for epoch in range(len(history), settings.epochs):
         if _epochs_since_best(history) >= settings.patience:
@@ -77,7 +80,9 @@ def train(model: nn.Module, config: RunConfig, train_examples: Sequence[Example]
         if val < best:
             best = val
             save_checkpoint(out / "best", model.state_dict(), config)
-        _save_state(model, optimiser, config, history, out)
+        scheduler.step(val)
+        history[-1]["learning_rate"] = optimiser.param_groups[0]["lr"]
+        _save_state(model, optimiser, scheduler, config, history, out)
     return {"history": history, "best_val": best, "settings": asdict(settings)}
 
 
@@ -106,21 +111,24 @@ def _seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def _save_state(model: nn.Module, optimiser: torch.optim.Optimizer, config: RunConfig, history: list[dict],
+def _save_state(model: nn.Module, optimiser: torch.optim.Optimizer, scheduler, config: RunConfig, history: list[dict],
                 out: Path) -> None:
     save_checkpoint(out / "last", model.state_dict(), config)
     with replaced_on_success(out / "optimiser.pt") as temporary:
-        torch.save({"optimiser": optimiser.state_dict(), "rng": torch.get_rng_state()}, temporary)
+        torch.save({"optimiser": optimiser.state_dict(), "scheduler": scheduler.state_dict(),
+                    "rng": torch.get_rng_state()}, temporary)
     # Written last: an epoch counts as done only once its history says so.
     write_text_atomically(out / "history.json", json.dumps(history, indent=1))
 
 
-def _resume(model: nn.Module, optimiser: torch.optim.Optimizer, out: Path, device: str) -> list[dict]:
+def _resume(model: nn.Module, optimiser: torch.optim.Optimizer, scheduler, out: Path, device: str) -> list[dict]:
     if not (out / "history.json").is_file():
         return []
     _, state = load_checkpoint(out / "last", device=device)
     model.load_state_dict(state)
     saved = torch.load(out / "optimiser.pt", map_location=device, weights_only=True)
     optimiser.load_state_dict(saved["optimiser"])
+    if "scheduler" in saved:  # runs saved before the schedule existed start it afresh
+        scheduler.load_state_dict(saved["scheduler"])
     torch.set_rng_state(saved["rng"].cpu())
     return json.loads((out / "history.json").read_text())

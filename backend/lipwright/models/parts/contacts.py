@@ -41,10 +41,10 @@ def contact_loss(logits: torch.Tensor, weights: torch.Tensor, mask: torch.Tensor
     return (error * real).sum() / real.sum().clamp(min=1)
 
 
-def apply_contacts(weights: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+def apply_contacts(weights: torch.Tensor, logits: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
     """Commit the decisions: sealed frames get lips that meet, rest frames a lower face at zero. A soft
-    step around probability 0.5 (0.4 to 0.6) keeps the changes from popping between frames."""
-    sealed, rest = _soft_step(torch.sigmoid(logits)).unbind(dim=-1)
+    step around the threshold probability (0.1 either side) keeps the changes from popping."""
+    sealed, rest = _soft_step(torch.sigmoid(logits), threshold).unbind(dim=-1)
     committed = weights.clone()
     gap = F.relu(weights[..., _JAW] - weights[..., _CLOSE])
     committed[..., _CLOSE] = weights[..., _CLOSE] + sealed * gap
@@ -53,6 +53,6 @@ def apply_contacts(weights: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
     return committed
 
 
-def _soft_step(probability: torch.Tensor) -> torch.Tensor:
-    x = ((probability - 0.4) / 0.2).clamp(0.0, 1.0)
+def _soft_step(probability: torch.Tensor, threshold: float) -> torch.Tensor:
+    x = ((probability - threshold + 0.1) / 0.2).clamp(0.0, 1.0)
     return x * x * (3 - 2 * x)
