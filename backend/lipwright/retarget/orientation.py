@@ -20,6 +20,7 @@ _PICTURE = 32
 _COARSE_STEP_DEG = 15.0
 _FINE_STEP_DEG = 2.5
 _SYMMETRY_ROUNDS = 12
+_SYMMETRY_SAMPLES = 4000
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def find_orientation(mesh: MeshData, count: int = 3) -> list[Orientation]:
     """The `count` most face-like orientations of `mesh`, best first (each a different front direction)."""
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
     samples = surface_samples(vertices, triangulate(mesh), _SAMPLES)
-    normal, point, symmetry_error = symmetry_plane(samples)
+    normal, point, symmetry_error = symmetry_plane(samples[:_SYMMETRY_SAMPLES])
     first, second = _plane_basis(normal)
     # Exact exports put front and up on coordinate axes: try those directions as well as an even sweep.
     angles = set(np.arange(0.0, 360.0, _COARSE_STEP_DEG).round(6))
