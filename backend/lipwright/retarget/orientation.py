@@ -20,7 +20,7 @@ _PICTURE = 32
 _COARSE_STEP_DEG = 15.0
 _FINE_STEP_DEG = 2.5
 _SYMMETRY_ROUNDS = 12
-_SYMMETRY_SAMPLES = 4000
+_SYMMETRY_SAMPLES = 8000
 
 
 @dataclass(frozen=True)
@@ -106,21 +106,18 @@ def symmetry_plane(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     for normal in axes:
         normal, point = normal.copy(), centre.copy()
         for _ in range(_SYMMETRY_ROUNDS):
-            mirrored = _mirror(points, normal, point)
-            _, index = tree.query(mirrored)
-            # Each point and the partner its mirror image lands on: their difference is along the normal.
-            difference = points - points[index]
-            usable = np.linalg.norm(difference, axis=1) > 1e-9 * extent
-            if usable.sum() < 3:
-                break
-            signed = difference[usable] * np.sign(difference[usable] @ normal)[:, None]
-            updated = signed.mean(axis=0)
-            updated /= np.linalg.norm(updated)
-            point = 0.5 * (points + points[index]).mean(axis=0)
-            if np.linalg.norm(updated - normal) < 1e-7:
-                normal = updated
-                break
+            distance, index = tree.query(_mirror(points, normal, point))
+            # A point and the partner its mirror image lands on have their midpoint on the plane; the
+            # worst-matched fifth (parts that are not symmetric) is left out.
+            kept = distance <= np.quantile(distance, 0.8)
+            midpoints = 0.5 * (points[kept] + points[index[kept]])
+            point = midpoints.mean(axis=0)
+            updated = np.linalg.svd(midpoints - point, full_matrices=False)[2][2]
+            updated *= np.sign(updated @ normal) or 1.0
+            converged = np.linalg.norm(updated - normal) < 1e-6
             normal = updated
+            if converged:
+                break
         distance, _ = tree.query(_mirror(points, normal, point))
         error = float(np.median(distance)) / extent
         if best is None or error < best[2]:
