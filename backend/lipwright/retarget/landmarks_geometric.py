@@ -45,7 +45,7 @@ def guess_landmarks(vertices: np.ndarray, triangles: np.ndarray) -> GeometricGue
     width = float(np.ptp(vertices[:, 0]))
     if width <= 0:
         raise NoFaceFound("no face found: the mesh is flat")
-    warnings = ["landmarks were guessed from the shape of the face (no face was detected on its picture): "
+    warnings = ["landmarks were guessed from the shape of the face, not detected on its picture: "
                 "check them, and move any that are off before fitting"]
     front = render_front(vertices, triangles, size=_PROFILE_PIXELS)
     heights, profile = _midline_profile(front)

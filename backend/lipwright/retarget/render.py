@@ -73,8 +73,9 @@ class FrontRender:
         points = np.full((len(picture), 3), np.nan)
         barycentric = np.full((len(picture), 3), np.nan)
         if hit.any():
-            corners = self.vertices[self.triangles[triangle[hit]]]
             xz = self.to_world(picture[hit])
+            triangle[hit] = self._containing(triangle[hit], row[hit], column[hit], xz)
+            corners = self.vertices[self.triangles[triangle[hit]]]
             weights = _barycentric_2d(corners[:, :, [0, 2]], xz)
             # Just past an edge, stay on the triangle the pixel saw.
             weights = np.clip(weights, 0.0, None)
@@ -82,6 +83,26 @@ class FrontRender:
             barycentric[hit] = weights
             points[hit] = np.einsum("nk,nkd->nd", weights, corners)
         return points, triangle, barycentric, hit
+
+    def _containing(self, seen: np.ndarray, row: np.ndarray, column: np.ndarray, xz: np.ndarray) -> np.ndarray:
+        """A point between pixel centres may lie on a neighbour's triangle: of the triangles the 3 x 3 pixels
+        around it see, the one it lies deepest inside (the pixel's own where none holds it)."""
+        height, width = self.triangle.shape
+        offsets = np.array([(0, 0)] + [(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if (dr, dc) != (0, 0)])
+        rows = np.clip(row[:, None] + offsets[:, 0], 0, height - 1)
+        columns = np.clip(column[:, None] + offsets[:, 1], 0, width - 1)
+        candidates = self.triangle[rows, columns]
+        candidates[:, 0] = seen
+        valid = candidates >= 0
+        corners = self.vertices[self.triangles[np.maximum(candidates, 0)]][..., [0, 2]]
+        weights = _barycentric_2d(corners.reshape(-1, 3, 2), np.repeat(xz, offsets.shape[0], axis=0))
+        inside = np.nan_to_num(weights.min(axis=1), nan=-np.inf).reshape(candidates.shape)
+        inside = np.where(valid, inside, -np.inf)
+        # Ties (a point inside several triangles seen around it) go to the nearest surface.
+        depth = np.where(valid & (inside >= -1e-9), self.depth[rows, columns], np.inf)
+        holds = np.isfinite(depth).any(axis=1)
+        best = np.where(holds, np.argmin(depth, axis=1), 0)
+        return candidates[np.arange(len(seen)), best]
 
     def _nearest_covered(self, row: int, column: int, reach: int = 3) -> int:
         window = self.triangle[max(row - reach, 0):row + reach + 1, max(column - reach, 0):column + reach + 1]
