@@ -21,6 +21,8 @@ _GROOVE_REACH = 0.02         # how far above and below a groove its lips are loo
 _MIN_SEAM = 0.004            # a shallower groove is no lip seam
 _MIN_NOSE = 0.02             # how far the nose tip must stand out from the midline around it
 _NOSE_REACH = 0.1
+_LIP_REACH = 0.1            # how far from the seam each lip's most frontal point is looked for
+_OPEN = 0.04                 # a midline this far behind both lips looks through an open mouth
 _SEAM_FADE = 0.25            # the corner: where the groove falls to this share of its depth at the midline
 _PROFILE_PIXELS = 480
 _MOUTH_PIXELS = 360
@@ -72,7 +74,8 @@ def guess_landmarks(vertices: np.ndarray, triangles: np.ndarray) -> GeometricGue
     mouth_grooves = _groove_depth(mouth_profile, mouth_reach)
     near = np.abs(mouth_heights - seam_z) < 2.0 * front.pixel_size
     seam_row = int(np.argmax(np.where(near, mouth_grooves, -np.inf)))
-    upper_row, lower_row = _gap(mouth_profile, mouth_grooves, seam_row)
+    upper_row, lower_row = _gap(mouth_profile, mouth_grooves, seam_row,
+                                lip_rows=int(round(_LIP_REACH * width / mouth.pixel_size)), open_depth=_OPEN * width)
     lip_upper = _profile_point(mouth, mouth_heights[upper_row])
     lip_lower = _profile_point(mouth, mouth_heights[lower_row])
     corner_left = _mouth_corner(mouth, seam_row, mouth_reach, mouth_grooves[seam_row], +1)
@@ -144,16 +147,25 @@ def _groove_depth(profile: np.ndarray, reach: int) -> np.ndarray:
     return depth
 
 
-def _gap(profile: np.ndarray, grooves: np.ndarray, seam_row: int) -> tuple[int, int]:
+def _gap(profile: np.ndarray, grooves: np.ndarray, seam_row: int, lip_rows: int, open_depth: float) -> tuple[int, int]:
     """Rows of the upper lip's lowest and the lower lip's highest surface around the seam: the rows just
-    outside the deepest part of the groove (a gap when the mouth is open, one row when it is shut)."""
+    outside the gap between the lips. Shut, the gap is the crease's deepest part; open (the midline lies
+    `open_depth` behind both lips or more), it is all that lies behind the lips, teeth and tongue included."""
     deepest = profile[seam_row]
-    inside = profile > deepest - 0.25 * grooves[seam_row]
+    upper_lip = profile[max(seam_row - lip_rows, 0):seam_row].min(initial=deepest)
+    # An open jaw takes the lower lip far down: look twice as far for it.
+    lower_lip = profile[seam_row + 1:seam_row + 1 + 2 * lip_rows].min(initial=deepest)
+    if deepest - max(upper_lip, lower_lip) > open_depth:
+        # Each lip's edge: the first row, going out from the gap, that is within half `open_depth` of its front.
+        inside_upper = profile > upper_lip + 0.5 * open_depth
+        inside_lower = profile > lower_lip + 0.5 * open_depth
+    else:
+        inside_upper = inside_lower = profile > deepest - 0.25 * grooves[seam_row]
     upper = seam_row
-    while upper > 0 and inside[upper - 1]:
+    while upper > 0 and inside_upper[upper - 1]:
         upper -= 1
     lower = seam_row
-    while lower < len(profile) - 1 and inside[lower + 1]:
+    while lower < len(profile) - 1 and inside_lower[lower + 1]:
         lower += 1
     return max(upper - 1, 0), min(lower + 1, len(profile) - 1)
 
