@@ -1,8 +1,12 @@
 """MediaPipe Face Mesh, from the files in its wheel only, on renders of the default head and of no face."""
 
-import numpy as np
+import sys
 
-from lipwright.retarget.landmarks_detect import FACE_MESH_INDEX, detect_landmarks, detector_available
+import numpy as np
+import pytest
+
+from lipwright.retarget.landmarks_detect import (FACE_MESH_INDEX, DetectorMissing, detect_landmarks,
+                                                 detector_available)
 from lipwright.retarget.render import render_front, triangulate
 from lipwright.template.landmarks import LANDMARK_NAMES
 
@@ -32,3 +36,10 @@ def test_a_face_is_found_on_the_rendered_default_head():
 def test_no_face_on_a_sphere():
     mesh = mesh_from_parts(uv_sphere())
     assert detect_landmarks(render_front(mesh.vertices, triangulate(mesh), size=320).image) is None
+
+
+def test_without_mediapipe_the_error_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "mediapipe", None)  # what Python does for a package that is not there
+    assert not detector_available()
+    with pytest.raises(DetectorMissing, match=r"pip install lipwright\[faces\]"):
+        detect_landmarks(np.zeros((8, 8, 3)))
