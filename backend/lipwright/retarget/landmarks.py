@@ -11,7 +11,7 @@ import numpy as np
 
 from ..geometry.mesh import MeshData
 from ..template.landmarks import LANDMARK_NAMES
-from .landmarks_detect import detect_landmarks, detector_available, DetectorMissing, INSTALL_HINT
+from .landmarks_detect import INSTALL_HINT, DetectorMissing, detect_landmarks
 from .landmarks_geometric import GeometricGuess, NoFaceFound, guess_landmarks
 from .orientation import Orientation, find_orientation
 from .render import FrontRender, render_front, triangulate

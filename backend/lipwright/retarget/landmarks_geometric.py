@@ -126,7 +126,8 @@ def _nose(heights: np.ndarray, profile: np.ndarray, width: float) -> tuple[int, 
     reach = _NOSE_REACH * width
     above = profile[covered & (heights > heights[row] + reach)]
     below = profile[covered & (heights < heights[row] - reach) & (heights > heights[row] - 2 * reach)]
-    around = [part.min() if len(part) else profile[row] for part in (above[-3:] if len(above) else above, below[:3])]
+    # The midline just beyond `reach` above and below the tip (the bridge and the upper lip on a face).
+    around = [part.min() if len(part) else profile[row] for part in (above[-3:], below[:3])]
     prominence = min(value - profile[row] for value in around) / width
     if prominence < _MIN_NOSE:
         raise NoFaceFound("no face found: nothing stands out like a nose on the middle of the mesh")
@@ -208,10 +209,11 @@ def _eyelids(vertices: np.ndarray, triangles: np.ndarray, front: FrontRender, no
              mouth_width: float) -> tuple[dict[str, np.ndarray], str | None]:
     """Upper and lower lid points: the top and bottom edges of each visible eyeball, or, with no separate
     eyeballs, the lid line's likely place from the face's proportions."""
-    eyes = _eyeball_components(vertices, triangles, nose_z)
+    labels = _components(vertices, triangles)
+    eyes = _eyeball_components(vertices, triangles, labels, nose_z)
     lids: dict[str, np.ndarray] = {}
     if eyes is not None:
-        component = _components(vertices, triangles)[front.triangles[:, 0]]
+        component = labels[front.triangles[:, 0]]
         seen = np.where(front.triangle >= 0, component[np.maximum(front.triangle, 0)], -1)
         for side, label in eyes.items():
             rows, columns = np.nonzero(seen == label)
@@ -243,9 +245,9 @@ def _components(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     return connected_components(graph, directed=False)[1]
 
 
-def _eyeball_components(vertices: np.ndarray, triangles: np.ndarray, nose_z: float) -> dict[str, int] | None:
+def _eyeball_components(vertices: np.ndarray, triangles: np.ndarray, labels: np.ndarray,
+                        nose_z: float) -> dict[str, int] | None:
     """Two separate, roughly round, mirror-image pieces above the nose: the eyeballs (label per side)."""
-    labels = _components(vertices, triangles)
     used = np.unique(triangles)
     counts = np.bincount(labels[used], minlength=labels.max() + 1)
     main = int(np.argmax(counts))
