@@ -26,6 +26,7 @@ from ..encoders.build import build_encoder
 from ..errors import ModelError
 from ..training.batches import Batch
 from ..training.checkpoint import RunConfig
+from .parts.motion_loss import masked_motion_loss
 from .parts.speaker_style import SpeakerStyle
 
 SAMPLE_RATE = 16000
@@ -197,16 +198,3 @@ class JambaTalk(nn.Module):
             outputs.append(previous)
         return torch.cat(outputs, dim=1)
 
-
-def masked_motion_loss(predicted: torch.Tensor, target: torch.Tensor, mask: torch.Tensor,
-                       velocity_weight: float) -> torch.Tensor:
-    """Mean squared error over real frames, plus the error of frame-to-frame changes (what makes lips
-    snap shut rather than drift), as FaceFormer's successors train."""
-    weight = mask.to(predicted.dtype)[..., None]
-    error = ((predicted - target) ** 2 * weight).sum() / (weight.sum() * target.shape[-1]).clamp(min=1)
-    if velocity_weight <= 0 or target.shape[1] < 2:
-        return error
-    both = weight[:, 1:] * weight[:, :-1]
-    change = (predicted[:, 1:] - predicted[:, :-1]) - (target[:, 1:] - target[:, :-1])
-    velocity = (change ** 2 * both).sum() / (both.sum() * target.shape[-1]).clamp(min=1)
-    return error + velocity_weight * velocity
