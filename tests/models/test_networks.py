@@ -1,5 +1,6 @@
 """Every network (JambaTalk in both modes, FaceFormer) on a tiny corpus: it learns, a checkpoint
-saved and loaded predicts the same, speakers are selectable, and unknown settings are refused."""
+saved and loaded predicts the same, a clip's motion does not depend on what it is batched
+with, speakers are selectable, and unknown settings are refused."""
 
 import pytest
 import torch
@@ -36,6 +37,16 @@ def test_a_saved_checkpoint_predicts_exactly_what_the_network_did(trained, tmp_p
     expected = network.predict(batch.audio, batch.frames, speakers)
     assert expected.shape == (3, max(batch.frames), 52) and expected.abs().max() > 0
     assert torch.equal(loaded.predict(batch.audio, batch.frames, speakers), expected)
+
+
+def test_each_clip_of_a_batch_is_predicted_as_if_alone(trained):
+    _, network, examples, _, _ = trained
+    short = next(example for example in examples if len(example.motion) < len(examples[0].motion))
+    batch = first_batch(network, [examples[0], short], size=2)
+    predicted = network.predict(batch.audio, batch.frames, torch.tensor([0, 1]))
+    span = round(len(short.motion) / short.fps * 16000)  # the audio its frames cover, as in the batch
+    alone = network.predict(batch.audio[1:, :span], [len(short.motion)], torch.tensor([1]))
+    torch.testing.assert_close(predicted[1:, :len(short.motion)], alone, atol=1e-5, rtol=1e-4)
 
 
 def test_the_speaker_chooses_the_talking_style(trained):

@@ -8,7 +8,7 @@ import torch
 from lipwright.datasets.corpus import Corpus
 from lipwright.encoders.build import log_mel_spec
 from lipwright.models.networks import build_network
-from lipwright.training.batches import Batch, collate, speaker_index
+from lipwright.training.batches import Batch, collate
 from lipwright.training.checkpoint import RunConfig
 from lipwright.training.examples import Example, corpus_examples
 from lipwright.training.loop import TrainSettings, evaluate_loss, train
@@ -46,7 +46,7 @@ def tiny_network(variant: str, examples: list[Example], space: str = "weights", 
 
 
 def first_batch(network, examples: list[Example], size: int = 3) -> Batch:
-    return collate(examples[:size], speaker_index(examples))
+    return collate(examples[:size], {name: i for i, name in enumerate(network.config.speakers)})
 
 
 def train_briefly(network, config, examples, out, epochs: int = 3) -> tuple[float, list[dict]]:

@@ -21,12 +21,11 @@ from ..encoders.build import build_encoder
 from ..errors import ModelError
 from ..training.batches import Batch
 from ..training.checkpoint import RunConfig
+from .parts.clip_audio import encode_clips
 from .parts.masks import alignment_mask, biased_causal_mask
 from .parts.motion_loss import masked_motion_loss
 from .parts.positions import PeriodicPositionalEncoding
 from .parts.speaker_style import SpeakerStyle
-
-SAMPLE_RATE = 16000
 
 
 @dataclass(frozen=True)
@@ -77,16 +76,10 @@ class FaceFormer(nn.Module):
         return asdict(self.settings)
 
     # -- the shared parts of training and inference --
-    def _audio(self, audio: torch.Tensor, frames: list[int], longest: int) -> torch.Tensor:
-        """(batch, longest, d_model): each clip's audio features at the motion frame rate (one step per
-        frame), zero after its end. Each clip is encoded alone, at its own length, so what a clip is
-        batched with changes nothing of its motion (a batched encoder would resample every clip on the
-        longest one's time grid and, for wav2vec 2.0, normalise and attend over the padding)."""
-        features = audio.new_zeros(len(frames), longest, self.settings.d_model)
-        for i, count in enumerate(frames):
-            samples = min(round(count / self.config.fps * SAMPLE_RATE), audio.shape[1])
-            features[i, :count] = self.audio_in(self.encoder(audio[i:i + 1, :samples], count))[0]
-        return features
+    def _audio(self, audio: torch.Tensor, frames: list[int]) -> torch.Tensor:
+        """(batch, max(frames), d_model): each clip's audio features at the motion frame rate (one step
+        per frame, so the alignment mask pairs frame t with audio step t)."""
+        return self.audio_in(encode_clips(self.encoder, audio, frames, self.config.fps))
 
     def _decode(self, motion_inputs: torch.Tensor, audio_features: torch.Tensor) -> torch.Tensor:
         """motion_inputs: (batch, frames, d_model), audio_features: (batch, frames, d_model) ->
@@ -102,8 +95,7 @@ class FaceFormer(nn.Module):
 
     # -- training --
     def loss(self, batch: Batch) -> torch.Tensor:
-        frames = batch.motion.shape[1]
-        audio_features = self._audio(batch.audio, batch.frames, frames)
+        audio_features = self._audio(batch.audio, batch.frames)
         style = self.style(batch.speakers)[:, None, :]
         # Teacher forcing: frame t's input is the true frame t-1; the first frame's is the style alone.
         previous = F.pad(self.motion_in(batch.motion[:, :-1]), (0, 0, 1, 0))
@@ -113,12 +105,11 @@ class FaceFormer(nn.Module):
     # -- inference --
     @torch.no_grad()
     def predict(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor) -> torch.Tensor:
-        longest = max(frames)
-        audio_features = self._audio(audio, frames, longest)
+        audio_features = self._audio(audio, frames)
         style = self.style(speakers)[:, None, :]
         inputs = style
         outputs = []
-        for t in range(longest):
+        for t in range(max(frames)):
             # Frames up to t see audio up to t only (the alignment mask), so later audio need not be passed.
             latest = self._decode(inputs, audio_features[:, :t + 1])[:, -1:]
             outputs.append(latest)
