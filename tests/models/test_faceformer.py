@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from lipwright.errors import ModelError
+from lipwright.models.faceformer import FaceFormer
 from lipwright.training.batches import collate, speaker_index
 
 from .tiny_networks import pieces, tiny_network
@@ -51,6 +52,14 @@ def test_the_period_reaches_the_positional_encoding_and_the_attention_bias(examp
     # Up to one period in, positions and biases agree (t mod 5 = t mod 30); from then on they do not.
     torch.testing.assert_close(outputs[5][:, :5], outputs[30][:, :5])
     assert (outputs[5][0, 5:] - outputs[30][0, 5:]).abs().amax(dim=-1).min() > 1e-5
+
+
+def test_the_period_is_one_second_of_the_runs_frames_unless_set(examples):
+    _, config = tiny_network("faceformer", examples[:2])
+    tiny = {"d_model": 16, "heads": 2}
+    assert FaceFormer(replace(config, fps=25.0, settings=tiny)).positions.period == 25  # BIWI
+    network = FaceFormer(replace(config, fps=25.0, settings={**tiny, "period": 10}))
+    assert network.positions.period == 10 and network.settings_dict()["period"] == 10
 
 
 def test_frame_by_frame_inference_is_the_model_it_trains(examples):

@@ -34,7 +34,7 @@ class FaceFormerSettings:
     heads: int = 4
     layers: int = 1
     feed_forward: int = 128
-    period: int = 30  # the positional encoding's and the causal bias's period: one second of frames
+    period: int = 30  # the positional encoding's and the causal bias's period; by default the run's frame rate
     dropout: float = 0.1
     velocity_weight: float = 1.0  # frame-to-frame motion error beside the per-frame error
 
@@ -58,7 +58,8 @@ class FaceFormer(nn.Module):
     def __init__(self, config: RunConfig):
         super().__init__()
         self.config = config
-        self.settings = settings = FaceFormerSettings.from_dict(config.settings)
+        # The period is one second of frames: 30 for VOCASET, 25 for BIWI, unless the settings say otherwise.
+        self.settings = settings = FaceFormerSettings.from_dict({"period": round(config.fps), **config.settings})
         self.encoder = build_encoder(config.encoder)
         self.audio_in = nn.Linear(self.encoder.dim, settings.d_model)
         self.motion_in = nn.Linear(config.motion_dim, settings.d_model)
