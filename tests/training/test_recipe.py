@@ -1,5 +1,5 @@
 """The recipe behind `lipwright train`: long clips cut into pieces, the run described whole (every
-setting written out), and bad data or settings refused before anything is written."""
+setting written out), and bad data or settings refused before anything is written or resumed."""
 
 import numpy as np
 import pytest
@@ -40,6 +40,11 @@ def test_a_run_is_described_whole_so_later_defaults_do_not_change_it(tiny_corpus
     assert config.encoder == ENCODER and config.model == "jambatalk" and config.motion_dim == 52
     assert config.speakers == ["espeak-ng-en-gb", "flite-awb"] and config.template == "default-head"
     assert (tmp_path / "run" / "last" / "model.safetensors").is_file() and state
+    # The folder resumes only this run: other settings would not fit its weights.
+    other = Recipe(model, tiny_corpus, tmp_path / "run", encoder=ENCODER, settings={**settings, "hidden": 32},
+                   piece_seconds=2.0)
+    with pytest.raises(LipwrightError, match="holds a run with other settings than these"):
+        run_recipe(other, TrainSettings(epochs=2, batch_size=4, device="cpu"))
 
 
 def test_a_missing_data_folder_is_named(tmp_path):
