@@ -26,10 +26,10 @@ from ..encoders.build import build_encoder
 from ..errors import ModelError
 from ..training.batches import Batch
 from ..training.checkpoint import RunConfig
+from .parts.clip_audio import encode_clips
 from .parts.contacts import apply_contacts, contact_loss
+from .parts.motion_loss import masked_motion_loss
 from .parts.speaker_style import SpeakerStyle
-
-SAMPLE_RATE = 16000
 
 
 @dataclass(frozen=True)
@@ -149,14 +149,11 @@ class JambaTalk(nn.Module):
         return asdict(self.settings)
 
     # -- the shared parts of training and inference --
-    def _audio(self, audio: torch.Tensor, frames: int, lengths: torch.Tensor | None) -> torch.Tensor:
-        """(batch, frames, hidden): the audio each frame's input hears (`lookahead` frames ahead)."""
+    def _audio(self, audio: torch.Tensor, frames: list[int]) -> torch.Tensor:
+        """(batch, max(frames), hidden): the audio each frame's input hears (`lookahead` frames ahead;
+        after the line, silence, as in training)."""
         ahead = 0 if self.settings.autoregressive else self.settings.lookahead
-        if ahead:
-            # Silence after the line, so the last frames look ahead into quiet as in training.
-            audio = F.pad(audio, (0, round(ahead / self.config.fps * SAMPLE_RATE)))
-        features = self.encoder(audio, frames + ahead, lengths, fps=self.config.fps)
-        return self.audio_in(features[:, ahead:ahead + frames])
+        return self.audio_in(encode_clips(self.encoder, audio, frames, self.config.fps, ahead))
 
     def _decode(self, inputs: torch.Tensor, mask: torch.Tensor | None, router_logits: bool = False):
         """(motion, contact logits or None, router logits or None)."""
@@ -171,10 +168,7 @@ class JambaTalk(nn.Module):
 
     # -- training --
     def loss(self, batch: Batch) -> torch.Tensor:
-        frames = batch.motion.shape[1]
-        lengths = torch.tensor([round(f / self.config.fps * SAMPLE_RATE) for f in batch.frames],
-                               device=batch.audio.device)
-        inputs = self._inputs(self._audio(batch.audio, frames, lengths), batch.speakers)
+        inputs = self._inputs(self._audio(batch.audio, batch.frames), batch.speakers)
         if self.motion_in is not None:  # teacher forcing: the true previous frame
             inputs = inputs + self.motion_in(F.pad(batch.motion[:, :-1], (0, 0, 1, 0)))
         predicted, contacts, router_logits = self._decode(inputs, batch.frame_mask, router_logits=True)
@@ -195,9 +189,8 @@ class JambaTalk(nn.Module):
     @torch.no_grad()
     def predict(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor) -> torch.Tensor:
         longest = max(frames)
-        lengths = torch.tensor([round(f / self.config.fps * SAMPLE_RATE) for f in frames], device=audio.device)
         mask = torch.arange(longest, device=audio.device)[None, :] < torch.tensor(frames, device=audio.device)[:, None]
-        inputs = self._inputs(self._audio(audio, longest, lengths), speakers)
+        inputs = self._inputs(self._audio(audio, frames), speakers)
         if self.motion_in is not None:
             return self._feed_back(inputs)
         motion, contacts, _ = self._decode(inputs, mask)
@@ -227,16 +220,3 @@ class JambaTalk(nn.Module):
             return motion
         return apply_contacts(motion, torch.cat(contacts, dim=1), self.settings.contact_threshold)
 
-
-def masked_motion_loss(predicted: torch.Tensor, target: torch.Tensor, mask: torch.Tensor,
-                       velocity_weight: float) -> torch.Tensor:
-    """Mean squared error over real frames, plus the error of frame-to-frame changes (what makes lips
-    snap shut rather than drift), as FaceFormer's successors train."""
-    weight = mask.to(predicted.dtype)[..., None]
-    error = ((predicted - target) ** 2 * weight).sum() / (weight.sum() * target.shape[-1]).clamp(min=1)
-    if velocity_weight <= 0 or target.shape[1] < 2:
-        return error
-    both = weight[:, 1:] * weight[:, :-1]
-    change = (predicted[:, 1:] - predicted[:, :-1]) - (target[:, 1:] - target[:, :-1])
-    velocity = (change ** 2 * both).sum() / (both.sum() * target.shape[-1]).clamp(min=1)
-    return error + velocity_weight * velocity

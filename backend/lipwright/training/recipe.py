@@ -10,7 +10,7 @@ from pathlib import Path
 from ..datasets.corpus import Corpus
 from ..errors import LipwrightError
 from ..models.base import Progress, no_progress
-from .checkpoint import RunConfig
+from .checkpoint import CONFIG_FILE, RunConfig, load_checkpoint
 from .examples import SAMPLE_RATE, Example, corpus_examples, take_examples
 from .loop import TrainSettings, train
 
@@ -42,12 +42,25 @@ def run_recipe(recipe: Recipe, loop: TrainSettings = TrainSettings(), progress: 
     network = build_network(config)
     # Every setting written out, defaults included, so the run means the same under later defaults.
     network.config = config = replace(config, settings=network.settings_dict())
+    _check_resumable(Path(recipe.out), config)
     if recipe.init_from is not None and not (Path(recipe.out) / "history.json").is_file():
         _start_from(network, Path(recipe.init_from))
     result = train(network, config, train_examples, val_examples, recipe.out, loop, progress)
     result["examples"] = {"train": len(train_examples), "val": len(val_examples),
                           "train_seconds": sum(len(e.audio) for e in train_examples) / SAMPLE_RATE}
     return result
+
+
+def _check_resumable(out: Path, config: RunConfig) -> None:
+    """A run folder resumes only the run it holds: other settings would not fit its weights."""
+    if not (out / "last" / CONFIG_FILE).is_file():
+        return
+    saved, _ = load_checkpoint(out / "last")
+    differing = [name for name in ("model", "motion_space", "motion_dim", "speakers", "encoder", "settings")
+                 if getattr(saved, name) != getattr(config, name)]
+    if differing:
+        raise LipwrightError(f"{out} holds a run with other {', '.join(differing)} than these: resume it with the "
+                             "options it was started with, or train into a new --out folder")
 
 
 def _examples(recipe: Recipe) -> tuple[list[Example], list[Example], str]:

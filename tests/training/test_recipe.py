@@ -1,0 +1,59 @@
+"""The recipe behind `lipwright train`: long clips cut into pieces, the run described whole (every
+setting written out), and bad data or settings refused before anything is written or resumed."""
+
+import numpy as np
+import pytest
+
+from lipwright.errors import LipwrightError, ModelError
+from lipwright.models.jambatalk import JambaTalkSettings
+from lipwright.training.checkpoint import load_checkpoint
+from lipwright.training.examples import SAMPLE_RATE, Example
+from lipwright.training.loop import TrainSettings
+from lipwright.training.recipe import Recipe, cut, run_recipe
+
+from ..models.tiny_networks import ENCODER, VARIANTS
+
+
+def test_long_clips_are_cut_into_whole_frame_pieces_without_a_sliver_at_the_end():
+    fps, frames = 30.0, 100
+    audio = np.arange(round(frames / fps * SAMPLE_RATE), dtype=np.float32)
+    motion = np.arange(frames, dtype=np.float32)[:, None].repeat(52, axis=1)
+    pieces = cut(Example("line", "voice", audio, motion, fps), seconds=1.0)
+    # 30 + 30 + 30, and the last 10 frames are more than a quarter of a piece: they stay.
+    assert [len(piece.motion) for piece in pieces] == [30, 30, 30, 10]
+    assert [piece.name for piece in pieces] == ["line@0", "line@30", "line@60", "line@90"]
+    assert pieces[1].motion[0, 0] == 30 and pieces[1].audio[0] == round(30 / fps * SAMPLE_RATE)
+    assert all(len(piece.audio) == round(len(piece.motion) / fps * SAMPLE_RATE) for piece in pieces)
+    # 6 frames left over, under a quarter of a piece: dropped.
+    sliver = cut(Example("line", "voice", audio[:16000 * 96 // 30], motion[:96], fps), seconds=1.0)
+    assert [len(piece.motion) for piece in sliver] == [30, 30, 30]
+    assert cut(pieces[0], seconds=6.0) == [pieces[0]]
+
+
+def test_a_run_is_described_whole_so_later_defaults_do_not_change_it(tiny_corpus, tmp_path):
+    model, settings = VARIANTS["jambatalk"]
+    recipe = Recipe(model, tiny_corpus, tmp_path / "run", encoder=ENCODER, settings=settings, piece_seconds=2.0)
+    result = run_recipe(recipe, TrainSettings(epochs=1, batch_size=4, device="cpu"))
+    assert len(result["history"]) == 1 and result["examples"]["train"] > 3
+    config, state = load_checkpoint(tmp_path / "run" / "best")
+    assert config.settings == {**JambaTalkSettings().__dict__, **settings}
+    assert config.encoder == ENCODER and config.model == "jambatalk" and config.motion_dim == 52
+    assert config.speakers == ["espeak-ng-en-gb", "flite-awb"] and config.template == "default-head"
+    assert (tmp_path / "run" / "last" / "model.safetensors").is_file() and state
+    # The folder resumes only this run: other settings would not fit its weights.
+    other = Recipe(model, tiny_corpus, tmp_path / "run", encoder=ENCODER, settings={**settings, "hidden": 32},
+                   piece_seconds=2.0)
+    with pytest.raises(LipwrightError, match="holds a run with other settings than these"):
+        run_recipe(other, TrainSettings(epochs=2, batch_size=4, device="cpu"))
+
+
+def test_a_missing_data_folder_is_named(tmp_path):
+    with pytest.raises(LipwrightError, match="no data folder at .*nowhere.*--data"):
+        run_recipe(Recipe("jambatalk", tmp_path / "nowhere", tmp_path / "run"))
+
+
+def test_unknown_settings_stop_the_run_before_it_writes_anything(tiny_corpus, tmp_path):
+    recipe = Recipe("faceformer", tiny_corpus, tmp_path / "run", encoder=ENCODER, settings={"hidden": 16})
+    with pytest.raises(ModelError, match="unknown faceformer settings: hidden"):
+        run_recipe(recipe, TrainSettings(epochs=1, device="cpu"))
+    assert not (tmp_path / "run").exists()
