@@ -12,19 +12,27 @@ from scipy.spatial import cKDTree
 from ..errors import MeshError
 
 FORMAT_VERSION = 1
+# Character vertices this close to the fitted template (metres at the template's size) move fully with it;
+# beyond FAR_M (hair, hats, the far side of a thick mesh) they do not move at all.
+NEAR_M = 0.004
+FAR_M = 0.012
+# What a place on a triangle facing the opposite way costs extra, as if it were this much farther (metres).
+NORMAL_COST_M = 0.004
 
 
 @dataclass(frozen=True)
 class Correspondence:
     """For Vchar character vertices: triangle (Vchar,) index into the template's triangles; corners
     (Vchar, 3) the template vertices of that triangle; barycentric (Vchar, 3) weights of those corners;
-    distance (Vchar,) from the character vertex to that place, in template metres;
-    template_vertex_count: the template it belongs to."""
+    distance (Vchar,) from the character vertex to that place, in template metres; frames (Vchar, 3, 3):
+    the map from a template displacement there to the character vertex's displacement (zero far from the
+    template); template_vertex_count: the template it belongs to."""
 
     triangle: np.ndarray
     corners: np.ndarray
     barycentric: np.ndarray
     distance: np.ndarray
+    frames: np.ndarray
     template_vertex_count: int
 
     @property
@@ -37,28 +45,41 @@ class Correspondence:
         return np.einsum("...vck,vc->...vk", gathered, self.barycentric.astype(values.dtype))
 
 
-def find_correspondence(fitted: np.ndarray, triangles: np.ndarray, character_vertices: np.ndarray) -> Correspondence:
+def find_correspondence(fitted: np.ndarray, triangles: np.ndarray, character_vertices: np.ndarray,
+                        character_normals: np.ndarray, template_frames: np.ndarray,
+                        allowed_triangles: np.ndarray | None = None) -> Correspondence:
     """fitted: (Vtemplate, 3) fitted template; triangles: (T, 3) its triangles; character_vertices (Vchar, 3),
-    both in the same space. Each character vertex is matched to its closest point on the template."""
-    closest, distance, triangle = closest_points_on_triangles(fitted, triangles, character_vertices)
+    both in template space; character_normals (Vchar, 3) unit outward normals; template_frames (Vtemplate, 3, 3) from deformation_frames. Each character vertex
+    is matched to its closest point on the fitted template, among allowed_triangles (indices; all if None)."""
+    allowed = np.arange(len(triangles)) if allowed_triangles is None else np.asarray(allowed_triangles)
+    closest, distance, nearest = closest_points_on_triangles(fitted, triangles[allowed], character_vertices,
+                                                                character_normals)
+    triangle = allowed[nearest]
     corners = triangles[triangle]
     barycentric = trimesh.triangles.points_to_barycentric(fitted[corners], closest)
     # Closest points lie in their triangle, so only rounding makes a weight negative.
     barycentric = np.clip(barycentric, 0.0, None)
     barycentric /= barycentric.sum(axis=1, keepdims=True)
+    fade = np.clip((FAR_M - distance) / (FAR_M - NEAR_M), 0.0, 1.0)
+    frames = np.einsum("vc,vcij->vij", barycentric, template_frames[corners]) * fade[:, None, None]
     return Correspondence(triangle=triangle.astype(np.int32), corners=corners.astype(np.int32),
                           barycentric=barycentric.astype(np.float32), distance=distance.astype(np.float32),
-                          template_vertex_count=len(fitted))
+                          frames=frames.astype(np.float32), template_vertex_count=len(fitted))
 
 
 def closest_points_on_triangles(vertices: np.ndarray, triangles: np.ndarray, points: np.ndarray,
-                                tries: tuple[int, ...] = (24, 128)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                                point_normals: np.ndarray | None = None, tries: tuple[int, ...] = (24, 128, 512),
+                                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(closest (P, 3), distance (P,), triangle (P,)) of each point on the surface (vertices (V, 3), triangles
-    (T, 3)). Tries the triangles of the nearest few surface samples, all at once with numpy, then more for the
-    points where a triangle not tried could still be closer, and only then trimesh's exact search (point by
-    point: a minute for 200,000 points)."""
+    (T, 3)). With point_normals (P, 3) (unit), a place whose triangle faces another way costs up to
+    NORMAL_COST_M more, so a point on the upper lip's seam finds the upper lip, not the lower lip facing it.
+
+    Tries the triangles of the nearest few surface samples, all at once with numpy, then more for the
+    points where a triangle not tried could still be better, and only then trimesh's exact search (point by
+    point: a minute for 200,000 points; it ignores normals, and is almost never needed)."""
     corners = vertices[triangles]
     samples, owner, reach = _surface_samples(corners)
+    triangle_normals = _unit(np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]))
     tree = cKDTree(samples)
     closest = np.empty((len(points), 3))
     distance = np.empty(len(points))
@@ -66,13 +87,15 @@ def closest_points_on_triangles(vertices: np.ndarray, triangles: np.ndarray, poi
     unsure = np.arange(len(points))
     for count in tries:
         count = min(count, len(samples))
-        for start in range(0, len(unsure), max(1, 200_000 // count)):
-            chosen = unsure[start:start + max(1, 200_000 // count)]
-            closest[chosen], distance[chosen], triangle[chosen], last = _best_of_nearest(
-                tree, owner, corners, points[chosen], count)
-            # Every surface point lies within `reach` of a sample, so beyond the last sample tried plus
-            # `reach` nothing can beat the best found.
-            distance[chosen] = np.where(last < distance[chosen] + reach, -distance[chosen] - 1.0, distance[chosen])
+        step = max(1, 400_000 // count)
+        for start in range(0, len(unsure), step):
+            chosen = unsure[start:start + step]
+            normals = None if point_normals is None else point_normals[chosen]
+            closest[chosen], distance[chosen], triangle[chosen], cost, last = _best_of_nearest(
+                tree, owner, corners, triangle_normals, points[chosen], normals, count)
+            # Every surface point lies within `reach` of a sample, and cost >= distance, so beyond the last
+            # sample tried plus `reach` nothing can beat the best found.
+            distance[chosen] = np.where(last < cost + reach, -distance[chosen] - 1.0, distance[chosen])
         unsure = np.flatnonzero(distance < 0)
         distance[unsure] = -distance[unsure] - 1.0
         if len(unsure) == 0 or count == len(samples):
@@ -82,15 +105,25 @@ def closest_points_on_triangles(vertices: np.ndarray, triangles: np.ndarray, poi
     return closest, distance, triangle
 
 
-def _best_of_nearest(tree: cKDTree, owner: np.ndarray, corners: np.ndarray, points: np.ndarray, count: int):
+def _best_of_nearest(tree: cKDTree, owner: np.ndarray, corners: np.ndarray, triangle_normals: np.ndarray,
+                     points: np.ndarray, normals: np.ndarray | None, count: int):
     sample_distance, near = tree.query(points, k=count)
     sample_distance, near = sample_distance.reshape(len(points), count), owner[near.reshape(len(points), count)]
     repeated = np.repeat(points, count, axis=0)
     on_each = trimesh.triangles.closest_point(corners[near.reshape(-1)], repeated)
     gaps = np.linalg.norm(on_each - repeated, axis=1).reshape(len(points), count)
-    best = np.argmin(gaps, axis=1)
+    cost = gaps
+    if normals is not None:
+        agreement = np.einsum("pkd,pd->pk", triangle_normals[near], normals)
+        cost = gaps + NORMAL_COST_M * (1.0 - agreement) / 2
+    best = np.argmin(cost, axis=1)
     rows = np.arange(len(points))
-    return on_each.reshape(len(points), count, 3)[rows, best], gaps[rows, best], near[rows, best], sample_distance[:, -1]
+    return (on_each.reshape(len(points), count, 3)[rows, best], gaps[rows, best], near[rows, best],
+            cost[rows, best], sample_distance[:, -1])
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-30)
 
 
 def _surface_samples(corners: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -122,7 +155,8 @@ def correspondence_npz_bytes(correspondence: Correspondence) -> bytes:
     buffer = io.BytesIO()
     np.savez(buffer, format_version=np.int32(FORMAT_VERSION), triangle=correspondence.triangle,
              corners=correspondence.corners, barycentric=correspondence.barycentric,
-             distance=correspondence.distance, template_vertex_count=np.int64(correspondence.template_vertex_count))
+             distance=correspondence.distance, frames=correspondence.frames,
+             template_vertex_count=np.int64(correspondence.template_vertex_count))
     return buffer.getvalue()
 
 
@@ -136,12 +170,12 @@ def load_correspondence(data: bytes) -> Correspondence:
             correspondence = Correspondence(
                 triangle=stored["triangle"].astype(np.int32), corners=stored["corners"].astype(np.int32),
                 barycentric=stored["barycentric"].astype(np.float32), distance=stored["distance"].astype(np.float32),
-                template_vertex_count=int(stored["template_vertex_count"]))
+                frames=stored["frames"].astype(np.float32), template_vertex_count=int(stored["template_vertex_count"]))
     except (OSError, KeyError, ValueError) as error:
         raise MeshError(f"The character's stored correspondence is unreadable ({error}): prepare it again.") from None
     count = correspondence.vertex_count
     shapes_agree = (correspondence.corners.shape == (count, 3) and correspondence.barycentric.shape == (count, 3)
-                    and correspondence.distance.shape == (count,))
+                    and correspondence.distance.shape == (count,) and correspondence.frames.shape == (count, 3, 3))
     in_range = count == 0 or (0 <= correspondence.corners.min()
                               and correspondence.corners.max() < correspondence.template_vertex_count)
     if not (shapes_agree and in_range):

@@ -11,6 +11,7 @@ from typing import Mapping
 import numpy as np
 import trimesh
 
+from ..errors import MeshError
 from ..geometry.mesh import MeshData
 from ..geometry.similarity import Similarity
 from ..template.head_template import HeadTemplate
@@ -18,6 +19,9 @@ from .inputs import check_landmarks
 from .landmark_warp import landmark_similarity, thin_plate_warp
 from .surface_fit import fit_face_surface
 from .template_regions import landmark_points, template_regions, triangulate
+
+# A landmark this far from the surface (a share of the mouth width) was not placed on this mesh.
+MAX_LANDMARK_GAP_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ def fit_template(template: HeadTemplate, mesh: MeshData, landmarks: Mapping[str,
     rest = np.asarray(template.mesh.vertices, dtype=np.float64)
     warped = thin_plate_warp(template_points, landmark_targets, rest)
     character = _character_in_template_space(mesh, to_template)
+    _landmarks_on_surface(character, landmark_targets, names, regions.mouth_width)
     _face_outward(character, warped, regions.triangles, regions.face)
     landmark_vertices = np.array([template.landmark_index[name] for name in names])
     fitted = fit_face_surface(warped, regions.triangles, regions.face, character, landmark_vertices,
@@ -60,6 +65,16 @@ def _character_in_template_space(mesh: MeshData, to_template: Similarity) -> tri
         triangles = triangles[:, ::-1]
     vertices = to_template.map_points(np.asarray(mesh.vertices, dtype=np.float64))
     return trimesh.Trimesh(vertices, triangles, process=False)
+
+
+def _landmarks_on_surface(character: trimesh.Trimesh, points: np.ndarray, names: list[str], width: float) -> None:
+    _, distance, _ = trimesh.proximity.closest_point(character, points)
+    off = [f"{name} ({gap / width:.1f} mouth widths)" for name, gap in zip(names, distance)
+           if gap > MAX_LANDMARK_GAP_SHARE * width]
+    if off:
+        raise MeshError(f"Landmarks lie off the mesh's surface: {', '.join(off)}. Either this mesh holds no face "
+                        "where the landmarks are, or they were placed for another object: place them on this "
+                        "mesh's lips, nose, chin and eyelids.")
 
 
 def _face_outward(character: trimesh.Trimesh, warped: np.ndarray, triangles: np.ndarray, face: np.ndarray) -> None:
