@@ -31,8 +31,8 @@ def check_character_mesh(mesh: MeshData) -> MeshData:
         raise MeshError(f"The character has only {mesh.vertex_count} vertices, too few to carry a face's motion "
                         f"(at least {MIN_CHARACTER_VERTICES}): subdivide it or pick the face mesh.")
     extent = np.ptp(mesh.vertices, axis=0)
-    if np.sort(extent)[1] <= 1e-9 * max(float(extent.max()), 1e-30):
-        raise MeshError("The character mesh is flat or collapsed to a line (it has no volume to hold a face): "
+    if float(extent.min()) <= 1e-6 * max(float(extent.max()), 1e-30):
+        raise MeshError("The character mesh is flat (it has no depth to hold a face): "
                         "pick the head mesh itself, with its scale applied.")
     return mesh
 
