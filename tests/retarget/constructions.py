@@ -62,6 +62,20 @@ def subdivided_skin(head) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return vertices, new_triangles, (corners, weights)
 
 
+def skin_without_inner_mouth(head) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The skin with its inner mouth cut away, as many exports and sculpts come: the lips end at the seam."""
+    from lipwright.retarget.template_regions import template_regions
+
+    triangles = skin_triangles(head)
+    triangles = triangles[~template_regions(head).inner_mouth[triangles].any(axis=1)]
+    used = np.unique(triangles)
+    index = np.full(head.vertex_count, -1)
+    index[used] = np.arange(len(used))
+    rest = np.asarray(head.mesh.vertices, dtype=np.float64)
+    origin = (np.stack([used, used, used], axis=1), np.tile([1.0, 0.0, 0.0], (len(used), 1)))
+    return rest[used], index[triangles], origin
+
+
 def decimated_skin(head, keep: float) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """The skin decimated by quadric error to `keep` of its faces; each new vertex's origin is the closest
     point of the head's skin with a normal that agrees (decimated vertices sit just off the old surface)."""

@@ -7,13 +7,17 @@ import pytest
 from lipwright.retarget.prepare import prepare_character
 from lipwright.retarget.template_regions import template_regions
 from lipwright.retarget.transfer import transfer_offsets
-from tests.retarget.constructions import decimated_skin, placed, subdivided_skin
+from tests.retarget.constructions import decimated_skin, placed, skin_without_inner_mouth, subdivided_skin
 
 LIP_LANDMARKS = ("lip_upper_mid", "lip_lower_mid", "mouth_corner_left", "mouth_corner_right")
 
 
-@pytest.fixture(scope="module", params=["subdivided-rotated-scaled", "decimated-mirrored-rotated-scaled"])
+@pytest.fixture(scope="module", params=["subdivided-rotated-scaled", "decimated-mirrored-rotated-scaled",
+                                        "no-inner-mouth-rotated"])
 def character(request, head):
+    if request.param.startswith("no-inner-mouth"):
+        return placed(head, *skin_without_inner_mouth(head), rotation_axis=[0.0, 0.0, 1.0], angle=1.2, mirror=False,
+                      scale=1.0)
     if request.param.startswith("subdivided"):
         return placed(head, *subdivided_skin(head), rotation_axis=[1.0, 2.0, 3.0], angle=0.7, mirror=False,
                       scale=3.0)
@@ -34,7 +38,7 @@ def lip_points(head, character):
 
 def test_the_construction_has_another_topology(head, character):
     count = character.mesh.vertex_count
-    assert count > 3 * len(head.parts["skin"]) or count < 0.6 * len(head.parts["skin"])
+    assert count != len(head.parts["skin"])
 
 
 def test_the_fit_reports_a_good_fit(prepared):
