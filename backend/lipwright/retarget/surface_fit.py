@@ -39,9 +39,14 @@ def fit_face_surface(warped: np.ndarray, triangles: np.ndarray, face: np.ndarray
 
 
 def _fitting_target(target: trimesh.Trimesh) -> trimesh.Trimesh:
-    if len(target.faces) <= MAX_TARGET_FACES:
+    if len(target.faces) > MAX_TARGET_FACES:
+        target = target.simplify_quadric_decimation(face_count=MAX_TARGET_FACES)
+    # Zero-area triangles (common after decimation) give NaN barycentric normals, and the solve fails.
+    areas = target.area_faces
+    usable = areas > 1e-12 * max(float(areas.max()), 1e-30)
+    if usable.all():
         return target
-    return target.simplify_quadric_decimation(face_count=MAX_TARGET_FACES)
+    return trimesh.Trimesh(target.vertices, target.faces[usable], process=False)
 
 
 def _carry_correction(warped: np.ndarray, fitted_vertices: np.ndarray, correction: np.ndarray) -> np.ndarray:
