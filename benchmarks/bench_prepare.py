@@ -46,7 +46,7 @@ def main() -> None:
     weights = np.random.default_rng(0).uniform(0.0, 0.3, size=(args.frames, len(head.target_names)))
     offsets = np.einsum("fu,uvd->fvd", weights, head.targets).astype(np.float32)
 
-    print("| vertices | prepare (s) | transfer per frame (ms) | mouth-fit surface error (% mouth width, p95) |")
+    print("| vertices | prepare (s) | transfer per frame (ms) | face surface error (% of mouth width, p95) |")
     print("|---:|---:|---:|---:|")
     for size in args.sizes:
         surface = head_skin_of_size(head, size)
