@@ -1,0 +1,88 @@
+"""Registers the default head onto a character from landmarks: similarity, thin-plate warp, non-rigid surface fit.
+
+Everything is solved in the template's own space (metres, Z up, facing -Y): the character is brought there by
+the inverse of the landmark similarity, so sizes and thresholds mean the same for every character."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+import trimesh
+
+from ..errors import MeshError
+from ..geometry.mesh import MeshData
+from ..geometry.similarity import Similarity
+from ..template.head_template import HeadTemplate
+from .inputs import check_landmarks
+from .landmark_warp import landmark_similarity, thin_plate_warp
+from .surface_fit import fit_face_surface
+from .template_regions import landmark_points, template_regions, triangulate
+
+# A landmark this far from the surface (a share of the mouth width) was not placed on this mesh.
+MAX_LANDMARK_GAP_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class TemplateFit:
+    """similarity: template space -> character space; fitted: (Vtemplate, 3) the template fitted to the
+    character, in template space; character: the character's triangles in template space, outward facing;
+    landmark_names with landmark_targets: (n, 3) the given landmarks in template space."""
+
+    similarity: Similarity
+    fitted: np.ndarray
+    character: trimesh.Trimesh
+    landmark_names: tuple[str, ...]
+    landmark_targets: np.ndarray
+
+
+def fit_template(template: HeadTemplate, mesh: MeshData, landmarks: Mapping[str, object]) -> TemplateFit:
+    regions = template_regions(template)
+    points = check_landmarks(landmarks, tuple(template.landmark_index))
+    names = [name for name in template.landmark_index if name in points]
+    template_points = landmark_points(template, names)
+    character_points = np.stack([points[name] for name in names])
+    similarity = landmark_similarity(template_points, character_points, names, regions.mouth_width)
+    to_template = similarity.inverse()
+    landmark_targets = to_template.map_points(character_points)
+
+    rest = np.asarray(template.mesh.vertices, dtype=np.float64)
+    warped = thin_plate_warp(template_points, landmark_targets, rest)
+    character = _character_in_template_space(mesh, to_template)
+    _landmarks_on_surface(character, landmark_targets, names, regions.mouth_width)
+    _face_outward(character, warped, regions.triangles, regions.face)
+    landmark_vertices = np.array([template.landmark_index[name] for name in names])
+    fitted = fit_face_surface(warped, regions.triangles, regions.face, character, landmark_vertices,
+                              landmark_targets)
+    return TemplateFit(similarity=similarity, fitted=fitted, character=character, landmark_names=tuple(names),
+                       landmark_targets=landmark_targets)
+
+
+def _character_in_template_space(mesh: MeshData, to_template: Similarity) -> trimesh.Trimesh:
+    triangles = triangulate(mesh)
+    if to_template.is_reflection:  # a mirror turns the polygons inside out; turn them back
+        triangles = triangles[:, ::-1]
+    vertices = to_template.map_points(np.asarray(mesh.vertices, dtype=np.float64))
+    return trimesh.Trimesh(vertices, triangles, process=False)
+
+
+def _landmarks_on_surface(character: trimesh.Trimesh, points: np.ndarray, names: list[str], width: float) -> None:
+    _, distance, _ = trimesh.proximity.closest_point(character, points)
+    off = [f"{name} ({gap / width:.1f} mouth widths)" for name, gap in zip(names, distance)
+           if gap > MAX_LANDMARK_GAP_SHARE * width]
+    if off:
+        raise MeshError(f"Landmarks lie off the mesh's surface: {', '.join(off)}. Either this mesh holds no face "
+                        "where the landmarks are, or they were placed for another object: place them on this "
+                        "mesh's lips, nose, chin and eyelids.")
+
+
+def _face_outward(character: trimesh.Trimesh, warped: np.ndarray, triangles: np.ndarray, face: np.ndarray) -> None:
+    """Inverts the character's polygons in place when their normals face into the head (an inside-out
+    export), judged where the warped template's face lies on it."""
+    placed = trimesh.Trimesh(warped, triangles[face[triangles].all(axis=1)], process=False)
+    samples = np.unique(placed.faces)[::7]
+    _, _, nearest_triangle = trimesh.proximity.closest_point(character, warped[samples])
+    agreement = np.einsum("ij,ij->i", character.face_normals[nearest_triangle], placed.vertex_normals[samples])
+    if np.median(agreement) < 0:
+        character.invert()

@@ -1,0 +1,112 @@
+"""Says how well the template fits the character: landmark and surface misses, where the fit is poor, folds at the mouth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import trimesh
+
+from ..errors import MeshError
+from ..template.head_template import HeadTemplate
+from .fit import TemplateFit
+from .template_regions import TemplateRegions
+
+# Shares of the mouth width: a face vertex farther than POOR_SHARE from the character's surface is badly
+# fitted; an area is reported when more than POOR_AREA_SHARE of its vertices are.
+POOR_SHARE = 0.1
+POOR_AREA_SHARE = 0.2
+# When most of the face finds no surface near it, the mesh has no face where the landmarks say.
+NO_FACE_SHARE = 0.5
+# Triangles within this many mouth widths of the mouth's centre make the mouth region.
+MOUTH_REGION_WIDTHS = 1.2
+# Areas of the face, named by their nearest landmark.
+_AREAS = {"lip_upper_mid": "mouth", "lip_lower_mid": "mouth", "mouth_corner_left": "mouth",
+          "mouth_corner_right": "mouth", "chin": "chin", "nose_tip": "nose", "upper_lid_left": "left eye",
+          "lower_lid_left": "left eye", "upper_lid_right": "right eye", "lower_lid_right": "right eye"}
+
+
+@dataclass(frozen=True)
+class FitReport:
+    """Distances as shares of the template's mouth width (the same share on the character).
+    landmark_errors: landmark name -> distance from the fitted template's landmark to the given one;
+    surface_error_median / surface_error_p95: face vertices' distance to the character's surface;
+    poor_areas: names of face areas that miss the surface; inverted_mouth_triangles: mouth-region
+    triangles the fit turned over (folds); warnings: sentences for the user."""
+
+    landmark_errors: dict[str, float]
+    surface_error_median: float
+    surface_error_p95: float
+    poor_areas: tuple[str, ...]
+    inverted_mouth_triangles: int
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def is_poor(self) -> bool:
+        return bool(self.poor_areas) or self.inverted_mouth_triangles > 0
+
+
+def report_fit(template: HeadTemplate, regions: TemplateRegions, fit: TemplateFit) -> FitReport:
+    """Raises MeshError when the character has no face where the landmarks put it."""
+    width = regions.mouth_width
+    face = np.flatnonzero(regions.face)
+    _, surface_distance, _ = trimesh.proximity.closest_point(fit.character, fit.fitted[face])
+    share = surface_distance / width
+    if np.mean(share > POOR_SHARE) > NO_FACE_SHARE:
+        raise MeshError(
+            f"No face was found where the landmarks are: {np.mean(share > POOR_SHARE):.0%} of the default head's "
+            "face lies far from the mesh's surface. Pick the mesh that holds the face, and check the landmarks "
+            "sit on its lips, nose, chin and eyelids.")
+    landmark_errors = {
+        name: float(np.linalg.norm(fit.fitted[template.landmark_index[name]] - target) / width)
+        for name, target in zip(fit.landmark_names, fit.landmark_targets)}
+    poor_areas = _poor_areas(template, fit.fitted, face, share)
+    inverted = _inverted_mouth_triangles(template, regions, fit.fitted)
+    warnings = []
+    if poor_areas:
+        warnings.append(f"The fit is poor at the {', '.join(poor_areas)}: move the landmarks there onto the "
+                        "features and fit again.")
+    if inverted:
+        warnings.append(f"The fit folds {inverted} triangles around the mouth: check that the lip landmarks sit "
+                        "on the seam between the lips and the corners at its ends.")
+    return FitReport(landmark_errors=landmark_errors, surface_error_median=float(np.median(share)),
+                     surface_error_p95=float(np.percentile(share, 95)), poor_areas=poor_areas,
+                     inverted_mouth_triangles=inverted, warnings=tuple(warnings))
+
+
+def inverted_triangles(rest: np.ndarray, fitted: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    """(T,) bool: the triangles whose normal the fit turned by more than a right angle."""
+    def normals(vertices):
+        corners = vertices[triangles]
+        return np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+    return np.einsum("ij,ij->i", normals(rest), normals(fitted)) < 0
+
+
+def mouth_region_triangles(template: HeadTemplate, regions: TemplateRegions) -> np.ndarray:
+    """(T,) bool: face triangles near the mouth (the inner mouth excluded: it only follows the lips)."""
+    vertices = np.asarray(template.mesh.vertices, dtype=np.float64)
+    landmarks = template.landmark_index
+    centre = vertices[[landmarks[n] for n in ("lip_upper_mid", "lip_lower_mid", "mouth_corner_left",
+                                              "mouth_corner_right")]].mean(axis=0)
+    near = np.linalg.norm(vertices - centre, axis=1) < MOUTH_REGION_WIDTHS * regions.mouth_width
+    return (near & regions.face)[regions.triangles].all(axis=1)
+
+
+def _inverted_mouth_triangles(template: HeadTemplate, regions: TemplateRegions, fitted: np.ndarray) -> int:
+    mouth = mouth_region_triangles(template, regions)
+    rest = np.asarray(template.mesh.vertices, dtype=np.float64)
+    return int(inverted_triangles(rest, fitted, regions.triangles[mouth]).sum())
+
+
+def _poor_areas(template: HeadTemplate, fitted: np.ndarray, face: np.ndarray, share: np.ndarray) -> tuple[str, ...]:
+    names = [name for name in _AREAS if name in template.landmark_index]
+    rest = np.asarray(template.mesh.vertices, dtype=np.float64)
+    anchors = rest[[template.landmark_index[n] for n in names]]
+    nearest = np.argmin(np.linalg.norm(rest[face, None] - anchors[None], axis=2), axis=1)
+    area_of = np.array([_AREAS[names[i]] for i in nearest])
+    poor = []
+    for area in dict.fromkeys(_AREAS[n] for n in names):
+        inside = area_of == area
+        if inside.any() and np.mean(share[inside] > POOR_SHARE) > POOR_AREA_SHARE:
+            poor.append(area)
+    return tuple(poor)
