@@ -16,6 +16,22 @@ from tests.models.tiny_run import SPEAKERS, make_tiny_run
 REPO = Path(__file__).resolve().parents[2]
 
 
+SHIPPED = {run.name for run in run_folders.find_runs(run_folders.SHIPPED_MODELS_DIR)}
+
+
+def user_runs(folders):
+    """The runs registered from `folders`, leaving out those shipped in the package."""
+    return [name for name in run_folders.register_runs(folders) if name not in SHIPPED]
+
+
+def test_the_shipped_model_is_registered_with_its_speakers():
+    assert "jambatalk-synthetic" in SHIPPED
+    assert "jambatalk-synthetic" in run_folders.register_runs([])
+    info = {model.name: model for model in registry.available_models()}["jambatalk-synthetic"]
+    assert info.available, info.reason
+    assert info.motion_space == "weights" and len(info.speakers) == 25
+
+
 @pytest.fixture(autouse=True)
 def registry_as_it_was():
     """The registry is the process's own: each test's runs are forgotten after it."""
@@ -40,7 +56,7 @@ def copy_run(run: Path, folder: Path) -> Path:
 
 def test_a_run_folder_is_listed_with_its_motion_space_template_and_speakers(tiny_run, tmp_path):
     copy_run(tiny_run, tmp_path / "my-voice")
-    assert run_folders.register_runs([tmp_path]) == ["my-voice"]
+    assert user_runs([tmp_path]) == ["my-voice"]
     info = registry.model_info("my-voice")
     assert (info.motion_space, info.template, info.speakers) == ("weights", "default-head", SPEAKERS)
     assert info.available and info.batched and info.weights_needed
@@ -64,7 +80,7 @@ def test_broken_runs_are_listed_unavailable_with_the_reason(tiny_run, tmp_path):
     (tmp_path / "half-copied").mkdir()
     (tmp_path / "half-copied" / "config.json").write_text(json.dumps(config))
     (tmp_path / "notes").mkdir()  # not a run at all: not listed
-    assert run_folders.register_runs([tmp_path]) == ["from-the-future", "garbled", "half-copied"]
+    assert user_runs([tmp_path]) == ["from-the-future", "garbled", "half-copied"]
     reasons = {info.name: info.reason for info in registry.available_models() if not info.available}
     assert "cannot be read" in reasons["garbled"]
     assert "hyperface" in reasons["from-the-future"] and "update Lipwright" in reasons["from-the-future"]
@@ -76,7 +92,7 @@ def test_broken_runs_are_listed_unavailable_with_the_reason(tiny_run, tmp_path):
 
 def test_a_run_never_replaces_the_phonemes_model(tiny_run, tmp_path):
     copy_run(tiny_run, tmp_path / registry.DEFAULT_MODEL)
-    assert run_folders.register_runs([tmp_path]) == []
+    assert user_runs([tmp_path]) == []
     assert registry.model_info(registry.DEFAULT_MODEL).speakers == ()
 
 

@@ -82,10 +82,13 @@ class TrainedRunModel:
         pieces: dict[int, list[np.ndarray]] = {line: [] for line in range(len(clips))}
         for first in range(0, len(jobs), WINDOWS_PER_PASS):
             chunk = jobs[first:first + WINDOWS_PER_PASS]
-            audio = np.zeros((len(chunk), max(len(job[2]) for job in chunk)), dtype=np.float32)
+            frames = [job[1][1] - job[1][0] for job in chunk]
+            # Room for every window's whole span even where the line ends inside its last frame, so a
+            # line reads the same samples (its own, then silence) alone or beside longer ones.
+            width = max(max(len(job[2]), round(count / fps * SAMPLE_RATE) + 1) for job, count in zip(chunk, frames))
+            audio = np.zeros((len(chunk), width), dtype=np.float32)
             for row, job in enumerate(chunk):
                 audio[row, :len(job[2])] = job[2]
-            frames = [job[1][1] - job[1][0] for job in chunk]
             with torch.inference_mode():
                 motion = self.network.predict(torch.from_numpy(audio).to(self.device), frames,
                                               torch.tensor([job[3] for job in chunk], device=self.device))
