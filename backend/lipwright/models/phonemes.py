@@ -11,7 +11,6 @@ import numpy as np
 from .. import __version__
 from ..audio.clip import frame_count
 from ..audio.loudness import frame_loudness
-from ..geometry.placement import place_on_mesh
 from ..motion.arkit import ARKIT_NAMES
 from ..motion.coarticulation import phones_to_weights
 from ..motion.ending import ease_to_rest_at_end
@@ -19,7 +18,7 @@ from ..phones import phones_for_clip
 from ..phones.speech_presence import little_speech_warning
 from ..template import load_default_head
 from .base import Animation, AnimationRequest, Progress, no_progress
-from .offset_frames import OffsetFrames
+from .head_offsets import rest_and_offsets
 
 
 class PhonemeModel:
@@ -47,14 +46,7 @@ class PhonemeModel:
             warnings.append(speech_warning)
 
         progress(0.85, "shaping the face")
-        rest = self.head.mesh.vertices if request.mesh is None else request.mesh.vertices
-        offsets = None
-        if request.offsets:
-            # Computed chunk by chunk while the result is written: a long line never holds them all.
-            transform = None
-            if request.mesh is not None:
-                transform = place_on_mesh(self.head.mesh, request.mesh, model_name=self.name).map_offsets
-            offsets = OffsetFrames(weights, self.head.targets, transform)
+        rest, offsets = rest_and_offsets(self.head, weights, request, self.name)
 
         meta = {
             "model": self.name,
@@ -69,7 +61,7 @@ class PhonemeModel:
         }
         return Animation(
             offsets=offsets,
-            rest=np.asarray(rest, dtype=np.float32),
+            rest=rest,
             fps=request.fps,
             landmark_index=dict(self.head.landmark_index),
             weights=weights.astype(np.float32),

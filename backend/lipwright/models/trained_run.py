@@ -19,7 +19,7 @@ from ..errors import ModelError
 from ..motion.arkit import ARKIT_NAMES
 from ..motion.windows import audio_span, blend_windows, plan_windows
 from .base import Animation, AnimationRequest, Progress, no_progress
-from .offset_frames import OffsetFrames
+from .head_offsets import rest_and_offsets
 
 SAMPLE_RATE = 16000
 WINDOW_SECONDS = 8.0  # near the length of the clips the networks train on
@@ -120,16 +120,8 @@ class TrainedRunModel:
         return self._vertex_animation(request, motion, meta)
 
     def _weights_animation(self, request: AnimationRequest, weights: np.ndarray, meta: dict) -> Animation:
-        from ..geometry.placement import place_on_mesh
-
-        rest = self.head.mesh.vertices if request.mesh is None else request.mesh.vertices
-        offsets = None
-        if request.offsets:
-            transform = None
-            if request.mesh is not None:
-                transform = place_on_mesh(self.head.mesh, request.mesh, model_name=self.name).map_offsets
-            offsets = OffsetFrames(weights, self.head.targets, transform)
-        return Animation(offsets=offsets, rest=np.asarray(rest, dtype=np.float32), fps=request.fps,
+        rest, offsets = rest_and_offsets(self.head, weights, request, self.name)
+        return Animation(offsets=offsets, rest=rest, fps=request.fps,
                          landmark_index=dict(self.head.landmark_index), weights=weights, weight_names=ARKIT_NAMES,
                          meta=meta)
 
