@@ -10,11 +10,11 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+# The measures' own thresholds: sealed at or under SEALED mouth opening, at rest under REST_WEIGHT.
+from ...metrics.lipsync import REST_WEIGHT
+from ...metrics.lipsync import SEALED as SEALED_OPENING
 from ...motion.arkit import ARKIT_INDEX
 from ...motion.visemes import GAP_LIP_UNITS, JAW_UNITS, LIP_OPENING_UNITS, LIP_UNITS
-
-SEALED_OPENING = 0.01  # mouth opening (motion/visemes.mouth_opening) at or under this: sealed
-REST_WEIGHT = 0.01  # every lower-face weight under this: at rest
 
 _JAW, _CLOSE = ARKIT_INDEX["jawOpen"], ARKIT_INDEX["mouthClose"]
 _GAP = [ARKIT_INDEX[name] for name in GAP_LIP_UNITS]
@@ -23,7 +23,7 @@ _LOWER_FACE = [ARKIT_INDEX[name] for name in (*JAW_UNITS, *LIP_UNITS)]
 
 
 def mouth_opening(weights: torch.Tensor) -> torch.Tensor:
-    """(..., 52) -> (...): motion/visemes.mouth_opening in torch."""
+    """(..., 52) -> (...): motion/visemes.mouth_opening in torch (a test keeps the two equal)."""
     return F.relu(weights[..., _JAW] - weights[..., _CLOSE]) + 0.25 * weights[..., _GAP].sum(dim=-1)
 
 
