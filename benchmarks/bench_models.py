@@ -9,6 +9,8 @@ run first), best of --repeats. Speech: espeak-ng's en-us reading a paragraph, re
 up to the length (benchmarks/bench_memory.py's long line).
 
 Run: PYTHONPATH=$PWD/backend .venv/bin/python benchmarks/bench_models.py [--seconds 10 60] [--run RUN ...]
+On a machine without espeak-ng or pocketsphinx (a lent GPU machine): --speech DIR reads DIR/line_<s>s.wav
+(made here by bench_memory.long_line) and --no-phonemes leaves the rules model out.
 """
 
 from __future__ import annotations
@@ -50,21 +52,25 @@ def untrained_run(network: str, folder: Path) -> Path:
     return save_checkpoint(folder / network, built.state_dict(), built.config)
 
 
-def devices() -> list[str]:
+def devices(asked: str = "all") -> list[str]:
     import torch
 
-    return ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
+    found = ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
+    return found if asked == "all" else [device for device in found if device == asked]
 
 
-def entries(runs: list[Path], folder: Path) -> list[Entry]:
+def entries(runs: list[Path], folder: Path, phonemes: bool = True, device: str = "all") -> list[Entry]:
     from lipwright.evaluation.trained_runs import checkpoint_folder
     from lipwright.models.networks import NETWORKS
-    from lipwright.models.phonemes import PhonemeModel
     from lipwright.models.trained_run import TrainedRunModel
 
-    phonemes = PhonemeModel()
-    listed = [Entry("phonemes, no transcript (fast)", "none (rules)", phonemes, "cpu"),
-              Entry("phonemes, no transcript (accurate)", "none (rules)", phonemes, "cpu", "accurate")]
+    listed = []
+    if phonemes:
+        from lipwright.models.phonemes import PhonemeModel
+
+        rules = PhonemeModel()
+        listed = [Entry("phonemes, no transcript (fast)", "none (rules)", rules, "cpu"),
+                  Entry("phonemes, no transcript (accurate)", "none (rules)", rules, "cpu", "accurate")]
     trained = {run: checkpoint_folder(run) for run in runs}
     named = {TrainedRunModel(checkpoint).config.model for checkpoint in trained.values()}
     untrained = {}
@@ -75,7 +81,7 @@ def entries(runs: list[Path], folder: Path) -> list[Entry]:
             untrained[network] = untrained_run(network, folder)
         except Exception as error:  # a network another change is still writing: say so, measure the rest
             print(f"({network}: cannot be built here: {error})")
-    for device in devices():
+    for device in devices(device):
         for run, checkpoint in trained.items():
             model = TrainedRunModel(checkpoint, device)
             listed.append(Entry(f"{model.config.model} ({run.name})", f"trained ({run})", model, device))
@@ -118,14 +124,17 @@ def main() -> None:
     parser.add_argument("--run", type=Path, action="append", default=[],
                         help="a trained run folder (or checkpoint folder); repeat for several")
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--speech", type=Path, help="a folder of line_<s>s.wav files to read instead of speaking")
+    parser.add_argument("--no-phonemes", action="store_true", help="leave out the rules model (needs pocketsphinx)")
+    parser.add_argument("--device", choices=["all", "cpu", "cuda"], default="all", help="where the networks run")
     args = parser.parse_args()
     print(describe_machine())
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        models = entries(args.run, folder)
+        models = entries(args.run, folder, not args.no_phonemes, args.device)
         lines = {}
         for seconds in [2.0, *args.seconds]:
-            wav, _ = long_line(folder, seconds)
+            wav = args.speech / f"line_{seconds:g}s.wav" if args.speech else long_line(folder, seconds)[0]
             samples, rate = soundfile.read(str(wav), dtype="float32")
             lines[seconds] = AudioClip(samples, rate)
         if any(entry.weights == "random" for entry in models):

@@ -9,7 +9,8 @@ Two modes, chosen at training and kept in the run's config:
 - non-autoregressive: frame t's input is the audio `lookahead` frames ahead of t, so the causal
   decoder still hears what comes next; one pass per line, an order of magnitude faster on a CPU.
 The selective scan runs in plain PyTorch on a CPU and through `mamba-ssm`'s fused kernels when that
-package is installed on a CUDA machine (transformers picks the path)."""
+package is installed on a CUDA machine (transformers picks the path; parts/mamba_kernels.py keeps the
+Mamba layers in fp32 and off the kernels on the CPU, where the kernels fail)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from ..training.batches import Batch
 from ..training.checkpoint import RunConfig
 from .parts.clip_audio import encode_clips
 from .parts.contacts import apply_contacts, contact_loss
+from .parts.mamba_kernels import FullPrecisionMambaMixer
 from .parts.motion_loss import masked_motion_loss
 from .parts.speaker_style import SpeakerStyle
 
@@ -136,6 +138,10 @@ class JambaTalk(nn.Module):
         for index, layer in enumerate(self.decoder.layers):
             if hasattr(layer, "self_attn"):
                 layer.self_attn = RotaryJambaAttention(jamba_config, index, settings.rope_theta)
+            if hasattr(layer, "mamba"):
+                guarded = FullPrecisionMambaMixer(jamba_config, index)
+                guarded.load_state_dict(layer.mamba.state_dict())  # keep Jamba's own initialisation
+                layer.mamba = guarded
         if settings.contacts and config.motion_space != "weights":
             raise ModelError("contacts (sealed lips, rest) are decided in ARKit-weights space: train with "
                              "--space weights, or leave contacts off")
