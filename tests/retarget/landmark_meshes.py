@@ -86,6 +86,36 @@ def hand_blob() -> MeshData:
     return mesh_from_parts(*parts)
 
 
+def hand() -> MeshData:
+    """A palm (a box) with four fingers and a thumb (cylinders), pieces as a modeller blocks them out."""
+    import trimesh
+
+    palm = trimesh.creation.box(extents=(0.09, 0.025, 0.1)).subdivide().subdivide()
+    pieces = [palm]
+    for x, length in ((-0.033, 0.07), (-0.011, 0.08), (0.011, 0.076), (0.033, 0.06)):
+        finger = trimesh.creation.cylinder(radius=0.009, height=length, sections=16)
+        finger.apply_translation((x, 0.0, 0.05 + length / 2))
+        pieces.append(finger)
+    thumb = trimesh.creation.cylinder(radius=0.011, height=0.06, sections=16)
+    thumb.apply_transform(trimesh.transformations.rotation_matrix(np.radians(60.0), (0.0, 1.0, 0.0)))
+    thumb.apply_translation((0.065, -0.005, 0.0))
+    pieces.append(thumb)
+    return mesh_from_parts(*((np.asarray(piece.vertices), np.asarray(piece.faces).tolist()) for piece in pieces))
+
+
+def triangle_soup(count: int = 3000, shared_vertices: int | None = None, seed: int = 0) -> MeshData:
+    """Random triangles in a box: each with its own corners, or, with shared_vertices, drawn from that many
+    points (so they touch, but almost no edge joins two of them)."""
+    generator = np.random.default_rng(seed)
+    if shared_vertices is None:
+        vertices = generator.random((3 * count, 3)) * 0.2
+        corners = np.arange(3 * count)
+    else:
+        vertices = generator.random((shared_vertices, 3)) * 0.2
+        corners = generator.integers(0, shared_vertices, size=3 * count)
+    return MeshData(vertices.astype(np.float32), corners.astype(np.int32), np.full(count, 3, dtype=np.int32))
+
+
 def relative_errors(found: dict[str, np.ndarray], truth: dict[str, np.ndarray], mouth_width: float) -> dict[str, float]:
     return {name: float(np.linalg.norm(found[name] - truth[name]) / mouth_width) for name in truth}
 

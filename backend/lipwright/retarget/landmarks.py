@@ -11,6 +11,7 @@ import numpy as np
 
 from ..geometry.mesh import MeshData
 from ..template.landmarks import LANDMARK_NAMES
+from .inputs import check_character_mesh
 from .landmarks_detect import INSTALL_HINT, DetectorMissing, detect_landmarks
 from .landmarks_geometric import GeometricGuess, NoFaceFound, guess_landmarks
 from .orientation import Orientation, find_orientation
@@ -44,7 +45,9 @@ class FoundLandmarks:
 
 def find_character_landmarks(mesh: MeshData, use_detector: bool = True) -> FoundLandmarks:
     """Landmarks on `mesh`, whatever its axes, rotation and scale. Raises NoFaceFound (a LipwrightError
-    saying "no face found: ...") when the mesh shows no face."""
+    saying "no face found: ...") when the mesh shows no face, and MeshError, before any rendering, when it is
+    too large or no connected surface."""
+    mesh = check_character_mesh(mesh, min_vertices=4)
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
     triangles = triangulate(mesh)
     if len(triangles) == 0 or len(vertices) < 4:
