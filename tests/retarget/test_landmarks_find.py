@@ -9,7 +9,7 @@ from lipwright.errors import LipwrightError
 from lipwright.retarget.landmarks import find_character_landmarks
 from lipwright.template.landmarks import LANDMARK_NAMES
 
-from .landmark_meshes import (LIP_NAMES, PLACEMENTS, cube, hand_blob, mesh_from_parts, placed_head,
+from .landmark_meshes import (LIP_NAMES, PLACEMENTS, cube, hand, hand_blob, mesh_from_parts, placed_head,
                               relative_errors, stylised_head, uv_sphere)
 
 
@@ -52,8 +52,8 @@ def test_a_stylised_head_gets_its_lips_from_the_fallback(monkeypatch):
     assert 0.0 < found.confidence < 1.0
 
 
-@pytest.mark.parametrize("make", [lambda: mesh_from_parts(uv_sphere()), cube, hand_blob],
-                         ids=["sphere", "cube", "hand"])
+@pytest.mark.parametrize("make", [lambda: mesh_from_parts(uv_sphere()), cube, hand_blob, hand],
+                         ids=["sphere", "cube", "hand-of-blobs", "hand-of-box-and-cylinders"])
 def test_a_mesh_with_no_face_is_refused_with_what_to_do(make):
     with pytest.raises(LipwrightError) as raised:
         find_character_landmarks(make())

@@ -7,7 +7,10 @@ import trimesh
 from lipwright.errors import MeshError
 from lipwright.geometry.mesh import MeshData
 from lipwright.retarget.inputs import MAX_CHARACTER_VERTICES
+from lipwright.retarget.landmarks import find_character_landmarks
 from lipwright.retarget.prepare import prepare_character
+from lipwright.retarget.template_regions import triangulate
+from tests.retarget.landmark_meshes import hand, triangle_soup
 
 
 def as_mesh(shape: trimesh.Trimesh) -> MeshData:
@@ -41,6 +44,42 @@ def test_two_million_vertices_are_refused_before_any_work(head):
     # The polygons are missing too; the size is what is reported, since it is checked first.
     with pytest.raises(MeshError, match=f"2,000,000 vertices.*{MAX_CHARACTER_VERTICES:,}.*Decimate"):
         prepare_character(huge, head_landmarks(head))
+    with pytest.raises(MeshError, match=f"2,000,000 vertices.*{MAX_CHARACTER_VERTICES:,}.*select only the head"):
+        find_character_landmarks(huge)
+
+
+@pytest.mark.parametrize("soup", [triangle_soup(), triangle_soup(count=6000, shared_vertices=3000)],
+                         ids=["loose-triangles", "triangles-sharing-corners"])
+def test_a_triangle_soup_is_no_surface_to_look_for_a_face_on(head, soup):
+    message = "not a connected surface.*Merge by Distance"
+    with pytest.raises(MeshError, match=message):
+        find_character_landmarks(soup)
+    # With landmarks placed by hand, it is refused the same way, before the fit.
+    points = {name: np.asarray(soup.vertices[i], dtype=np.float64) for i, name in enumerate(head.landmark_index)}
+    with pytest.raises(MeshError, match=message):
+        prepare_character(soup, points)
+
+
+def test_a_head_made_a_non_manifold_mess_is_refused(head):
+    """The default head with three triangles in four given random corners: still one piece, with its own
+    vertices and landmarks, but most of its edges no longer join two triangles."""
+    triangles = triangulate(head.mesh)
+    scrambled = np.ones(len(triangles), dtype=bool)
+    scrambled[::4] = False
+    triangles[scrambled] = np.random.default_rng(1).integers(0, head.vertex_count, size=(scrambled.sum(), 3))
+    mess = MeshData(head.mesh.vertices, triangles.reshape(-1).astype(np.int32), np.full(len(triangles), 3, np.int32))
+    with pytest.raises(MeshError, match="non-manifold mess"):
+        prepare_character(mess, head_landmarks(head))
+
+
+def test_a_hand_with_a_faces_landmarks_laid_over_it_is_refused(head):
+    """The head's landmarks moved onto the palm's front: a face's layout, but no face's surface under it."""
+    palm = hand()
+    points = head_landmarks(head)
+    centre = np.mean(list(points.values()), axis=0)
+    palm_front = np.array([0.0, np.asarray(palm.vertices)[:, 1].min() - 0.02, 0.0])
+    with pytest.raises(MeshError, match="off the mesh's surface"):
+        prepare_character(palm, {name: point - centre + palm_front for name, point in points.items()})
 
 
 @pytest.mark.parametrize("landmarks, message", [

@@ -17,7 +17,7 @@ from ..geometry.similarity import Similarity
 from ..template.head_template import HeadTemplate
 from .inputs import check_landmarks
 from .landmark_warp import landmark_similarity, thin_plate_warp
-from .surface_fit import fit_face_surface
+from .surface_fit import fit_face_surface, fitting_surface
 from .template_regions import landmark_points, template_regions, triangulate
 
 # A landmark this far from the surface (a share of the mouth width) was not placed on this mesh.
@@ -33,6 +33,7 @@ class TemplateFit:
     similarity: Similarity
     fitted: np.ndarray
     character: trimesh.Trimesh
+    surface: trimesh.Trimesh
     landmark_names: tuple[str, ...]
     landmark_targets: np.ndarray
 
@@ -50,13 +51,19 @@ def fit_template(template: HeadTemplate, mesh: MeshData, landmarks: Mapping[str,
     rest = np.asarray(template.mesh.vertices, dtype=np.float64)
     warped = thin_plate_warp(template_points, landmark_targets, rest)
     character = _character_in_template_space(mesh, to_template)
-    _landmarks_on_surface(character, landmark_targets, names, regions.mouth_width)
-    _face_outward(character, warped, regions.triangles, regions.face)
+    # Dense characters are searched on a decimated copy: building a search tree over 400,000 triangles took
+    # longer than the whole fit.
+    surface = fitting_surface(character)
+    _landmarks_on_surface(surface, landmark_targets, names, regions.mouth_width)
+    if _inside_out(surface, warped, regions.triangles, regions.face):
+        character.invert()
+        if surface is not character:
+            surface.invert()
     landmark_vertices = np.array([template.landmark_index[name] for name in names])
-    fitted = fit_face_surface(warped, regions.triangles, regions.face, character, landmark_vertices,
+    fitted = fit_face_surface(warped, regions.triangles, regions.face, surface, landmark_vertices,
                               landmark_targets)
-    return TemplateFit(similarity=similarity, fitted=fitted, character=character, landmark_names=tuple(names),
-                       landmark_targets=landmark_targets)
+    return TemplateFit(similarity=similarity, fitted=fitted, character=character, surface=surface,
+                       landmark_names=tuple(names), landmark_targets=landmark_targets)
 
 
 def _character_in_template_space(mesh: MeshData, to_template: Similarity) -> trimesh.Trimesh:
@@ -77,12 +84,11 @@ def _landmarks_on_surface(character: trimesh.Trimesh, points: np.ndarray, names:
                         "mesh's lips, nose, chin and eyelids.")
 
 
-def _face_outward(character: trimesh.Trimesh, warped: np.ndarray, triangles: np.ndarray, face: np.ndarray) -> None:
-    """Inverts the character's polygons in place when their normals face into the head (an inside-out
-    export), judged where the warped template's face lies on it."""
+def _inside_out(character: trimesh.Trimesh, warped: np.ndarray, triangles: np.ndarray, face: np.ndarray) -> bool:
+    """Whether the character's normals face into the head (an inside-out export), judged where the warped
+    template's face lies on it."""
     placed = trimesh.Trimesh(warped, triangles[face[triangles].all(axis=1)], process=False)
     samples = np.unique(placed.faces)[::7]
     _, _, nearest_triangle = trimesh.proximity.closest_point(character, warped[samples])
     agreement = np.einsum("ij,ij->i", character.face_normals[nearest_triangle], placed.vertex_normals[samples])
-    if np.median(agreement) < 0:
-        character.invert()
+    return bool(np.median(agreement) < 0)

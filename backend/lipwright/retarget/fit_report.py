@@ -50,7 +50,7 @@ def report_fit(template: HeadTemplate, regions: TemplateRegions, fit: TemplateFi
     """Raises MeshError when the character has no face where the landmarks put it."""
     width = regions.mouth_width
     face = np.flatnonzero(regions.face)
-    _, surface_distance, _ = trimesh.proximity.closest_point(fit.character, fit.fitted[face])
+    _, surface_distance, _ = trimesh.proximity.closest_point(fit.surface, fit.fitted[face])
     share = surface_distance / width
     if np.mean(share > POOR_SHARE) > NO_FACE_SHARE:
         raise MeshError(

@@ -11,6 +11,8 @@ import numpy as np
 
 from ..geometry.mesh import MeshData
 from ..template.landmarks import LANDMARK_NAMES
+from .head_region import head_region, vertex_submesh
+from .inputs import check_character_mesh
 from .landmarks_detect import INSTALL_HINT, DetectorMissing, detect_landmarks
 from .landmarks_geometric import GeometricGuess, NoFaceFound, guess_landmarks
 from .orientation import Orientation, find_orientation
@@ -43,8 +45,14 @@ class FoundLandmarks:
 
 
 def find_character_landmarks(mesh: MeshData, use_detector: bool = True) -> FoundLandmarks:
-    """Landmarks on `mesh`, whatever its axes, rotation and scale. Raises NoFaceFound (a LipwrightError
-    saying "no face found: ...") when the mesh shows no face."""
+    """Landmarks on `mesh` (a head, or a standing figure whose head is found first), whatever its axes,
+    rotation and scale. Raises NoFaceFound (a LipwrightError
+    saying "no face found: ...") when the mesh shows no face, and MeshError, before any rendering, when it is
+    too large or no connected surface."""
+    mesh = check_character_mesh(mesh, min_vertices=4)
+    region = head_region(mesh)
+    if region is not None:  # a full-body figure: only its head is oriented and searched (same coordinates)
+        mesh = vertex_submesh(mesh, region)
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
     triangles = triangulate(mesh)
     if len(triangles) == 0 or len(vertices) < 4:

@@ -22,7 +22,7 @@ MAX_TARGET_FACES = 60_000
 def fit_face_surface(warped: np.ndarray, triangles: np.ndarray, face: np.ndarray, target: trimesh.Trimesh,
                      landmark_vertices: np.ndarray, landmark_points: np.ndarray) -> np.ndarray:
     """warped: (V, 3) template vertices already placed on the character; triangles: (T, 3); face: (V,) bool,
-    the vertices to fit; target: the character in the same space; landmark_vertices (n,) with their
+    the vertices to fit; target: the character's fitting_surface in the same space; landmark_vertices (n,) with their
     landmark_points (n, 3). Returns (V, 3): the face fitted, the rest carried along smoothly."""
     keep = face[triangles].all(axis=1)
     used = np.unique(triangles[keep])
@@ -31,14 +31,16 @@ def fit_face_surface(warped: np.ndarray, triangles: np.ndarray, face: np.ndarray
     source = trimesh.Trimesh(warped[used], local[triangles[keep]], process=False)
     on_face = local[landmark_vertices] >= 0
     fitted = trimesh.registration.nricp_amberg(
-        source, _fitting_target(target),
+        source, target,
         source_landmarks=local[landmark_vertices[on_face]], target_positions=landmark_points[on_face],
         steps=[list(step) for step in ANNEALING_STEPS], distance_threshold=MATCH_DISTANCE_M / source.scale,
     )
     return _carry_correction(warped, used, np.asarray(fitted, dtype=np.float64) - warped[used])
 
 
-def _fitting_target(target: trimesh.Trimesh) -> trimesh.Trimesh:
+def fitting_surface(target: trimesh.Trimesh) -> trimesh.Trimesh:
+    """The character's surface for the fit's and the report's closest-point searches: decimated above
+    MAX_TARGET_FACES, without zero-area triangles. One object, so its search tree is built once."""
     if len(target.faces) > MAX_TARGET_FACES:
         target = target.simplify_quadric_decimation(face_count=MAX_TARGET_FACES)
     # Zero-area triangles (common after decimation) give NaN barycentric normals, and the solve fails.
