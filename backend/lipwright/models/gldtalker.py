@@ -12,11 +12,9 @@ The paper publishes none of its sizes (see shared/MODELS.md): the defaults here 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -25,7 +23,7 @@ from ..errors import ModelError
 from ..training.batches import Batch
 from ..training.checkpoint import RunConfig
 from .parts.clip_audio import encode_clips
-from .parts.latent_diffusion import SAMPLERS, LatentDenoiser, LatentDiffusion, seeded_noise
+from .parts.latent_diffusion import SAMPLERS, LatentDenoiser, LatentDiffusion, derived_seed, seeded_noise
 from .parts.motion_loss import masked_motion_loss
 from .parts.spiral_conv import SpiralMeshCoder
 from .parts.vq_motion_prior import (MeshFrameCoder, VQMotionPrior, WeightsFrameCoder, latent_lengths,
@@ -189,7 +187,7 @@ class GLDiTalker(nn.Module):
         seeds = list(seeds) if seeds is not None else [0] * len(frames)
         lengths = latent_lengths(frames, self.settings.temporal_halvings)
         rows = len(frames) * count
-        row_seeds = [sample_seed(seeds[row % len(frames)], row // len(frames)) for row in range(rows)]
+        row_seeds = [derived_seed(seeds[row % len(frames)], row // len(frames)) for row in range(rows)]
         mask = length_mask(lengths, max(lengths), audio.device).repeat(count, 1)
         conditioning = self._audio(audio, frames, max(lengths)).repeat(count, 1, 1)
         noise = seeded_noise(lengths * count, self.settings.code_dim, row_seeds, audio.device).to(audio.dtype)
@@ -198,11 +196,6 @@ class GLDiTalker(nn.Module):
         motion = self.prior.decode(latents * self._fitted(self.latent_scale), lengths * count)
         motion = motion[:, :max(frames)] * self._fitted(self.motion_scale)
         return motion.reshape(count, len(frames), max(frames), -1)
-
-
-def sample_seed(seed: int, sample: int) -> int:
-    """The noise seed of sample `sample` of a line seeded `seed`: distinct streams for every pair."""
-    return int(np.random.SeedSequence([int(seed) % 2 ** 63, sample]).generate_state(1, dtype=np.uint64)[0] % 2 ** 63)
 
 
 def _frame_coder(config: RunConfig, settings: GLDiTalkerSettings) -> tuple[nn.Module, GLDiTalkerSettings]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler
 from diffusers.models.embeddings import get_timestep_embedding
@@ -41,6 +42,12 @@ def sampling_schedule(training: DDPMScheduler, sampler: str, steps: int):
         raise ValueError(f"unknown sampler {sampler!r}: use one of {', '.join(SAMPLERS)}")
     schedule.set_timesteps(steps)
     return schedule
+
+
+def derived_seed(seed: int, key: int) -> int:
+    """A seed for part `key` (a sample, a window) of something seeded `seed`: a distinct stream per pair."""
+    state = np.random.SeedSequence([int(seed) % 2 ** 63, int(key)]).generate_state(1, dtype=np.uint64)[0]
+    return int(state % 2 ** 63)
 
 
 def seeded_noise(lengths: Sequence[int], dim: int, seeds: Sequence[int], device) -> torch.Tensor:
