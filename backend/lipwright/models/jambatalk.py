@@ -13,7 +13,7 @@ package is installed on a CUDA machine (transformers picks the path)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
@@ -30,6 +30,7 @@ from .parts.clip_audio import encode_clips
 from .parts.contacts import apply_contacts, contact_loss
 from .parts.motion_loss import masked_motion_loss
 from .parts.speaker_style import SpeakerStyle
+from .settings import settings_from_dict
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,7 @@ class JambaTalkSettings:
 
     @classmethod
     def from_dict(cls, values: dict) -> "JambaTalkSettings":
-        known = {field.name for field in fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ModelError(f"unknown jambatalk settings: {', '.join(sorted(unknown))}")
-        return cls(**values)
+        return settings_from_dict(cls, values, "jambatalk")
 
     def jamba_config(self) -> JambaConfig:
         return JambaConfig(
