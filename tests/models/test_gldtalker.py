@@ -4,6 +4,7 @@ prior's history, a seed fixes a sample and another seed changes it, several samp
 from one batched pass, and a saved checkpoint predicts exactly what the network did."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -111,3 +112,17 @@ def test_a_network_that_never_saw_data_still_predicts_for_speed_measures(network
     assert float(fresh.motion_scale) == float(fresh.latent_scale) == 0.0  # measured by training only
     motion = fresh.eval().predict(torch.zeros(1, 16000), [30], torch.tensor([0]))
     assert motion.shape == (1, 30, 52) and torch.isfinite(motion).all()
+
+
+def test_the_schedulers_and_codebook_need_no_network(network, monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("GLDiTalker tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    fresh = GLDiTalker(network.config)  # diffusers' schedules and vector-quantize-pytorch's codebook, from code
+    for sampler in ("ddim", "dpm-solver"):
+        fresh.settings = replace(fresh.settings, sampler=sampler)
+        assert torch.isfinite(fresh.eval().predict(torch.zeros(1, 8000), [15], torch.tensor([-1]), steps=3)).all()
