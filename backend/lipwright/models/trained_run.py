@@ -60,15 +60,24 @@ class TrainedRunModel:
         return self.config.speakers.index(speaker)
 
     # -- many lines at once --
+    @property
+    def stochastic(self) -> bool:
+        """Whether the network draws its motion from a seed (GLDiTalker) rather than computing one answer."""
+        return bool(getattr(self.network, "stochastic", False))
+
     def predict_lines(self, clips: Sequence[AudioClip], speakers: Sequence[str | None],
-                      progress: Progress = no_progress) -> list[np.ndarray]:
+                      progress: Progress = no_progress, seeds: Sequence[int | None] | None = None,
+                      steps: int | None = None) -> list[np.ndarray]:
         """Each clip's motion at the run's frame rate, (frames, motion_dim), the windows of all clips
-        sharing forward passes."""
+        sharing forward passes. A stochastic network draws line i from seeds[i] (0 when not given; each
+        window its own seed derived from it, so a line is the same alone or batched) in `steps`
+        sampling steps (None: the run's own); other networks ignore both."""
         torch = self._torch
+        seeds = [0 if seed is None else int(seed) for seed in (seeds or [None] * len(clips))]
         fps = self.config.fps
         window = max(1, round(WINDOW_SECONDS * fps))
         overlap = round(OVERLAP_SECONDS * fps)
-        jobs = []  # (line, window range, audio piece, speaker index)
+        jobs = []  # (line, window range, audio piece, speaker index, (line seed, window number))
         plans = []
         for line, (clip, speaker) in enumerate(zip(clips, speakers)):
             samples = _at_16k(clip)
@@ -76,9 +85,9 @@ class TrainedRunModel:
             windows = plan_windows(frames, window, overlap)
             plans.append((frames, windows))
             index = self.speaker_index(speaker)
-            for span in windows:
+            for number, span in enumerate(windows):
                 start, stop = audio_span(span, fps, SAMPLE_RATE)
-                jobs.append((line, span, samples[start:stop], index))
+                jobs.append((line, span, samples[start:stop], index, (seeds[line], number)))
         pieces: dict[int, list[np.ndarray]] = {line: [] for line in range(len(clips))}
         for first in range(0, len(jobs), WINDOWS_PER_PASS):
             chunk = jobs[first:first + WINDOWS_PER_PASS]
@@ -91,7 +100,8 @@ class TrainedRunModel:
                 audio[row, :len(job[2])] = job[2]
             with torch.inference_mode():
                 motion = self.network.predict(torch.from_numpy(audio).to(self.device), frames,
-                                              torch.tensor([job[3] for job in chunk], device=self.device))
+                                              torch.tensor([job[3] for job in chunk], device=self.device),
+                                              **self._sampling_options([job[4] for job in chunk], steps))
             motion = motion.float().cpu().numpy()
             for row, job in enumerate(chunk):
                 pieces[job[0]].append(motion[row, :frames[row]])
@@ -99,9 +109,26 @@ class TrainedRunModel:
         return [blend_windows(pieces[line], windows, frames) if frames else np.zeros((0, self.config.motion_dim))
                 for line, (frames, windows) in enumerate(plans)]
 
+    def _sampling_options(self, window_seeds: list[tuple[int, int]], steps: int | None) -> dict:
+        if not self.stochastic:
+            return {}
+        from .parts.latent_diffusion import derived_seed
+
+        return {"seeds": [derived_seed(seed, window) for seed, window in window_seeds], "steps": steps}
+
+    def sample_lines(self, clip: AudioClip, speaker: str | None, count: int, seed: int = 0,
+                     steps: int | None = None, progress: Progress = no_progress) -> list[np.ndarray]:
+        """`count` samples of one line, sample k drawn from seed `seed + k` (animating the line with that
+        seed gives it again), all their windows sharing forward passes."""
+        if not self.stochastic:
+            raise ModelError(f"the model {self.name!r} ({self.config.model}) gives one answer per line: "
+                             "variations need a model that samples, such as gldtalker")
+        return self.predict_lines([clip] * count, [speaker] * count, progress, [seed + k for k in range(count)], steps)
+
     def animate_many(self, requests: Sequence[AnimationRequest], progress: Progress = no_progress) -> list[Animation]:
         started = time.perf_counter()
-        motions = self.predict_lines([r.clip for r in requests], [r.speaker for r in requests], progress)
+        motions = self.predict_lines([r.clip for r in requests], [r.speaker for r in requests], progress,
+                                     [r.seed for r in requests])
         seconds = (time.perf_counter() - started) / max(len(requests), 1)
         return [self._animation(request, motion, seconds) for request, motion in zip(requests, motions)]
 
@@ -115,6 +142,9 @@ class TrainedRunModel:
         meta = {"model": self.name, "network": self.config.model, "version": __version__,
                 "audio_seconds": request.clip.seconds, "compute_seconds": compute_seconds, "device": self.device,
                 "speaker": request.speaker, "warnings": [], "phones": []}
+        if self.stochastic:  # what reproduces this sample exactly
+            meta["seed"] = request.seed or 0
+            meta["sampling_steps"] = self.config.settings.get("sampling_steps")
         if self.config.motion_space == "weights":
             return self._weights_animation(request, np.clip(motion, 0.0, 1.0).astype(np.float32), meta)
         return self._vertex_animation(request, motion, meta)
