@@ -20,8 +20,6 @@ from ..files.atomic import write_bytes_atomically
 from ..geometry.mesh import MeshData
 from ..models.base import Progress
 from ..retarget.inputs import MAX_CHARACTER_VERTICES, check_character_mesh, check_landmarks
-from ..retarget.landmarks import find_character_landmarks
-from ..retarget.prepare import prepare_character
 from ..template.landmarks import LANDMARK_NAMES
 from ..wire import WireError
 from .animation_job import OptionsError, RequestError, describe_validation_error
@@ -79,15 +77,34 @@ def read_character_request(data: bytes, max_vertices: int) -> CharacterRequest:
     return CharacterRequest(options=options, mesh=mesh, landmarks=landmarks)
 
 
+class MissingFitLibraries(LipwrightError):
+    """The backend's Python lacks the libraries that fitting needs."""
+
+
+def _retarget():
+    """The fitting code, imported in the worker only: it needs trimesh, rtree and scipy, which a backend
+    running on Blender's own Python (the add-on's bundled packages) lacks; the server starts without them."""
+    try:
+        from ..retarget import landmarks, prepare
+    except ImportError as error:
+        raise MissingFitLibraries(
+            f"preparing a character needs the backend's full environment ({error.name or error} is missing): "
+            "in the add-on preferences, set Python to an environment with the backend's dependencies "
+            "(scripts/install.sh makes one), then try again") from None
+    return landmarks, prepare
+
+
 def find_landmarks_result(request: CharacterRequest, progress: Progress) -> bytes:
-    found = find_character_landmarks(request.mesh, use_detector=request.options.use_detector, progress=progress)
+    landmarks, _ = _retarget()
+    found = landmarks.find_character_landmarks(request.mesh, use_detector=request.options.use_detector, progress=progress)
     meta = {"step": "landmarks", "method": found.method, "confidence": float(found.confidence),
             "warnings": list(found.warnings), "vertex_count": request.mesh.vertex_count}
     return prepare_wire.encode_prepare_result(meta, found.points)
 
 
 def fit_result(request: CharacterRequest, progress: Progress) -> bytes:
-    prepared = prepare_character(request.mesh, request.landmarks, progress=progress)
+    _, prepare = _retarget()
+    prepared = prepare.prepare_character(request.mesh, request.landmarks, progress=progress)
     report = prepared.report
     meta = {"step": "fit", "template": TEMPLATE_NAME, "vertex_count": request.mesh.vertex_count,
             "report": {"poor_areas": list(report.poor_areas), "is_poor": report.is_poor,
