@@ -254,3 +254,37 @@ def test_the_preview_plays_the_keys_and_returns_every_value(addon):
     assert {block.name: block.value for block in keys} == pytest.approx(before)
     assert key_preview.SAVED_KEY not in obj
     assert obj.data.shape_keys.animation_data is None  # nothing keyframed
+
+
+def test_the_panel_shows_landmarks_progress_the_fit_report_and_the_preview(addon):
+    import json as json_module
+
+    from blender_addon import character_keys, landmark_empties
+    from tests.blender.conftest import grid_mesh
+    from tests.blender.test_panel import RecordingLayout
+
+    def draw():
+        record = []
+        panel = type("Panel", (), {"layout": RecordingLayout(record)})()
+        bpy.types.LIPWRIGHT_PT_prepare.draw(panel, bpy.context)
+        return record
+
+    assert ("label", "Select the character's face mesh") in draw()
+    obj = grid_mesh("Face", key_names=("jawOpen",))
+    bpy.context.view_layer.objects.active = obj
+    record = draw()
+    assert ("operator", "lipwright.find_landmarks") in record and ("operator", "lipwright.fit_character") in record
+    assert ("prop", "preview") in record
+    landmark_empties.store_landmarks(obj, {"chin": [0, 0, 0]}, "geometric", ["the chin is a guess"])
+    obj[character_keys.FIT_KEY] = json_module.dumps({"report": {"poor_areas": ["nose", "chin"], "is_poor": True,
+                                                                "warnings": ["The fit is poor at the nose, chin"]},
+                                                     "created_keys": ["jawOpen"], "kept_keys": []})
+    state = bpy.context.window_manager.lipwright_prepare
+    state.running, state.progress, state.message = True, 0.5, "fitting the default head to the landmarks"
+    record = draw()
+    assert ("label", "1 landmarks, guessed from the shape: check them") in record
+    assert ("label", "the chin is a guess") in record
+    assert ("progress", "fitting the default head to the landmarks") in record
+    assert ("label", "Poor fit at the nose, chin") in record
+    assert ("prop", "replace_earlier") in record
+    state.running = False
