@@ -288,3 +288,27 @@ def test_the_panel_shows_landmarks_progress_the_fit_report_and_the_preview(addon
     assert ("label", "Poor fit at the nose, chin") in record
     assert ("prop", "replace_earlier") in record
     state.running = False
+
+
+def test_landmarks_survive_save_and_reload_and_the_fit_is_one_undo_step(addon, tmp_path):
+    from blender_addon import landmark_empties, prepare_ops
+    from tests.blender.conftest import grid_mesh
+
+    assert "UNDO" in prepare_ops.LIPWRIGHT_OT_apply_fit.bl_options
+    assert "UNDO" in prepare_ops.LIPWRIGHT_OT_place_landmarks.bl_options
+    obj = grid_mesh("Face")
+    obj.scale = (2.0, 2.0, 2.0)
+    points = {"mouth_corner_left": [0.2, 0.0, 0.0], "mouth_corner_right": [-0.2, 0.0, 0.0], "chin": [0.0, -0.5, 0.1]}
+    landmark_empties.store_landmarks(obj, points, "detected")
+    landmark_empties.show_landmarks(obj, points, bpy.context.scene)
+    landmark_empties.landmark_empties(obj)["chin"].location.y = -0.6  # the user moves it
+    path = tmp_path / "character.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(path))
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    bpy.ops.wm.open_mainfile(filepath=str(path))
+    obj = bpy.data.objects["Face"]
+    assert landmark_empties.stored_landmarks(obj)["mouth_corner_left"].tolist() == [0.2, 0.0, 0.0]
+    current = landmark_empties.current_landmarks(obj)
+    np.testing.assert_allclose(current["chin"], [0.0, -0.6, 0.1], atol=1e-6)  # object space, despite the scale
+    assert set(bpy.data.collections[landmark_empties.collection_name(obj)].objects.keys()) == {
+        landmark_empties.empty_name(obj, name) for name in points}
