@@ -6,37 +6,26 @@ Only plain data crosses threads: names, bytes and arrays, never Blender data.
 """
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from . import job_runner, prepare_wire, wire
-from .client import PREPARE, BackendError
+from . import job_runner, prepare_wire
+from .client import PREPARE
 
 
 @dataclass
-class CharacterJob:
+class CharacterJob(job_runner.JobProgress):
     step: str                 # "landmarks" or "fit"
     object_name: str
     request: bytes            # prepare_wire.encode_prepare_request(...)
     basis: np.ndarray         # (V, 3) the Basis as sent: the fit is refused if the mesh changed meanwhile
-    state: str = "starting"   # starting -> queued/running -> done | failed | cancelled
-    progress: float = 0.0
-    message: str = "Starting"
-    error: str = ""
     result: dict | None = None  # prepare_wire.decode_prepare_result(...), once done
-    job_id: str = ""
-    cancel_requested: bool = False
-    finished: threading.Event = field(default_factory=threading.Event)
-
-    @property
-    def done(self) -> bool:
-        return self.finished.is_set()
 
 
 def run_character_job(job: CharacterJob, connect) -> None:
     """The whole job on the calling thread. connect() -> Client (it may start the local backend)."""
-    try:
+    def work():
         job.message = "Connecting to the backend"
         client = connect()
         if job.cancel_requested:
@@ -44,15 +33,8 @@ def run_character_job(job: CharacterJob, connect) -> None:
         job.message = "Sending the character's mesh"
         data = job_runner.submit_and_follow(job, client, lambda: client.submit(job.request, route=PREPARE))
         job.result = prepare_wire.decode_prepare_result(data)
-        job.state, job.progress, job.message = "done", 1.0, "Done"
-    except job_runner.Cancelled:
-        job.state, job.message = "cancelled", "Cancelled"
-    except (BackendError, wire.WireError) as error:
-        job.state, job.error, job.message = "failed", str(error), "Failed"
-    except Exception as error:  # a bug must still end the job, not leave the panel spinning
-        job.state, job.error, job.message = "failed", f"{type(error).__name__}: {error}", "Failed"
-    finally:
-        job.finished.set()
+
+    job_runner.run_to_the_end(job, work)
 
 
 _current: CharacterJob | None = None

@@ -33,16 +33,14 @@ class JobSpec:
     sound_start: float | None = None  # the strip's frame_start when its audio was read (Sync to Strips)
 
 
-@dataclass
-class Job:
-    spec: JobSpec
+@dataclass(kw_only=True)
+class JobProgress:
+    """How far a backend job got, written by its thread and read by the main thread's timer."""
+
     state: str = "starting"  # starting -> queued/running -> done | failed | cancelled
     progress: float = 0.0
     message: str = "Starting"
     error: str = ""
-    result: bytes = b""
-    decoded: dict | None = None  # the result decoded, and its basis compressed, off the main thread
-    basis: object = None
     job_id: str = ""
     cancel_requested: bool = False
     finished: threading.Event = field(default_factory=threading.Event)
@@ -52,9 +50,17 @@ class Job:
         return self.finished.is_set()
 
 
+@dataclass
+class Job(JobProgress):
+    spec: JobSpec
+    result: bytes = b""
+    decoded: dict | None = None  # the result decoded, and its basis compressed, off the main thread
+    basis: object = None
+
+
 def run_job(job: Job, connect) -> None:
     """The whole job on the calling thread. connect() -> Client (it may start the local backend)."""
-    try:
+    def work():
         job.message = "Connecting to the backend"
         client = connect()
         if job.cancel_requested:
@@ -63,6 +69,15 @@ def run_job(job: Job, connect) -> None:
         job.result = submit_and_follow(job, client, lambda: client.submit(job.spec.request))
         job.message = "Preparing the bake"
         prepare_bake(job)
+
+    run_to_the_end(job, work)
+
+
+def run_to_the_end(job, work) -> None:
+    """work() on the calling thread; how it ended (done, cancelled, failed with a message) is recorded on
+    `job` (state, progress, message, error), and job.finished is set whatever happens."""
+    try:
+        work()
         job.state, job.progress, job.message = "done", 1.0, "Done"
     except Cancelled:
         job.state, job.message = "cancelled", "Cancelled"

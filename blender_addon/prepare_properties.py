@@ -4,6 +4,7 @@ the WindowManager (not saved)."""
 import bpy
 
 from . import key_preview
+from .properties import LipwrightJobState
 
 
 def _preview_changed(self, context):
@@ -28,20 +29,13 @@ class LipwrightCharacterSettings(bpy.types.PropertyGroup):
     )
 
 
-class LipwrightPrepareState(bpy.types.PropertyGroup):
-    running: bpy.props.BoolProperty()
-    progress: bpy.props.FloatProperty(min=0.0, max=1.0)
-    message: bpy.props.StringProperty()
-    last_error: bpy.props.StringProperty()
-    last_report: bpy.props.StringProperty()
-
-
-classes = (LipwrightCharacterSettings, LipwrightPrepareState)
+classes = (LipwrightCharacterSettings,)
 
 
 def register_properties():
     bpy.types.Object.lipwright_character = bpy.props.PointerProperty(type=LipwrightCharacterSettings)
-    bpy.types.WindowManager.lipwright_prepare = bpy.props.PointerProperty(type=LipwrightPrepareState)
+    # The running job's state has the same fields as a line's.
+    bpy.types.WindowManager.lipwright_prepare = bpy.props.PointerProperty(type=LipwrightJobState)
 
 
 def unregister_properties():

@@ -24,7 +24,8 @@ def encode_prepare_request(options: dict, vertices, faces_flat, face_sizes, land
     if unknown:
         raise WireError(f"unknown prepare-character options {sorted(unknown)}")
     arrays = {"options": np.array(json.dumps(options)), "vertices": np.asarray(vertices, dtype=np.float32),
-              "faces_flat": np.asarray(faces_flat, dtype=np.int32), "face_sizes": np.asarray(face_sizes, dtype=np.int32)}
+              "faces_flat": np.asarray(faces_flat, dtype=np.int32),
+              "face_sizes": np.asarray(face_sizes, dtype=np.int32)}
     if landmarks:
         arrays["landmark_names"] = np.array(list(landmarks), dtype=str)
         arrays["landmark_points"] = np.array([np.asarray(p, dtype=np.float64).reshape(3) for p in landmarks.values()])

@@ -30,7 +30,8 @@ def prepare_request_limits(max_vertices: int) -> dict[str, int]:
 def encode_prepare_request(options: dict, vertices, faces_flat, face_sizes, landmarks: dict | None = None) -> bytes:
     """vertices: (V, 3) the character's Basis in object space; landmarks: name -> (3,) point (for "fit")."""
     arrays = {"options": np.array(json.dumps(options)), "vertices": np.asarray(vertices, dtype=np.float32),
-              "faces_flat": np.asarray(faces_flat, dtype=np.int32), "face_sizes": np.asarray(face_sizes, dtype=np.int32)}
+              "faces_flat": np.asarray(faces_flat, dtype=np.int32),
+              "face_sizes": np.asarray(face_sizes, dtype=np.int32)}
     if landmarks:
         arrays["landmark_names"] = np.array(list(landmarks), dtype=str)
         arrays["landmark_points"] = np.array([np.asarray(p, dtype=np.float64).reshape(3) for p in landmarks.values()])

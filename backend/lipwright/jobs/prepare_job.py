@@ -96,7 +96,8 @@ def _retarget():
 
 def find_landmarks_result(request: CharacterRequest, progress: Progress) -> bytes:
     landmarks, _ = _retarget()
-    found = landmarks.find_character_landmarks(request.mesh, use_detector=request.options.use_detector, progress=progress)
+    found = landmarks.find_character_landmarks(request.mesh, use_detector=request.options.use_detector,
+                                               progress=progress)
     meta = {"step": "landmarks", "method": found.method, "confidence": float(found.confidence),
             "warnings": list(found.warnings), "vertex_count": request.mesh.vertex_count}
     return prepare_wire.encode_prepare_result(meta, found.points)

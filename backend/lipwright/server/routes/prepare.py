@@ -11,7 +11,7 @@ from ...jobs.prepare_job import CHARACTER_WORKER, read_character_request, run_ch
 from ...jobs.queue import JobQueue
 from ..problems import Problem
 from ..schemas import JobStatusResponse
-from .jobs import ERRORS, read_body_within, status_response
+from .jobs import ERRORS, npz_request_body, read_body_within, status_response
 
 router = APIRouter(prefix="/prepare", tags=["prepare"])
 
@@ -21,13 +21,7 @@ router = APIRouter(prefix="/prepare", tags=["prepare"])
     status_code=202,
     response_model=JobStatusResponse,
     responses=ERRORS,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-            "description": "a request made by lipwright.prepare_wire.encode_prepare_request",
-        }
-    },
+    openapi_extra=npz_request_body("a request made by lipwright.prepare_wire.encode_prepare_request"),
 )
 async def submit_prepare_job(request: Request, response: Response) -> JobStatusResponse:
     settings = request.app.state.settings
