@@ -48,14 +48,15 @@ def is_running() -> bool:
     return _current is not None and not _current.done
 
 
-def start(job: CharacterJob, connect, on_done, on_update, background: bool) -> None:
-    """on_update(job) runs on the main thread while the job runs; on_done(job) once when it has ended."""
+def start(job: CharacterJob, connect, on_done, on_update, background: bool):
+    """on_update(job) runs on the main thread while the job runs; on_done(job) once when it has ended.
+    Returns the timer callback (None in background mode, where all is done before this returns)."""
     global _current
     _current = job
     if background:
         run_character_job(job, connect)
         on_done(job)
-        return
+        return None
     threading.Thread(target=run_character_job, args=(job, connect), daemon=True,
                      name="lipwright-character").start()
 
@@ -68,6 +69,7 @@ def start(job: CharacterJob, connect, on_done, on_update, background: bool) -> N
         return None
 
     job_runner.register_timer(poll)
+    return poll
 
 
 def cancel_current() -> bool:

@@ -312,3 +312,31 @@ def test_landmarks_survive_save_and_reload_and_the_fit_is_one_undo_step(addon, t
     np.testing.assert_allclose(current["chin"], [0.0, -0.6, 0.1], atol=1e-6)  # object space, despite the scale
     assert set(bpy.data.collections[landmark_empties.collection_name(obj)].objects.keys()) == {
         landmark_empties.empty_name(obj, name) for name in points}
+
+
+def test_landmarks_are_found_on_a_worker_thread_while_the_panel_shows_progress(addon, backend, head_character):
+    """The interactive path: a worker thread talks to the backend, the timer callback (called here by the
+    test, as Blender's event loop would: timers never fire in background mode) shows progress and then
+    writes the landmarks through the undoable operator."""
+    import time
+
+    from blender_addon import character_jobs, landmark_empties, prepare_ops
+    from blender_addon.preferences import backend_settings
+
+    obj = mesh_object("Character", head_character["vertices"], head_character["triangles"])
+    state = bpy.context.window_manager.lipwright_prepare
+    job = prepare_ops.character_job(obj, "landmarks")
+    poll = character_jobs.start(job, backend_settings(bpy.context).connect, prepare_ops.on_done,
+                                prepare_ops.on_update, background=False)
+    try:
+        messages = set()
+        while poll() is not None:
+            if state.running:
+                messages.add(state.message)
+            time.sleep(0.05)
+    finally:
+        if bpy.app.timers.is_registered(poll):
+            bpy.app.timers.unregister(poll)
+    assert not state.running and not state.last_error, state.last_error
+    assert any("orienting" in message or "landmarks" in message for message in messages), messages
+    assert "lip_lower_mid" in landmark_empties.landmark_empties(obj)
