@@ -18,6 +18,15 @@ def check_character(obj) -> None:
     if obj is None or obj.type != "MESH":
         raise CharacterError("select the character's mesh (the one that holds the face) and make it active")
     bake.check_editable(obj)
+    vertex_count = len(obj.data.vertices)
+    if vertex_count > prepare_wire.MAX_CHARACTER_VERTICES:
+        raise CharacterError(
+            f"'{obj.name}' has {vertex_count:,} vertices; preparing a character works on meshes of up to "
+            f"{prepare_wire.MAX_CHARACTER_VERTICES:,}. Prepare a lower-resolution copy (a lower Subdivision level, "
+            "or a decimated copy): a Subdivision modifier adds the detail back after the shape keys")
+    if len(obj.data.polygons) == 0:
+        raise CharacterError(f"'{obj.name}' has no faces (polygons), so there is no face to fit: pick the head's "
+                             "mesh itself, not loose vertices, edges or a curve")
     mirrored = [m.name for m in obj.modifiers if m.type == "MIRROR"]
     if mirrored:
         raise CharacterError(

@@ -16,6 +16,8 @@ PREPARE_RESULT_KEYS = ("meta", "landmark_names", "landmark_points", "targets", "
 # "step": "landmarks" finds them (quick); "fit" fits with the given landmarks and makes the shape keys.
 PREPARE_OPTION_NAMES = ("step", "use_detector")
 PREPARE_STEPS = ("landmarks", "fit")
+# The backend's limit (lipwright.retarget.inputs): larger meshes are refused before they are sent.
+MAX_CHARACTER_VERTICES = 250_000
 
 
 def encode_prepare_request(options: dict, vertices, faces_flat, face_sizes, landmarks: dict | None = None) -> bytes:

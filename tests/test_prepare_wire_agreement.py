@@ -37,6 +37,12 @@ def test_constants_match(name):
     assert getattr(addon_wire, name) == getattr(backend_wire, name)
 
 
+def test_both_sides_know_the_same_vertex_limit():
+    from lipwright.retarget.inputs import MAX_CHARACTER_VERTICES
+
+    assert addon_wire.MAX_CHARACTER_VERTICES == MAX_CHARACTER_VERTICES
+
+
 def test_addon_request_decodes_in_backend():
     rng = np.random.default_rng(0)
     vertices = rng.normal(size=(7, 3)).astype(np.float32)

@@ -20,7 +20,13 @@ PREPARE_STEPS = ("landmarks", "fit")
 MAX_LANDMARKS = 64
 
 
+# A mesh up to this many times too large still unpacks, so that the answer can say by how much it is too large.
+OVERSIZE_READ = 8
+
+
 def prepare_request_limits(max_vertices: int) -> dict[str, int]:
+    """The most bytes each request member may unpack to."""
+    max_vertices *= OVERSIZE_READ
     corners = MAX_CORNERS_PER_VERTEX * max_vertices
     return {"options": MAX_OPTIONS_BYTES, "vertices": 3 * 8 * max_vertices, "faces_flat": 8 * corners,
             "face_sizes": 8 * corners, "landmark_names": 4 * 64 * MAX_LANDMARKS,

@@ -219,6 +219,18 @@ def test_a_mesh_without_a_face_is_refused_and_nothing_changes(addon, backend):
     assert len(bpy.data.collections) == collections and len(bpy.data.objects) == objects + 1  # just the sphere
 
 
+def test_meshes_without_faces_or_with_too_many_vertices_are_refused_before_sending(addon):
+    state = bpy.context.window_manager.lipwright_prepare
+    loose = mesh_object("Loose", [(0, 0, 0), (1, 0, 0), (0, 1, 0)], [])
+    with pytest.raises(RuntimeError, match="has no faces"):
+        bpy.ops.lipwright.find_landmarks()
+    assert "pick the head's mesh" in state.last_error
+    loose.data.vertices.add(300_000)
+    with pytest.raises(RuntimeError, match="300,003 vertices"):
+        bpy.ops.lipwright.find_landmarks()
+    assert "up to 250,000" in state.last_error and loose.data.shape_keys is None
+
+
 def test_a_mirrored_half_is_refused_with_the_fix(addon):
     state = bpy.context.window_manager.lipwright_prepare
     bpy.ops.mesh.primitive_ico_sphere_add(subdivisions=3)
