@@ -1,35 +1,12 @@
 """The add-on's and the backend's halves of the prepare-character wire format must agree."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from lipwright import prepare_wire as backend_wire
+from tests.blender_addon.conftest import pure_module  # the add-on's numpy-only modules, without Blender
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-
-def _load_addon_prepare_wire():
-    # The add-on's wire modules need only numpy; loaded as part of a package so the relative import works.
-    import types
-
-    package = types.ModuleType("addon_for_wire")
-    package.__path__ = [str(ROOT / "blender_addon")]
-    sys.modules["addon_for_wire"] = package
-    for name in ("wire", "prepare_wire"):
-        spec = importlib.util.spec_from_file_location(f"addon_for_wire.{name}", ROOT / "blender_addon" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-    return sys.modules["addon_for_wire.prepare_wire"]
-
-
-addon_wire = _load_addon_prepare_wire()
+addon_wire = pure_module("prepare_wire")
 
 
 @pytest.mark.parametrize("name", ["PREPARE_REQUEST_KEYS", "PREPARE_RESULT_KEYS", "PREPARE_OPTION_NAMES", "PREPARE_STEPS"])
