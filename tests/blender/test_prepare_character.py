@@ -352,3 +352,28 @@ def test_landmarks_are_found_on_a_worker_thread_while_the_panel_shows_progress(a
     assert not state.running and not state.last_error, state.last_error
     assert any("orienting" in message or "landmarks" in message for message in messages), messages
     assert "lip_lower_mid" in landmark_empties.landmark_empties(obj)
+
+
+def test_a_cancelled_fit_writes_nothing(addon, backend, head_character):
+    import time
+
+    from blender_addon import character_jobs, character_keys, landmark_empties, prepare_ops
+    from blender_addon.preferences import backend_settings
+
+    obj = mesh_object("Character", head_character["vertices"], head_character["triangles"])
+    landmark_empties.store_landmarks(obj, head_character["landmarks"], "detected")
+    state = bpy.context.window_manager.lipwright_prepare
+    job = prepare_ops.character_job(obj, "fit")
+    poll = character_jobs.start(job, backend_settings(bpy.context).connect, prepare_ops.on_done,
+                                prepare_ops.on_update, background=False)
+    try:
+        while not job.job_id and not job.done:  # cancel once the backend has the job
+            time.sleep(0.05)
+        assert bpy.ops.lipwright.cancel_prepare() == {"FINISHED"}
+        while poll() is not None:
+            time.sleep(0.05)
+    finally:
+        if bpy.app.timers.is_registered(poll):
+            bpy.app.timers.unregister(poll)
+    assert job.state == "cancelled" and state.last_report == "Cancelled" and not state.last_error
+    assert obj.data.shape_keys is None and character_keys.FIT_KEY not in obj
