@@ -120,6 +120,6 @@ def report_lines(obj) -> list[tuple[str, str]]:
         lines.append(("CHECKMARK", f"Fit is good (median miss {100 * report.get('surface_error_median', 0):.1f}% "
                                    "of the mouth width)"))
     if fit.get("kept_keys"):
-        lines.append(("INFO", f"Kept your own {len(fit['kept_keys'])} ARKit-named keys: "
+        lines.append(("INFO", f"Kept {len(fit['kept_keys'])} existing ARKit-named keys as they were: "
                               f"{', '.join(fit['kept_keys'][:4])}{'…' if len(fit['kept_keys']) > 4 else ''}"))
     return lines

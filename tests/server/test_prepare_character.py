@@ -128,3 +128,10 @@ def test_a_landmark_job_can_be_cancelled(client, character):
     client.post(f"/v1/jobs/{job_id}/cancel")
     status = wait_for_state(client, job_id, "cancelled", timeout=60.0)
     assert status["result_url"] is None
+
+
+def test_a_scalar_for_the_vertices_is_refused_with_a_message(client):
+    body = prepare_wire.encode_prepare_request({"step": "landmarks"}, np.float32(1.0), [0, 1, 2], [3])
+    response = client.post(PREPARE, content=body, headers={"Content-Type": "application/octet-stream"})
+    assert response.status_code == 422, response.text
+    assert "vertices" in response.json()["detail"]

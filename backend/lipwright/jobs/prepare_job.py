@@ -63,7 +63,7 @@ def read_character_request(data: bytes, max_vertices: int) -> CharacterRequest:
         options = CharacterOptions.model_validate(raw_options)
     except ValidationError as error:
         raise OptionsError(describe_validation_error(error, "prepare-character options")) from None
-    vertex_count = len(mesh_arrays["vertices"])
+    vertex_count = int(np.shape(mesh_arrays["vertices"])[0]) if np.ndim(mesh_arrays["vertices"]) else 0
     if vertex_count > max_vertices:
         raise MeshError(f"The character has {vertex_count:,} vertices; this server prepares characters of up to "
                         f"{max_vertices:,}. Prepare a lower-resolution copy (Decimate modifier, or a lower "
