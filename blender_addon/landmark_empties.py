@@ -25,6 +25,14 @@ def empty_name(obj, landmark: str) -> str:
     return f"{obj.name} landmark {landmark}"
 
 
+def character_of(obj):
+    """The character an object stands for in the panel: itself, or for a landmark empty (the active object
+    right after the user moved one) the character it marks."""
+    if obj is not None and obj.type == "EMPTY" and EMPTY_KEY in obj and obj.parent is not None:
+        return obj.parent
+    return obj
+
+
 def stored_landmarks(obj) -> dict[str, np.ndarray]:
     """The landmarks saved on the object (empty when it has none, or they are unreadable)."""
     try:

@@ -2,6 +2,8 @@
 flagged UNDO writes its result (empties and stored landmarks; or the 52 ARKit keys and the fit's record)
 after checking it, so each is one undo step and a refused result writes nothing."""
 
+import math
+
 import bpy
 
 from . import bake, character_jobs, character_keys, compat, landmark_empties, prepare_wire, scene_data, wire
@@ -53,7 +55,7 @@ def character_job(obj, step: str, use_detector: bool = True) -> character_jobs.C
 def place_landmarks(obj, scene, result: dict) -> int:
     """Store the found landmarks on the object and show them as empties; returns how many."""
     points = result["landmarks"]
-    if not points or not all(len(p) == 3 and all(map(_finite, p)) for p in points.values()):
+    if not points or not all(len(p) == 3 and all(map(math.isfinite, p)) for p in points.values()):
         raise CharacterError("the backend sent no usable landmarks; find them again")
     landmark_empties.store_landmarks(obj, points, result["meta"].get("method", "detected"),
                                      result["meta"].get("warnings", []))
@@ -79,10 +81,6 @@ def apply_fit(obj, job, replace_earlier: bool) -> str:
     if plan.kept:
         summary += f"; kept {len(plan.kept)} existing ARKit-named keys as they were"
     return summary
-
-
-def _finite(value) -> bool:
-    return value == value and abs(value) != float("inf")
 
 
 def _scene_of(obj, context):
@@ -135,7 +133,7 @@ def on_done(job):
 
 
 def start(operator, context, step: str) -> set:
-    obj = context.active_object
+    obj = landmark_empties.character_of(context.active_object)
     state = context.window_manager.lipwright_prepare
     if character_jobs.is_running():
         operator.report({"ERROR"}, "a character is being prepared already: wait for it or cancel it")
@@ -156,7 +154,7 @@ def start(operator, context, step: str) -> set:
 
 
 def _mesh_poll(cls, context) -> bool:
-    obj = context.active_object
+    obj = landmark_empties.character_of(context.active_object)
     if obj is None or obj.type != "MESH":
         compat.poll_message(cls, "Select the character's mesh")
         return False
@@ -194,7 +192,7 @@ class LIPWRIGHT_OT_fit_character(bpy.types.Operator):
     def poll(cls, context):
         if not _mesh_poll(cls, context):
             return False
-        obj = context.active_object
+        obj = landmark_empties.character_of(context.active_object)
         if not landmark_empties.stored_landmarks(obj) and not landmark_empties.landmark_empties(obj):
             compat.poll_message(cls, "Find the landmarks first")
             return False

@@ -17,7 +17,7 @@ class LIPWRIGHT_PT_prepare(bpy.types.Panel):
     def draw(self, context):
         layout = self.layout
         state = context.window_manager.lipwright_prepare
-        obj = context.active_object
+        obj = landmark_empties.character_of(context.active_object)
         for line in state.last_error.splitlines()[:6]:
             layout.label(text=line, icon="ERROR")
         if obj is None or obj.type != "MESH":

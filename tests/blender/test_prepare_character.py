@@ -314,6 +314,8 @@ def test_landmarks_survive_save_and_reload_and_the_fit_is_one_undo_step(addon, t
     landmark_empties.store_landmarks(obj, points, "detected")
     landmark_empties.show_landmarks(obj, points, bpy.context.scene)
     landmark_empties.landmark_empties(obj)["chin"].location.y = -0.6  # the user moves it
+    bpy.context.view_layer.objects.active = landmark_empties.landmark_empties(obj)["chin"]
+    assert bpy.ops.lipwright.fit_character.poll()  # the moved empty stands for its character
     path = tmp_path / "character.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(path))
     bpy.ops.wm.read_factory_settings(use_empty=True)
