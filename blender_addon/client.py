@@ -13,6 +13,7 @@ HEALTH = "/health"
 MODELS = "/models"
 JOBS = "/jobs"
 TEMPLATE = "/template"
+PREPARE = "/prepare"  # prepare-character jobs: submitted here, followed under JOBS like any job
 
 SUBMIT_TIMEOUT_SECONDS = 300.0
 
@@ -100,16 +101,16 @@ class Client:
         default = answer.get("default") if isinstance(answer, dict) else None
         return sorted(models, key=lambda item: item.get("name") != default)
 
-    def submit(self, request_bytes: bytes) -> str:
-        """POST the wire request (wire.encode_request); returns the job id. Not retried on silence (a
-        second POST could start the job twice), so it waits longer: the server reads and checks the
-        whole request before it answers."""
-        data, _ = self._request("POST", JOBS, request_bytes, "application/octet-stream",
+    def submit(self, request_bytes: bytes, route: str = JOBS) -> str:
+        """POST the wire request (wire.encode_request; prepare_wire's to PREPARE); returns the job id. Not
+        retried on silence (a second POST could start the job twice), so it waits longer: the server reads
+        and checks the whole request before it answers."""
+        data, _ = self._request("POST", route, request_bytes, "application/octet-stream",
                                 timeout=max(self.timeout, SUBMIT_TIMEOUT_SECONDS))
         try:
             answer = json.loads(data.decode("utf-8"))
         except ValueError:
-            raise BackendError(f"the backend's answer to {JOBS} is not JSON") from None
+            raise BackendError(f"the backend's answer to {route} is not JSON") from None
         job_id = answer.get("id") or answer.get("job_id")
         if not job_id:
             raise BackendError("the backend accepted the job but sent no job id")

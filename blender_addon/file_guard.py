@@ -5,13 +5,14 @@ cleanly before the file changes, and the panel of the new file says which lines 
 import bpy
 from bpy.app.handlers import persistent
 
-from . import job_runner
+from . import character_jobs, job_runner
 
 _notice = []  # the message for the panel, kept across the load (the window manager's state may be reset)
 
 
 @persistent
 def _before_load(*args):
+    character_jobs.cancel_current()  # its timer goes with the file: nothing would receive the result
     lost = job_runner.abandon_current()
     if lost:
         message = (f"Opening another file stopped Lipwright: not baked: {', '.join(lost)}; "

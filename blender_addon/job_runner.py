@@ -33,16 +33,14 @@ class JobSpec:
     sound_start: float | None = None  # the strip's frame_start when its audio was read (Sync to Strips)
 
 
-@dataclass
-class Job:
-    spec: JobSpec
+@dataclass(kw_only=True)
+class JobProgress:
+    """How far a backend job got, written by its thread and read by the main thread's timer."""
+
     state: str = "starting"  # starting -> queued/running -> done | failed | cancelled
     progress: float = 0.0
     message: str = "Starting"
     error: str = ""
-    result: bytes = b""
-    decoded: dict | None = None  # the result decoded, and its basis compressed, off the main thread
-    basis: object = None
     job_id: str = ""
     cancel_requested: bool = False
     finished: threading.Event = field(default_factory=threading.Event)
@@ -52,43 +50,36 @@ class Job:
         return self.finished.is_set()
 
 
+@dataclass
+class Job(JobProgress):
+    spec: JobSpec
+    result: bytes = b""
+    decoded: dict | None = None  # the result decoded, and its basis compressed, off the main thread
+    basis: object = None
+
+
 def run_job(job: Job, connect) -> None:
     """The whole job on the calling thread. connect() -> Client (it may start the local backend)."""
-    try:
+    def work():
         job.message = "Connecting to the backend"
         client = connect()
         if job.cancel_requested:
-            raise _Cancelled
+            raise Cancelled
         job.message = "Sending audio and mesh"
-        job.job_id = client.submit(job.spec.request)
-        while True:
-            if job.cancel_requested:
-                try:
-                    client.cancel(job.job_id)
-                except BackendError:
-                    pass
-                raise _Cancelled
-            status = _patiently(job, lambda: client.status(job.job_id), "following the job")
-            if status is None:
-                continue  # cancelled while the backend was silent: the loop sends the cancel
-            job.state = status.get("state", "running")
-            job.progress = float(status.get("progress") or 0.0)
-            job.message = status.get("message") or job.state.capitalize()
-            if job.state == "done":
-                break
-            if job.state == "failed":
-                raise BackendError(status.get("error") or "the job failed without a message")
-            if job.state == "cancelled":
-                raise _Cancelled
-            time.sleep(POLL_SECONDS)
-        job.message = "Downloading the result"
-        job.result = _patiently(job, lambda: client.result(job.job_id), "downloading the result")
-        if job.result is None:
-            raise _Cancelled
+        job.result = submit_and_follow(job, client, lambda: client.submit(job.spec.request))
         job.message = "Preparing the bake"
         prepare_bake(job)
+
+    run_to_the_end(job, work)
+
+
+def run_to_the_end(job, work) -> None:
+    """work() on the calling thread; how it ended (done, cancelled, failed with a message) is recorded on
+    `job` (state, progress, message, error), and job.finished is set whatever happens."""
+    try:
+        work()
         job.state, job.progress, job.message = "done", 1.0, "Done"
-    except _Cancelled:
+    except Cancelled:
         job.state, job.message = "cancelled", "Cancelled"
     except (BackendError, wire.WireError) as error:
         job.state, job.error, job.message = "failed", str(error), "Failed"
@@ -96,6 +87,38 @@ def run_job(job: Job, connect) -> None:
         job.state, job.error, job.message = "failed", f"{type(error).__name__}: {error}", "Failed"
     finally:
         job.finished.set()
+
+
+def submit_and_follow(job, client, submit) -> bytes:
+    """submit() -> the backend's job id; then follow that job onto `job` (its job_id, state, progress and
+    message; its cancel_requested is watched) and return its result's bytes. Raises Cancelled or
+    BackendError."""
+    job.job_id = submit()
+    while True:
+        if job.cancel_requested:
+            try:
+                client.cancel(job.job_id)
+            except BackendError:
+                pass
+            raise Cancelled
+        status = _patiently(job, lambda: client.status(job.job_id), "following the job")
+        if status is None:
+            continue  # cancelled while the backend was silent: the loop sends the cancel
+        job.state = status.get("state", "running")
+        job.progress = float(status.get("progress") or 0.0)
+        job.message = status.get("message") or job.state.capitalize()
+        if job.state == "done":
+            break
+        if job.state == "failed":
+            raise BackendError(status.get("error") or "the job failed without a message")
+        if job.state == "cancelled":
+            raise Cancelled
+        time.sleep(POLL_SECONDS)
+    job.message = "Downloading the result"
+    result = _patiently(job, lambda: client.result(job.job_id), "downloading the result")
+    if result is None:
+        raise Cancelled
+    return result
 
 
 def _patiently(job: Job, call, doing: str):
@@ -127,8 +150,8 @@ def prepare_bake(job: Job) -> None:
         job.basis = compress_to_basis(job.decoded["offsets"])
 
 
-class _Cancelled(Exception):
-    pass
+class Cancelled(Exception):
+    """The user cancelled the job (raised on the job's thread)."""
 
 
 @dataclass
@@ -205,7 +228,7 @@ def start_batch(specs: list, connect, on_line_done, on_update, background: bool)
         return POLL_SECONDS
 
     batch.poll = poll
-    _register_timer(poll)
+    register_timer(poll)
     return batch
 
 
@@ -238,17 +261,23 @@ def run_task(work, on_done, background: bool) -> None:
         on_done(outcome.get("value"), outcome.get("error", ""))
         return None
 
-    _register_timer(poll)
+    register_timer(poll)
 
 
 _timers: set = set()
 
 
-def _register_timer(poll) -> None:
+def register_timer(poll) -> None:
+    """Register a timer callback that stop_timers will unregister; it calls forget_timer(itself) when it
+    returns None."""
     import bpy
 
     _timers.add(poll)
     bpy.app.timers.register(poll, first_interval=POLL_SECONDS)
+
+
+def forget_timer(poll) -> None:
+    _timers.discard(poll)
 
 
 def stop_timers() -> None:

@@ -4,7 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-PURE = ("arkit_names", "line_controls", "key_mapping", "blink_timing", "live_link_csv")
+PURE = ("arkit_names", "line_controls", "key_mapping", "blink_timing", "live_link_csv", "key_preview", "prepare_wire",
+        "character_keys")
 REPO = Path(__file__).resolve().parents[2]
 
 

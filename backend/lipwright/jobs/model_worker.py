@@ -11,6 +11,9 @@ through one `animate_many` call (one batched forward pass on the GPU); each keep
 outcome, and shares the progress. A cancel reaches the model only once every job of the group is cancelled
 (the others still want their results); a cancelled job's result is dropped by the queue.
 
+The same process handling serves other native-heavy work, such as preparing a character: a worker made with
+its own `run_jobs` (a module-level function, like `_run_jobs`) runs that instead of a model.
+
 Messages parent -> child: ("jobs", [PreparedAnimation], [result path]), ("cancel",), ("stop",).
 Messages child -> parent: ("progress", fraction, message), then ("outcomes", [outcome per job]) with each
 outcome ("done",), ("cancelled",), ("failed", message for the user) or ("crashed", message for the user).
@@ -28,6 +31,7 @@ from typing import Callable
 
 from ..errors import JobCancelled, LipwrightError
 from ..models import registry
+from ..models.base import Progress
 from .animation_job import PreparedAnimation, animate_prepared_to, animate_together_to
 from .queue import GroupableWork, JobContext, Work
 
@@ -67,11 +71,13 @@ class ModelWorkers:
             return GroupableWork(group=model, item=prepared, run_together=self.run_together)
         return lambda context: self.run(prepared, context)
 
-    def worker_for(self, model_name: str) -> "ModelWorker":
+    def worker_for(self, model_name: str, run_jobs: "RunJobs | None" = None) -> "ModelWorker":
+        """The worker for `model_name`; with `run_jobs`, a worker for other work under that name."""
         with self._lock:
             worker = self._workers.get(model_name)
             if worker is None:
-                worker = self._workers[model_name] = ModelWorker(model_name, self.device, self.cancel_grace, self.setup)
+                worker = self._workers[model_name] = ModelWorker(model_name, self.device, self.cancel_grace, self.setup,
+                                                                 run_jobs)
             return worker
 
     def pids(self) -> dict[str, int]:
@@ -90,11 +96,12 @@ class ModelWorker:
     """The parent's handle on one model's process; `run` is called by one thread at a time (the queue's)."""
 
     def __init__(self, model_name: str, device: str, cancel_grace: float,
-                 setup: Callable[[], None] | None = None) -> None:
+                 setup: Callable[[], None] | None = None, run_jobs: "RunJobs | None" = None) -> None:
         self.model_name = model_name
         self.device = device
         self.cancel_grace = cancel_grace
         self.setup = setup
+        self.run_jobs = run_jobs
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: Connection | None = None
 
@@ -214,7 +221,7 @@ class ModelWorker:
         context = multiprocessing.get_context("spawn")
         parent_end, child_end = context.Pipe(duplex=True)
         process = context.Process(
-            target=serve_model, args=(self.model_name, self.device, child_end, self.setup),
+            target=serve_model, args=(self.model_name, self.device, child_end, self.setup, self.run_jobs),
             name=f"lipwright-model-{self.model_name}", daemon=True,
         )
         process.start()
@@ -236,8 +243,14 @@ class ModelWorker:
 # --- the child process -----------------------------------------------------------------------------
 
 
-def serve_model(model_name: str, device: str, connection: Connection, setup: Callable[[], None] | None) -> None:
-    """The worker process's main loop: one job at a time until "stop" or the parent goes away."""
+RunJobs = Callable[[list, list[Path], Connection, str], list[tuple]]
+
+
+def serve_model(model_name: str, device: str, connection: Connection, setup: Callable[[], None] | None,
+                run_jobs: RunJobs | None = None) -> None:
+    """The worker process's main loop: one job at a time until "stop" or the parent goes away. run_jobs
+    (default: the model's animation, `_run_jobs`) turns each message's items into their outcomes."""
+    run_jobs = run_jobs or _run_jobs
     # Ctrl+C or a closed terminal reaches the whole process group; the server decides when we stop
     # (and if it dies, the pipe closes and we stop).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -256,7 +269,7 @@ def serve_model(model_name: str, device: str, connection: Connection, setup: Cal
             continue  # a cancel for a job that has already ended
         _, prepared, result_paths = message
         try:
-            reply = ("outcomes", _run_jobs(prepared, [Path(path) for path in result_paths], connection, device))
+            reply = ("outcomes", run_jobs(prepared, [Path(path) for path in result_paths], connection, device))
         except (BrokenPipeError, ConnectionError, EOFError):
             return
         del prepared, message
@@ -266,14 +279,20 @@ def serve_model(model_name: str, device: str, connection: Connection, setup: Cal
             return
 
 
-def _run_jobs(prepared: list[PreparedAnimation], result_paths: list[Path], connection: Connection,
-              device: str) -> list[tuple]:
+def progress_sender(connection: Connection) -> Progress:
+    """The child's progress callback: sends each report to the parent, and raises JobCancelled once the
+    parent asked to cancel or stop."""
     def progress(fraction: float, message: str) -> None:
         connection.send(("progress", float(fraction), str(message)))
         while connection.poll():
             if connection.recv()[0] in ("cancel", "stop"):
                 raise JobCancelled("cancelled by the user")
+    return progress
 
+
+def _run_jobs(prepared: list[PreparedAnimation], result_paths: list[Path], connection: Connection,
+              device: str) -> list[tuple]:
+    progress = progress_sender(connection)
     model_name = prepared[0].options.model
     try:
         if len(prepared) == 1 and not registry.model_info(model_name).batched:

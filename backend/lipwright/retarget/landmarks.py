@@ -6,6 +6,7 @@ installed or finds no face (stylised characters), the landmarks are guessed from
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -44,15 +45,18 @@ class FoundLandmarks:
     warnings: list[str] = field(default_factory=list)
 
 
-def find_character_landmarks(mesh: MeshData, use_detector: bool = True) -> FoundLandmarks:
+def find_character_landmarks(mesh: MeshData, use_detector: bool = True,
+                             progress: Callable[[float, str], None] | None = None) -> FoundLandmarks:
     """Landmarks on `mesh` (a head, or a standing figure whose head is found first), whatever its axes,
-    rotation and scale. Raises NoFaceFound (a LipwrightError
-    saying "no face found: ...") when the mesh shows no face, and MeshError, before any rendering, when it is
-    too large or no connected surface."""
+    rotation and scale. Raises NoFaceFound (a LipwrightError saying "no face found: ...") when the mesh
+    shows no face, and MeshError, before any rendering, when it is too large or no connected surface.
+    progress(fraction, stage) is called between stages (it may raise to stop the work there)."""
+    report_stage = progress or (lambda fraction, stage: None)
     mesh = check_character_mesh(mesh, min_vertices=4)
     region = head_region(mesh)
     if region is not None:  # a full-body figure: only its head is oriented and searched (same coordinates)
         mesh = vertex_submesh(mesh, region)
+    report_stage(0.05, "orienting: finding which way the face looks")
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
     triangles = triangulate(mesh)
     if len(triangles) == 0 or len(vertices) < 4:
@@ -61,13 +65,16 @@ def find_character_landmarks(mesh: MeshData, use_detector: bool = True) -> Found
     warnings: list[str] = []
     if use_detector:
         try:
-            for orientation in orientations:
+            for number, orientation in enumerate(orientations):
+                report_stage(0.2 + 0.6 * number / len(orientations),
+                             f"rendering the face and detecting landmarks (view {number + 1} of {len(orientations)})")
                 found = _detected(vertices, triangles, orientation)
                 if found is not None:
                     return found
             warnings.append("the face detector found no face on the character's pictures")
         except DetectorMissing:
             warnings.append(f"the face detector is not installed: {INSTALL_HINT}")
+    report_stage(0.85, "guessing landmarks from the shape")
     reasons = []
     for orientation in orientations:
         try:

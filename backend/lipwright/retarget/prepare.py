@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -34,25 +34,32 @@ class PreparedCharacter:
 
 
 def prepare_character(mesh: MeshData, landmarks: Mapping[str, object], template: HeadTemplate | None = None,
-                      parts: tuple[str, ...] = ("skin",)) -> PreparedCharacter:
+                      parts: tuple[str, ...] = ("skin",),
+                      progress: Callable[[float, str], None] | None = None) -> PreparedCharacter:
     """mesh: the character (its Basis, any topology, 100 to 250,000 vertices); landmarks: template landmark
     name (template.landmarks.LANDMARK_NAMES) -> (3,) point on the character; parts: the template parts the
     mesh holds (skin; add upper_teeth, lower_teeth, tongue, eye_left, eye_right when they are in the same
     mesh), so its vertices only take motion from those. Raises MeshError for unusable meshes or landmarks,
-    before any long work where it can."""
+    before any long work where it can. progress(fraction, stage) is called between stages (it may raise to
+    stop the work there)."""
+    report_stage = progress or (lambda fraction, stage: None)
     mesh = check_character_mesh(mesh)
     template = template or load_default_head()
     regions = template_regions(template)
+    report_stage(0.05, "fitting the default head to the landmarks")
     fit = fit_template(template, mesh, landmarks)
     report = report_fit(template, regions, fit)
+    report_stage(0.6, "placing the character's vertices on the fit (correspondence)")
     rest = np.asarray(template.mesh.vertices, dtype=np.float64)
     frames = template_vertex_frames(rest, fit.fitted, regions.triangles, fit.similarity)
     correspondence = find_correspondence(fit.fitted, regions.triangles, np.asarray(fit.character.vertices),
                                          np.asarray(fit.character.vertex_normals), frames,
                                          allowed_triangles=_triangles_of_parts(template, regions, parts))
+    report_stage(0.85, "making the 52 ARKit shape keys")
+    targets = transfer_targets(template.targets, correspondence)
     return PreparedCharacter(
         correspondence=correspondence,
-        targets=transfer_targets(template.targets, correspondence),
+        targets=targets,
         target_names=tuple(template.target_names),
         report=report,
         fitted_template=fit.similarity.map_points(fit.fitted).astype(np.float32),

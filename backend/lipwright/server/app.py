@@ -12,7 +12,7 @@ from ..jobs.queue import JobQueue
 from ..models.run_folders import register_runs
 from ..wire import API_PREFIX
 from .problems import install_problem_handlers
-from .routes import health, jobs, models, template
+from .routes import health, jobs, models, prepare, template
 from .security import RefuseBrowserOrigin, require_token
 from .settings import ServerSettings
 
@@ -49,7 +49,7 @@ def create_app(settings: ServerSettings, queue: JobQueue | None = None, workers:
     app.state.workers = workers
     install_problem_handlers(app)
     protected = [Depends(require_token)]
-    for router in (health.router, models.router, jobs.router, template.router):
+    for router in (health.router, models.router, jobs.router, prepare.router, template.router):
         app.include_router(router, prefix=API_PREFIX, dependencies=protected)
     # The last added middleware runs first: the Host check, then the Origin refusal, then the routes.
     app.add_middleware(RefuseBrowserOrigin)

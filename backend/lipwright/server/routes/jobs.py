@@ -27,6 +27,15 @@ RESULT_CHUNK_BYTES = 1024 * 1024
 ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 422, 429)}
 
 
+def npz_request_body(description: str) -> dict:
+    """The OpenAPI description of a route whose body is npz bytes, not JSON."""
+    return {"requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        "description": description,
+    }}
+
+
 def status_response(status: JobStatus, request: Request) -> JobStatusResponse:
     result_url = None
     if status.state is JobState.DONE:
@@ -69,13 +78,7 @@ async def read_body_within(request: Request, limit: int) -> bytes:
     status_code=202,
     response_model=JobStatusResponse,
     responses=ERRORS,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-            "description": "a job request made by lipwright.wire.encode_request",
-        }
-    },
+    openapi_extra=npz_request_body("a job request made by lipwright.wire.encode_request"),
 )
 async def submit_job(request: Request, response: Response) -> JobStatusResponse:
     settings = request.app.state.settings
