@@ -19,7 +19,7 @@ TINY = {
     "faceformer": ["--set", "d_model=16", "--set", "heads=2", "--set", "feed_forward=32"],
     "landmarks": ["--set", "hidden=16", "--set", "layers=1", "--set", "heads=2", "--set", "feed_forward=32",
                   "--set", "decoder_hidden=16", "--set", "lip_points=4", "--set", "upper_points=2",
-                  "--set", "train_steps=50", "--set", "sample_steps=2"],
+                  "--set", "train_steps=50", "--set", "sampling_steps=2"],
 }
 
 

@@ -58,9 +58,9 @@ def test_one_seed_gives_one_answer_and_two_seeds_two(tiny_corpus):
     network.eval()
     batch = first_batch(network, examples, size=1)
     speakers = torch.tensor([0])
-    first = network.sample_landmarks(batch.audio, batch.frames, speakers, seed=1)
-    again = network.sample_landmarks(batch.audio, batch.frames, speakers, seed=1)
-    other = network.sample_landmarks(batch.audio, batch.frames, speakers, seed=2)
+    first = network.sample_landmarks(batch.audio, batch.frames, speakers, seeds=[1])
+    again = network.sample_landmarks(batch.audio, batch.frames, speakers, seeds=[1])
+    other = network.sample_landmarks(batch.audio, batch.frames, speakers, seeds=[2])
     assert torch.equal(first, again)
     assert (first - other).abs().max() > 1e-3
 
@@ -73,7 +73,7 @@ def test_the_built_in_smoothing_removes_frame_to_frame_jitter(tiny_corpus):
     speakers = torch.tensor([0])
 
     def jitter() -> float:
-        sampled = network.sample_landmarks(batch.audio, batch.frames, speakers, seed=1)
+        sampled = network.sample_landmarks(batch.audio, batch.frames, speakers, seeds=[1])
         return float((sampled[:, 2:] - 2 * sampled[:, 1:-1] + sampled[:, :-2]).abs().mean())
 
     smoothed = jitter()

@@ -47,8 +47,7 @@ class LandmarkGuidedSettings:
     lip_points: int = 12  # landmarks spread over the lips, beside the template's named ones
     upper_points: int = 8  # ... and over the upper face
     train_steps: int = 200  # the diffusion's noise levels
-    sample_steps: int = 10  # DDIM steps at inference
-    seed: int = 0  # the noise a line starts from at inference
+    sampling_steps: int = 10  # DDIM steps at inference
     gain: float = 10.0  # landmark displacements / extent are a few hundredths: bring them near unit size
     smoothing: float = 1.0  # the Gaussian filter's standard deviation over time, in frames
     velocity_weight: float = 1.0
@@ -147,6 +146,8 @@ class LandmarkDecoder(nn.Module):
 
 
 class LandmarkGuided(nn.Module):
+    stochastic = True  # draws its landmarks from a seed: trained runs pass one per clip
+
     def __init__(self, config: RunConfig):
         super().__init__()
         self.config = config
@@ -232,20 +233,21 @@ class LandmarkGuided(nn.Module):
     # -- inference --
     @torch.no_grad()
     def sample_landmarks(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor,
-                         seed: int | None = None, steps: int | None = None) -> torch.Tensor:
-        """Normalised landmark trajectories (batch, max(frames), landmarks*3) by DDIM from seeded noise.
-        Each clip's noise comes from its own generator, so a clip samples the same alone or batched."""
-        seed = self.settings.seed if seed is None else seed
+                         seeds: list[int] | None = None, steps: int | None = None) -> torch.Tensor:
+        """Normalised landmark trajectories (batch, max(frames), landmarks*3) by DDIM from seeded noise:
+        clip i's from its own generator seeded with seeds[i] (0 when not given), so a clip samples the same
+        alone or batched, and `steps` DDIM steps (None: the run's own)."""
+        seeds = list(seeds) if seeds is not None else [0] * len(frames)
         longest = max(frames)
         mask = torch.arange(longest, device=audio.device)[None, :] < torch.tensor(frames, device=audio.device)[:, None]
         noisy = torch.zeros(len(frames), longest, self.landmark_dim)
         for row, count in enumerate(frames):
-            generator = torch.Generator(device="cpu").manual_seed(seed)
+            generator = torch.Generator(device="cpu").manual_seed(int(seeds[row]))
             noisy[row, :count] = torch.randn(count, self.landmark_dim, generator=generator)
         noisy = noisy.to(audio.device)
         features = self._audio(audio, frames)
         sampler = DDIMScheduler.from_config(self.training_noise.config)
-        sampler.set_timesteps(steps or self.settings.sample_steps, device=audio.device)
+        sampler.set_timesteps(steps or self.settings.sampling_steps, device=audio.device)
         for step in sampler.timesteps:
             clean = self.denoiser(noisy, step.expand(len(frames)), features, speakers, mask)
             noisy = sampler.step(clean, step, noisy, eta=0.0).prev_sample * mask[..., None]
@@ -253,13 +255,14 @@ class LandmarkGuided(nn.Module):
 
     @torch.no_grad()
     def predict_with_landmarks(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor,
-                               seed: int | None = None, steps: int | None = None
+                               seeds: list[int] | None = None, steps: int | None = None
                                ) -> tuple[torch.Tensor, torch.Tensor]:
         """(motion (batch, frames, motion_dim), landmark positions (batch, frames, landmarks, 3))."""
         longest = max(frames)
         mask = torch.arange(longest, device=audio.device)[None, :] < torch.tensor(frames, device=audio.device)[:, None]
-        landmarks = self.sample_landmarks(audio, frames, speakers, seed, steps)
+        landmarks = self.sample_landmarks(audio, frames, speakers, seeds, steps)
         return self.decoder(landmarks, mask), self.landmark_positions(landmarks)
 
-    def predict(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor) -> torch.Tensor:
-        return self.predict_with_landmarks(audio, frames, speakers)[0]
+    def predict(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor,
+                seeds: list[int] | None = None, steps: int | None = None) -> torch.Tensor:
+        return self.predict_with_landmarks(audio, frames, speakers, seeds, steps)[0]
