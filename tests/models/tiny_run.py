@@ -28,5 +28,26 @@ def make_tiny_run(folder: Path, speakers=SPEAKERS, seed: int = 0) -> Path:
     return save_checkpoint(folder, network.state_dict(), network.config)
 
 
+def make_tiny_gldtalker_run(folder: Path, speakers=SPEAKERS, seed: int = 0) -> Path:
+    """A tiny randomly initialised GLDiTalker in weights space, its motion and latent scales set as its
+    two training stages would set them."""
+    import torch
+
+    from lipwright.encoders.build import log_mel_spec
+    from lipwright.models.networks import build_network
+    from lipwright.training.checkpoint import RunConfig, save_checkpoint
+
+    torch.manual_seed(seed)
+    config = RunConfig("gldtalker", "weights", 30.0, "default-head", list(speakers),
+                       log_mel_spec(dim=16, layers=1, mels=40),
+                       {"features": 16, "codes": 16, "code_dim": 8, "hidden": 16, "layers": 1, "heads": 2,
+                        "feed_forward": 32, "train_steps": 100, "sampling_steps": 3})
+    network = build_network(config)
+    network.motion_scale.fill_(0.3)
+    network.latent_scale.fill_(1.0)
+    network.config = replace(network.config, settings=network.settings_dict())
+    return save_checkpoint(folder, network.state_dict(), network.config)
+
+
 if __name__ == "__main__":
     make_tiny_run(Path(sys.argv[1]), tuple(sys.argv[2:]) or SPEAKERS)

@@ -19,6 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--transcript", action="store_true", help="give the baseline each line's text")
     parser.add_argument("--recognition", choices=("fast", "accurate"), default="fast")
     parser.add_argument("--split", choices=("train", "val", "test"), default="test")
+    parser.add_argument("--samples", type=int, default=5,
+                        help="a run that samples (gldtalker): samples per line for the diversity figures")
+    parser.add_argument("--seed", type=int, default=0, help="a run that samples: the first sample's seed")
+    parser.add_argument("--steps", type=int, help="a run that samples: sampling steps (default: the run's own)")
     parser.add_argument("-o", "--output", type=Path, help="write the report here (JSON); printed otherwise")
     parser.add_argument("--plots", type=Path, metavar="FOLDER",
                         help="write PNGs here: training curves (runs) and lip opening against the truth on a line")
@@ -45,6 +49,12 @@ def run(args: argparse.Namespace) -> int:
     if args.plots and space == "weights":
         predict = _kept_in(outputs, predict)
     report = {**report_head, **evaluate_on_corpus(corpus, args.split, space, predict)}
+    if model is not None and model.stochastic and args.samples >= 2:
+        from ..evaluation.diversity import evaluate_diversity
+        from ..evaluation.trained_runs import trained_run_sampler
+
+        sampler = trained_run_sampler(model, args.samples, args.seed, args.steps, args.speaker)
+        report["diversity"] = evaluate_diversity(corpus, args.split, space, sampler)
     if args.plots:
         report["plots"] = [str(path) for path in _draw_plots(args, corpus, space, outputs, model)]
     text = json.dumps(report, indent=1)
@@ -68,7 +78,7 @@ def _trained_run(args: argparse.Namespace, corpus):
     check_run_fits_corpus(model, corpus, args.split)
     head = {"model": model.name, "network": model.config.model, "checkpoint": str(folder),
             "speaker": args.speaker, "device": model.device}
-    return space, trained_run_predictor(model, args.speaker), head, model
+    return space, trained_run_predictor(model, args.speaker, args.seed, args.steps), head, model
 
 
 def _baseline(args: argparse.Namespace, corpus):

@@ -4,11 +4,12 @@ import argparse
 import json
 from pathlib import Path
 
-from ..models.networks import NETWORKS
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, choices=tuple(NETWORKS), help="the network to train")
+    from ..models.networks import NETWORKS
+
+    parser.add_argument("--model", required=True, choices=tuple(NETWORKS),
+                        help="the network to train (gldtalker trains its motion prior, then its diffusion)")
     parser.add_argument("--data", type=Path, required=True,
                         help="a corpus in the VOCASET layout (lipwright data synth, VOCASET, BIWI) or a folder of "
                              "Live Link Face takes")

@@ -23,7 +23,7 @@ Predictor = Callable[[Example], np.ndarray]
 
 def evaluate_on_corpus(corpus: Corpus, split: str, space: str, predict: Predictor) -> dict:
     examples = corpus_examples(corpus, split, space)
-    targets = _default_head_targets() if space == "weights" else None
+    targets = default_head_targets() if space == "weights" else None
     predicted, truth, templates = [], [], []
     predicted_weights, true_weights = [], []
     lipsync: dict[str, list[float]] = defaultdict(list)  # closed, opened, rest, spurious, lag, correlation
@@ -66,7 +66,7 @@ def _lipsync(corpus: Corpus, example: Example, weights: np.ndarray) -> dict[str,
     return lipsync_scores(phones, opening, rest, example.fps)
 
 
-def _default_head_targets() -> np.ndarray:
+def default_head_targets() -> np.ndarray:
     from ..template import load_default_head
 
     return load_default_head().targets

@@ -16,6 +16,7 @@ from ..datasets.corpus import Corpus
 from ..errors import LipwrightError
 from ..training.examples import SAMPLE_RATE, Example
 from .corpus_metrics import Predictor
+from .diversity import Sampler
 
 if TYPE_CHECKING:
     from ..models.trained_run import TrainedRunModel
@@ -69,15 +70,30 @@ def check_run_fits_corpus(model: "TrainedRunModel", corpus: Corpus, split: str) 
                 f"{subject}'s mesh in {corpus.root} has {numbers // 3}: evaluate it on a corpus of its own topology")
 
 
-def trained_run_predictor(model: "TrainedRunModel", speaker: str | None = None) -> Predictor:
+def trained_run_predictor(model: "TrainedRunModel", speaker: str | None = None, seed: int = 0,
+                          steps: int | None = None) -> Predictor:
     """Predictions in the run's own motion space, without a transcript; weights kept in [0, 1] as the
-    run's animations keep them. speaker: a training speaker's style, or None for the average style."""
+    run's animations keep them. speaker: a training speaker's style, or None for the average style;
+    seed, steps: a sampling run's (others ignore them)."""
     model.speaker_index(speaker)  # an unknown speaker fails now, not after the first clip
 
     def predict(example: Example) -> np.ndarray:
-        motion = model.predict_lines([AudioClip(example.audio, SAMPLE_RATE)], [speaker])[0]
+        motion = model.predict_lines([AudioClip(example.audio, SAMPLE_RATE)], [speaker], seeds=[seed], steps=steps)[0]
         if model.config.motion_space == "weights":
             motion = np.clip(motion, 0.0, 1.0)
         return motion
 
     return predict
+
+
+def trained_run_sampler(model: "TrainedRunModel", count: int, seed: int = 0, steps: int | None = None,
+                        speaker: str | None = None) -> Sampler:
+    """`count` samples of each line (seeds seed .. seed + count - 1) from a run that samples, weights kept
+    in [0, 1] as the run's animations keep them."""
+    model.speaker_index(speaker)
+
+    def sample(example: Example) -> np.ndarray:
+        samples = np.stack(model.sample_lines(AudioClip(example.audio, SAMPLE_RATE), speaker, count, seed, steps))
+        return np.clip(samples, 0.0, 1.0) if model.config.motion_space == "weights" else samples
+
+    return sample

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 NETWORKS: dict[str, str] = {
     "jambatalk": "lipwright.models.jambatalk:JambaTalk",
     "faceformer": "lipwright.models.faceformer:FaceFormer",
+    "gldtalker": "lipwright.models.gldtalker:GLDiTalker",
     "landmarks": "lipwright.models.landmark_guided:LandmarkGuided",
 }
 

@@ -60,22 +60,32 @@ class TrainedRunModel:
         return self.config.speakers.index(speaker)
 
     # -- many lines at once --
-    def predict_lines(self, clips: Sequence[AudioClip], speakers: Sequence[str | None],
-                      progress: Progress = no_progress) -> list[np.ndarray]:
-        """Each clip's motion at the run's frame rate, (frames, motion_dim), the windows of all clips
-        sharing forward passes."""
-        return [motion for motion, _ in self._predict(clips, speakers, progress)]
+    @property
+    def stochastic(self) -> bool:
+        """Whether the network draws its motion from a seed (GLDiTalker) rather than computing one answer."""
+        return bool(getattr(self.network, "stochastic", False))
 
-    def _predict(self, clips: Sequence[AudioClip], speakers: Sequence[str | None],
-                 progress: Progress = no_progress) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    def predict_lines(self, clips: Sequence[AudioClip], speakers: Sequence[str | None],
+                      progress: Progress = no_progress, seeds: Sequence[int | None] | None = None,
+                      steps: int | None = None) -> list[np.ndarray]:
+        """Each clip's motion at the run's frame rate, (frames, motion_dim), the windows of all clips
+        sharing forward passes. A stochastic network draws line i from seeds[i] (0 when not given; each
+        window its own seed derived from it, so a line is the same alone or batched) in `steps`
+        sampling steps (None: the run's own); other networks ignore both."""
+        return [motion for motion, _ in self._predict(clips, speakers, progress, seeds, steps)]
+
+    def _predict(self, clips: Sequence[AudioClip], speakers: Sequence[str | None], progress: Progress = no_progress,
+                 seeds: Sequence[int | None] | None = None, steps: int | None = None
+                 ) -> list[tuple[np.ndarray, np.ndarray | None]]:
         """Each clip's (motion, landmark trajectories (frames, L, 3) or None) at the run's frame rate.
         Landmarks, from networks that predict them, ride beside the motion as extra columns through the
         windows and their blending."""
         torch = self._torch
+        seeds = [0 if seed is None else int(seed) for seed in (seeds or [None] * len(clips))]
         fps = self.config.fps
         window = max(1, round(WINDOW_SECONDS * fps))
         overlap = round(OVERLAP_SECONDS * fps)
-        jobs = []  # (line, window range, audio piece, speaker index)
+        jobs = []  # (line, window range, audio piece, speaker index, (line seed, window number))
         plans = []
         for line, (clip, speaker) in enumerate(zip(clips, speakers)):
             samples = _at_16k(clip)
@@ -83,9 +93,9 @@ class TrainedRunModel:
             windows = plan_windows(frames, window, overlap)
             plans.append((frames, windows))
             index = self.speaker_index(speaker)
-            for span in windows:
+            for number, span in enumerate(windows):
                 start, stop = audio_span(span, fps, SAMPLE_RATE)
-                jobs.append((line, span, samples[start:stop], index))
+                jobs.append((line, span, samples[start:stop], index, (seeds[line], number)))
         pieces: dict[int, list[np.ndarray]] = {line: [] for line in range(len(clips))}
         for first in range(0, len(jobs), WINDOWS_PER_PASS):
             chunk = jobs[first:first + WINDOWS_PER_PASS]
@@ -98,7 +108,8 @@ class TrainedRunModel:
                 audio[row, :len(job[2])] = job[2]
             with torch.inference_mode():
                 motion = self._forward(torch.from_numpy(audio).to(self.device), frames,
-                                       torch.tensor([job[3] for job in chunk], device=self.device))
+                                       torch.tensor([job[3] for job in chunk], device=self.device),
+                                       self._sampling_options([job[4] for job in chunk], steps))
             motion = motion.float().cpu().numpy()
             for row, job in enumerate(chunk):
                 pieces[job[0]].append(motion[row, :frames[row]])
@@ -115,15 +126,32 @@ class TrainedRunModel:
         return 3 * len(getattr(self.network.settings, "landmark_vertices", ())) \
             if hasattr(self.network, "predict_with_landmarks") else 0
 
-    def _forward(self, audio, frames: list[int], speakers):
+    def _forward(self, audio, frames: list[int], speakers, options: dict):
         if not self._extra:
-            return self.network.predict(audio, frames, speakers)
-        motion, landmarks = self.network.predict_with_landmarks(audio, frames, speakers)
+            return self.network.predict(audio, frames, speakers, **options)
+        motion, landmarks = self.network.predict_with_landmarks(audio, frames, speakers, **options)
         return self._torch.cat([motion, landmarks.flatten(2)], dim=-1)
+
+    def _sampling_options(self, window_seeds: list[tuple[int, int]], steps: int | None) -> dict:
+        if not self.stochastic:
+            return {}
+        from .parts.latent_diffusion import derived_seed
+
+        return {"seeds": [derived_seed(seed, window) for seed, window in window_seeds], "steps": steps}
+
+    def sample_lines(self, clip: AudioClip, speaker: str | None, count: int, seed: int = 0,
+                     steps: int | None = None, progress: Progress = no_progress) -> list[np.ndarray]:
+        """`count` samples of one line, sample k drawn from seed `seed + k` (animating the line with that
+        seed gives it again), all their windows sharing forward passes."""
+        if not self.stochastic:
+            raise ModelError(f"the model {self.name!r} ({self.config.model}) gives one answer per line: "
+                             "variations need a model that samples, such as gldtalker")
+        return self.predict_lines([clip] * count, [speaker] * count, progress, [seed + k for k in range(count)], steps)
 
     def animate_many(self, requests: Sequence[AnimationRequest], progress: Progress = no_progress) -> list[Animation]:
         started = time.perf_counter()
-        predicted = self._predict([r.clip for r in requests], [r.speaker for r in requests], progress)
+        predicted = self._predict([r.clip for r in requests], [r.speaker for r in requests], progress,
+                                  [r.seed for r in requests])
         seconds = (time.perf_counter() - started) / max(len(requests), 1)
         return [self._with_landmarks(self._animation(request, motion, seconds), request, landmarks)
                 for request, (motion, landmarks) in zip(requests, predicted)]
@@ -138,6 +166,9 @@ class TrainedRunModel:
         meta = {"model": self.name, "network": self.config.model, "version": __version__,
                 "audio_seconds": request.clip.seconds, "compute_seconds": compute_seconds, "device": self.device,
                 "speaker": request.speaker, "warnings": [], "phones": []}
+        if self.stochastic:  # what reproduces this sample exactly
+            meta["seed"] = request.seed or 0
+            meta["sampling_steps"] = self.config.settings.get("sampling_steps")
         if self.config.motion_space == "weights":
             return self._weights_animation(request, np.clip(motion, 0.0, 1.0).astype(np.float32), meta)
         return self._vertex_animation(request, motion, meta)

@@ -77,6 +77,8 @@ def train(model: nn.Module, config: RunConfig, train_examples: Sequence[Example]
         val = evaluate_loss(model, val_examples or train_examples, speakers, settings.batch_size, device)
         history.append({"epoch": epoch + 1, "train": float(np.mean(losses)), "val": val,
                         "seconds": time.perf_counter() - started})
+        # Figures a network keeps of its own epoch (GLDiTalker's codebook usage and perplexity).
+        history[-1].update(model.epoch_report() if hasattr(model, "epoch_report") else {})
         if val < best:
             best = val
             save_checkpoint(out / "best", model.state_dict(), config)

@@ -47,10 +47,38 @@ def run_recipe(recipe: Recipe, loop: TrainSettings = TrainSettings(), progress: 
     _check_resumable(Path(recipe.out), config)
     if recipe.init_from is not None and not (Path(recipe.out) / "history.json").is_file():
         _start_from(network, Path(recipe.init_from))
-    result = train(network, config, train_examples, val_examples, recipe.out, loop, progress)
+    stages = getattr(network, "training_stages", ())
+    if stages:
+        result = _train_in_stages(network, config, train_examples, val_examples, Path(recipe.out), loop, progress)
+    else:
+        result = train(network, config, train_examples, val_examples, recipe.out, loop, progress)
     result["examples"] = {"train": len(train_examples), "val": len(val_examples),
                           "train_seconds": sum(len(e.audio) for e in train_examples) / SAMPLE_RATE}
     return result
+
+
+def _train_in_stages(network, config: RunConfig, train_examples: list[Example], val_examples: list[Example],
+                     out: Path, loop: TrainSettings, progress: Progress) -> dict:
+    """A network trained in stages (GLDiTalker: its motion prior, then its diffusion) goes through the
+    shared loop once per stage: every stage but the last in its own folder inside the run (out/prior/),
+    the last in the run folder itself, each starting from the best checkpoint of the one before and
+    each resumable on its own; the run's best/ and last/ hold the whole network."""
+    stages = list(network.training_stages)
+    results = {}
+    for index, stage in enumerate(stages):
+        folder = out if index == len(stages) - 1 else out / stage
+        _check_resumable(folder, config)
+        if index > 0 and not (folder / "history.json").is_file():
+            _, state = load_checkpoint(out / stages[index - 1] / "best")
+            network.load_state_dict(state)
+        network.begin_stage(stage)
+
+        def stage_progress(fraction: float, message: str, index: int = index, stage: str = stage) -> None:
+            progress((index + fraction) / len(stages), f"{stage}: {message}")
+
+        results[stage] = train(network, config, train_examples, val_examples, folder,
+                               replace(loop, epochs=network.stage_epochs(stage, loop.epochs)), stage_progress)
+    return {**results[stages[-1]], "stages": results}
 
 
 def _check_resumable(out: Path, config: RunConfig) -> None:
