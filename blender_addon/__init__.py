@@ -3,10 +3,11 @@
 import bpy
 
 from . import (file_guard, line_control_operators, line_follow, line_operators, line_panel, line_properties, operators,
-               panel, preferences, properties)
+               panel, preferences, properties, variations)
 
 _classes = (*properties.classes, *line_properties.classes, *preferences.classes, *operators.classes,
-            *line_control_operators.classes, *panel.classes, *line_operators.classes, *line_panel.classes)
+            *line_control_operators.classes, *variations.classes, *panel.classes, *line_operators.classes,
+            *line_panel.classes)
 
 
 def register():
