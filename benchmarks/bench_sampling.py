@@ -59,10 +59,6 @@ def main() -> None:
             run = untrained_run(network, folder)
             for device in devices(args.device):
                 model = TrainedRunModel(run, device, name=network)
-                for name in ("latent_scale", "motion_scale"):  # set by training; any value runs as fast
-                    scale = getattr(model.network, name, None)
-                    if scale is not None and float(scale) == 0.0:
-                        scale.fill_(1.0)
                 model.sample_lines(AudioClip(samples[: rate * 2], rate), None, 1, steps=1)  # warm
                 cases = [(steps, 1) for steps in args.steps]
                 cases += [(None, count) for count in args.samples if count != 1]

@@ -11,7 +11,7 @@ from lipwright.errors import ModelError
 from lipwright.models.faceformer import FaceFormer
 from lipwright.training.batches import collate, speaker_index
 
-from .tiny_networks import pieces, tiny_network
+from .tiny_networks import losses_of_steps, pieces, tiny_network
 
 
 @pytest.fixture(scope="module")
@@ -80,14 +80,7 @@ def test_it_learns_in_vertex_space(tiny_corpus):
     network, config = tiny_network("faceformer", examples, space="vertices")
     assert config.motion_dim == examples[0].motion.shape[1] > 52
     batch = collate(examples, speaker_index(examples))
-    optimiser = torch.optim.Adam(network.parameters(), lr=1e-5)  # offsets are millimetres
-    losses = []
-    for _ in range(4):
-        loss = network.loss(batch)
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        losses.append(loss.item())
+    losses = losses_of_steps(network, batch, steps=4, learning_rate=1e-5)  # offsets are millimetres
     assert losses[-1] < losses[0]
     predicted = network.eval().predict(batch.audio, batch.frames, torch.tensor([0, -1]))
     assert predicted.shape == (2, max(batch.frames), config.motion_dim)

@@ -4,12 +4,12 @@ prior's history, a seed fixes a sample and another seed changes it, several samp
 from one batched pass, and a saved checkpoint predicts exactly what the network did."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
 import torch
 
-from lipwright.errors import ModelError
 from lipwright.models.gldtalker import GLDiTalker
 from lipwright.models.networks import load_network
 from lipwright.training.checkpoint import save_checkpoint
@@ -107,7 +107,22 @@ def test_a_saved_checkpoint_predicts_exactly_what_the_network_did(network, tiny_
                        network.predict(batch.audio, batch.frames, speakers, seeds=[4, 9]))
 
 
-def test_an_untrained_network_says_to_train_its_prior_first(network):
+def test_a_network_that_never_saw_data_still_predicts_for_speed_measures(network):
     fresh = GLDiTalker(network.config)
-    with pytest.raises(ModelError, match="stage 1"):
-        fresh.predict(torch.zeros(1, 16000), [30], torch.tensor([0]))
+    assert float(fresh.motion_scale) == float(fresh.latent_scale) == 0.0  # measured by training only
+    motion = fresh.eval().predict(torch.zeros(1, 16000), [30], torch.tensor([0]))
+    assert motion.shape == (1, 30, 52) and torch.isfinite(motion).all()
+
+
+def test_the_schedulers_and_codebook_need_no_network(network, monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("GLDiTalker tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    fresh = GLDiTalker(network.config)  # diffusers' schedules and vector-quantize-pytorch's codebook, from code
+    for sampler in ("ddim", "dpm-solver"):
+        fresh.settings = replace(fresh.settings, sampler=sampler)
+        assert torch.isfinite(fresh.eval().predict(torch.zeros(1, 8000), [15], torch.tensor([-1]), steps=3)).all()

@@ -11,7 +11,7 @@ from lipwright.models.parts.spiral_conv import SpiralMeshCoder
 from lipwright.training.batches import collate
 from lipwright.training.checkpoint import RunConfig, save_checkpoint
 
-from .tiny_networks import ENCODER, pieces
+from .tiny_networks import ENCODER, losses_of_steps, pieces
 
 TINY = {"features": 16, "codes": 16, "code_dim": 8, "hidden": 16, "layers": 1, "heads": 2, "feed_forward": 32,
         "mesh_channels": [4, 4, 4, 8], "train_steps": 100, "sampling_steps": 2}
@@ -33,14 +33,7 @@ def test_the_spiral_pyramid_prior_learns_default_head_offsets_and_saves_its_pyra
     batch = collate(examples, {name: i for i, name in enumerate(config.speakers)})
     network.begin_stage("prior")
     network.train()
-    optimiser = torch.optim.Adam([p for p in network.parameters() if p.requires_grad], lr=1e-2)
-    losses = []
-    for _ in range(8):
-        loss = network.loss(batch)
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        losses.append(loss.item())
+    losses = losses_of_steps(network, batch, steps=8, learning_rate=1e-2)
     assert losses[-1] < 0.7 * losses[0], losses
 
     save_checkpoint(tmp_path / "run", network.state_dict(), config)

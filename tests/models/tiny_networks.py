@@ -57,3 +57,16 @@ def train_briefly(network, config, examples, out, epochs: int = 3) -> tuple[floa
     before = evaluate_loss(network, examples, speakers, batch_size=4, device="cpu")
     settings = TrainSettings(epochs=epochs, batch_size=2, learning_rate=1e-2, device="cpu")
     return before, train(network, config, examples, examples, out, settings)["history"]
+
+
+def losses_of_steps(network, batch: Batch, steps: int, learning_rate: float) -> list[float]:
+    """The loss at each of `steps` Adam steps on one batch (the network's trainable parameters only)."""
+    optimiser = torch.optim.Adam([p for p in network.parameters() if p.requires_grad], lr=learning_rate)
+    losses = []
+    for _ in range(steps):
+        loss = network.loss(batch)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        losses.append(loss.item())
+    return losses

@@ -11,7 +11,7 @@ and short lines, quadratic in the line's length."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
@@ -26,6 +26,7 @@ from .parts.masks import alignment_mask, biased_causal_mask
 from .parts.motion_loss import masked_motion_loss
 from .parts.positions import PeriodicPositionalEncoding
 from .parts.speaker_style import SpeakerStyle
+from .settings import settings_from_dict
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,7 @@ class FaceFormerSettings:
 
     @classmethod
     def from_dict(cls, values: dict) -> "FaceFormerSettings":
-        known = {field.name for field in fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ModelError(f"unknown faceformer settings: {', '.join(sorted(unknown))} "
-                             f"(known: {', '.join(sorted(known))})")
-        settings = cls(**values)
+        settings = settings_from_dict(cls, values, "faceformer")
         if settings.d_model % 2 or settings.d_model % settings.heads:
             raise ModelError(f"faceformer's d_model ({settings.d_model}) must be even and a multiple of its "
                              f"heads ({settings.heads})")

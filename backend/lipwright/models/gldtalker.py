@@ -13,7 +13,7 @@ The paper publishes none of its sizes (see shared/MODELS.md): the defaults here 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import torch
 from torch import nn
@@ -28,6 +28,7 @@ from .parts.motion_loss import masked_motion_loss
 from .parts.spiral_conv import SpiralMeshCoder
 from .parts.vq_motion_prior import (MeshFrameCoder, VQMotionPrior, WeightsFrameCoder, latent_lengths,
                                     length_mask)
+from .settings import settings_from_dict
 
 STAGES = ("prior", "diffusion")
 
@@ -63,12 +64,7 @@ class GLDiTalkerSettings:
 
     @classmethod
     def from_dict(cls, values: dict) -> "GLDiTalkerSettings":
-        known = {item.name for item in fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ModelError(f"unknown gldtalker settings: {', '.join(sorted(unknown))} "
-                             f"(known: {', '.join(sorted(known))})")
-        settings = cls(**values)
+        settings = settings_from_dict(cls, values, "gldtalker")
         if settings.sampler not in SAMPLERS:
             raise ModelError(f"gldtalker's sampler must be one of {', '.join(SAMPLERS)}, not {settings.sampler!r}")
         if settings.hidden % settings.heads:
@@ -146,10 +142,11 @@ class GLDiTalker(nn.Module):
 
     def _fitted(self, scale: torch.Tensor, values: torch.Tensor | None = None, mask: torch.Tensor | None = None
                 ) -> torch.Tensor:
-        """The stored scale, measured first (the root mean square of the real frames) when still unset."""
+        """The stored scale, measured first (the root mean square of the real frames) when still unset;
+        1 for a network that never saw data (random weights, as benchmarks of speed build it)."""
         if float(scale) == 0.0:
             if values is None:
-                raise ModelError("gldtalker's stage 1 has not been trained: train the prior first")
+                return torch.ones_like(scale)
             real = values[mask]
             scale.fill_(float(real.pow(2).mean().sqrt().clamp(min=1e-6)))
         return scale

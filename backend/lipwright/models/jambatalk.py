@@ -14,7 +14,7 @@ Mamba layers in fp32 and off the kernels on the CPU, where the kernels fail)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
@@ -32,6 +32,7 @@ from .parts.contacts import apply_contacts, contact_loss
 from .parts.mamba_kernels import FullPrecisionMambaMixer
 from .parts.motion_loss import masked_motion_loss
 from .parts.speaker_style import SpeakerStyle
+from .settings import settings_from_dict
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,7 @@ class JambaTalkSettings:
 
     @classmethod
     def from_dict(cls, values: dict) -> "JambaTalkSettings":
-        known = {field.name for field in fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ModelError(f"unknown jambatalk settings: {', '.join(sorted(unknown))}")
-        return cls(**values)
+        return settings_from_dict(cls, values, "jambatalk")
 
     def jamba_config(self) -> JambaConfig:
         return JambaConfig(
