@@ -14,7 +14,7 @@ Both stages train together in one run; they share no weights."""
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import torch
@@ -32,6 +32,7 @@ from .parts.landmark_set import LandmarkSet, corpus_landmarks, default_head_land
 from .parts.motion_loss import masked_motion_loss
 from .parts.positions import periodic_encoding
 from .parts.speaker_style import SpeakerStyle
+from .settings import settings_from_dict
 
 VALIDATION_SEED = 1234  # validation draws the same steps and noise every epoch, so its loss compares
 
@@ -59,12 +60,9 @@ class LandmarkGuidedSettings:
 
     @classmethod
     def from_dict(cls, values: dict) -> "LandmarkGuidedSettings":
-        known = {field.name for field in fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ModelError(f"unknown landmarks settings: {', '.join(sorted(unknown))}")
+        # The landmark set comes back from JSON as lists; the frozen dataclass keeps tuples.
         values = {key: tuple(value) if isinstance(value, list) else value for key, value in values.items()}
-        return cls(**values)
+        return settings_from_dict(cls, values, "landmarks")
 
     def with_landmarks(self, found: LandmarkSet) -> "LandmarkGuidedSettings":
         return replace(self, landmark_names=found.names, landmark_vertices=found.vertices,
