@@ -106,3 +106,30 @@ def test_a_run_animates_a_line_with_its_landmark_trajectories_in_the_result(tiny
     result = wire.decode_result((tmp_path / "line.npz").read_bytes())
     np.testing.assert_array_equal(result["landmark_tracks"], animation.landmark_tracks)
     assert result["landmark_track_names"] == list(animation.landmark_track_names)
+
+
+def test_contact_decisions_learn_and_are_committed_to_the_weights(tiny_corpus, tmp_path):
+    from lipwright.models.parts.contacts import contact_loss, mouth_opening
+
+    from .tiny_networks import train_briefly
+
+    examples = pieces(tiny_corpus)
+    network, config = tiny_network("landmarks", examples, contacts=True, contact_weight=1.0)
+    batch = first_batch(network, examples, size=3)
+    speakers = torch.tensor([0, 1, 0])
+
+    def decision_loss() -> float:
+        network.eval()
+        with torch.no_grad():
+            landmarks = network.sample_landmarks(batch.audio, batch.frames, speakers)
+            return float(contact_loss(network.contact_net(landmarks, batch.frame_mask), batch.motion,
+                                      batch.frame_mask))
+
+    before = decision_loss()
+    train_briefly(network, config, examples, tmp_path / "run", epochs=4)
+    assert decision_loss() < 0.8 * before
+    # Committed: a network sure that every frame is sealed seals every frame.
+    with torch.no_grad():
+        network.contact_net.out.bias.copy_(torch.tensor([10.0, -10.0]))
+    motion = network.predict(batch.audio, batch.frames, speakers)
+    assert float(mouth_opening(motion)[batch.frame_mask].max()) < 1e-4

@@ -28,6 +28,7 @@ from ..errors import ModelError
 from ..training.batches import Batch
 from ..training.checkpoint import RunConfig
 from .parts.clip_audio import encode_clips
+from .parts.contacts import apply_contacts, contact_loss
 from .parts.landmark_set import LandmarkSet, corpus_landmarks, default_head_landmarks
 from .parts.motion_loss import masked_motion_loss
 from .parts.positions import periodic_encoding
@@ -52,6 +53,12 @@ class LandmarkGuidedSettings:
     gain: float = 10.0  # landmark displacements / extent are a few hundredths: bring them near unit size
     smoothing: float = 1.0  # the Gaussian filter's standard deviation over time, in frames
     velocity_weight: float = 1.0
+    # Weights space: decide per frame "lips sealed" and "lower face at rest" from the sampled landmarks
+    # and commit them (models/parts/contacts.py), so p/b/m seal and pauses rest where the decoded
+    # weights would leave the lips a hair apart.
+    contacts: bool = False
+    contact_weight: float = 0.01
+    contact_threshold: float = 0.5
     # The landmark set, filled in when the network is first built and kept in the run's config.
     landmark_names: tuple[str, ...] = ()
     landmark_vertices: tuple[int, ...] = ()
@@ -161,6 +168,12 @@ class LandmarkGuided(nn.Module):
         self.encoder = build_encoder(config.encoder)
         self.denoiser = LandmarkDenoiser(self.landmark_dim, self.encoder.dim, max(len(config.speakers), 1), settings)
         self.decoder = LandmarkDecoder(self.landmark_dim, config.motion_dim, settings.decoder_hidden)
+        if settings.contacts and config.motion_space != "weights":
+            raise ModelError("contacts (sealed lips, rest) are decided in ARKit-weights space: train with "
+                             "--space weights, or leave contacts off")
+        # Two logits per frame from landmarks as the denoiser gives them, not the true ones: at inference
+        # the decisions read sampled landmarks, which never quite close.
+        self.contact_net = LandmarkDecoder(self.landmark_dim, 2, settings.decoder_hidden) if settings.contacts else None
         # Motion -> landmark displacements: a fixed linear map, rebuilt from the settings, never trained.
         self.register_buffer("to_landmarks", self._landmark_map(config, settings), persistent=False)
         self.training_noise = DDPMScheduler(num_train_timesteps=settings.train_steps,
@@ -226,7 +239,11 @@ class LandmarkGuided(nn.Module):
         landmark_loss = masked_motion_loss(predicted, clean, mask, self.settings.velocity_weight)
         decoded = self.decoder(clean, mask)
         motion_loss = masked_motion_loss(decoded, batch.motion, mask, self.settings.velocity_weight)
-        return landmark_loss + motion_loss
+        loss = landmark_loss + motion_loss
+        if self.contact_net is not None:
+            decisions = self.contact_net(predicted.detach(), mask)
+            loss = loss + self.settings.contact_weight * contact_loss(decisions, batch.motion, mask)
+        return loss
 
     # -- inference --
     @torch.no_grad()
@@ -259,7 +276,10 @@ class LandmarkGuided(nn.Module):
         longest = max(frames)
         mask = torch.arange(longest, device=audio.device)[None, :] < torch.tensor(frames, device=audio.device)[:, None]
         landmarks = self.sample_landmarks(audio, frames, speakers, seeds, steps)
-        return self.decoder(landmarks, mask), self.landmark_positions(landmarks)
+        motion = self.decoder(landmarks, mask)
+        if self.contact_net is not None:
+            motion = apply_contacts(motion, self.contact_net(landmarks, mask), self.settings.contact_threshold)
+        return motion * mask[..., None], self.landmark_positions(landmarks)
 
     def predict(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor,
                 seeds: list[int] | None = None, steps: int | None = None) -> torch.Tensor:
