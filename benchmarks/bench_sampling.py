@@ -1,12 +1,13 @@
-"""Real-time factor of a sampling network (GLDiTalker) against its number of sampling steps and of
-samples drawn per line, on the CPU and, when torch sees one, on the CUDA GPU: seconds of audio
-animated per second of compute, counting every sample (4 samples of a 10 s line are 40 s animated).
+"""Real-time factor of the models that sample (gldtalker, landmarks) against the number of sampling
+steps and of samples drawn for one line, on the CPU and, when torch sees one, on the CUDA GPU.
 
-The network is built at its default size with random weights (speed depends on size and settings,
-not on what was learnt) in ARKit-weights space, or the run given with --run. Warm (one short line
-first), best of --repeats. Speech: benchmarks/bench_memory.py's long line.
+Each network at its default size with random weights (speed does not depend on training), served as
+the server runs it (TrainedRunModel: 8 s windows, all windows of all samples in shared batches),
+warm, best of --repeats. RTF = seconds of audio animated per second of compute, counting every
+sample: 4 samples of a 10 s line are 40 s of animation.
+Speech: espeak-ng's paragraph (bench_memory.long_line), or --speech DIR with line_<s>s.wav files.
 
-Run: PYTHONPATH=$PWD/backend .venv/bin/python benchmarks/bench_sampling.py [--seconds 10] [--run RUN]
+Run: PYTHONPATH=$PWD/backend .venv/bin/python benchmarks/bench_sampling.py [--seconds 10] [--device all]
 """
 
 from __future__ import annotations
@@ -19,43 +20,54 @@ from pathlib import Path
 import soundfile
 
 from bench_memory import long_line
-from bench_models import devices, untrained_run
+from bench_models import describe_machine, devices, untrained_run
 from lipwright.audio.clip import AudioClip
 
-STEPS = (1, 5, 25, 50)
-SAMPLES = (1, 4)
+SAMPLING_NETWORKS = ("gldtalker", "landmarks")
+
+
+def best_seconds(model, clip: AudioClip, samples: int, steps: int, repeats: int) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        model.sample_lines(clip, None, samples, seed=1, steps=steps)
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--run", type=Path, help="a gldtalker run folder (default: random weights, default size)")
-    parser.add_argument("--repeats", type=int, default=2)
-    args = parser.parse_args()
-
-    from lipwright.evaluation.trained_runs import checkpoint_folder
     from lipwright.models.trained_run import TrainedRunModel
 
-    with tempfile.TemporaryDirectory() as folder:
-        checkpoint = checkpoint_folder(args.run) if args.run else untrained_run("gldtalker", Path(folder))
-        wav, _ = long_line(Path(folder), args.seconds)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--steps", type=int, nargs="+", default=[1, 5, 25, 50])
+    parser.add_argument("--samples", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--speech", type=Path, help="a folder of line_<s>s.wav files to read instead of speaking")
+    parser.add_argument("--device", choices=["all", "cpu", "cuda"], default="all")
+    args = parser.parse_args()
+    print(describe_machine())
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        wav = args.speech / f"line_{args.seconds:g}s.wav" if args.speech else long_line(folder, args.seconds)[0]
         samples, rate = soundfile.read(str(wav), dtype="float32")
-        clip = AudioClip(samples[: round(args.seconds * rate)], rate)
-        print("| weights | device | steps | samples | audio s | compute s | RTF |")
+        clip = AudioClip(samples, rate)
+        print()
+        print("| model | device | steps | samples | audio s (all samples) | compute s | RTF |")
         print("|---|---|---:|---:|---:|---:|---:|")
-        for device in devices():
-            model = TrainedRunModel(checkpoint, device)
-            model.sample_lines(AudioClip(clip.samples[:rate], rate), None, 1, steps=1)  # warm
-            for steps in STEPS:
-                for count in SAMPLES:
-                    best = float("inf")
-                    for _ in range(args.repeats):
-                        started = time.perf_counter()
-                        model.sample_lines(clip, None, count, seed=0, steps=steps)
-                        best = min(best, time.perf_counter() - started)
+        for network in SAMPLING_NETWORKS:
+            run = untrained_run(network, folder)
+            for device in devices(args.device):
+                model = TrainedRunModel(run, device, name=network)
+                model.sample_lines(AudioClip(samples[: rate * 2], rate), None, 1, steps=1)  # warm
+                cases = [(steps, 1) for steps in args.steps]
+                cases += [(None, count) for count in args.samples if count != 1]
+                for steps, count in cases:
+                    used = steps or model.config.settings["sampling_steps"]
+                    seconds = best_seconds(model, clip, count, used, args.repeats)
                     audio = clip.seconds * count
-                    weights = "trained" if args.run else "random"
-                    print(f"| {weights} | {device} | {steps} | {count} | {audio:.1f} | {best:.3f} | {audio / best:.1f}× |")
+                    print(f"| {network} | {device} | {used} | {count} | {audio:.1f} | {seconds:.3f} "
+                          f"| {audio / seconds:.1f}× |", flush=True)
 
 
 if __name__ == "__main__":

@@ -3,11 +3,11 @@
 import bpy
 
 from . import (file_guard, line_control_operators, line_follow, line_operators, line_panel, line_properties, operators,
-               panel, preferences, prepare_ops, prepare_panel, prepare_properties, properties)
+               panel, preferences, prepare_ops, prepare_panel, prepare_properties, properties, variations)
 
 _classes = (*properties.classes, *line_properties.classes, *prepare_properties.classes, *preferences.classes,
-            *operators.classes, *line_control_operators.classes, *prepare_ops.classes, *panel.classes,
-            *line_operators.classes, *line_panel.classes, *prepare_panel.classes)
+            *operators.classes, *line_control_operators.classes, *variations.classes, *prepare_ops.classes,
+            *panel.classes, *line_operators.classes, *line_panel.classes, *prepare_panel.classes)
 
 
 def register():

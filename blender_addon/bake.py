@@ -27,6 +27,7 @@ import numpy as np
 from . import compat, face_mapping, line_store
 from .arkit_names import MIN_ARKIT_MATCHES, match_arkit_keys
 from .basis import compress_to_basis
+from .line_controls import scale_upper_face
 from .line_store import EASE_FRAMES, data_path, write_keys
 from .scene_data import basis_coordinates, scene_fps
 
@@ -190,6 +191,8 @@ def _plan(scene, obj, result, strip_name, frame_start, mode):
         names = [str(n) for n in result.get("weight_names", [])]
         if frames < 1 or weights.shape != (frames, len(names)):
             raise BakeError(f"the result's weights have shape {weights.shape}; expected ({frames}, {len(names)})")
+        # The upper face's own intensity scales its units before the mapping (the stored result stays raw).
+        weights = scale_upper_face(weights, names, line_store.controls_of(scene, strip_name).upper_face)
         # i6-controls hook: the face's key mapping makes the curves (line_store clips them after the controls).
         curves, unmatched = face_mapping.planned_curves(obj, weights, names, user_key_names(obj))
         check_not_driven(obj, [name for name, _ in curves])

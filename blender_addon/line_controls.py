@@ -1,4 +1,5 @@
-"""A line's controls on its stored curves: intensity, zero-phase smoothing and keyframe reduction (numpy only).
+"""A line's controls on its stored curves: intensity (of the whole face and of the upper face alone),
+zero-phase smoothing and keyframe reduction (numpy only).
 
 Curves are (frames, curves) arrays of shape-key values whose rest is 0, so scaling about 0 scales
 the motion. Everything here is pure: the Blender side stores the model's raw result on the line and
@@ -12,6 +13,12 @@ import numpy as np
 INTENSITY_MAX = 3.0    # beyond 3x the motion no longer reads as the same line
 SMOOTHING_MAX = 12.0   # frames (Gaussian sigma); more and consonants vanish
 TOLERANCE_MAX = 0.25   # shape-key units
+# The ARKit units of the upper face (brows, lids, cheek squints) that Upper Face scales; gaze is left alone.
+UPPER_FACE_UNITS = frozenset((
+    "browDownLeft", "browDownRight", "browInnerUp", "browOuterUpLeft", "browOuterUpRight",
+    "eyeBlinkLeft", "eyeBlinkRight", "eyeSquintLeft", "eyeSquintRight", "eyeWideLeft", "eyeWideRight",
+    "cheekSquintLeft", "cheekSquintRight",
+))
 
 
 @dataclass(frozen=True)
@@ -19,6 +26,7 @@ class LineControls:
     intensity: float = 1.0   # 0 = rest, 1 = as the model made it, >1 exaggerates
     smoothing: float = 0.0   # Gaussian sigma in frames; 0 = none
     tolerance: float = 0.0   # keyframe reduction: largest allowed error; 0 = a key on every frame
+    upper_face: float = 1.0  # the upper face's share of the motion, on top of intensity (ARKit weights)
 
     def clamped(self) -> "LineControls":
         def clamp(value, high):
@@ -26,7 +34,15 @@ class LineControls:
             return min(max(value, 0.0), high) if np.isfinite(value) else 0.0
 
         return LineControls(clamp(self.intensity, INTENSITY_MAX), clamp(self.smoothing, SMOOTHING_MAX),
-                            clamp(self.tolerance, TOLERANCE_MAX))
+                            clamp(self.tolerance, TOLERANCE_MAX), clamp(self.upper_face, INTENSITY_MAX))
+
+
+def scale_upper_face(weights: np.ndarray, names, factor: float) -> np.ndarray:
+    """ARKit weights (frames, units) with the upper face's units scaled about rest by `factor`."""
+    weights = np.array(weights, dtype=np.float32)
+    columns = [index for index, name in enumerate(names) if str(name) in UPPER_FACE_UNITS]
+    weights[:, columns] *= np.float32(factor)
+    return weights
 
 
 def smooth(values: np.ndarray, sigma: float) -> np.ndarray:

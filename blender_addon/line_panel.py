@@ -54,9 +54,25 @@ class LIPWRIGHT_PT_line(_Sub):
         layout.use_property_decorate = False
         line = strip.lipwright_line
         layout.prop(line, "intensity")
+        layout.prop(line, "upper_face")
         layout.prop(line, "smoothing")
         layout.prop(line, "reduction")
+        obj = settings.target
+        action = line_store.line_action(obj, strip.name) if obj is not None and obj.type == "MESH" else None
+        variations = line_store.stored_variations(action) if action is not None else None
+        if variations is not None:
+            row = layout.row(align=True)
+            row.prop(line, "variation", text=f"Variation (of {len(variations[1])})")
+            row.operator("lipwright.keep_variation", text="", icon="CHECKMARK")
         layout.operator("lipwright.apply_controls", icon="FILE_REFRESH")
+        made = line_store.made_by(action)
+        if "seed" in made:
+            layout.label(text=f"{made.get('model', '')}: seed {made['seed']}, "
+                              f"{made.get('sampling_steps', '-')} steps", icon="INFO")
+        column = layout.column(align=True)
+        column.prop(line, "variation_count")
+        column.prop(line, "variation_seed")
+        column.operator("lipwright.generate_variations", icon="MOD_ARRAY")
         row = layout.row(align=True)
         row.operator("lipwright.preview_line", icon="PLAY")
         row.operator("lipwright.export_csv", icon="EXPORT")

@@ -18,6 +18,17 @@ class LipwrightLineControls(bpy.types.PropertyGroup):
     reduction: bpy.props.FloatProperty(
         name="Key Reduction", default=0.0, min=0.0, max=TOLERANCE_MAX, precision=3,
         description="Keep only the keys the curves need, within this error (0: a key on every frame)")
+    upper_face: bpy.props.FloatProperty(
+        name="Upper Face", default=1.0, min=0.0, max=INTENSITY_MAX, soft_max=2.0,
+        description="Scale the brows, lids and cheek squints alone (faces driven by ARKit keys): 0 stills them")
+    variation: bpy.props.IntProperty(
+        name="Variation", default=0, min=0,
+        description="Which of the line's generated variations the keys play (Apply Controls to switch)")
+    variation_count: bpy.props.IntProperty(
+        name="Variations", default=3, min=2, max=8,
+        description="How many variations of the line to generate (models that sample, e.g. gldtalker, landmarks)")
+    variation_seed: bpy.props.IntProperty(
+        name="First Seed", default=1, min=0, description="Variation k is drawn with seed First Seed + k")
 
 
 class LipwrightMappingRow(bpy.types.PropertyGroup):

@@ -16,10 +16,36 @@ WEIGHTS = "lipwright_weights"            # (frames, units) the model's ARKit wei
 WEIGHT_NAMES = "lipwright_weight_names"
 BASIS_VALUES = "lipwright_basis_values"  # (frames, keys) basis-key values, flattened (basis mode)
 BASIS_KEYS = "lipwright_basis_keys"
+VARIATIONS = "lipwright_variations"      # (variations, frames, units) weights of a line generated several times
+VARIATION_SEEDS = "lipwright_variation_seeds"
+# What reproduces the bake exactly: the model, and for models that sample, the seed and step count.
+MADE_BY = {"model": "lipwright_model", "seed": "lipwright_seed", "sampling_steps": "lipwright_sampling_steps"}
 FPS = "lipwright_fps"
 FRAME_START = "lipwright_frame_start"  # where the line's first frame plays (Sync to Strips moves it)
 EASE_FRAMES = 3  # each line eases in from rest and out to rest over this many frames
 _BEZIER, _LINEAR = 2, 1  # Keyframe.interpolation enum values, for foreach_set
+
+
+def scene_strip(scene, strip_name):
+    return compat.find_strip(scene, strip_name)
+
+
+def keep_variation(scene, obj, strip_name) -> int:
+    """Make the variation the line's Variation control picks the line's own result (its seed recorded),
+    drop the others, and re-bake it; returns the kept seed."""
+    action = line_action(obj, strip_name)
+    variations = stored_variations(action) if action is not None else None
+    if variations is None:
+        raise LineError(f"'{strip_name}' has no variations to choose from; generate variations first")
+    line = getattr(scene_strip(scene, strip_name), "lipwright_line", None)
+    chosen = min(int(getattr(line, "variation", 0)), len(variations[1]) - 1)
+    _store(action, WEIGHTS, WEIGHT_NAMES, variations[0][chosen], stored_weights(action)[1])
+    action[MADE_BY["seed"]] = variations[1][chosen]
+    del action[VARIATIONS], action[VARIATION_SEEDS]
+    if line is not None:
+        line.variation = 0
+    reapply_line(scene, obj, strip_name)
+    return variations[1][chosen]
 
 
 def controls_of(scene, strip_name) -> LineControls:
@@ -28,7 +54,7 @@ def controls_of(scene, strip_name) -> LineControls:
     line = getattr(strip, "lipwright_line", None) if strip is not None else None
     if line is None:
         return LineControls()
-    return LineControls(line.intensity, line.smoothing, line.reduction).clamped()
+    return LineControls(line.intensity, line.smoothing, line.reduction, line.upper_face).clamped()
 
 
 def _store(action, key, names_key, values, names):
@@ -97,10 +123,35 @@ def write_curves(obj, action, slot, frame_start, curves, controls: LineControls)
         write_keys(action, slot, data_path(key_name), frame_start + frames, values, interpolation)
 
 
+def stored_variations(action):
+    """(weights (variations, frames, units), seeds) of a line generated as variations, or None."""
+    weights = stored_weights(action)
+    if weights is None or VARIATIONS not in action or VARIATION_SEEDS not in action:
+        return None
+    seeds = [int(seed) for seed in action[VARIATION_SEEDS]]
+    flat = np.frombuffer(action[VARIATIONS], dtype=np.float32)
+    frames, units = weights[0].shape
+    if not seeds or flat.size != len(seeds) * frames * units:
+        return None
+    return flat.reshape(len(seeds), frames, units).copy(), seeds
+
+
+def made_by(action) -> dict:
+    """The model, seed and sampling steps stored with the line (those it has)."""
+    return {name: action[key] for name, key in MADE_BY.items() if action is not None and key in action}
+
+
 def write_line(scene, obj, strip_name, action, slot, frame_start, curves, result, mode) -> None:
     """Bake hook: keep the raw result on the new line's action, then write its curves through its controls."""
     if "weights" in result and "weight_names" in result:
         _store(action, WEIGHTS, WEIGHT_NAMES, result["weights"], result["weight_names"])
+    if "variations" in result and "variation_seeds" in result:
+        action[VARIATIONS] = np.ascontiguousarray(result["variations"], dtype=np.float32).ravel()
+        action[VARIATION_SEEDS] = [int(seed) for seed in result["variation_seeds"]]
+    meta = result.get("meta") or {}
+    for name, key in MADE_BY.items():
+        if meta.get(name) is not None:
+            action[key] = meta[name] if name == "model" else int(meta[name])
     if mode == "BASIS":
         _store(action, BASIS_VALUES, BASIS_KEYS, np.column_stack([values for _, values in curves]),
                [name for name, _ in curves])
@@ -149,7 +200,14 @@ def reapply_line(scene, obj, strip_name):
         weights = stored_weights(action)
         if weights is None:
             raise LineError(f"'{strip_name}' was baked before Lipwright kept results on the line; generate it again")
-        result = {"weights": weights[0], "weight_names": weights[1], "fps": float(action[FPS]), "meta": {}}
+        result = {"weights": weights[0], "weight_names": weights[1], "fps": float(action[FPS]),
+                  "meta": made_by(action)}
+        variations = stored_variations(action)
+        if variations is not None:  # the variation the line's Variation control picks
+            chosen = min(int(getattr(getattr(scene_strip(scene, strip_name), "lipwright_line", None), "variation", 0)),
+                         len(variations[1]) - 1)
+            result.update(weights=variations[0][chosen], variations=variations[0], variation_seeds=variations[1])
+            result["meta"] = {**result["meta"], "seed": variations[1][chosen]}
         placement = {**bake.line_placement(action), "frame_start": playing_at(nla_strip), "mode": "ARKIT"}
         return bake.bake_result(scene, obj, result, **placement)
     basis = stored_basis(action)

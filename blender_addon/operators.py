@@ -26,8 +26,9 @@ def chosen_strip(context):
     return scene_data.sound_strip(scene, settings.sound_strip)
 
 
-def job_spec(context, strip) -> job_runner.JobSpec:
-    """Gather one line's audio, mesh and options on the main thread. Raises SceneDataError/BakeError."""
+def job_spec(context, strip, seed: int | None = None) -> job_runner.JobSpec:
+    """Gather one line's audio, mesh and options on the main thread (seed: for models that sample).
+    Raises SceneDataError/BakeError."""
     scene = context.scene
     settings = scene.lipwright
     obj = settings.target
@@ -43,6 +44,8 @@ def job_spec(context, strip) -> job_runner.JobSpec:
     speaker = properties.chosen_speaker(settings)
     if speaker:
         options["speaker"] = speaker
+    if seed is not None:
+        options["seed"] = int(seed)
     if mode == "ARKIT":  # weights drive the mesh's own keys: no mesh and no offsets needed, any topology works
         request = wire.encode_request(audio.data, options | {"offsets": False})
     else:

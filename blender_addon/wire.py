@@ -16,7 +16,11 @@ READY_PREFIX = "LIPWRIGHT READY "
 REQUEST_KEYS = ("audio", "options", "vertices", "faces_flat", "face_sizes")
 RESULT_KEYS = (
     "offsets", "rest", "fps", "weights", "weight_names", "landmark_names", "landmark_index", "meta",
+    "landmark_tracks", "landmark_track_names",
 )
+# "landmark_tracks" (frames, L, 3), named by "landmark_track_names": landmark trajectories from a model
+# that predicts them (the landmark-guided model), in its template's frame; they carry no topology.
+# ("landmarks" in a decoded result is the rest mesh's name -> vertex index, as before.)
 # "offsets": false asks for weights only (a face with ARKit keys needs no per-vertex motion,
 # which for a long line is hundreds of megabytes).
 OPTION_NAMES = ("model", "fps", "transcript", "seed", "offsets", "recognition", "speaker")

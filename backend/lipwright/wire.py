@@ -21,7 +21,11 @@ READY_PREFIX = "LIPWRIGHT READY "  # the serve command prints this line, then a 
 REQUEST_KEYS = ("audio", "options", "vertices", "faces_flat", "face_sizes")
 RESULT_KEYS = (
     "offsets", "rest", "fps", "weights", "weight_names", "landmark_names", "landmark_index", "meta",
+    "landmark_tracks", "landmark_track_names",
 )
+# "landmark_tracks" (frames, L, 3), named by "landmark_track_names": landmark trajectories from a model
+# that predicts them (the landmark-guided model), in its template's frame; they carry no topology.
+# ("landmarks" in a decoded result is the rest mesh's name -> vertex index, as before.)
 # "offsets": false asks for weights only (a face with ARKit keys needs no per-vertex motion,
 # which for a long line is hundreds of megabytes).
 OPTION_NAMES = ("model", "fps", "transcript", "seed", "offsets", "recognition", "speaker")
@@ -147,6 +151,7 @@ def decode_request(data: bytes, max_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
 
 def write_result(
     file: BinaryIO, offsets, rest, fps: float, landmark_index: dict, meta: dict, weights=None, weight_names=(),
+    landmark_tracks=None, landmark_track_names=(),
 ) -> None:
     """Writes the result npz into `file` (a binary stream; seekable for a plain zip), offsets streamed chunk
     by chunk, so a long line never exists whole in memory. offsets: a (frames, vertices, 3) array, an
@@ -164,6 +169,9 @@ def write_result(
     if weights is not None:
         arrays["weights"] = np.asarray(weights, dtype=np.float32)
         arrays["weight_names"] = np.array(list(weight_names), dtype=str)
+    if landmark_tracks is not None:
+        arrays["landmark_tracks"] = np.asarray(landmark_tracks, dtype=np.float32)
+        arrays["landmark_track_names"] = np.array(list(landmark_track_names), dtype=str)
     with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         if offsets is not None:
             _write_streamed(archive, "offsets", offsets)
@@ -224,4 +232,6 @@ def decode_result(data: bytes) -> dict:
     result["landmarks"] = {str(n): int(i) for n, i in zip(arrays["landmark_names"], arrays["landmark_index"])}
     if "weight_names" in arrays:
         result["weight_names"] = [str(n) for n in arrays["weight_names"]]
+    if "landmark_track_names" in arrays:
+        result["landmark_track_names"] = [str(n) for n in arrays["landmark_track_names"]]
     return result

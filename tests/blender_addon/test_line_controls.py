@@ -49,3 +49,16 @@ def test_reduction_stays_within_tolerance_with_fewer_keys(seed, tolerance):
 def test_no_reduction_keeps_every_frame():
     values = speech_like()[:, 0]
     np.testing.assert_array_equal(controls.reduce_keys(values, 0.0), np.arange(len(values)))
+
+
+def test_upper_face_scales_brows_lids_and_squints_and_leaves_the_mouth_and_gaze():
+    ARKIT_NAMES = pure_module("arkit_names").ARKIT_NAMES
+    UPPER_FACE_UNITS, scale_upper_face = controls.UPPER_FACE_UNITS, controls.scale_upper_face
+    weights = np.random.default_rng(0).uniform(0.1, 0.9, (20, len(ARKIT_NAMES))).astype(np.float32)
+    scaled = scale_upper_face(weights, ARKIT_NAMES, 0.5)
+    for column, name in enumerate(ARKIT_NAMES):
+        expected = weights[:, column] * (0.5 if name in UPPER_FACE_UNITS else 1.0)
+        np.testing.assert_allclose(scaled[:, column], expected, rtol=1e-6)
+    assert {"browInnerUp", "eyeBlinkLeft", "cheekSquintRight"} <= UPPER_FACE_UNITS <= set(ARKIT_NAMES)
+    assert not any(name.startswith(("jaw", "mouth", "eyeLook")) for name in UPPER_FACE_UNITS)
+    assert np.array_equal(weights, scale_upper_face(weights, ARKIT_NAMES, 1.0))  # the input is not changed

@@ -1,4 +1,4 @@
-"""A sampling run (GLDiTalker) served as a trained run: over lines of generated lengths (under one
+"""A sampling run (GLDiTalker, the landmark-guided model) served as a trained run: over lines of generated lengths (under one
 window, several windows), each line batched with the others equals the line alone for its seed; seeds
 change the motion; variations of a line are the line animated with seeds seed, seed+1, ..."""
 
@@ -9,12 +9,12 @@ from lipwright.audio.clip import AudioClip
 from lipwright.errors import ModelError
 from lipwright.models.base import AnimationRequest
 from lipwright.models.trained_run import TrainedRunModel
-from tests.models.tiny_run import SPEAKERS, make_tiny_gldtalker_run, make_tiny_run
+from tests.models.tiny_run import SPEAKERS, make_tiny_gldtalker_run, make_tiny_landmarks_run, make_tiny_run
 
 
-@pytest.fixture(scope="module")
-def model(tmp_path_factory):
-    return TrainedRunModel(make_tiny_gldtalker_run(tmp_path_factory.mktemp("gld") / "run"))
+@pytest.fixture(scope="module", params=[make_tiny_gldtalker_run, make_tiny_landmarks_run], ids=["gldtalker", "landmarks"])
+def model(request, tmp_path_factory):
+    return TrainedRunModel(request.param(tmp_path_factory.mktemp("run") / "run"))
 
 
 def speech_like(seconds: float, rng) -> AudioClip:
@@ -44,7 +44,7 @@ def test_variations_are_the_line_animated_with_consecutive_seeds(model):
     assert min(np.abs(a - b).mean() for a, b in ((samples[0], samples[1]), (samples[1], samples[2]))) > 1e-4
     kept = model.animate(AnimationRequest(clip, fps=30.0, seed=21, speaker=SPEAKERS[1]))
     np.testing.assert_allclose(kept.weights, np.clip(samples[1], 0, 1), atol=1e-4)
-    assert kept.meta["seed"] == 21 and kept.meta["sampling_steps"] == 3
+    assert kept.meta["seed"] == 21 and kept.meta["sampling_steps"] == model.config.settings["sampling_steps"]
 
 
 def test_the_step_count_reaches_the_network(model):

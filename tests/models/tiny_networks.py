@@ -24,6 +24,8 @@ VARIANTS = {
     "jambatalk": ("jambatalk", JAMBATALK),
     "jambatalk-autoregressive": ("jambatalk", {**JAMBATALK, "autoregressive": True}),
     "faceformer": ("faceformer", {"d_model": 16, "heads": 2, "feed_forward": 32}),
+    "landmarks": ("landmarks", {"hidden": 16, "layers": 1, "heads": 2, "feed_forward": 32, "decoder_hidden": 16,
+                                "lip_points": 4, "upper_points": 2, "train_steps": 50, "sampling_steps": 4}),
 }
 
 

@@ -1,6 +1,7 @@
 """A trained run folder without training: a tiny randomly initialised JambaTalk (real model code, tiny
-random config), saved as `lipwright train` saves its runs. Also a script, for tests whose own Python lacks
-torch (bpy's): `python tests/models/tiny_run.py FOLDER [SPEAKER ...]`."""
+random config), saved as `lipwright train` saves its runs; or a tiny landmark-guided run, a model that
+samples. Also a script, for tests whose own Python lacks torch (bpy's):
+`python tests/models/tiny_run.py FOLDER [--landmarks] [SPEAKER ...]`."""
 
 import sys
 from dataclasses import replace
@@ -49,5 +50,26 @@ def make_tiny_gldtalker_run(folder: Path, speakers=SPEAKERS, seed: int = 0) -> P
     return save_checkpoint(folder, network.state_dict(), network.config)
 
 
+def make_tiny_landmarks_run(folder: Path, speakers=SPEAKERS, seed: int = 0) -> Path:
+    import torch
+
+    from lipwright.encoders.build import log_mel_spec
+    from lipwright.models.networks import build_network
+    from lipwright.training.checkpoint import RunConfig, save_checkpoint
+
+    torch.manual_seed(seed)
+    settings = {"hidden": 16, "layers": 1, "heads": 2, "feed_forward": 32, "decoder_hidden": 16, "lip_points": 4,
+                "upper_points": 2, "train_steps": 50, "sampling_steps": 4}
+    config = RunConfig("landmarks", "weights", 30.0, "default-head", list(speakers),
+                       log_mel_spec(dim=16, layers=1, mels=40), settings)
+    network = build_network(config)
+    torch.nn.init.normal_(network.decoder.out.weight, std=0.5)  # random output, as make_tiny_run's
+    torch.nn.init.constant_(network.decoder.out.bias, 0.3)
+    network.config = replace(network.config, settings=network.settings_dict())
+    return save_checkpoint(folder, network.state_dict(), network.config)
+
+
 if __name__ == "__main__":
-    make_tiny_run(Path(sys.argv[1]), tuple(sys.argv[2:]) or SPEAKERS)
+    arguments = sys.argv[2:]
+    make = make_tiny_landmarks_run if "--landmarks" in arguments else make_tiny_run
+    make(Path(sys.argv[1]), tuple(a for a in arguments if a != "--landmarks") or SPEAKERS)

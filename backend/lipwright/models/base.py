@@ -35,7 +35,9 @@ class Animation:
     """offsets: (frames, vertices, 3) float32 in the mesh's own coordinates (an array, or OffsetFrames that
     computes them in chunks while they are written), or None when the request
     asked for weights only and the model has them; rest: (vertices, 3).
-    weights: (frames, 52) in ARKit space when the model works there, else None."""
+    weights: (frames, 52) in ARKit space when the model works there, else None.
+    landmark_tracks: (frames, L, 3) landmark trajectories named by landmark_track_names, from models that
+    predict them, else None."""
 
     offsets: "np.ndarray | OffsetFrames | None"
     rest: np.ndarray
@@ -44,6 +46,8 @@ class Animation:
     weights: np.ndarray | None = None
     weight_names: tuple[str, ...] = ()
     meta: dict = field(default_factory=dict)
+    landmark_tracks: np.ndarray | None = None
+    landmark_track_names: tuple[str, ...] = ()
 
 
 class SpeechModel(Protocol):

@@ -5,6 +5,8 @@ Every network is an nn.Module built as `Network(config: RunConfig)` that offers
     predict(audio, frames, speakers) -> (batch, max(frames), motion_dim)
 with audio (batch, samples) at 16 kHz, zero-padded; frames: each clip's frame count; speakers:
 (batch,) indices into config.speakers, -1 for a voice it never heard (the average style).
+A network class may also offer `settings_from_data(settings, data, space) -> settings`, which the
+training recipe calls before building it (e.g. to read landmarks off the corpus's template).
 Modules are imported by path so that listing networks imports no torch."""
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ NETWORKS: dict[str, str] = {
     "jambatalk": "lipwright.models.jambatalk:JambaTalk",
     "faceformer": "lipwright.models.faceformer:FaceFormer",
     "gldtalker": "lipwright.models.gldtalker:GLDiTalker",
+    "landmarks": "lipwright.models.landmark_guided:LandmarkGuided",
 }
 
 

@@ -72,6 +72,14 @@ class TrainedRunModel:
         sharing forward passes. A stochastic network draws line i from seeds[i] (0 when not given; each
         window its own seed derived from it, so a line is the same alone or batched) in `steps`
         sampling steps (None: the run's own); other networks ignore both."""
+        return [motion for motion, _ in self._predict(clips, speakers, progress, seeds, steps)]
+
+    def _predict(self, clips: Sequence[AudioClip], speakers: Sequence[str | None], progress: Progress = no_progress,
+                 seeds: Sequence[int | None] | None = None, steps: int | None = None
+                 ) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """Each clip's (motion, landmark trajectories (frames, L, 3) or None) at the run's frame rate.
+        Landmarks, from networks that predict them, ride beside the motion as extra columns through the
+        windows and their blending."""
         torch = self._torch
         seeds = [0 if seed is None else int(seed) for seed in (seeds or [None] * len(clips))]
         fps = self.config.fps
@@ -99,15 +107,30 @@ class TrainedRunModel:
             for row, job in enumerate(chunk):
                 audio[row, :len(job[2])] = job[2]
             with torch.inference_mode():
-                motion = self.network.predict(torch.from_numpy(audio).to(self.device), frames,
-                                              torch.tensor([job[3] for job in chunk], device=self.device),
-                                              **self._sampling_options([job[4] for job in chunk], steps))
+                motion = self._forward(torch.from_numpy(audio).to(self.device), frames,
+                                       torch.tensor([job[3] for job in chunk], device=self.device),
+                                       self._sampling_options([job[4] for job in chunk], steps))
             motion = motion.float().cpu().numpy()
             for row, job in enumerate(chunk):
                 pieces[job[0]].append(motion[row, :frames[row]])
             progress(min(first + WINDOWS_PER_PASS, len(jobs)) / len(jobs) * 0.9, "running the network")
-        return [blend_windows(pieces[line], windows, frames) if frames else np.zeros((0, self.config.motion_dim))
-                for line, (frames, windows) in enumerate(plans)]
+        width = self.config.motion_dim
+        blended = [blend_windows(pieces[line], windows, frames) if frames else np.zeros((0, width + self._extra))
+                   for line, (frames, windows) in enumerate(plans)]
+        return [(both[:, :width], both[:, width:].reshape(len(both), self._extra // 3, 3) if self._extra else None)
+                for both in blended]
+
+    @property
+    def _extra(self) -> int:
+        """Columns beside the motion: the landmark trajectories' coordinates, for networks that have them."""
+        return 3 * len(getattr(self.network.settings, "landmark_vertices", ())) \
+            if hasattr(self.network, "predict_with_landmarks") else 0
+
+    def _forward(self, audio, frames: list[int], speakers, options: dict):
+        if not self._extra:
+            return self.network.predict(audio, frames, speakers, **options)
+        motion, landmarks = self.network.predict_with_landmarks(audio, frames, speakers, **options)
+        return self._torch.cat([motion, landmarks.flatten(2)], dim=-1)
 
     def _sampling_options(self, window_seeds: list[tuple[int, int]], steps: int | None) -> dict:
         if not self.stochastic:
@@ -127,10 +150,11 @@ class TrainedRunModel:
 
     def animate_many(self, requests: Sequence[AnimationRequest], progress: Progress = no_progress) -> list[Animation]:
         started = time.perf_counter()
-        motions = self.predict_lines([r.clip for r in requests], [r.speaker for r in requests], progress,
-                                     [r.seed for r in requests])
+        predicted = self._predict([r.clip for r in requests], [r.speaker for r in requests], progress,
+                                  [r.seed for r in requests])
         seconds = (time.perf_counter() - started) / max(len(requests), 1)
-        return [self._animation(request, motion, seconds) for request, motion in zip(requests, motions)]
+        return [self._with_landmarks(self._animation(request, motion, seconds), request, landmarks)
+                for request, (motion, landmarks) in zip(requests, predicted)]
 
     def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation:
         return self.animate_many([request], progress)[0]
@@ -148,6 +172,16 @@ class TrainedRunModel:
         if self.config.motion_space == "weights":
             return self._weights_animation(request, np.clip(motion, 0.0, 1.0).astype(np.float32), meta)
         return self._vertex_animation(request, motion, meta)
+
+    def _with_landmarks(self, animation: Animation, request: AnimationRequest,
+                        landmarks: np.ndarray | None) -> Animation:
+        if landmarks is None:
+            return animation
+        frames = frame_count(request.clip.seconds, request.fps)
+        flat = _retimed(landmarks.reshape(len(landmarks), -1), self.config.fps, request.fps, frames)
+        animation.landmark_tracks = flat.reshape(frames, -1, 3).astype(np.float32)
+        animation.landmark_track_names = tuple(self.network.settings.landmark_names)
+        return animation
 
     def _weights_animation(self, request: AnimationRequest, weights: np.ndarray, meta: dict) -> Animation:
         rest, offsets = rest_and_offsets(self.head, weights, request, self.name)

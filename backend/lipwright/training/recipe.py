@@ -30,15 +30,17 @@ class Recipe:
 
 def run_recipe(recipe: Recipe, loop: TrainSettings = TrainSettings(), progress: Progress = no_progress) -> dict:
     from ..encoders.build import build_encoder
-    from ..models.networks import build_network
+    from ..models.networks import build_network, network_class
 
     train_examples, val_examples, template = _examples(recipe)
     train_examples = [piece for example in train_examples for piece in cut(example, recipe.piece_seconds)]
     val_examples = [piece for example in val_examples for piece in cut(example, recipe.piece_seconds)]
     build_encoder(recipe.encoder)  # a wrong encoder fails here, before any data is touched again
+    from_data = getattr(network_class(recipe.model), "settings_from_data", None)
+    settings = from_data(recipe.settings, recipe.data, recipe.space) if from_data else recipe.settings
     config = RunConfig(model=recipe.model, motion_space=recipe.space, fps=train_examples[0].fps,
                        template=recipe.template or template, speakers=sorted({e.subject for e in train_examples}),
-                       encoder=recipe.encoder, settings=recipe.settings, motion_dim=train_examples[0].motion.shape[1])
+                       encoder=recipe.encoder, settings=settings, motion_dim=train_examples[0].motion.shape[1])
     network = build_network(config)
     # Every setting written out, defaults included, so the run means the same under later defaults.
     network.config = config = replace(config, settings=network.settings_dict())

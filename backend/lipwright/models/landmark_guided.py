@@ -1,0 +1,286 @@
+"""The landmark-guided two-stage model: speech -> facial landmark trajectories -> dense motion.
+
+Stage 1 is a diffusion model over landmark trajectories (lips, jaw, cheeks, lids, brows; displacements
+from the template's rest landmarks, divided by the landmarks' extent so every template gives targets of
+one size), a transformer that denoises a whole window at once conditioned on the audio features, the
+speaker's style and the diffusion step, predicting the clean trajectory; a fixed Gaussian filter over
+time is part of its output, so sampled landmarks cannot jitter. Noise schedules are `diffusers`': DDPM
+for training, DDIM for few-step sampling, seeded so a seed gives one answer.
+Stage 2 decodes landmark trajectories into the run's motion (52 ARKit weights, or per-vertex offsets)
+with temporal convolutions; it trains on the true landmarks, read off the true motion through the
+template (a linear map: the ARKit targets at the landmark vertices, or the vertices themselves).
+Both stages train together in one run; they share no weights."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from diffusers import DDIMScheduler, DDPMScheduler
+from diffusers.models.embeddings import get_timestep_embedding
+from torch import nn
+
+from ..encoders.build import build_encoder
+from ..errors import ModelError
+from ..training.batches import Batch
+from ..training.checkpoint import RunConfig
+from .parts.clip_audio import encode_clips
+from .parts.contacts import apply_contacts, contact_loss
+from .parts.landmark_set import LandmarkSet, corpus_landmarks, default_head_landmarks
+from .parts.motion_loss import masked_motion_loss
+from .parts.positions import periodic_encoding
+from .parts.speaker_style import SpeakerStyle
+from .settings import settings_from_dict
+
+VALIDATION_SEED = 1234  # validation draws the same steps and noise every epoch, so its loss compares
+
+
+@dataclass(frozen=True)
+class LandmarkGuidedSettings:
+    hidden: int = 128
+    layers: int = 3
+    heads: int = 4
+    feed_forward: int = 256
+    dropout: float = 0.1
+    decoder_hidden: int = 128
+    lip_points: int = 12  # landmarks spread over the lips, beside the template's named ones
+    upper_points: int = 8  # ... and over the upper face
+    train_steps: int = 200  # the diffusion's noise levels
+    sampling_steps: int = 10  # DDIM steps at inference
+    gain: float = 10.0  # landmark displacements / extent are a few hundredths: bring them near unit size
+    smoothing: float = 1.0  # the Gaussian filter's standard deviation over time, in frames
+    velocity_weight: float = 1.0
+    # Weights space: decide per frame "lips sealed" and "lower face at rest" from the sampled landmarks
+    # and commit them (models/parts/contacts.py), so p/b/m seal and pauses rest where the decoded
+    # weights would leave the lips a hair apart.
+    contacts: bool = False
+    contact_weight: float = 0.01
+    contact_threshold: float = 0.5
+    # The landmark set, filled in when the network is first built and kept in the run's config.
+    landmark_names: tuple[str, ...] = ()
+    landmark_vertices: tuple[int, ...] = ()
+    landmark_rest: tuple[float, ...] = ()  # (landmarks * 3) positions on the template at rest
+    landmark_scale: float = 0.0
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "LandmarkGuidedSettings":
+        # The landmark set comes back from JSON as lists; the frozen dataclass keeps tuples.
+        values = {key: tuple(value) if isinstance(value, list) else value for key, value in values.items()}
+        return settings_from_dict(cls, values, "landmarks")
+
+    def with_landmarks(self, found: LandmarkSet) -> "LandmarkGuidedSettings":
+        return replace(self, landmark_names=found.names, landmark_vertices=found.vertices,
+                       landmark_rest=tuple(float(v) for v in found.rest.reshape(-1)), landmark_scale=found.scale)
+
+
+def gaussian_kernel(sigma: float) -> torch.Tensor:
+    """(1, 1, width) normalised Gaussian over frames; a single 1 when sigma is 0."""
+    if sigma <= 0:
+        return torch.ones(1, 1, 1)
+    radius = max(1, math.ceil(3 * sigma))
+    offsets = torch.arange(-radius, radius + 1, dtype=torch.float32)
+    kernel = torch.exp(-0.5 * (offsets / sigma) ** 2)
+    return (kernel / kernel.sum())[None, None]
+
+
+class LandmarkDenoiser(nn.Module):
+    """Noisy landmark trajectories + audio + speaker + step -> the clean trajectories, smoothed."""
+
+    def __init__(self, landmark_dim: int, audio_dim: int, speakers: int, settings: LandmarkGuidedSettings):
+        super().__init__()
+        hidden = settings.hidden
+        self.hidden = hidden
+        self.landmarks_in = nn.Linear(landmark_dim, hidden)
+        self.audio_in = nn.Linear(audio_dim, hidden)
+        self.step_in = nn.Sequential(nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, hidden))
+        self.style = SpeakerStyle(speakers, hidden)
+        layer = nn.TransformerEncoderLayer(hidden, settings.heads, settings.feed_forward, settings.dropout,
+                                           batch_first=True, norm_first=True)
+        self.body = nn.TransformerEncoder(layer, settings.layers, enable_nested_tensor=False)
+        self.out = nn.Linear(hidden, landmark_dim)
+        self.register_buffer("kernel", gaussian_kernel(settings.smoothing), persistent=False)
+
+    def forward(self, noisy: torch.Tensor, steps: torch.Tensor, audio: torch.Tensor, speakers: torch.Tensor,
+                mask: torch.Tensor) -> torch.Tensor:
+        """noisy: (batch, frames, landmark_dim); steps: (batch,); audio: (batch, frames, audio_dim);
+        mask: (batch, frames) True on real frames."""
+        frames = noisy.shape[1]
+        step = self.step_in(get_timestep_embedding(steps, self.hidden, flip_sin_to_cos=True, downscale_freq_shift=0))
+        hidden = (self.landmarks_in(noisy) + self.audio_in(audio) + (step + self.style(speakers))[:, None, :]
+                  + periodic_encoding(frames, self.hidden, frames).to(noisy)[None])
+        hidden = self.body(hidden, src_key_padding_mask=~mask)
+        clean = self.out(hidden) * mask[..., None]
+        return smooth_over_time(clean, self.kernel, mask) * mask[..., None]
+
+
+def smooth_over_time(values: torch.Tensor, kernel: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """(batch, frames, dim) filtered along frames with `kernel`; each clip's ends are held (its last real
+    frame repeated over its padding), not faded to zero, so a clip filters the same alone or batched."""
+    width = kernel.shape[-1]
+    if width == 1:
+        return values
+    last = (mask.sum(dim=1) - 1).clamp(min=0)
+    held = torch.minimum(torch.arange(values.shape[1], device=values.device)[None, :], last[:, None])
+    values = values.gather(1, held[..., None].expand_as(values))
+    channels = values.shape[-1]
+    series = F.pad(values.transpose(1, 2), (width // 2, width // 2), mode="replicate")
+    return F.conv1d(series, kernel.expand(channels, 1, width), groups=channels).transpose(1, 2)
+
+
+class LandmarkDecoder(nn.Module):
+    """Landmark trajectories (batch, frames, landmark_dim) -> motion (batch, frames, motion_dim)."""
+
+    def __init__(self, landmark_dim: int, motion_dim: int, hidden: int):
+        super().__init__()
+        self.convolutions = nn.ModuleList([nn.Conv1d(landmark_dim, hidden, 5, padding=2),
+                                           nn.Conv1d(hidden, hidden, 5, padding=2)])
+        self.out = nn.Conv1d(hidden, motion_dim, 1)
+        nn.init.zeros_(self.out.weight)  # start from "no motion"
+        nn.init.zeros_(self.out.bias)
+
+    def forward(self, landmarks: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        # Zero after each clip's end between layers too, as a clip alone is zero-padded.
+        keep = mask[:, None, :].to(landmarks.dtype)
+        hidden = landmarks.transpose(1, 2) * keep
+        for convolution in self.convolutions:
+            hidden = F.gelu(convolution(hidden)) * keep
+        return self.out(hidden).transpose(1, 2) * mask[..., None]
+
+
+class LandmarkGuided(nn.Module):
+    stochastic = True  # draws its landmarks from a seed: trained runs pass one per clip
+
+    def __init__(self, config: RunConfig):
+        super().__init__()
+        self.config = config
+        settings = LandmarkGuidedSettings.from_dict(config.settings)
+        if not settings.landmark_vertices:
+            if config.motion_space != "weights":
+                raise ModelError("a vertex-space landmarks model reads its landmarks off the corpus's template: "
+                                 "train it with `lipwright train`, which does that")
+            settings = settings.with_landmarks(default_head_landmarks(settings.lip_points, settings.upper_points))
+        self.settings = settings
+        count = len(settings.landmark_vertices)
+        self.landmark_dim = count * 3
+        self.encoder = build_encoder(config.encoder)
+        self.denoiser = LandmarkDenoiser(self.landmark_dim, self.encoder.dim, max(len(config.speakers), 1), settings)
+        self.decoder = LandmarkDecoder(self.landmark_dim, config.motion_dim, settings.decoder_hidden)
+        if settings.contacts and config.motion_space != "weights":
+            raise ModelError("contacts (sealed lips, rest) are decided in ARKit-weights space: train with "
+                             "--space weights, or leave contacts off")
+        # Two logits per frame from landmarks as the denoiser gives them, not the true ones: at inference
+        # the decisions read sampled landmarks, which never quite close.
+        self.contact_net = LandmarkDecoder(self.landmark_dim, 2, settings.decoder_hidden) if settings.contacts else None
+        # Motion -> landmark displacements: a fixed linear map, rebuilt from the settings, never trained.
+        self.register_buffer("to_landmarks", self._landmark_map(config, settings), persistent=False)
+        self.training_noise = DDPMScheduler(num_train_timesteps=settings.train_steps,
+                                            beta_schedule="squaredcos_cap_v2", prediction_type="sample",
+                                            clip_sample=False)
+
+    @staticmethod
+    def _landmark_map(config: RunConfig, settings: LandmarkGuidedSettings) -> torch.Tensor:
+        """(motion_dim, landmarks * 3): motion @ map = the landmarks' displacements."""
+        vertices = list(settings.landmark_vertices)
+        if config.motion_space == "weights":
+            from ..template import load_default_head
+
+            targets = load_default_head().targets  # (52, vertices, 3), ARKit order
+            return torch.from_numpy(np.ascontiguousarray(targets[:, vertices].reshape(len(targets), -1)))
+        vertex_count = config.motion_dim // 3
+        if max(vertices) >= vertex_count:
+            raise ModelError(f"landmark vertex {max(vertices)} is outside the template's {vertex_count} vertices")
+        picks = torch.zeros(config.motion_dim, len(vertices) * 3)
+        for row, vertex in enumerate(vertices):
+            for axis in range(3):
+                picks[vertex * 3 + axis, row * 3 + axis] = 1.0
+        return picks
+
+    @classmethod
+    def settings_from_data(cls, settings: dict, data, space: str) -> dict:
+        """The recipe's hook: a vertex-space run reads its landmark set off the corpus's template."""
+        parsed = LandmarkGuidedSettings.from_dict(settings)
+        if space == "weights" or parsed.landmark_vertices:
+            return settings
+        found = corpus_landmarks(data, None, parsed.lip_points, parsed.upper_points)
+        return asdict(parsed.with_landmarks(found))
+
+    def settings_dict(self) -> dict:
+        values = asdict(self.settings)
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in values.items()}
+
+    # -- the landmark space --
+    def landmarks_of(self, motion: torch.Tensor) -> torch.Tensor:
+        """Motion (batch, frames, motion_dim) -> normalised landmark displacements (batch, frames, landmarks*3)."""
+        return motion @ self.to_landmarks.to(motion.dtype) * (self.settings.gain / self.settings.landmark_scale)
+
+    def landmark_positions(self, normalised: torch.Tensor) -> torch.Tensor:
+        """Normalised displacements -> positions on the template (batch, frames, landmarks, 3)."""
+        rest = torch.tensor(self.settings.landmark_rest, device=normalised.device).view(-1, 3)
+        displacement = normalised * (self.settings.landmark_scale / self.settings.gain)
+        return rest + displacement.view(*normalised.shape[:2], -1, 3)
+
+    def _audio(self, audio: torch.Tensor, frames: list[int]) -> torch.Tensor:
+        return encode_clips(self.encoder, audio, frames, self.config.fps)
+
+    # -- training --
+    def loss(self, batch: Batch) -> torch.Tensor:
+        mask = batch.frame_mask
+        clean = self.landmarks_of(batch.motion) * mask[..., None]
+        generator = None
+        if not self.training:
+            generator = torch.Generator(device="cpu").manual_seed(VALIDATION_SEED)
+        steps = torch.randint(0, self.settings.train_steps, (len(clean),), generator=generator).to(clean.device)
+        noise = torch.randn(clean.shape, generator=generator).to(clean)
+        noisy = self.training_noise.add_noise(clean, noise, steps)
+        predicted = self.denoiser(noisy, steps, self._audio(batch.audio, batch.frames), batch.speakers, mask)
+        landmark_loss = masked_motion_loss(predicted, clean, mask, self.settings.velocity_weight)
+        decoded = self.decoder(clean, mask)
+        motion_loss = masked_motion_loss(decoded, batch.motion, mask, self.settings.velocity_weight)
+        loss = landmark_loss + motion_loss
+        if self.contact_net is not None:
+            decisions = self.contact_net(predicted.detach(), mask)
+            loss = loss + self.settings.contact_weight * contact_loss(decisions, batch.motion, mask)
+        return loss
+
+    # -- inference --
+    @torch.no_grad()
+    def sample_landmarks(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor,
+                         seeds: list[int] | None = None, steps: int | None = None) -> torch.Tensor:
+        """Normalised landmark trajectories (batch, max(frames), landmarks*3) by DDIM from seeded noise:
+        clip i's from its own generator seeded with seeds[i] (0 when not given), so a clip samples the same
+        alone or batched, and `steps` DDIM steps (None: the run's own)."""
+        seeds = list(seeds) if seeds is not None else [0] * len(frames)
+        longest = max(frames)
+        mask = torch.arange(longest, device=audio.device)[None, :] < torch.tensor(frames, device=audio.device)[:, None]
+        noisy = torch.zeros(len(frames), longest, self.landmark_dim)
+        for row, count in enumerate(frames):
+            generator = torch.Generator(device="cpu").manual_seed(int(seeds[row]))
+            noisy[row, :count] = torch.randn(count, self.landmark_dim, generator=generator)
+        noisy = noisy.to(audio.device)
+        features = self._audio(audio, frames)
+        sampler = DDIMScheduler.from_config(self.training_noise.config)
+        sampler.set_timesteps(steps or self.settings.sampling_steps, device=audio.device)
+        for step in sampler.timesteps:
+            clean = self.denoiser(noisy, step.expand(len(frames)), features, speakers, mask)
+            noisy = sampler.step(clean, step, noisy, eta=0.0).prev_sample * mask[..., None]
+        return clean
+
+    @torch.no_grad()
+    def predict_with_landmarks(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor,
+                               seeds: list[int] | None = None, steps: int | None = None
+                               ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(motion (batch, frames, motion_dim), landmark positions (batch, frames, landmarks, 3))."""
+        longest = max(frames)
+        mask = torch.arange(longest, device=audio.device)[None, :] < torch.tensor(frames, device=audio.device)[:, None]
+        landmarks = self.sample_landmarks(audio, frames, speakers, seeds, steps)
+        motion = self.decoder(landmarks, mask)
+        if self.contact_net is not None:
+            motion = apply_contacts(motion, self.contact_net(landmarks, mask), self.settings.contact_threshold)
+        return motion * mask[..., None], self.landmark_positions(landmarks)
+
+    def predict(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor,
+                seeds: list[int] | None = None, steps: int | None = None) -> torch.Tensor:
+        return self.predict_with_landmarks(audio, frames, speakers, seeds, steps)[0]
