@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Mapping
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from ..errors import MeshError
 from ..geometry.mesh import MeshData
@@ -53,6 +51,10 @@ def check_vertex_count(mesh: MeshData) -> None:
 
 def check_connected_surface(mesh: MeshData) -> None:
     """MeshError when the polygons do not make a surface: loose triangles, or edges shared by one or many."""
+    # Imported here: the server imports this module's checks at start, in Pythons that may lack scipy.
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     triangles = triangulate(mesh)
     edges = np.sort(np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]]), axis=1)
     keys, edge_of, uses = np.unique(edges[:, 0] * np.int64(mesh.vertex_count) + edges[:, 1],
