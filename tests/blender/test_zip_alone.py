@@ -20,7 +20,8 @@ from tests.blender.test_install_zip import build_zip
 
 REPO = Path(__file__).resolve().parents[2]
 LINE = "Bob made a map of the moon."
-BACKEND_MODULES = ("fastapi", "uvicorn", "pydantic", "soundfile", "soxr", "pocketsphinx", "scipy", "lipwright")
+BACKEND_MODULES = ("fastapi", "uvicorn", "pydantic", "soundfile", "soxr", "pocketsphinx", "scipy", "trimesh", "rtree",
+                   "fast_simplification", "mediapipe", "lipwright")
 
 CHILD = r"""
 import json, sys, time
@@ -64,6 +65,42 @@ try:
         co = np.empty(len(jaw.keyframe_points) * 2, np.float32)
         jaw.keyframe_points.foreach_get("co", co)
         report["baked_jaw_max"] = float(co[1::2].max())
+    # Prepare Character on the same backend: the head decimated to a new topology, without its keys, gets
+    # landmarks guessed from its shape (no face detector is bundled), then the 52 ARKit keys from the fit.
+    from bl_ext.user_default.lipwright import landmark_empties
+    from bl_ext.user_default.lipwright.arkit_names import ARKIT_NAMES
+    report["prepare_missing"] = backend_process.missing_modules(backend_process.PREPARE_CHARACTER_MODULES)
+    report["prepare_problem"] = preferences.prepare_problem(bpy.context)
+    prepare = bpy.context.window_manager.lipwright_prepare
+    head.modifiers.new("Decimate", "DECIMATE").ratio = 0.5
+    mesh = bpy.data.meshes.new_from_object(head.evaluated_get(bpy.context.evaluated_depsgraph_get()))
+    head.modifiers.remove(head.modifiers["Decimate"])
+    character = bpy.data.objects.new("Character", mesh)
+    scene.collection.objects.link(character)
+    bpy.context.view_layer.objects.active = character
+    report["character"] = [len(head.data.vertices), len(mesh.vertices), mesh.shape_keys is None]
+    started = time.perf_counter()
+    report["find_landmarks"] = sorted(bpy.ops.lipwright.find_landmarks())
+    report["landmarks_error"], report["landmarks_report"] = prepare.last_error, prepare.last_report
+    report["landmark_method"] = character.get(landmark_empties.METHOD_KEY)
+    report["landmark_warnings"] = landmark_empties.stored_warnings(character)
+    report["fit"] = sorted(bpy.ops.lipwright.fit_character())
+    report["fit_error"], report["fit_report"] = prepare.last_error, prepare.last_report
+    report["prepare_seconds"] = time.perf_counter() - started
+    blocks = character.data.shape_keys.key_blocks
+    report["arkit_keys"] = len(set(ARKIT_NAMES) & set(blocks.keys()))
+    def coordinates(name):
+        co = np.empty(len(blocks[name].data) * 3, np.float32)
+        blocks[name].data.foreach_get("co", co)
+        return co.reshape(-1, 3)
+    basis, jaw = coordinates("Basis"), coordinates("jawOpen")
+    # The lips meet at one seam vertex here: measure the parting as the spread of the mouth's vertical motion.
+    found = landmark_empties.stored_landmarks(character)
+    width = float(np.linalg.norm(found["mouth_corner_left"] - found["mouth_corner_right"]))
+    seam = (found["lip_upper_mid"] + found["lip_lower_mid"]) / 2
+    mouth = np.linalg.norm(basis - seam, axis=1) < 0.3 * width
+    rise = (jaw - basis)[mouth, 2]  # the head is Z-up in Blender
+    report["lips_parted"] = float(rise.max() - rise.min()) / width
     # Remote mode on another machine while Blender's online access is off: refused, saying how to allow it.
     prefs = bpy.context.preferences.addons[name].preferences
     prefs.backend_mode, prefs.remote_url = "REMOTE", "http://192.0.2.1:8765"
@@ -119,6 +156,19 @@ def test_the_zip_alone_animates_a_line_with_the_default_model(tmp_path):
     assert "Allow Online Access" in " ".join(report["remote_problem"])
     assert report["remote_refresh_error"].splitlines()[0].startswith("Blender's online access is off")
     assert report["model_after_remote"] == "phonemes"
+    # Prepare Character ran on Blender's own Python with the bundled wheels: landmarks from the shape, with
+    # the detector's absence said, then all 52 keys, and jawOpen parts the lips.
+    assert report["prepare_missing"] == [] and report["prepare_problem"] == []
+    vertices, decimated, keyless = report["character"]
+    assert keyless and decimated < 0.8 * vertices, report["character"]  # a topology of its own
+    assert report["find_landmarks"] == ["FINISHED"] and not report["landmarks_error"], report["landmarks_error"]
+    assert report["landmark_method"] == "geometric", report["landmarks_report"]
+    assert any("face detector is not installed" in w for w in report["landmark_warnings"]), report["landmark_warnings"]
+    assert report["fit"] == ["FINISHED"] and not report["fit_error"], report["fit_error"]
+    assert report["arkit_keys"] == 52, report["fit_report"]
+    assert report["lips_parted"] > 0.15, f"jawOpen parts the lips by only {report['lips_parted']:.2f} mouth widths"
+    print(f"prepare character from the zip alone: {report['prepare_seconds']:.1f} s for {decimated} vertices, "
+          f"jawOpen parts the lips by {report['lips_parted']:.2f} mouth widths")
 
 
 MISSING_CHILD = r"""
