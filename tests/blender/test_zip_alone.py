@@ -178,7 +178,7 @@ bpy.ops.wm.read_factory_settings(use_empty=True)
 bpy.ops.extensions.package_install_files(filepath=sys.argv[1], repo="user_default", enable_on_install=True)
 from bl_ext.user_default.lipwright import preferences
 state = bpy.context.window_manager.lipwright_job
-report = {"first_run": preferences.setup_problem(bpy.context)}
+report = {"first_run": preferences.setup_problem(bpy.context), "prepare": preferences.prepare_problem(bpy.context)}
 bpy.ops.lipwright.refresh_models()
 report["refresh_error"] = state.last_error
 print("REPORT " + json.dumps(report), flush=True)
@@ -209,6 +209,7 @@ def test_a_missing_module_is_named_first_in_the_panel_and_at_start(tmp_path):
     assert lines, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads(lines[-1][len("REPORT "):])
     assert report["first_run"] and "lacks the module 'fastapi'" in report["first_run"][0], report
+    assert report["prepare"] and "lacks the module 'scipy' and 3 more, for Prepare Character" in report["prepare"][0]
     error = report["refresh_error"]
     assert len(error.splitlines()) == 1 and "Blender's Python lacks the module '" in error, error
     assert "The backend's last output" in done.stderr  # the details went to the console
