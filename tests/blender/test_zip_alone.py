@@ -5,7 +5,9 @@ fetches the prepared head and animates a line of real speech.
 The child is this test's bpy when it lacks the backend's dependencies (.venv-bpy5, .venv-bpy42), else the
 repo's .venv-bpy5. It runs with a temporary BLENDER_USER_RESOURCES, no $LIPWRIGHT_BACKEND_PYTHON and no
 PYTHONPATH, so nothing of the checkout or its environments reaches it. The same child checks that the
-Model field survives "Refresh Models" and that a remote backend is refused while online access is off.
+Model field survives "Refresh Models", prepares a character (the head decimated, without its keys) with the
+bundled fitting wheels and landmarks guessed from the shape (no face detector in the zip), and checks that
+a remote backend is refused while online access is off.
 """
 
 import json
