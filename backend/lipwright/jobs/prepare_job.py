@@ -82,15 +82,16 @@ class MissingFitLibraries(LipwrightError):
 
 
 def _retarget():
-    """The fitting code, imported in the worker only: it needs trimesh, rtree and scipy, which a backend
-    running on Blender's own Python (the add-on's bundled packages) lacks; the server starts without them."""
+    """The fitting code, imported in the worker only: it needs trimesh, rtree, fast-simplification and scipy
+    (the extension zip bundles them), and the server starts without them so that a broken install still
+    runs the default model and names what is missing here."""
     try:
         from ..retarget import landmarks, prepare
     except ImportError as error:
         raise MissingFitLibraries(
-            f"preparing a character needs the backend's full environment ({error.name or error} is missing): "
-            "in the add-on preferences, set Python to an environment with the backend's dependencies "
-            "(scripts/install.sh makes one), then try again") from None
+            f"preparing a character needs the module '{error.name or error}', which the backend's Python lacks: "
+            "reinstall the Lipwright extension built for this platform (it bundles it), or in the add-on "
+            "preferences set Python to an environment with the backend's dependencies, then try again") from None
     return landmarks, prepare
 
 
