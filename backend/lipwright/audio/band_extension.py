@@ -3,7 +3,8 @@
 pocketsphinx's en-us model was trained on 16 kHz speech; with nothing above 4 kHz it heard many p, b
 and m as t, d and n: fast mode closed 0.69-0.83 of p/b/m on 8 kHz copies of two tuning voices against
 0.91-1.00 on the same voices at 16 kHz (benchmarks/RESULTS.md). Mirroring the 0-4 kHz band into the
-empty 4-8 kHz band (spectral folding, the oldest bandwidth extension) puts energy where the model expects the burst and frication to be."""
+empty 4-8 kHz band (spectral folding, the oldest bandwidth extension) puts energy where the model
+expects the burst and frication to be."""
 
 from __future__ import annotations
 
