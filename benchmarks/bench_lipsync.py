@@ -180,6 +180,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=6)
     parser.add_argument("--voices", nargs="+", default=["awb", "rms", "ked", "awb:8k", "rms:8k", "kal", "slt"])
     parser.add_argument("--rates", nargs="+", type=float, default=[1.0, 0.8], help="flite duration_stretch values")
+    parser.add_argument("--seed", type=int, default=2026, help="which generated sentences")
     parser.add_argument("--only", default="", help="run only the tools and modes whose name contains this")
     parser.add_argument("--run", type=Path, action="append", default=[],
                         help="a trained run folder (or checkpoint folder) to measure beside the others; repeatable")
@@ -189,7 +190,7 @@ def main() -> None:
     model = PhonemeModel()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        texts = sentences(2 * args.lines, seed=2026)
+        texts = sentences(2 * args.lines, seed=args.seed)
         clips = [speak_with_truth(texts[2 * i:2 * i + 2], voice, folder / f"{voice.replace(':', '-')}-{i}.wav",
                                   args.rates[i % len(args.rates)])
                  for voice in args.voices for i in range(args.lines)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,3 +115,15 @@ def compose_line(parts: list[str | float], engine: str = "espeak-ng", voice: str
         cursor += len(audio)
     samples = np.concatenate(pieces).astype(np.float32)
     return ComposedLine(samples, sample_rate, words, silences)
+
+
+def flite_with_phone_timings(text: str, voice: str, path: str | Path) -> list[tuple[str, float, float]]:
+    """`text` spoken by flite's `voice` into the WAV file `path`; its phones as (ARPAbet label in upper
+    case, start s, end s), flite's own timings (`-psdur`), pauses as 'PAU'."""
+    printed = subprocess.run(["flite", "-voice", voice, "-psdur", "-t", text, "-o", str(path)],
+                             check=True, capture_output=True, text=True).stdout.split()
+    timings, start = [], 0.0
+    for label, end in (item.rsplit(":", 1) for item in printed):
+        timings.append((label.upper(), start, float(end)))
+        start = float(end)
+    return timings

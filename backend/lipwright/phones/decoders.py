@@ -9,6 +9,7 @@ from functools import lru_cache
 import numpy as np
 import soxr
 
+from ..audio.band_extension import fold_into_upper_band, is_narrowband
 from ..audio.clip import AudioClip
 
 DECODER_RATE = 16000
@@ -87,11 +88,16 @@ def start_utterance(decoder) -> None:
 DITHER_LEVEL = 1e-4
 
 
-def pcm16(clip: AudioClip) -> bytes:
-    """The clip as 16 kHz little-endian 16-bit PCM, what the shipped acoustic model was trained on."""
+def pcm16(clip: AudioClip, widen_narrowband: bool = False) -> bytes:
+    """The clip as 16 kHz little-endian 16-bit PCM, what the shipped acoustic model was trained on.
+
+    widen_narrowband: give 8 kHz-band speech an upper band (lipwright.audio.band_extension); the
+    recognisers need it, the aligner (already closing every p/b/m) is left as it was measured."""
     samples = clip.samples
     if clip.sample_rate != DECODER_RATE:
         samples = soxr.resample(samples, clip.sample_rate, DECODER_RATE)
+    if widen_narrowband and (clip.sample_rate <= 8000 or is_narrowband(samples, DECODER_RATE)):
+        samples = fold_into_upper_band(samples)
     # Digital silence (runs of exact zeros, as synthesisers and editors write) breaks the decoder's
     # log-energy features: recognition turns to noise and alignment fails. A fixed, seeded dither at
     # about -80 dBFS, far below any recording's noise floor, keeps the features finite.

@@ -25,7 +25,7 @@ def recognise_words(clip: AudioClip) -> list[str]:
 
 def _decode(shared: SharedDecoder, clip: AudioClip) -> list[tuple[str, int, int]]:
     """(word, first frame, last frame) of each segment the decoder finds in the whole clip."""
-    pcm = pcm16(clip)
+    pcm = pcm16(clip, widen_narrowband=True)
     with shared.lock:
         decoder = shared.decoder
         start_utterance(decoder)

@@ -13,9 +13,10 @@ from .subtitles import is_subtitles, parse_subtitles
 # Without a transcript: "fast" recognises phones directly (allphone search, ~10x real time);
 # "accurate" recognises words with the full English language model, aligns them as a transcript
 # (~1-2x real time) and adds the p/b/m closures that only the phone search heard (the two searches
-# miss different closures). Measured on generated lines (benchmarks/RESULTS.md) that closes ~0.9 of
-# p/b/m against ~0.8 for fast, but adds about as many closures where there is none and opens vowels
-# a little less, and it is 10x slower, so fast is the default.
+# miss different closures). Both hear 8 kHz-band audio with a mirrored upper band. Measured on
+# generated lines (benchmarks/RESULTS.md) accurate closes a few more p/b/m than fast (0.94-0.96
+# against 0.90-0.95 on tuning voices) but adds closures where there is none, opens vowels no better,
+# and is 10x slower, so fast is the default.
 RECOGNITION_MODES = ("accurate", "fast")
 DEFAULT_RECOGNITION = "fast"
 
