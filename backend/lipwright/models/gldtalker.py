@@ -26,8 +26,8 @@ from .parts.clip_audio import encode_clips
 from .parts.latent_diffusion import SAMPLERS, LatentDenoiser, LatentDiffusion, derived_seed, seeded_noise
 from .parts.motion_loss import masked_motion_loss
 from .parts.spiral_conv import SpiralMeshCoder
-from .parts.vq_motion_prior import (MeshFrameCoder, VQMotionPrior, WeightsFrameCoder, latent_lengths,
-                                    length_mask)
+from .parts.masks import length_mask
+from .parts.vq_motion_prior import MeshFrameCoder, VQMotionPrior, WeightsFrameCoder, latent_lengths
 from .settings import settings_from_dict
 
 STAGES = ("prior", "diffusion")

@@ -30,6 +30,7 @@ from ..training.checkpoint import RunConfig
 from .parts.clip_audio import encode_clips
 from .parts.contacts import apply_contacts, contact_loss
 from .parts.mamba_kernels import FullPrecisionMambaMixer
+from .parts.masks import length_mask
 from .parts.motion_loss import masked_motion_loss
 from .parts.speaker_style import SpeakerStyle
 from .settings import settings_from_dict
@@ -192,7 +193,7 @@ class JambaTalk(nn.Module):
     @torch.no_grad()
     def predict(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor) -> torch.Tensor:
         longest = max(frames)
-        mask = torch.arange(longest, device=audio.device)[None, :] < torch.tensor(frames, device=audio.device)[:, None]
+        mask = length_mask(frames, longest, audio.device)
         inputs = self._inputs(self._audio(audio, frames), speakers)
         if self.motion_in is not None:
             return self._feed_back(inputs)

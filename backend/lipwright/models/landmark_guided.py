@@ -30,6 +30,7 @@ from ..training.checkpoint import RunConfig
 from .parts.clip_audio import encode_clips
 from .parts.contacts import apply_contacts, contact_loss
 from .parts.landmark_set import LandmarkSet, corpus_landmarks, default_head_landmarks
+from .parts.masks import length_mask
 from .parts.motion_loss import masked_motion_loss
 from .parts.positions import periodic_encoding
 from .parts.speaker_style import SpeakerStyle
@@ -254,7 +255,7 @@ class LandmarkGuided(nn.Module):
         alone or batched, and `steps` DDIM steps (None: the run's own)."""
         seeds = list(seeds) if seeds is not None else [0] * len(frames)
         longest = max(frames)
-        mask = torch.arange(longest, device=audio.device)[None, :] < torch.tensor(frames, device=audio.device)[:, None]
+        mask = length_mask(frames, longest, audio.device)
         noisy = torch.zeros(len(frames), longest, self.landmark_dim)
         for row, count in enumerate(frames):
             generator = torch.Generator(device="cpu").manual_seed(int(seeds[row]))
@@ -274,7 +275,7 @@ class LandmarkGuided(nn.Module):
                                ) -> tuple[torch.Tensor, torch.Tensor]:
         """(motion (batch, frames, motion_dim), landmark positions (batch, frames, landmarks, 3))."""
         longest = max(frames)
-        mask = torch.arange(longest, device=audio.device)[None, :] < torch.tensor(frames, device=audio.device)[:, None]
+        mask = length_mask(frames, longest, audio.device)
         landmarks = self.sample_landmarks(audio, frames, speakers, seeds, steps)
         motion = self.decoder(landmarks, mask)
         if self.contact_net is not None:

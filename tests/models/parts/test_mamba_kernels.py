@@ -1,14 +1,15 @@
 """Jamba's Mamba layers stay in fp32 under autocast and can be put on transformers' PyTorch path:
 the two things mamba-ssm's fused kernels need (benchmarks/gpu_checks.py measured both on a GPU)."""
 
+import importlib.util
 from dataclasses import replace
 
 import torch
 from transformers.models.jamba import modeling_jamba
 
 from lipwright.models.jambatalk import JambaTalk
-from lipwright.models.parts.mamba_kernels import (MAMBA_FUNCTIONS, FullPrecisionMambaMixer, implementations,
-                                                  pytorch_mamba)
+from lipwright.models.parts.mamba_kernels import (MAMBA_FUNCTIONS, FullPrecisionMambaMixer, fused_kernels_in_use,
+                                                  implementations, pytorch_mamba)
 
 from ..tiny_networks import pieces, tiny_network
 
@@ -54,5 +55,9 @@ def test_the_pytorch_path_is_swapped_in_and_restored():
         inside = {name: getattr(modeling_jamba, name) for name in MAMBA_FUNCTIONS}
         assert all(inside[name] is getattr(before[name], "__wrapped__") for name in MAMBA_FUNCTIONS)
     assert all(getattr(modeling_jamba, name) is before[name] for name in MAMBA_FUNCTIONS)
-    # Without mamba-ssm (CPU machines, CI) transformers bound its own code to every function.
-    assert set(implementations()) == set(MAMBA_FUNCTIONS)
+    # Without mamba-ssm (CPU machines, CI) transformers bound its own code to every function, and the
+    # guard knows it; with it installed (a GPU machine), the kernel packages' functions are found.
+    kernels = importlib.util.find_spec("mamba_ssm") is not None
+    assert fused_kernels_in_use() == kernels
+    assert all(module.startswith("transformers") != kernels for name, module in implementations().items()
+               if name.startswith("mamba_"))

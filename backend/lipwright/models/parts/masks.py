@@ -39,3 +39,8 @@ def alignment_mask(frames: int, audio_steps: int, audio_per_frame: int = 1) -> t
     start = torch.arange(frames)[:, None] * audio_per_frame
     step = torch.arange(audio_steps)[None, :]
     return ~((step >= start) & (step < start + audio_per_frame))
+
+
+def length_mask(lengths: list[int], longest: int, device) -> torch.Tensor:
+    """(batch, longest) bool, True on each row's first lengths[row] steps (its real frames)."""
+    return torch.arange(longest, device=device)[None, :] < torch.tensor(lengths, device=device)[:, None]

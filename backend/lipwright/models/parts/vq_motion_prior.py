@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 from vector_quantize_pytorch import VectorQuantize
 
+from .masks import length_mask
 from .spiral_conv import SpiralMeshCoder
 
 
@@ -49,11 +50,6 @@ class MeshFrameCoder(nn.Module):
 
 def latent_lengths(frames: list[int], halvings: int) -> list[int]:
     return [math.ceil(count / 2 ** halvings) for count in frames]
-
-
-def length_mask(lengths: list[int], longest: int, device) -> torch.Tensor:
-    """(batch, longest) bool, True on each row's first lengths[row] steps."""
-    return torch.arange(longest, device=device)[None, :] < torch.tensor(lengths, device=device)[:, None]
 
 
 class VQMotionPrior(nn.Module):
