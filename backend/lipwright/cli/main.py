@@ -12,6 +12,7 @@ SUBCOMMANDS = {
     "serve": ("serve_command", "Run the backend HTTP server on loopback for the Blender add-on."),
     "template": ("template_command", "Export the default head (template export head.obj)."),
     "bake": ("bake_command", "Animate and bake into a .blend without the UI."),
+    "batch": ("batch_command", "Animate every line of a manifest (CSV/JSON) into CSV, JSON and glb, resumably."),
     "demo": ("demo_command", "The main job: speak a line, animate the default head, save .blend and a picture."),
     "data": ("data_command", "Make training data (data synth OUT --hours H)."),
     "train": ("train_command", "Train a neural model (jambatalk, faceformer) into a run folder."),

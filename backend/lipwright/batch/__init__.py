@@ -1,0 +1,1 @@
+"""`lipwright batch`: many lines from a manifest, run concurrently, resumable, written for game engines."""

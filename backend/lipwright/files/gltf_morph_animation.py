@@ -1,0 +1,111 @@
+"""A line as glTF 2.0 binary (.glb): the face mesh, one morph target per ARKit unit, and a weights animation.
+
+Game engines (Unity, Unreal, Godot, three.js) import this without Blender: the mesh carries the targets'
+names in `mesh.extras.targetNames` (the convention Blender's exporter and most importers share) and one
+animation whose sampler drives the node's morph weights, keyframed once per frame with LINEAR interpolation.
+Written with pygltflib; the arrays go into the one binary chunk.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import numpy as np
+import pygltflib
+
+from .atomic import write_bytes_atomically
+
+# Lipwright's meshes are Blender's: Z up, facing -Y. glTF is Y up, facing +Z: (x, y, z) -> (x, z, -y),
+# as Blender's own exporter converts.
+_TO_GLTF = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]], dtype=np.float32)
+TO_LIPWRIGHT = _TO_GLTF.T  # the inverse rotation, for readers of glTF meshes
+
+
+def glb_bytes(vertices: np.ndarray, triangles: np.ndarray, targets: np.ndarray, target_names: Sequence[str],
+              weights: np.ndarray, fps: float, name: str = "face") -> bytes:
+    """vertices: (V, 3) rest; triangles: (T, 3) vertex indices; targets: (K, V, 3) offsets at weight 1;
+    weights: (frames, K) in `target_names` order, at `fps`. Coordinates in Lipwright's space (Z up)."""
+    vertices = np.asarray(vertices, dtype=np.float32) @ _TO_GLTF.T
+    targets = np.asarray(targets, dtype=np.float32) @ _TO_GLTF.T
+    triangles = np.asarray(triangles, dtype=np.uint32).reshape(-1, 3)
+    weights = np.asarray(weights, dtype=np.float32)
+    if targets.shape[0] != len(target_names) or weights.shape[1:] != (len(target_names),):
+        raise ValueError(f"{len(target_names)} target names for targets {targets.shape} and weights {weights.shape}")
+    if len(weights) == 0:
+        raise ValueError("an animation needs at least one frame")
+    builder = _BufferBuilder()
+    position = builder.accessor(vertices, pygltflib.VEC3, pygltflib.ARRAY_BUFFER, bounds=True)
+    normal = builder.accessor(_vertex_normals(vertices, triangles), pygltflib.VEC3, pygltflib.ARRAY_BUFFER)
+    indices = builder.accessor(triangles.reshape(-1), pygltflib.SCALAR, pygltflib.ELEMENT_ARRAY_BUFFER)
+    # The spec asks min/max of every POSITION accessor, morph targets' included.
+    morphs = [{"POSITION": builder.accessor(target, pygltflib.VEC3, pygltflib.ARRAY_BUFFER, bounds=True)}
+              for target in targets]
+    times = builder.accessor(np.arange(len(weights), dtype=np.float32) / np.float32(fps), pygltflib.SCALAR,
+                             bounds=True)
+    values = builder.accessor(weights.reshape(-1), pygltflib.SCALAR)
+    primitive = pygltflib.Primitive(attributes=pygltflib.Attributes(POSITION=position, NORMAL=normal),
+                                    indices=indices, mode=pygltflib.TRIANGLES,
+                                    targets=[pygltflib.Attributes(**morph) for morph in morphs])
+    gltf = pygltflib.GLTF2(
+        asset=pygltflib.Asset(generator="Lipwright", version="2.0"),
+        scene=0,
+        scenes=[pygltflib.Scene(nodes=[0])],
+        nodes=[pygltflib.Node(name=name, mesh=0)],
+        meshes=[pygltflib.Mesh(name=name, primitives=[primitive], weights=[0.0] * len(target_names),
+                               extras={"targetNames": list(target_names)})],
+        animations=[pygltflib.Animation(
+            name=f"{name}_speech",
+            samplers=[pygltflib.AnimationSampler(input=times, output=values, interpolation=pygltflib.ANIM_LINEAR)],
+            channels=[pygltflib.AnimationChannel(sampler=0, target=pygltflib.AnimationChannelTarget(node=0,
+                                                                                                     path="weights"))],
+        )],
+        accessors=builder.accessors,
+        bufferViews=builder.views,
+        buffers=[pygltflib.Buffer(byteLength=len(builder.blob))],
+    )
+    gltf.set_binary_blob(bytes(builder.blob))
+    return b"".join(gltf.save_to_bytes())
+
+
+def write_glb(path: str | os.PathLike, *args, **kwargs) -> None:
+    """glb_bytes(...) written whole or not at all."""
+    write_bytes_atomically(path, glb_bytes(*args, **kwargs))
+
+
+class _BufferBuilder:
+    """Appends arrays to one binary buffer, 4-byte aligned, each with its buffer view and accessor."""
+
+    _COMPONENT = {np.dtype(np.float32): pygltflib.FLOAT, np.dtype(np.uint32): pygltflib.UNSIGNED_INT}
+
+    def __init__(self) -> None:
+        self.blob = bytearray()
+        self.views: list[pygltflib.BufferView] = []
+        self.accessors: list[pygltflib.Accessor] = []
+
+    def accessor(self, array: np.ndarray, kind: str, target: int | None = None, bounds: bool = False) -> int:
+        array = np.ascontiguousarray(array)
+        self.blob.extend(b"\0" * (-len(self.blob) % 4))
+        self.views.append(pygltflib.BufferView(buffer=0, byteOffset=len(self.blob), byteLength=array.nbytes,
+                                               target=target))
+        self.blob.extend(array.astype(array.dtype.newbyteorder("<")).tobytes())
+        rows = array.reshape(len(array), -1) if array.ndim > 1 else array.reshape(-1, 1)
+        accessor = pygltflib.Accessor(bufferView=len(self.views) - 1, componentType=self._COMPONENT[array.dtype],
+                                      count=len(array), type=kind)
+        if bounds:
+            accessor.min = [float(value) for value in rows.min(axis=0)]
+            accessor.max = [float(value) for value in rows.max(axis=0)]
+        self.accessors.append(accessor)
+        return len(self.accessors) - 1
+
+
+def _vertex_normals(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    """Area-weighted smooth normals (without NORMAL, importers must shade flat)."""
+    corners = vertices[triangles]
+    face_normals = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+    normals = np.zeros_like(vertices)
+    for corner in range(3):
+        np.add.at(normals, triangles[:, corner], face_normals)
+    length = np.linalg.norm(normals, axis=1, keepdims=True)
+    normals = np.where(length > 0, normals / np.maximum(length, 1e-12), np.array([0.0, 0.0, 1.0], np.float32))
+    return normals.astype(np.float32)
