@@ -58,7 +58,8 @@ def read_take(csv_path: str | Path, fps: float = 30.0) -> Take:
     if np.any(np.diff(times) <= 0):
         raise LipwrightError(f"{csv_path}: the timecodes do not increase; was the CSV edited or merged?")
     times -= times[0]
-    frame_times = np.arange(int(np.floor(times[-1] * fps)) + 1) / fps
+    # Differences of timecodes are not exact in floating point: 0.49999… s must still hold frame 15 at 30 fps.
+    frame_times = np.arange(int(np.floor(times[-1] * fps + 1e-6)) + 1) / fps
     weights = np.stack([np.interp(frame_times, times, captured[:, unit]) for unit in range(len(ARKIT_NAMES))], 1)
     return Take(np.clip(weights, 0.0, 1.0).astype(np.float32), fps, _audio_beside(csv_path))
 
