@@ -157,6 +157,7 @@ def _read_rows(path: Path) -> list[dict]:
 
 
 def _check_row(raw: dict, folder: Path, defaults: BatchDefaults, errors: _RowErrors) -> BatchLine | None:
+    """The row as a line (None when its cells cannot even be read); its problems go to `errors`."""
     if "" in raw:
         errors.add("-", "has more cells than the header has columns: quote cells that hold commas")
         raw = {name: value for name, value in raw.items() if name}
@@ -182,8 +183,7 @@ def _check_row(raw: dict, folder: Path, defaults: BatchDefaults, errors: _RowErr
     outputs = _outputs(row, folder, defaults.formats, errors)
     _check_outputs_fit(outputs, model, character, errors)
     _check_writable(outputs, [audio, *([character] if character else [])], errors)
-    if errors.messages:
-        return None
+    # Returned even when the row has problems: its outputs still count when looking for clashes.
     return BatchLine(row=errors.row, audio=audio, outputs=outputs, model=model, transcript=transcript,
                      speaker=speaker, character=character, object_name=row.object, fps=defaults.fps,
                      seed=defaults.seed, recognition=defaults.recognition, device=defaults.device)
