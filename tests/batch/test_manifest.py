@@ -63,7 +63,8 @@ def test_every_problem_is_reported_at_once_with_row_and_column(voice_lines):
     for expected in ["row 1, column audio: no file at", "row 2, column transcript: no transcript file at",
                      "row 3, column object:", "row 4, column character: cannot use a '.fbx' character",
                      "row 5, column model: unknown model 'nosuchmodel'", "row 6, column outputs: unknown format(s) mp4",
-                     "row 7, column output:", "also written by row 1", "row 8, column output: batch does not write .blend"]:
+                     "row 7, column output:", "also written by row 1",
+                     "row 8, column outputs: a blend output bakes the line into a .blend character"]:
         assert expected in message
     assert not (voice_lines / "out").exists()
 
@@ -79,15 +80,19 @@ def test_unknown_columns_and_missing_cells(voice_lines):
         read_manifest(path)
 
 
-def test_a_blend_character_needs_its_object_and_gives_weights_only(voice_lines):
+def test_a_blend_character_needs_its_object_and_gets_weights_and_blend(voice_lines):
     (voice_lines / "scene.blend").write_bytes(b"BLENDER")  # only its presence is checked before the work
     manifest = write_csv(voice_lines, "audio,character,object,output\n"
                                       "a.wav,scene.blend,,out/a.csv\n"
                                       "a.wav,scene.blend,Face,out/a.glb\n"
-                                      "a.wav,scene.blend,Face,out/b.json\n")
+                                      "a.wav,scene.blend,Face,out/b.json\n"
+                                      "a.wav,scene.blend,Face,out/c\n")
     with pytest.raises(ManifestError) as raised:
         read_manifest(manifest)
     message = str(raised.value)
     assert "row 1, column object: is needed with the .blend character" in message
-    assert "row 2, column outputs: a .blend character gets csv and json" in message
-    assert "row 3" not in message
+    assert "row 2, column outputs: a .blend character gets csv, json and blend" in message
+    assert "row 3" not in message and "row 4" not in message
+    manifest.write_text("audio,character,object,output\na.wav,scene.blend,Face,out/c\n")
+    (line,) = read_manifest(manifest)
+    assert set(line.outputs) == {"csv", "json", "blend"} and line.outputs["blend"].name == "c.blend"

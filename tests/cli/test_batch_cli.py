@@ -192,6 +192,36 @@ def test_game_outputs_agree_and_load_in_other_readers(tmp_path):
     np.testing.assert_allclose(reloaded.vertices, head.vertices, atol=1e-6)
 
 
+BAKED_JAW = r"""
+import json, sys, bpy
+bpy.ops.wm.open_mainfile(filepath=sys.argv[1])
+scene = bpy.context.scene
+keys = bpy.data.objects["Lipwright Head"].data.shape_keys
+tracks = [track.name for track in keys.animation_data.nla_tracks]
+jaw = []
+for frame in range(scene.frame_start, scene.frame_end + 1):
+    scene.frame_set(frame)
+    jaw.append(keys.key_blocks["jawOpen"].value)
+print("BAKED " + json.dumps({"tracks": tracks, "jaw": jaw}))
+"""
+
+
+def test_a_blend_character_is_baked_as_lipwright_bake_does(tmp_path):
+    (name, text), = make_lines(tmp_path, 1)
+    character = export_head(tmp_path, "head.blend").read_bytes()
+    manifest = write_manifest(tmp_path, [{"audio": name, "transcript": text, "character": "head.blend",
+                                          "object": "Lipwright Head", "output": "out/scene"}])
+    completed = lipwright("batch", str(manifest))
+    assert completed.returncode == 0, completed.stderr + completed.stdout
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["scene.blend", "scene.csv", "scene.json"]
+    read = subprocess.run([sys.executable, "-c", BAKED_JAW, str(tmp_path / "out/scene.blend")], capture_output=True,
+                          text=True, timeout=300)
+    baked = json.loads(next(line[6:] for line in read.stdout.splitlines() if line.startswith("BAKED ")))
+    assert f"Lipwright {name}" in baked["tracks"]
+    assert max(baked["jaw"]) > 0.2
+    assert (tmp_path / "head.blend").read_bytes() == character  # the character itself is left as it was
+
+
 def test_a_bad_manifest_runs_nothing(tmp_path):
     manifest = write_manifest(tmp_path, [{"audio": "nowhere.wav", "output": "out/a.csv", "model": "phonemes"}])
     completed = lipwright("batch", str(manifest))

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Formats a line can be written as, each a file: the weight curves (Live Link Face CSV, JSON), the
-# animated face as glTF binary, and the result npz of `lipwright animate`.
-OUTPUT_FORMATS = ("csv", "json", "glb", "npz")
+# animated face as glTF binary, the result npz of `lipwright animate`, and a .blend character with the
+# line baked in (as `lipwright bake` does).
+OUTPUT_FORMATS = ("csv", "json", "glb", "npz", "blend")
 WEIGHT_FORMATS = ("csv", "json", "glb")  # made from ARKit weights: the model must work in weights space
 _HASH_SCHEME = 1  # bump when what the hash covers changes, so old journals redo their lines
 

@@ -31,23 +31,55 @@ def run_line(line: BatchLine) -> LineOutcome:
 
 
 def _animate_and_write(line: BatchLine) -> list[str]:
+    warnings: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="lipwright-batch-") as scratch:
+        if set(line.outputs) - {"blend"}:
+            warnings += _animate_into_files(line, Path(scratch))
+        if "blend" in line.outputs:
+            warnings += _bake_into_blend(line, Path(scratch))
+    return list(dict.fromkeys(warnings))
+
+
+def _animate_into_files(line: BatchLine, scratch: Path) -> list[str]:
+    """The npz, csv, json and glb outputs, from one run of the model at the batch's frame rate."""
     from .. import wire
     from ..animate import animate_to_file
 
-    with tempfile.TemporaryDirectory(prefix="lipwright-batch-") as scratch:
-        # The npz output (when asked for) is the result itself, written whole or not at all; otherwise the
-        # result is a weights-only npz in scratch.
-        result = line.outputs.get("npz", Path(scratch) / "result.npz")
-        mesh = line.character if "npz" in line.outputs else None
-        meta = animate_to_file(line.audio, result, model=line.model, fps=line.fps, transcript=line.transcript,
-                               mesh_path=mesh, seed=line.seed, device=line.device, offsets="npz" in line.outputs,
-                               recognition=line.recognition, speaker=line.speaker)
-        if set(line.outputs) - {"npz"}:
-            decoded = wire.decode_result(Path(result).read_bytes())
-            if "weights" not in decoded:
-                raise LipwrightError(f"the model {line.model!r} gave no ARKit weights for csv, json or glb: "
-                                     "choose npz, or a model that works in ARKit weights (phonemes)")
-            write_weight_outputs(line, decoded["weights"], decoded["weight_names"], decoded["fps"])
+    # The npz output (when asked for) is the result itself, written whole or not at all; otherwise the
+    # result is a weights-only npz in scratch.
+    result = line.outputs.get("npz", scratch / "result.npz")
+    meta = animate_to_file(line.audio, result, model=line.model, fps=line.fps, transcript=line.transcript,
+                           mesh_path=line.character if "npz" in line.outputs else None, seed=line.seed,
+                           device=line.device, offsets="npz" in line.outputs, recognition=line.recognition,
+                           speaker=line.speaker)
+    if set(line.outputs) & {"csv", "json", "glb"}:
+        decoded = wire.decode_result(Path(result).read_bytes())
+        if "weights" not in decoded:
+            raise LipwrightError(f"the model {line.model!r} gave no ARKit weights for csv, json or glb: "
+                                 "choose npz, or a model that works in ARKit weights (phonemes)")
+        write_weight_outputs(line, decoded["weights"], decoded["weight_names"], decoded["fps"])
+    return list(meta.get("warnings", []))
+
+
+def _bake_into_blend(line: BatchLine, scratch: Path) -> list[str]:
+    """The line baked onto the .blend character's object, as `lipwright bake` does it (the add-on's own bake
+    in a child Blender), at the scene's frame rate; the output .blend is replaced only when the bake succeeded."""
+    from ..animate import animate_to_file
+    from ..blender_bridge.runner import run_in_blender
+    from ..files.atomic import replaced_on_success
+
+    mesh_npz, result_npz = scratch / "blend_mesh.npz", scratch / "blend_result.npz"
+    scene = run_in_blender("headless", "export_object_mesh", blend=str(line.character.resolve()),
+                           object_name=line.object_name, out_npz=str(mesh_npz))
+    arkit = scene["mode"] == "ARKIT"  # a face with ARKit shape keys is driven by the weights alone
+    meta = animate_to_file(line.audio, result_npz, model=line.model, fps=scene["fps"], transcript=line.transcript,
+                           mesh_path=None if arkit else mesh_npz, seed=line.seed, device=line.device,
+                           offsets=not arkit, recognition=line.recognition, speaker=line.speaker)
+    with replaced_on_success(line.outputs["blend"].resolve()) as partial_blend:
+        run_in_blender("headless", "bake_files", blend_in=str(line.character.resolve()), object_name=line.object_name,
+                       lines=[{"audio_path": str(line.audio.resolve()), "result_npz": str(result_npz),
+                               "strip_name": line.audio.name}],
+                       blend_out=str(partial_blend), frame_start=1, gap=12, mode="AUTO")
     return list(meta.get("warnings", []))
 
 

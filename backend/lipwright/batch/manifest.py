@@ -21,9 +21,9 @@ from .line import OUTPUT_FORMATS, WEIGHT_FORMATS, BatchLine, line_hash
 
 TRANSCRIPT_FILE_SUFFIXES = (".txt", ".srt", ".vtt")
 CHARACTER_SUFFIXES = (".obj", ".npz", ".glb", ".blend")
-# Suffixes someone may expect but batch does not write (a .blend: `lipwright bake` writes those).
-_UNWRITTEN_SUFFIXES = {".blend": "use `lipwright bake` for .blend files", ".gltf": "write .glb (binary glTF)",
-                       ".fbx": "write .glb, which game engines import too"}
+# Suffixes someone may expect but batch does not write.
+_UNWRITTEN_SUFFIXES = {".gltf": "write .glb (binary glTF)", ".fbx": "write .glb, which game engines import too"}
+BLEND_CHARACTER_FORMATS = ("csv", "json", "blend")
 
 
 class ManifestError(LipwrightError):
@@ -248,6 +248,9 @@ def _outputs(row: ManifestRow, folder: Path, default_formats: tuple[str, ...], e
         return {}
     named = suffix.lstrip(".") if suffix.lstrip(".") in OUTPUT_FORMATS else None
     formats = row.outputs or ([named] if named else list(default_formats))
+    if not row.outputs and not named and (row.character or "").lower().endswith(".blend"):
+        # A .blend character: its weights and the .blend with the line baked in, by default.
+        formats = [name for name in formats if name in BLEND_CHARACTER_FORMATS and name != "blend"] + ["blend"]
     stem = output.with_suffix("") if named else output
     return {name: stem.with_name(f"{stem.name}.{name}") for name in formats}
 
@@ -262,10 +265,12 @@ def _check_outputs_fit(outputs: dict[str, Path], model: str, character: Path | N
                               f"{', '.join(weight_formats)}: choose npz, or a model that works in ARKit weights "
                               "(phonemes)")
     suffix = character.suffix.lower() if character is not None else None
-    if suffix == ".blend" and ("glb" in outputs or "npz" in outputs):
-        errors.add("outputs", "a .blend character gets csv and json (its weights) in a batch; for glb export its face "
-                              "as .glb with ARKit shape keys (or .obj) and name that as character, and bake the "
-                              ".blend itself with `lipwright bake`")
+    if suffix == ".blend" and set(outputs) - set(BLEND_CHARACTER_FORMATS):
+        errors.add("outputs", "a .blend character gets csv, json and blend (the .blend with the line baked in); for "
+                              "glb export its face as .glb with ARKit shape keys (or .obj) and name that as character")
+    if suffix != ".blend" and "blend" in outputs:
+        errors.add("outputs", "a blend output bakes the line into a .blend character: give the .blend in the "
+                              "character column and its face in object")
     if suffix == ".glb" and "npz" in outputs:
         errors.add("outputs", "npz carries vertex motion for the default head or an .obj/.npz character; for a .glb "
                               "character choose glb, csv or json")
