@@ -4,7 +4,7 @@ import numpy as np
 import pygltflib
 import trimesh
 
-from lipwright.files.gltf_morph_animation import write_glb
+from lipwright.files.gltf_morph_animation import morph_mesh, write_glb
 
 # A square in the XZ plane (Lipwright's front, Z up) made of two triangles; two targets move its top edge.
 VERTICES = np.array([[0, 0, 0], [1, 0, 0], [1, 0, 1], [0, 0, 1]], dtype=np.float32)
@@ -22,10 +22,21 @@ def accessor(gltf, index):
     return np.frombuffer(data, dtype="<f4").reshape(item.count, width)
 
 
+def test_one_mesh_serves_many_lines(tmp_path):
+    mesh = morph_mesh(VERTICES, TRIANGLES, TARGETS, ("jawOpen", "mouthLeft"))
+    for frames in (3, 40, 7):
+        weights = np.random.default_rng(frames).random((frames, 2)).astype(np.float32)
+        write_glb(tmp_path / "line.glb", mesh, weights, 30.0)
+        gltf = pygltflib.GLTF2().load(str(tmp_path / "line.glb"))
+        sampler = gltf.animations[0].samplers[0]
+        np.testing.assert_allclose(accessor(gltf, sampler.output).reshape(frames, 2), weights)
+        np.testing.assert_allclose(accessor(gltf, gltf.meshes[0].primitives[0].attributes.POSITION)[2], [1, 1, 0])
+
+
 def test_targets_and_keyframes_read_back(tmp_path):
     weights = np.linspace(0, 1, 10, dtype=np.float32)[:, None] * np.array([[1.0, 0.5]], dtype=np.float32)
     path = tmp_path / "square.glb"
-    write_glb(path, VERTICES, TRIANGLES, TARGETS, ("jawOpen", "mouthLeft"), weights, 25.0, name="square")
+    write_glb(path, morph_mesh(VERTICES, TRIANGLES, TARGETS, ("jawOpen", "mouthLeft")), weights, 25.0, name="square")
 
     gltf = pygltflib.GLTF2().load(str(path))
     mesh = gltf.meshes[0]

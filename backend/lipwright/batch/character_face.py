@@ -29,6 +29,13 @@ class CharacterFace:
     targets: np.ndarray
     target_names: tuple[str, ...]
 
+    @functools.cached_property
+    def gltf_mesh(self):
+        """Its glTF buffers, built on first use and shared by every line animated on it."""
+        from ..files.gltf_morph_animation import morph_mesh
+
+        return morph_mesh(self.vertices, self.triangles, self.targets, self.target_names)
+
 
 @functools.lru_cache(maxsize=8)
 def load_character_face(path: Path | None) -> CharacterFace:

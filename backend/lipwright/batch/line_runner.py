@@ -103,5 +103,4 @@ def write_weight_outputs(line: BatchLine, weights, weight_names, fps: float) -> 
         # The face's own targets, in its order; a target the model does not drive stays at 0.
         curves = np.stack([weights[:, column[name]] if name in column else np.zeros(len(weights), np.float32)
                            for name in face.target_names], axis=1)
-        write_glb(line.outputs["glb"], face.vertices, face.triangles, face.targets, face.target_names, curves, fps,
-                  name=line.audio.stem)
+        write_glb(line.outputs["glb"], face.gltf_mesh, curves, fps, name=line.audio.stem)

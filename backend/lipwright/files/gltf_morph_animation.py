@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pygltflib
@@ -22,38 +23,58 @@ _TO_GLTF = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]], dtype=
 TO_LIPWRIGHT = _TO_GLTF.T  # the inverse rotation, for readers of glTF meshes
 
 
-def glb_bytes(vertices: np.ndarray, triangles: np.ndarray, targets: np.ndarray, target_names: Sequence[str],
-              weights: np.ndarray, fps: float, name: str = "face") -> bytes:
-    """vertices: (V, 3) rest; triangles: (T, 3) vertex indices; targets: (K, V, 3) offsets at weight 1;
-    weights: (frames, K) in `target_names` order, at `fps`. Coordinates in Lipwright's space (Z up)."""
+@dataclass(frozen=True)
+class MorphMesh:
+    """A face's glTF buffers (mesh, normals, indices, one morph target per unit), built once and shared by
+    every line animated on it; see morph_mesh."""
+
+    blob: bytes
+    views: tuple
+    accessors: tuple
+    primitive: pygltflib.Primitive
+    target_names: tuple[str, ...]
+
+
+def morph_mesh(vertices: np.ndarray, triangles: np.ndarray, targets: np.ndarray,
+               target_names: Sequence[str]) -> MorphMesh:
+    """vertices: (V, 3) rest; triangles: (T, 3) vertex indices; targets: (K, V, 3) offsets at weight 1, named
+    by `target_names`. Coordinates in Lipwright's space (Z up)."""
     vertices = np.asarray(vertices, dtype=np.float32) @ _TO_GLTF.T
     targets = np.asarray(targets, dtype=np.float32) @ _TO_GLTF.T
     triangles = np.asarray(triangles, dtype=np.uint32).reshape(-1, 3)
-    weights = np.asarray(weights, dtype=np.float32)
-    if targets.shape[0] != len(target_names) or weights.shape[1:] != (len(target_names),):
-        raise ValueError(f"{len(target_names)} target names for targets {targets.shape} and weights {weights.shape}")
-    if len(weights) == 0:
-        raise ValueError("an animation needs at least one frame")
+    if targets.shape[0] != len(target_names) or targets.shape[1:] != vertices.shape:
+        raise ValueError(f"{len(target_names)} target names for targets {targets.shape} on {len(vertices)} vertices")
     builder = _BufferBuilder()
     position = builder.accessor(vertices, pygltflib.VEC3, pygltflib.ARRAY_BUFFER, bounds=True)
     normal = builder.accessor(_vertex_normals(vertices, triangles), pygltflib.VEC3, pygltflib.ARRAY_BUFFER)
     indices = builder.accessor(triangles.reshape(-1), pygltflib.SCALAR, pygltflib.ELEMENT_ARRAY_BUFFER)
     # The spec asks min/max of every POSITION accessor, morph targets' included.
-    morphs = [{"POSITION": builder.accessor(target, pygltflib.VEC3, pygltflib.ARRAY_BUFFER, bounds=True)}
-              for target in targets]
+    morphs = [builder.accessor(target, pygltflib.VEC3, pygltflib.ARRAY_BUFFER, bounds=True) for target in targets]
+    primitive = pygltflib.Primitive(attributes=pygltflib.Attributes(POSITION=position, NORMAL=normal),
+                                    indices=indices, mode=pygltflib.TRIANGLES,
+                                    targets=[pygltflib.Attributes(POSITION=morph) for morph in morphs])
+    return MorphMesh(bytes(builder.blob), tuple(builder.views), tuple(builder.accessors), primitive,
+                     tuple(target_names))
+
+
+def glb_bytes(mesh: MorphMesh, weights: np.ndarray, fps: float, name: str = "face") -> bytes:
+    """The mesh with one animation: weights (frames, K) in the mesh's target order, one keyframe per frame."""
+    weights = np.asarray(weights, dtype=np.float32)
+    if weights.ndim != 2 or weights.shape[1] != len(mesh.target_names):
+        raise ValueError(f"weights {weights.shape} for {len(mesh.target_names)} morph targets")
+    if len(weights) == 0:
+        raise ValueError("an animation needs at least one frame")
+    builder = _BufferBuilder(mesh)
     times = builder.accessor(np.arange(len(weights), dtype=np.float32) / np.float32(fps), pygltflib.SCALAR,
                              bounds=True)
     values = builder.accessor(weights.reshape(-1), pygltflib.SCALAR)
-    primitive = pygltflib.Primitive(attributes=pygltflib.Attributes(POSITION=position, NORMAL=normal),
-                                    indices=indices, mode=pygltflib.TRIANGLES,
-                                    targets=[pygltflib.Attributes(**morph) for morph in morphs])
     gltf = pygltflib.GLTF2(
         asset=pygltflib.Asset(generator="Lipwright", version="2.0"),
         scene=0,
         scenes=[pygltflib.Scene(nodes=[0])],
         nodes=[pygltflib.Node(name=name, mesh=0)],
-        meshes=[pygltflib.Mesh(name=name, primitives=[primitive], weights=[0.0] * len(target_names),
-                               extras={"targetNames": list(target_names)})],
+        meshes=[pygltflib.Mesh(name=name, primitives=[mesh.primitive], weights=[0.0] * len(mesh.target_names),
+                               extras={"targetNames": list(mesh.target_names)})],
         animations=[pygltflib.Animation(
             name=f"{name}_speech",
             samplers=[pygltflib.AnimationSampler(input=times, output=values, interpolation=pygltflib.ANIM_LINEAR)],
@@ -68,9 +89,9 @@ def glb_bytes(vertices: np.ndarray, triangles: np.ndarray, targets: np.ndarray, 
     return b"".join(gltf.save_to_bytes())
 
 
-def write_glb(path: str | os.PathLike, *args, **kwargs) -> None:
+def write_glb(path: str | os.PathLike, mesh: MorphMesh, weights: np.ndarray, fps: float, name: str = "face") -> None:
     """glb_bytes(...) written whole or not at all."""
-    write_bytes_atomically(path, glb_bytes(*args, **kwargs))
+    write_bytes_atomically(path, glb_bytes(mesh, weights, fps, name))
 
 
 class _BufferBuilder:
@@ -78,10 +99,11 @@ class _BufferBuilder:
 
     _COMPONENT = {np.dtype(np.float32): pygltflib.FLOAT, np.dtype(np.uint32): pygltflib.UNSIGNED_INT}
 
-    def __init__(self) -> None:
-        self.blob = bytearray()
-        self.views: list[pygltflib.BufferView] = []
-        self.accessors: list[pygltflib.Accessor] = []
+    def __init__(self, start: MorphMesh | None = None) -> None:
+        """start: a mesh whose buffers come first (copied: the mesh is shared)."""
+        self.blob = bytearray(start.blob if start else b"")
+        self.views: list[pygltflib.BufferView] = list(start.views if start else ())
+        self.accessors: list[pygltflib.Accessor] = list(start.accessors if start else ())
 
     def accessor(self, array: np.ndarray, kind: str, target: int | None = None, bounds: bool = False) -> int:
         array = np.ascontiguousarray(array)
