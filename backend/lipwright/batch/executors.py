@@ -74,7 +74,13 @@ class LocalProcessExecutor:
 
 
 def _set_up_worker(models_dir: Path | None) -> None:
-    """Runs in each worker before its first line: the trained runs the parent offered become known here too."""
+    """Runs in each worker before its first line: the trained runs the parent offered become known here too.
+    Ctrl-C reaches the whole process group; only the parent acts on it (the pool is shut down, a worker
+    finishes writing the line it holds), so workers ignore it rather than die with a traceback each."""
+    import signal
+
     from ..models.run_folders import chosen_models_dir, register_runs
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     register_runs([chosen_models_dir(models_dir)])

@@ -51,8 +51,13 @@ def run(args: argparse.Namespace) -> int:
     lines = read_manifest(args.manifest, defaults)
     journal = Journal(args.journal or journal_path_for(args.manifest))
     executor = LocalProcessExecutor(args.jobs, models_dir=args.models_dir)
-    with terminal_progress(f"batch of {len(lines)}") as progress:
-        outcomes = run_batch(lines, executor, journal, progress)
+    try:
+        with terminal_progress(f"batch of {len(lines)}") as progress:
+            outcomes = run_batch(lines, executor, journal, progress)
+    except KeyboardInterrupt:
+        print(f"lipwright: the lines finished so far are recorded in {journal.path}; run the same command again "
+              "to go on from there", file=sys.stderr)
+        raise
     print(summary_table(outcomes, {line.row: line.audio for line in lines}))
     return 1 if any(outcome.status == "failed" for outcome in outcomes) else 0
 
