@@ -43,7 +43,7 @@ class LocalProcessExecutor:
         crashes: dict[int, int] = {}
         while waiting:
             pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_set_up_worker, initargs=(self.models_dir,))
+                                       initializer=_set_up_worker, initargs=(self.models_dir, self.workers))
             running: dict[Future, BatchLine] = {}
             try:
                 while waiting or running:
@@ -73,14 +73,17 @@ class LocalProcessExecutor:
                 pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _set_up_worker(models_dir: Path | None) -> None:
+def _set_up_worker(models_dir: Path | None, workers: int) -> None:
     """Runs in each worker before its first line: the trained runs the parent offered become known here too.
     Ctrl-C reaches the whole process group; only the parent acts on it (the pool is shut down, a worker
     finishes writing the line it holds), so workers ignore it rather than die with a traceback each."""
+    import os
     import signal
 
     from ..models.run_folders import chosen_models_dir, register_runs
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Torch (imported later, by the models that need it) would give every worker all the cores.
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
 
     register_runs([chosen_models_dir(models_dir)])

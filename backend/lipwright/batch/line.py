@@ -32,6 +32,7 @@ class BatchLine:
     seed: int | None = None
     recognition: str | None = None
     device: str = "auto"
+    model_identity: str = ""  # the model's name, or a digest of a trained run's files (see model_identity)
     content_hash: str = ""
 
 
@@ -61,7 +62,7 @@ def line_hash(line: BatchLine) -> str:
         "scheme": _HASH_SCHEME,
         "audio": file_digest(line.audio),
         "transcript": line.transcript,
-        "model": line.model,
+        "model": line.model_identity or line.model,
         "options": {"speaker": line.speaker, "fps": line.fps, "seed": line.seed, "recognition": line.recognition},
         "character": None if line.character is None else file_digest(line.character),
         "object": line.object_name,

@@ -84,6 +84,7 @@ class BatchDefaults:
     seed: int | None = None
     recognition: str | None = None
     device: str = "auto"
+    models_dir: Path | None = None  # --models-dir, to tell which trained run a model name stands for
 
 
 def read_manifest(path: Path, defaults: BatchDefaults = BatchDefaults()) -> list[BatchLine]:
@@ -113,6 +114,9 @@ def read_manifest(path: Path, defaults: BatchDefaults = BatchDefaults()) -> list
         shown = problems[:50] + ([f"... and {len(problems) - 50} more"] if len(problems) > 50 else [])
         raise ManifestError(f"{path.name}: {len(problems)} problem(s), nothing was run (rows count from 1, after "
                             "a CSV's header):\n  " + "\n  ".join(shown))
+    from .model_identity import model_identity
+
+    lines = [replace(line, model_identity=model_identity(line.model, defaults.models_dir)) for line in lines]
     return [replace(line, content_hash=line_hash(line)) for line in lines]
 
 

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise ManifestError(f"--outputs: {error}") from None
     defaults = BatchDefaults(model=args.model, speaker=args.speaker, formats=formats, fps=args.fps, seed=args.seed,
-                             recognition=args.recognition, device=args.device)
+                             recognition=args.recognition, device=args.device, models_dir=args.models_dir)
     lines = read_manifest(args.manifest, defaults)
     journal = Journal(args.journal or journal_path_for(args.manifest))
     executor = LocalProcessExecutor(args.jobs, models_dir=args.models_dir)
