@@ -1,0 +1,213 @@
+"""Bake All: every sound strip of a scene onto the character a rule picks, only the lines whose inputs
+changed, in one batch of background jobs, then baked together in one undo step with a report.
+
+The rule (on the scene, see cast_properties): a strip name prefix, a sequencer channel, or an explicit
+strip -> character table. A line is skipped when its content hash (line_hash) and place match the baked
+line's; a changed line is re-baked in place on its own track, so other lines and tweak tracks stay as
+they are. One line's failure is recorded and the others go on.
+"""
+
+from dataclasses import dataclass, field
+
+import bpy
+
+from . import bake, compat, job_runner, line_store, line_sync, operators, scene_data, subtitle_cues, wire
+from .preferences import backend_settings
+
+BAKED, UNCHANGED, SKIPPED, FAILED = "BAKED", "UNCHANGED", "SKIPPED", "FAILED"
+
+
+@dataclass
+class LineOutcome:
+    strip_name: str
+    character: str  # the object's name; '' when the strip maps to none
+    outcome: str    # BAKED, UNCHANGED, SKIPPED or FAILED
+    reason: str = ""
+
+
+@dataclass
+class BakeAllReport:
+    lines: list = field(default_factory=list)  # LineOutcome per sound strip, in playing order
+
+    def count(self, outcome) -> int:
+        return sum(1 for line in self.lines if line.outcome == outcome)
+
+    def summary(self) -> str:
+        return (f"Bake All: {self.count(BAKED)} baked, {self.count(UNCHANGED)} unchanged, "
+                f"{self.count(SKIPPED)} skipped, {self.count(FAILED)} failed")
+
+
+# --- Which character says which strip ----------------------------------------------------------
+
+def character_for(strip, cast):
+    """(the mesh object the cast's rule gives the strip, or None; why none)."""
+    rows = list(cast.rows)
+    if cast.rule == "PREFIX":
+        fitting = [row for row in rows if row.match and strip.name.lower().startswith(row.match.lower())]
+        row = max(fitting, key=lambda row: len(row.match), default=None)
+        missing = f"no prefix in the cast starts '{strip.name}'"
+    elif cast.rule == "CHANNEL":
+        row = next((row for row in rows if row.channel == strip.channel), None)
+        missing = f"channel {strip.channel} has no character in the cast"
+    else:
+        row = next((row for row in rows if row.match == strip.name), None)
+        missing = "the strip is not in the cast table"
+    if row is None:
+        return None, missing
+    if row.character is None:
+        return None, f"its cast row ({row.match or row.channel}) names no character"
+    return row.character, ""
+
+
+def scene_strips(scene) -> list:
+    """The scene's sound strips in playing order."""
+    return sorted((s for s in compat.sound_strips(scene) if s.sound is not None), key=lambda s: (s.frame_start, s.channel))
+
+
+# --- Planning: what to bake, what to skip ------------------------------------------------------
+
+@dataclass
+class Plan:
+    report: BakeAllReport
+    specs: list  # job specs of the lines to bake
+
+
+def plan_bake_all(context) -> Plan:
+    """Map, sync and hash every strip (main thread): the specs of the lines to bake, and the outcome of the
+    others (skipped, unchanged, or failed before the model ran)."""
+    scene = context.scene
+    cast = scene.lipwright_cast
+    report, specs, synced = BakeAllReport(), [], set()
+    for strip in scene_strips(scene):
+        obj, why = character_for(strip, cast)
+        if obj is None:
+            report.lines.append(LineOutcome(strip.name, "", SKIPPED, why))
+            continue
+        if strip.mute:
+            report.lines.append(LineOutcome(strip.name, obj.name, SKIPPED, "muted in the Sequencer"))
+            continue
+        try:
+            if obj.name not in synced:  # moved strips take their lines along without the model
+                line_sync.sync_lines(scene, obj)
+                synced.add(obj.name)
+            spec = operators.job_spec(context, strip, obj=obj)
+        except (scene_data.SceneDataError, bake.BakeError) as error:
+            report.lines.append(LineOutcome(strip.name, obj.name, FAILED, str(error)))
+            continue
+        if is_unchanged(obj, spec):
+            report.lines.append(LineOutcome(strip.name, obj.name, UNCHANGED, "its audio, transcript, model, "
+                                            "options and character are as when it was baked"))
+            continue
+        report.lines.append(LineOutcome(strip.name, obj.name, "", ""))  # filled when its job ends
+        specs.append(spec)
+    return Plan(report, specs)
+
+
+def is_unchanged(obj, spec) -> bool:
+    track = bake.lipwright_tracks(obj).get(spec.line_id)
+    action = track.strips[0].action if track is not None and len(track.strips) else None
+    return (action is not None and line_store.content_hash(action) == spec.content_hash
+            and int(action.get(line_store.FRAME_START, -1)) == spec.frame_start)
+
+
+# --- Running and baking ------------------------------------------------------------------------
+
+_last_report = BakeAllReport()
+
+
+def last_report() -> BakeAllReport:
+    return _last_report
+
+
+def start_bake_all(context) -> BakeAllReport:
+    """Plan, then run the changed lines as one batch; they are baked together when the batch ends
+    (finish_bake_all). In background mode the batch runs here and the returned report is complete."""
+    global _last_report
+    plan = plan_bake_all(context)
+    _last_report = plan.report
+    state = context.window_manager.lipwright_job
+    state.last_error, state.last_report, state.last_warning, state.progress = "", "", "", 0.0
+    if not plan.specs:
+        finish_bake_all(plan.report, [])
+        return plan.report
+    state.running = True
+    finished = []
+
+    def on_update(batch):
+        operators.on_batch_update(batch)
+        if batch.done and not finished:
+            finished.append(True)
+            finish_bake_all(plan.report, batch.jobs)
+
+    job_runner.start_batch(plan.specs, backend_settings(context).connect, lambda job: None, on_update,
+                           background=bpy.app.background)
+    return plan.report
+
+
+def finish_bake_all(report: BakeAllReport, jobs: list) -> None:
+    """Main thread, once every job has ended: bake the finished lines (each whole or not at all), record
+    every outcome, push one undo step, and show the report."""
+    pending = iter([line for line in report.lines if not line.outcome])
+    baked = 0
+    for job in jobs:
+        line = next(pending)
+        line.outcome, line.reason = bake_job(job)
+        baked += line.outcome == BAKED
+    state = bpy.context.window_manager.lipwright_job
+    state.running, state.progress, state.message = False, 1.0, ""
+    state.last_report = report.summary()
+    show_report(report)
+    if baked and not bpy.app.background:
+        bpy.ops.ed.undo_push(message="Lipwright Bake All")
+
+
+def bake_job(job) -> tuple:
+    """(outcome, reason) of baking one ended job; the line moves off another character that had it."""
+    if job.state != "done":
+        return FAILED, job.error or job.message or job.state
+    try:
+        report = operators.apply_job(job)
+    except (bake.BakeError, wire.WireError) as error:
+        return FAILED, str(error)
+    except Exception as error:  # a bug in one line must not lose the others
+        import traceback
+
+        traceback.print_exc()
+        return FAILED, f"internal error while baking ({type(error).__name__}: {error}); see the system console"
+    scene = bpy.data.scenes.get(job.spec.scene_name)
+    moved = [other.name for other in line_sync.faces_with_lines(scene) if other.name != job.spec.object_name
+             and bake.remove_bake(other, job.spec.line_id)]
+    reason = f"frames {report.frame_start}-{report.frame_end}"
+    if moved:
+        reason += f"; moved off {', '.join(moved)}"
+    return BAKED, reason
+
+
+def show_report(report: BakeAllReport) -> None:
+    """Mirror the report into the WindowManager list the panel draws (not saved with the file)."""
+    shown = bpy.context.window_manager.lipwright_bake_all
+    shown.lines.clear()
+    for line in report.lines:
+        item = shown.lines.add()
+        item.strip, item.character, item.outcome, item.reason = line.strip_name, line.character, line.outcome, line.reason
+
+
+# --- Transcripts from one subtitle file --------------------------------------------------------
+
+def strip_spans(scene) -> dict:
+    """{strip name: (start s, end s)} of the visible sound strips; 0 s is the scene's first frame, as in
+    the subtitles Blender's Sequencer exports."""
+    fps = scene_data.scene_fps(scene)
+    return {strip.name: ((strip.frame_final_start - scene.frame_start) / fps,
+                         (strip.frame_final_end - scene.frame_start) / fps) for strip in scene_strips(scene)}
+
+
+def load_subtitles(scene, path: str) -> subtitle_cues.CueMatch:
+    """Set each strip's transcript from the cues of the subtitle file that overlap it most (strips
+    without a cue keep theirs). Raises SubtitleError."""
+    from .properties import TRANSCRIPT_KEY
+
+    matched = subtitle_cues.match_cues(subtitle_cues.read_cues(bpy.path.abspath(path)), strip_spans(scene))
+    for name, text in matched.transcripts.items():
+        compat.find_strip(scene, name)[TRANSCRIPT_KEY] = text
+    return matched
