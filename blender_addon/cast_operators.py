@@ -59,6 +59,15 @@ class LIPWRIGHT_OT_cast_row(bpy.types.Operator):
         return {"FINISHED"}
 
 
+def _cast_allows(cls, context, allowed, message) -> bool:
+    """Poll: the scene's cast exists and allowed(cast); else the button says `message`."""
+    cast = getattr(context.scene, "lipwright_cast", None)
+    if cast is None or not allowed(cast):
+        compat.poll_message(cls, message)
+        return False
+    return True
+
+
 def fill_cast(scene) -> int:
     """Add a row for each channel (Channel rule) or strip name (Table rule) the cast does not list yet."""
     cast = scene.lipwright_cast
@@ -87,11 +96,8 @@ class LIPWRIGHT_OT_fill_cast(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        cast = getattr(context.scene, "lipwright_cast", None)
-        if cast is None or cast.rule == "PREFIX":
-            compat.poll_message(cls, "Name prefixes are typed in; Channel and Table rows can be filled")
-            return False
-        return True
+        return _cast_allows(cls, context, lambda cast: cast.rule != "PREFIX",
+                            "Name prefixes are typed in; Channel and Table rows can be filled")
 
     def execute(self, context):
         self.report({"INFO"}, f"Added {fill_cast(context.scene)} cast row(s)")
@@ -107,11 +113,7 @@ class LIPWRIGHT_OT_load_subtitles(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        cast = getattr(context.scene, "lipwright_cast", None)
-        if cast is None or not cast.subtitles:
-            compat.poll_message(cls, "Choose an SRT or WebVTT file")
-            return False
-        return True
+        return _cast_allows(cls, context, lambda cast: bool(cast.subtitles), "Choose an SRT or WebVTT file")
 
     def execute(self, context):
         try:

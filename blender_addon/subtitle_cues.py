@@ -2,7 +2,7 @@
 strip it overlaps most, so one subtitle file transcribes a whole dialogue scene.
 
 The add-on may import only bpy, numpy and the standard library, and this must work before any backend
-runs, so the few rules of the two formats are read here; tests/test_subtitle_agreement.py checks that this
+runs, so the few rules of the two formats are read here; tests/blender_addon/test_subtitle_cues.py checks that this
 reader and the backend's (the `srt` and `webvtt-py` libraries) agree on the same files. Cue text is cleaned
 as the backend cleans it: markup, sound descriptions ('[door slams]', '(laughs)', '♪') and speaker labels
 ('BOB:') are not spoken.

@@ -2,25 +2,14 @@
 srt and webvtt-py libraries, lipwright.phones.subtitles) read the same cues from generated SRT and WebVTT
 files: times, and the spoken words left after markup, sound descriptions and speaker labels."""
 
-import importlib.util
 import random
-from pathlib import Path
 
 import pytest
 
 from lipwright.phones.subtitles import parse_subtitles
+from tests.blender_addon.conftest import pure_module  # the add-on's standard-library modules, without Blender
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load_addon_cues():
-    spec = importlib.util.spec_from_file_location("addon_cues", ROOT / "blender_addon" / "subtitle_cues.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-addon_cues = _load_addon_cues()
+addon_cues = pure_module("subtitle_cues")
 WORDS = ["Bob", "made", "a", "map", "of", "the", "moon", "we", "ate", "apples", "by", "sea", "café", "naïve"]
 EXTRAS = ["<i>{}</i>", "[door slams] {}", "{} (laughs)", "BOB: {}", "- {}", "♪ {} ♪", "<v Ann>{}", "{{\\an8}}{}"]
 
@@ -73,3 +62,10 @@ def _backend(text):
 def test_a_bad_timing_line_is_named():
     with pytest.raises(addon_cues.SubtitleError, match="00:01 --> later"):
         addon_cues.parse_cues("1\n00:01 --> later\nHello\n")
+
+
+def test_each_cue_goes_to_the_strip_it_overlaps_most():
+    cues = addon_cues.parse_cues("1\n00:00:00,000 --> 00:00:01,000\nOne\n\n2\n00:00:00,900 --> 00:00:02,000\nTwo\n\n"
+                                 "3\n00:00:09,000 --> 00:00:10,000\nNobody\n")
+    matched = addon_cues.match_cues(cues, {"A": (0.0, 1.2), "B": (1.0, 2.5)})
+    assert matched.transcripts == {"A": "One", "B": "Two"} and [c.text for c in matched.unmatched] == ["Nobody"]
