@@ -156,6 +156,9 @@ def finish_bake_all(report: BakeAllReport, jobs: list) -> None:
     state = bpy.context.window_manager.lipwright_job
     state.running, state.progress, state.message = False, 1.0, ""
     state.last_report = report.summary()
+    for line in report.lines:  # failures also go to the top of the main panel, cause first
+        if line.outcome == FAILED:
+            operators._add_error(state, f"{line.strip_name}: {line.reason}")
     show_report(report)
     if baked and not bpy.app.background:
         bpy.ops.ed.undo_push(message="Lipwright Bake All")
@@ -189,7 +192,8 @@ def show_report(report: BakeAllReport) -> None:
     shown.lines.clear()
     for line in report.lines:
         item = shown.lines.add()
-        item.strip, item.character, item.outcome, item.reason = line.strip_name, line.character, line.outcome, line.reason
+        reason = (line.reason.strip().splitlines() or [""])[0]  # the cause; the rest is in the console
+        item.strip, item.character, item.outcome, item.reason = line.strip_name, line.character, line.outcome, reason
 
 
 # --- Transcripts from one subtitle file --------------------------------------------------------

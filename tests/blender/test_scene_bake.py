@@ -225,6 +225,7 @@ def test_a_dialogue_scene_bakes_rebakes_what_changed_and_keeps_tweaks(backend_en
     shown = bpy.context.window_manager.lipwright_bake_all.lines
     assert [(line.strip, line.outcome) for line in shown] == [(n, report[n][0]) for n in report]
     assert "1 failed" in bpy.context.window_manager.lipwright_job.last_report
+    assert bpy.context.window_manager.lipwright_job.last_error.startswith("Cat_10: ")  # atop the main panel
     draw_panel()
 
 
