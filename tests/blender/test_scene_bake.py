@@ -206,20 +206,24 @@ def test_a_dialogue_scene_bakes_rebakes_what_changed_and_keeps_tweaks(backend_en
     np.testing.assert_allclose(after["Cat"], before["Cat"], atol=1e-5)
     np.testing.assert_allclose(after["Bob"][elsewhere], before["Bob"][elsewhere], atol=1e-5)  # with the tweak
 
-    # One line fails at the backend (a transcript over the backend's limit for a short line), another changed: the
-    # changed one is baked, the failed one keeps its previous bake, and the report says why.
+    # One line fails at the backend (a transcript over its limit for a short line), one changed, one moves to
+    # another character: the failed line keeps its previous bake, the report says why, the others are baked.
     cat_10 = again["Cat_10"][1]
     cat_keys = {c.data_path: len(c.keyframe_points) for c in compat.action_fcurves(cat_10)}
     compat.find_strip(scene, "Cat_10")["lipwright_transcript"] = "apples " * 1000
     compat.find_strip(scene, "Ann_08")["lipwright_transcript"] = "Bye for now."
+    recast = scene.lipwright_cast.rows.add()  # Cat's last line goes to Ann now (the longest prefix wins)
+    recast.match, recast.character = "Cat_12", heads["Ann"]
 
     assert bpy.ops.lipwright.bake_all() == {"FINISHED"}
 
     report = outcomes()
     assert report["Cat_10"][0] == "FAILED" and "transcript" in report["Cat_10"][2], report["Cat_10"]
     assert report["Ann_08"][0] == "BAKED"
-    assert sum(outcome == "UNCHANGED" for outcome, *_ in report.values()) == 10
+    assert report["Cat_12"][:2] == ("BAKED", "Ann") and "moved off Cat" in report["Cat_12"][2]
+    assert sum(outcome == "UNCHANGED" for outcome, *_ in report.values()) == 9
     last = line_actions(scene, heads)
+    assert last["Cat_12"][0] == "Ann"  # and on no other head (line_actions checks)
     assert last["Cat_10"][1] == cat_10 and {c.data_path: len(c.keyframe_points)
                                             for c in compat.action_fcurves(cat_10)} == cat_keys
     shown = bpy.context.window_manager.lipwright_bake_all.lines
