@@ -119,9 +119,11 @@ def last_report() -> BakeAllReport:
     return _last_report
 
 
-def start_bake_all(context) -> BakeAllReport:
-    """Plan, then run the changed lines as one batch; they are baked together when the batch ends
-    (finish_bake_all). In background mode the batch runs here and the returned report is complete."""
+def start_bake_all(context, background: bool | None = None) -> BakeAllReport:
+    """Plan, then run the changed lines as one batch on a worker thread; they are baked together when the
+    batch ends (finish_bake_all, from the batch's timer). In background mode (default: Blender's) the batch
+    runs here and the returned report is complete."""
+    background = bpy.app.background if background is None else background
     global _last_report
     plan = plan_bake_all(context)
     _last_report = plan.report
@@ -140,7 +142,7 @@ def start_bake_all(context) -> BakeAllReport:
             finish_bake_all(plan.report, batch.jobs)
 
     job_runner.start_batch(plan.specs, backend_settings(context).connect, lambda job: None, on_update,
-                           background=bpy.app.background)
+                           background=background)
     return plan.report
 
 

@@ -8,6 +8,7 @@ without a pop."""
 import os
 import shutil
 import subprocess
+import time
 import types
 from pathlib import Path
 
@@ -188,7 +189,7 @@ def test_a_dialogue_scene_bakes_rebakes_what_changed_and_keeps_tweaks(backend_en
     old_hash = baked["Bob_06"][1][line_store.CONTENT_HASH]
     compat.find_strip(scene, "Bob_06")["lipwright_transcript"] = "Okay then."
 
-    assert bpy.ops.lipwright.bake_all() == {"FINISHED"}
+    run_as_the_ui_does()
 
     report = outcomes()
     assert report["Bob_06"][0] == "BAKED"
@@ -231,6 +232,27 @@ def test_a_dialogue_scene_bakes_rebakes_what_changed_and_keeps_tweaks(backend_en
     assert "1 failed" in bpy.context.window_manager.lipwright_job.last_report
     assert bpy.context.window_manager.lipwright_job.last_error.startswith("Cat_10: ")  # atop the main panel
     draw_panel()
+
+
+def run_as_the_ui_does():
+    """Bake All as in a Blender with a window: the jobs run on a worker thread while the timer callback,
+    called here as Blender's event loop would, hands them over; nothing is baked until the batch ends."""
+    from blender_addon import job_runner, scene_bake
+
+    state = bpy.context.window_manager.lipwright_job
+    report = scene_bake.start_bake_all(bpy.context, background=False)
+    batch = job_runner.current_batch()
+    seen_running = []
+    try:
+        while batch.poll() is not None:
+            seen_running.append(state.running and not any(line.outcome for line in report.lines
+                                                           if line.strip_name == "Bob_06"))
+            time.sleep(0.05)
+    finally:
+        if bpy.app.timers.is_registered(batch.poll):
+            bpy.app.timers.unregister(batch.poll)
+        job_runner.forget_timer(batch.poll)
+    assert seen_running and all(seen_running) and not state.running and state.progress == 1.0
 
 
 class ListRecordingLayout(OperatorRecordingLayout):
