@@ -22,12 +22,13 @@ def character_fingerprint(obj, mode: str, key_names, mesh=None) -> bytes:
     return json.dumps(rows).encode("utf-8")
 
 
-def content_hash(audio: bytes, options: dict, mode: str, object_name: str, character: bytes) -> str:
+def content_hash(audio: bytes, options: dict, mode: str, character: bytes) -> str:
     """A hex digest of everything a line's bake depends on (see the module docstring). The seed is left
     out: a variation the animator picked (Generate Variations) stays the line's until its inputs change."""
     options = {name: value for name, value in options.items() if name != "seed"}
     digest = hashlib.sha256()
-    for part in (audio, json.dumps(options, sort_keys=True).encode("utf-8"), mode.encode("utf-8"),
-                 object_name.encode("utf-8"), character):
+    # The object's name is not in it: a line is looked for on the character the cast gives it now, and a
+    # renamed character says its lines the same way.
+    for part in (audio, json.dumps(options, sort_keys=True).encode("utf-8"), mode.encode("utf-8"), character):
         digest.update(hashlib.sha256(part).digest())  # each part hashed alone: no two splits collide
     return digest.hexdigest()

@@ -55,7 +55,7 @@ def job_spec(context, strip, seed: int | None = None, obj=None) -> job_runner.Jo
     character = line_hash.character_fingerprint(obj, mode, bake.user_key_names(obj), mesh)
     return job_runner.JobSpec(request, scene.name, obj.name, strip.name, audio.frame_start, mode,
                               line_id=scene_data.strip_id(strip, scene), sound_start=audio.sound_start,
-                              content_hash=line_hash.content_hash(audio.data, options, mode, obj.name, character))
+                              content_hash=line_hash.content_hash(audio.data, options, mode, character))
 
 
 def ensure_file_strip(scene, path):

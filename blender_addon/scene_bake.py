@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import bpy
 
-from . import bake, compat, job_runner, line_store, line_sync, operators, scene_data, subtitle_cues, wire
+from . import (bake, compat, job_runner, line_overlap, line_store, line_sync, operators, scene_data, subtitle_cues,
+               wire)
 from .preferences import backend_settings
 
 BAKED, UNCHANGED, SKIPPED, FAILED = "BAKED", "UNCHANGED", "SKIPPED", "FAILED"
@@ -155,6 +156,10 @@ def finish_bake_all(report: BakeAllReport, jobs: list) -> None:
         line = next(pending)
         line.outcome, line.reason = bake_job(job)
         baked += line.outcome == BAKED
+    for name in {line.character for line in report.lines if line.character}:
+        obj = bpy.data.objects.get(name)
+        if obj is not None:  # NLA strips the animator moved by hand cross-fade where they play now
+            line_overlap.crossfade_lines(obj)
     state = bpy.context.window_manager.lipwright_job
     state.running, state.progress, state.message = False, 1.0, ""
     state.last_report = report.summary()

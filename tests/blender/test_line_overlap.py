@@ -91,18 +91,3 @@ def test_lines_that_do_not_overlap_keep_full_influence():
     obj, _ = played([("A", 10, busy_result(20, 1)), ("B", 60, busy_result(20, 2))], np.arange(1, 3))
     strips = [track.strips[0] for track in bake.lipwright_tracks(obj).values()]
     assert [strip.use_animated_influence for strip in strips] == [False, False]
-
-
-def test_influences_hand_over_smoothly():
-    from blender_addon.line_overlap import influences, plan_spans
-
-    frames = np.arange(0, 120, 0.5)
-    for ranges in ([(0, 50), (40, 90)], [(0, 100), (30, 60)], [(0, 40), (20, 60), (30, 80)]):
-        weights = np.array(influences(plan_spans(ranges), frames))
-        total = weights.sum(axis=0)
-        assert np.all(total <= 1 + 1e-9)
-        inside = np.array([any(lo <= f <= hi for lo, hi in ranges) for f in frames])
-        assert np.all(total[inside] > 1 - 1e-9)  # somebody always has the whole face
-        # Only the union's own edges step (each line eases its keys to 0 there); inside it, ramps of 5+ frames.
-        steps = np.abs(np.diff(weights, axis=1))[:, inside[:-1] & inside[1:]]
-        assert steps.max() <= 0.5 / 5 + 1e-9
