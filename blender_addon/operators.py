@@ -239,7 +239,10 @@ class LIPWRIGHT_OT_cancel(bpy.types.Operator):
         return True
 
     def execute(self, context):
+        from . import scene_bake  # late: Bake All builds on this module
+
         job_runner.cancel_current()
+        scene_bake.cancel_planning()
         context.window_manager.lipwright_job.message = "Cancelling"
         return {"FINISHED"}
 

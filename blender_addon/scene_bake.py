@@ -7,7 +7,9 @@ line's; a changed line is re-baked in place on its own track, so other lines and
 they are. One line's failure is recorded and the others go on.
 """
 
+import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import bpy
 
@@ -73,35 +75,73 @@ class Plan:
     specs: list  # job specs of the lines to bake
 
 
-def plan_bake_all(context) -> Plan:
-    """Map, sync and hash every strip (main thread): the specs of the lines to bake, and the outcome of the
-    others (skipped, unchanged, or failed before the model ran)."""
-    scene = context.scene
-    cast = scene.lipwright_cast
-    report, specs, synced = BakeAllReport(), [], set()
-    for strip in scene_strips(scene):
-        obj, why = character_for(strip, cast)
+class Planner:
+    """Reads the strips one at a time (each is a Blender mixdown, ~0.1 s): a timer runs a few per tick so
+    the UI stays responsive. Keeps names, not Blender data, between steps (the user may undo meanwhile)."""
+
+    def __init__(self, scene_name: str):
+        self.scene_name = scene_name
+        self.names = [strip.name for strip in scene_strips(bpy.data.scenes[scene_name])]
+        self.plan = Plan(BakeAllReport(), [])
+        self.synced = set()
+        self.cancelled = False
+        self.poll = None  # the planning timer's callback, while it runs
+
+    @property
+    def done(self) -> bool:
+        return len(self.plan.report.lines) == len(self.names)
+
+    def step(self) -> bool:
+        """Plan the next strip; False when every strip is planned."""
+        if self.done:
+            return False
+        name = self.names[len(self.plan.report.lines)]
+        scene = bpy.data.scenes.get(self.scene_name)
+        strip = compat.find_strip(scene, name) if scene is not None else None
+        if strip is None:
+            self.plan.report.lines.append(LineOutcome(name, "", SKIPPED, "the strip went while Bake All read it"))
+        else:
+            self.plan.report.lines.append(self._plan_line(scene, strip))
+        return not self.done
+
+    def _plan_line(self, scene, strip) -> LineOutcome:
+        obj, why = character_for(strip, scene.lipwright_cast)
         if obj is None:
-            report.lines.append(LineOutcome(strip.name, "", SKIPPED, why))
-            continue
+            return LineOutcome(strip.name, "", SKIPPED, why)
         if strip.mute:
-            report.lines.append(LineOutcome(strip.name, obj.name, SKIPPED, "muted in the Sequencer"))
-            continue
+            return LineOutcome(strip.name, obj.name, SKIPPED, "muted in the Sequencer")
         try:
-            if obj.name not in synced:  # moved strips take their lines along without the model
+            if obj.name not in self.synced:  # moved strips take their lines along without the model
                 line_sync.sync_lines(scene, obj)
-                synced.add(obj.name)
-            spec = operators.job_spec(context, strip, obj=obj)
+                self.synced.add(obj.name)
+            # job_spec reads only the context's scene
+            spec = operators.job_spec(SimpleNamespace(scene=scene), strip, obj=obj)
         except (scene_data.SceneDataError, bake.BakeError) as error:
-            report.lines.append(LineOutcome(strip.name, obj.name, FAILED, str(error)))
-            continue
+            return LineOutcome(strip.name, obj.name, FAILED, str(error))
         if is_unchanged(obj, spec):
-            report.lines.append(LineOutcome(strip.name, obj.name, UNCHANGED, "its audio, transcript, model, "
-                                            "options and character are as when it was baked"))
-            continue
-        report.lines.append(LineOutcome(strip.name, obj.name, "", ""))  # filled when its job ends
-        specs.append(spec)
-    return Plan(report, specs)
+            return LineOutcome(strip.name, obj.name, UNCHANGED, "its audio, transcript, model, options and "
+                                                                "character are as when it was baked")
+        self.plan.specs.append(spec)
+        return LineOutcome(strip.name, obj.name, "", "")  # filled when its job ends
+
+    def cancel(self) -> None:
+        """Stop reading strips: the strips not read yet and the lines not run are reported as cancelled."""
+        self.cancelled = True
+        for name in self.names[len(self.plan.report.lines):]:
+            self.plan.report.lines.append(LineOutcome(name, "", SKIPPED, "Bake All was cancelled"))
+        for line in self.plan.report.lines:
+            if not line.outcome:
+                line.outcome, line.reason = SKIPPED, "Bake All was cancelled"
+        self.plan.specs.clear()
+
+
+def plan_bake_all(context) -> Plan:
+    """Map, sync and hash every strip of the context's scene at once: the specs of the lines to bake, and
+    the outcome of the others (skipped, unchanged, or failed before the model ran)."""
+    planner = Planner(context.scene.name)
+    while planner.step():
+        pass
+    return planner.plan
 
 
 def is_unchanged(obj, spec) -> bool:
@@ -113,27 +153,62 @@ def is_unchanged(obj, spec) -> bool:
 
 # --- Running and baking ------------------------------------------------------------------------
 
+PLAN_SLICE_SECONDS = 0.05  # the planning timer's work per tick: the UI redraws between slices
 _last_report = BakeAllReport()
+_planner: Planner | None = None
 
 
 def last_report() -> BakeAllReport:
     return _last_report
 
 
+def current_planner() -> Planner | None:
+    return _planner
+
+
 def start_bake_all(context, background: bool | None = None) -> BakeAllReport:
-    """Plan, then run the changed lines as one batch on a worker thread; they are baked together when the
-    batch ends (finish_bake_all, from the batch's timer). In background mode (default: Blender's) the batch
-    runs here and the returned report is complete."""
+    """Read the strips (a timer does a few per tick), then run the changed lines as one batch on a worker
+    thread; they are baked together when the batch ends (finish_bake_all). In background mode (default:
+    Blender's), where timers never fire, everything happens here and the returned report is complete."""
+    global _last_report, _planner
     background = bpy.app.background if background is None else background
-    global _last_report
-    plan = plan_bake_all(context)
-    _last_report = plan.report
+    planner = _planner = Planner(context.scene.name)
+    _last_report = planner.plan.report
     state = context.window_manager.lipwright_job
     state.last_error, state.last_report, state.last_warning, state.progress = "", "", "", 0.0
+    state.running, state.message = True, "Reading the strips"
+    connect = backend_settings(context).connect
+    if background:
+        while planner.step():
+            pass
+        _run(planner, connect, background=True)
+        return planner.plan.report
+
+    def tick():
+        deadline = time.monotonic() + PLAN_SLICE_SECONDS
+        while not planner.cancelled and planner.step() and time.monotonic() < deadline:
+            pass
+        if not (planner.done or planner.cancelled):
+            state = bpy.context.window_manager.lipwright_job
+            state.message = f"Reading strip {len(planner.plan.report.lines) + 1}/{len(planner.names)}"
+            operators._redraw()
+            return 0.0
+        job_runner.forget_timer(tick)
+        planner.poll = None
+        _run(planner, connect, background=False)
+        return None
+
+    planner.poll = tick
+    job_runner.register_timer(tick)
+    return planner.plan.report
+
+
+def _run(planner: Planner, connect, background: bool) -> None:
+    """The planned lines as one batch; finish_bake_all once every job has ended."""
+    plan = planner.plan
     if not plan.specs:
         finish_bake_all(plan.report, [])
-        return plan.report
-    state.running = True
+        return
     finished = []
 
     def on_update(batch):
@@ -142,14 +217,37 @@ def start_bake_all(context, background: bool | None = None) -> BakeAllReport:
             finished.append(True)
             finish_bake_all(plan.report, batch.jobs)
 
-    job_runner.start_batch(plan.specs, backend_settings(context).connect, lambda job: None, on_update,
-                           background=background)
-    return plan.report
+    job_runner.start_batch(plan.specs, connect, lambda job: None, on_update, background=background)
+
+
+def cancel_planning() -> bool:
+    """The Cancel button while Bake All reads the strips: nothing runs, nothing is baked."""
+    if _planner is None or _planner.poll is None:
+        return False
+    _planner.cancel()
+    return True
+
+
+def abandon() -> list:
+    """Another file is opening: stop reading strips, and name the strips of this Bake All not baked (its
+    lines are baked only when the batch ends, so that covers the lines whose jobs already finished)."""
+    global _planner
+    planner, _planner = _planner, None
+    if planner is None:
+        return []
+    if planner.poll is not None:
+        if bpy.app.timers.is_registered(planner.poll):
+            bpy.app.timers.unregister(planner.poll)
+        job_runner.forget_timer(planner.poll)
+    read = planner.plan.report.lines
+    return [line.strip_name for line in read if not line.outcome] + planner.names[len(read):]
 
 
 def finish_bake_all(report: BakeAllReport, jobs: list) -> None:
     """Main thread, once every job has ended: bake the finished lines (each whole or not at all), record
     every outcome, push one undo step, and show the report."""
+    global _planner
+    _planner = None
     pending = iter([line for line in report.lines if not line.outcome])
     baked = 0
     for job in jobs:

@@ -174,3 +174,40 @@ def test_the_bake_all_report_is_drawn(addon):  # noqa: F811
     ]))
     record = draw_panel()
     assert ("label", "1 baked, 1 skipped, 1 failed") in record
+
+
+def test_cancel_while_the_strips_are_read_runs_and_bakes_nothing(addon, wav, monkeypatch):  # noqa: F811
+    from blender_addon import job_runner, scene_bake
+
+    monkeypatch.setattr(scene_bake, "PLAN_SLICE_SECONDS", 0.0)  # one strip per tick, on any machine
+    scene = scene_with(wav, [(f"Ann_{i:02d}", 1 + i % 2, 1 + 40 * i) for i in range(6)])
+    cast_rows(scene, "PREFIX", [("Ann_", face("Ann"))])
+    batch_before = job_runner.current_batch()
+    state = bpy.context.window_manager.lipwright_job
+    scene_bake.start_bake_all(bpy.context, background=False)
+    planner = scene_bake.current_planner()
+    tick = planner.poll
+    try:
+        assert tick() == 0.0 and state.running  # one slice read, more to come
+        assert bpy.ops.lipwright.cancel() == {"FINISHED"}
+        assert tick() is None
+    finally:
+        if bpy.app.timers.is_registered(tick):
+            bpy.app.timers.unregister(tick)
+    report = scene_bake.last_report()
+    assert [line.outcome for line in report.lines] == ["SKIPPED"] * 6
+    assert {line.reason for line in report.lines} == {"Bake All was cancelled"}
+    assert job_runner.current_batch() is batch_before and not state.running
+    assert not bpy.data.actions  # nothing baked
+
+
+def test_opening_another_file_while_the_strips_are_read_names_every_strip(addon, wav):  # noqa: F811
+    from blender_addon import scene_bake
+
+    scene = scene_with(wav, [(f"Ann_{i:02d}", 1, 1 + 40 * i) for i in range(4)])
+    cast_rows(scene, "PREFIX", [("Ann_", face("Ann"))])
+    scene_bake.start_bake_all(bpy.context, background=False)
+    tick = scene_bake.current_planner().poll
+    tick()
+    assert scene_bake.abandon() == [f"Ann_{i:02d}" for i in range(4)]
+    assert not bpy.app.timers.is_registered(tick) and scene_bake.current_planner() is None

@@ -134,7 +134,7 @@ def line_alone(action, frames) -> np.ndarray:
     return np.array([curve.evaluate(f) if lo <= f <= hi else 0.0 for f in frames])
 
 
-def test_a_dialogue_scene_bakes_rebakes_what_changed_and_keeps_tweaks(backend_env, speech, tmp_path):
+def test_a_dialogue_scene_bakes_rebakes_what_changed_and_keeps_tweaks(backend_env, speech, tmp_path, monkeypatch):
     from blender_addon import bake, compat, line_store, scene_bake
 
     scene, heads = dialogue_scene(speech, tmp_path / "scene.srt")
@@ -189,6 +189,7 @@ def test_a_dialogue_scene_bakes_rebakes_what_changed_and_keeps_tweaks(backend_en
     old_hash = baked["Bob_06"][1][line_store.CONTENT_HASH]
     compat.find_strip(scene, "Bob_06")["lipwright_transcript"] = "Okay then."
 
+    monkeypatch.setattr(scene_bake, "PLAN_SLICE_SECONDS", 0.0)  # one strip per tick, on any machine
     run_as_the_ui_does()
 
     report = outcomes()
@@ -240,18 +241,27 @@ def run_as_the_ui_does():
     from blender_addon import job_runner, scene_bake
 
     state = bpy.context.window_manager.lipwright_job
+    batch_before = job_runner.current_batch()
     report = scene_bake.start_bake_all(bpy.context, background=False)
-    batch = job_runner.current_batch()
-    seen_running = []
+    planner = scene_bake.current_planner()
+    pumped, reading = [planner.poll], []
     try:
+        while planner.poll() is not None:  # the strips are read a slice at a time
+            reading.append(state.running and state.message)
+        batch = job_runner.current_batch()
+        assert batch is not batch_before
+        pumped.append(batch.poll)
+        seen_running = []
         while batch.poll() is not None:
             seen_running.append(state.running and not any(line.outcome for line in report.lines
                                                            if line.strip_name == "Bob_06"))
             time.sleep(0.05)
     finally:
-        if bpy.app.timers.is_registered(batch.poll):
-            bpy.app.timers.unregister(batch.poll)
-        job_runner.forget_timer(batch.poll)
+        for poll in pumped:  # Blender unregisters a timer whose callback returned None
+            if bpy.app.timers.is_registered(poll):
+                bpy.app.timers.unregister(poll)
+            job_runner.forget_timer(poll)
+    assert all(reading) and any(message.startswith("Reading strip") for message in reading), reading
     assert seen_running and all(seen_running) and not state.running and state.progress == 1.0
 
 
