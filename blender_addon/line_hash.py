@@ -18,7 +18,8 @@ def character_fingerprint(obj, mode: str, key_names, mesh=None) -> bytes:
     if mode == "BASIS" and mesh is not None:
         return b"".join(np.ascontiguousarray(array).tobytes()
                         for array in (mesh.vertices, mesh.faces_flat, mesh.face_sizes))
-    rows = sorted((row.source, row.target, round(float(row.weight), 6)) for row in face_mapping.rows_for(obj, key_names))
+    rows = sorted((row.source, row.target, round(float(row.weight), 6))
+                  for row in face_mapping.rows_for(obj, key_names))
     return json.dumps(rows).encode("utf-8")
 
 

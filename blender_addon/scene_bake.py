@@ -64,7 +64,8 @@ def character_for(strip, cast):
 
 def scene_strips(scene) -> list:
     """The scene's sound strips in playing order."""
-    return sorted((s for s in compat.sound_strips(scene) if s.sound is not None), key=lambda s: (s.frame_start, s.channel))
+    return sorted((s for s in compat.sound_strips(scene) if s.sound is not None),
+                  key=lambda s: (s.frame_start, s.channel))
 
 
 # --- Planning: what to bake, what to skip ------------------------------------------------------
