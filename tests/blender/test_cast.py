@@ -10,6 +10,7 @@ import pytest
 
 from tests.blender.conftest import set_fps
 from tests.blender.test_layering import face, line_result
+from tests.blender.test_line_panel import OperatorRecordingLayout
 from tests.blender.test_panel import addon  # noqa: F401  (the registered add-on fixture)
 
 pytestmark = pytest.mark.sound_strips  # the PyPI bpy 4.2 wheel has no Audaspace: no sound strips there
@@ -174,6 +175,18 @@ def test_the_bake_all_report_is_drawn(addon):  # noqa: F811
     ]))
     record = draw_panel()
     assert ("label", "1 baked, 1 skipped, 1 failed") in record
+    shown, items = bpy.context.window_manager.lipwright_bake_all, []
+    layout = OperatorRecordingLayout(items)
+    for item in shown.lines:  # each row of the report list, as the UIList draws it
+        bpy.types.LIPWRIGHT_UL_bake_all.draw_item(None, bpy.context, layout, shown, item, "NONE", shown, "lines_index")
+    assert items == [("label", "Ann_01 → Ann: frames 1-20"), ("label", "Zed: no prefix in the cast starts 'Zed'"),
+                     ("label", "Bob_02 → Bob: the backend said no")]
+    cast = bpy.context.scene.lipwright_cast
+    row = cast.rows.add()
+    for rule, shown_field in (("PREFIX", "match"), ("CHANNEL", "channel")):
+        cast.rule, items[:] = rule, []
+        bpy.types.LIPWRIGHT_UL_cast.draw_item(None, bpy.context, layout, cast, row, "NONE", cast, "rows_index")
+        assert items == [("prop", shown_field), ("prop", "character")]
 
 
 def test_cancel_while_the_strips_are_read_runs_and_bakes_nothing(addon, wav, monkeypatch):  # noqa: F811
