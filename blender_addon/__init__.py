@@ -2,12 +2,14 @@
 
 import bpy
 
-from . import (file_guard, line_control_operators, line_follow, line_operators, line_panel, line_properties, operators,
-               panel, preferences, prepare_ops, prepare_panel, prepare_properties, properties, variations)
+from . import (cast_operators, cast_panel, cast_properties, file_guard, line_control_operators, line_follow,
+               line_operators, line_panel, line_properties, operators, panel, preferences, prepare_ops, prepare_panel,
+               prepare_properties, properties, variations)
 
-_classes = (*properties.classes, *line_properties.classes, *prepare_properties.classes, *preferences.classes,
-            *operators.classes, *line_control_operators.classes, *variations.classes, *prepare_ops.classes,
-            *panel.classes, *line_operators.classes, *line_panel.classes, *prepare_panel.classes)
+_classes = (*properties.classes, *line_properties.classes, *prepare_properties.classes, *cast_properties.classes,
+            *preferences.classes, *operators.classes, *line_control_operators.classes, *variations.classes,
+            *prepare_ops.classes, *cast_operators.classes, *panel.classes, *line_operators.classes, *line_panel.classes,
+            *prepare_panel.classes, *cast_panel.classes)
 
 
 def register():
@@ -16,6 +18,7 @@ def register():
     properties.register_properties()
     line_properties.register_properties()
     prepare_properties.register_properties()
+    cast_properties.register_properties()
     file_guard.register()
     line_follow.register()
 
@@ -31,6 +34,7 @@ def unregister():
     cancel_character_job()
     stop_timers()
     stop_local_backend()
+    cast_properties.unregister_properties()
     prepare_properties.unregister_properties()
     line_properties.unregister_properties()
     properties.unregister_properties()

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import bpy
 import numpy as np
 
-from . import compat, face_mapping, line_store
+from . import compat, face_mapping, line_overlap, line_store
 from .arkit_names import MIN_ARKIT_MATCHES, match_arkit_keys
 from .basis import compress_to_basis
 from .line_controls import scale_upper_face
@@ -326,7 +326,9 @@ def _take_line(obj, line, keep_track):
 def remove_bake(obj, line) -> bool:
     """Remove the track, action and basis keys that baking line `line` (strip id or name) made.
     True when something went."""
-    return _take_line(obj, line, keep_track=False)[0]
+    removed = _take_line(obj, line, keep_track=False)[0]
+    line_overlap.crossfade_lines(obj)
+    return removed
 
 
 # --- Writing -------------------------------------------------------------------------------------
@@ -430,6 +432,7 @@ def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mod
     strip.extrapolation = "NOTHING"
     strip.blend_type = "ADD"
     sync_base(keys)  # a re-bake may drive fewer keys than before
+    line_overlap.crossfade_lines(obj)  # the character's lines that overlap this one cross-fade with it
     report.track_name = track.name
     report.action_name = action.name
     report.shape_keys = [name for name, _ in curves]

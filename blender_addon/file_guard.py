@@ -5,7 +5,7 @@ cleanly before the file changes, and the panel of the new file says which lines 
 import bpy
 from bpy.app.handlers import persistent
 
-from . import character_jobs, job_runner
+from . import character_jobs, job_runner, scene_bake
 
 _notice = []  # the message for the panel, kept across the load (the window manager's state may be reset)
 
@@ -13,7 +13,7 @@ _notice = []  # the message for the panel, kept across the load (the window mana
 @persistent
 def _before_load(*args):
     character_jobs.cancel_current()  # its timer goes with the file: nothing would receive the result
-    lost = job_runner.abandon_current()
+    lost = list(dict.fromkeys(job_runner.abandon_current() + scene_bake.abandon()))
     if lost:
         message = (f"Opening another file stopped Lipwright: not baked: {', '.join(lost)}; "
                    "open the scene's file again and generate those lines")

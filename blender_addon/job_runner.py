@@ -31,6 +31,7 @@ class JobSpec:
     mode: str = "BASIS"     # ARKIT or BASIS: the panel's AUTO resolved for this mesh when the job was made
     line_id: str = ""       # the sound strip's stable id (scene_data.strip_id): re-bakes find their line by it
     sound_start: float | None = None  # the strip's frame_start when its audio was read (Sync to Strips)
+    content_hash: str = ""  # line_hash.content_hash of the line's inputs, stored with the baked line
 
 
 @dataclass(kw_only=True)

@@ -21,6 +21,7 @@ VARIATION_SEEDS = "lipwright_variation_seeds"
 # What reproduces the bake exactly: the model, and for models that sample, the seed and step count.
 MADE_BY = {"model": "lipwright_model", "seed": "lipwright_seed", "sampling_steps": "lipwright_sampling_steps"}
 FPS = "lipwright_fps"
+CONTENT_HASH = "lipwright_content_hash"  # line_hash.content_hash of the inputs the line was baked from
 FRAME_START = "lipwright_frame_start"  # where the line's first frame plays (Sync to Strips moves it)
 EASE_FRAMES = 3  # each line eases in from rest and out to rest over this many frames
 _BEZIER, _LINEAR = 2, 1  # Keyframe.interpolation enum values, for foreach_set
@@ -136,6 +137,11 @@ def stored_variations(action):
     return flat.reshape(len(seeds), frames, units).copy(), seeds
 
 
+def content_hash(action) -> str:
+    """The content hash the line was baked with ('' for lines baked before hashes were kept)."""
+    return str(action.get(CONTENT_HASH, "")) if action is not None else ""
+
+
 def made_by(action) -> dict:
     """The model, seed and sampling steps stored with the line (those it has)."""
     return {name: action[key] for name, key in MADE_BY.items() if action is not None and key in action}
@@ -152,6 +158,8 @@ def write_line(scene, obj, strip_name, action, slot, frame_start, curves, result
     for name, key in MADE_BY.items():
         if meta.get(name) is not None:
             action[key] = meta[name] if name == "model" else int(meta[name])
+    if meta.get("content_hash"):
+        action[CONTENT_HASH] = str(meta["content_hash"])
     if mode == "BASIS":
         _store(action, BASIS_VALUES, BASIS_KEYS, np.column_stack([values for _, values in curves]),
                [name for name, _ in curves])
@@ -201,7 +209,7 @@ def reapply_line(scene, obj, strip_name):
         if weights is None:
             raise LineError(f"'{strip_name}' was baked before Lipwright kept results on the line; generate it again")
         result = {"weights": weights[0], "weight_names": weights[1], "fps": float(action[FPS]),
-                  "meta": made_by(action)}
+                  "meta": {**made_by(action), "content_hash": content_hash(action)}}
         variations = stored_variations(action)
         if variations is not None:  # the variation the line's Variation control picks
             chosen = min(int(getattr(getattr(scene_strip(scene, strip_name), "lipwright_line", None), "variation", 0)),

@@ -3,7 +3,7 @@ model again, and find the lines whose strip was deleted."""
 
 from dataclasses import dataclass, field
 
-from . import bake, scene_data
+from . import bake, line_overlap, scene_data
 
 
 @dataclass
@@ -74,6 +74,8 @@ def sync_lines(scene, obj) -> SyncReport:
         action["lipwright_sound_start"] = float(strip.frame_start)
         action["lipwright_frame_start"] = int(round(int(action.get("lipwright_frame_start", 0)) + delta))
         report.moved.append(strip.name)
+    if report.moved:
+        line_overlap.crossfade_lines(obj)  # the influence keys are in scene frames: they follow the lines
     return report
 
 

@@ -5,7 +5,7 @@ import sys
 
 import bpy
 
-from . import bake, compat, head, job_runner, properties, scene_data, wire
+from . import bake, compat, head, job_runner, line_hash, properties, scene_data, wire
 from .backend_process import stop_local_backend
 from .client import BackendError
 from .preferences import backend_settings
@@ -26,12 +26,12 @@ def chosen_strip(context):
     return scene_data.sound_strip(scene, settings.sound_strip)
 
 
-def job_spec(context, strip, seed: int | None = None) -> job_runner.JobSpec:
-    """Gather one line's audio, mesh and options on the main thread (seed: for models that sample).
-    Raises SceneDataError/BakeError."""
+def job_spec(context, strip, seed: int | None = None, obj=None) -> job_runner.JobSpec:
+    """Gather one line's audio, mesh and options on the main thread (seed: for models that sample; obj:
+    the character, the panel's face by default). Raises SceneDataError/BakeError."""
     scene = context.scene
     settings = scene.lipwright
-    obj = settings.target
+    obj = obj or settings.target
     if obj is None or obj.type != "MESH":
         raise scene_data.SceneDataError("choose the face mesh (Face) first")
     bake.check_bakeable(obj)  # linked or rig-driven keys: refused before the model runs
@@ -46,13 +46,16 @@ def job_spec(context, strip, seed: int | None = None) -> job_runner.JobSpec:
         options["speaker"] = speaker
     if seed is not None:
         options["seed"] = int(seed)
+    mesh = None
     if mode == "ARKIT":  # weights drive the mesh's own keys: no mesh and no offsets needed, any topology works
         request = wire.encode_request(audio.data, options | {"offsets": False})
     else:
         mesh = scene_data.mesh_data(obj)
         request = wire.encode_request(audio.data, options, mesh.vertices, mesh.faces_flat, mesh.face_sizes)
+    character = line_hash.character_fingerprint(obj, mode, bake.user_key_names(obj), mesh)
     return job_runner.JobSpec(request, scene.name, obj.name, strip.name, audio.frame_start, mode,
-                              line_id=scene_data.strip_id(strip, scene), sound_start=audio.sound_start)
+                              line_id=scene_data.strip_id(strip, scene), sound_start=audio.sound_start,
+                              content_hash=line_hash.content_hash(audio.data, options, mode, character))
 
 
 def ensure_file_strip(scene, path):
@@ -76,6 +79,8 @@ def apply_job(job) -> bake.BakeReport:
     if scene is None or obj is None:
         raise bake.BakeError(f"'{spec.object_name}' or scene '{spec.scene_name}' is gone; nothing was baked")
     result = job.decoded if job.decoded is not None else wire.decode_result(job.result)
+    if spec.content_hash:  # kept with the line: Bake All skips it while its inputs stay the same
+        result = {**result, "meta": {**result["meta"], "content_hash": spec.content_hash}}
     report = bake.bake_result(scene, obj, result, spec.strip_name, spec.frame_start, spec.mode, basis=job.basis,
                               line_id=spec.line_id, sound_start=spec.sound_start)
     # The model's own warnings (e.g. the transcript did not fit, so phones were recognised instead).
@@ -234,7 +239,10 @@ class LIPWRIGHT_OT_cancel(bpy.types.Operator):
         return True
 
     def execute(self, context):
+        from . import scene_bake  # late: Bake All builds on this module
+
         job_runner.cancel_current()
+        scene_bake.cancel_planning()
         context.window_manager.lipwright_job.message = "Cancelling"
         return {"FINISHED"}
 

@@ -36,7 +36,8 @@ def bake_variations(jobs: list, seeds: list) -> bake.BakeReport:
     strip = compat.find_strip(scene, spec.strip_name)
     if strip is not None and getattr(strip, "lipwright_line", None) is not None:
         strip.lipwright_line.variation = 0
-    first = {**results[0], "variations": np.stack(weights), "variation_seeds": list(seeds)}
+    first = {**results[0], "variations": np.stack(weights), "variation_seeds": list(seeds),
+             "meta": {**results[0]["meta"], "content_hash": spec.content_hash}}  # Bake All keeps the pick
     return bake.bake_result(scene, obj, first, spec.strip_name, spec.frame_start, spec.mode, line_id=spec.line_id,
                             sound_start=spec.sound_start)
 

@@ -98,6 +98,15 @@ def test_variations_are_kept_switched_and_one_is_kept_with_its_seed(scene_with_l
     assert line.variation == 0
     np.testing.assert_allclose(curve_values("jawOpen"), third, atol=1e-6)
 
+    # Bake All leaves the kept variation alone: the seed the animator picked is no change of the line's inputs.
+    from blender_addon import scene_bake
+
+    row = scene.lipwright_cast.rows.add()
+    row.match, row.character = "Line", head
+    assert bpy.ops.lipwright.bake_all() == {"FINISHED"}
+    assert [line.outcome for line in scene_bake.last_report().lines] == ["UNCHANGED"]
+    assert line_store.made_by(line_store.line_action(head, strip_name))["seed"] == 7
+
 
 @pytest.mark.sound_strips
 def test_upper_face_stills_brows_and_lids_and_leaves_the_mouth(scene_with_line):

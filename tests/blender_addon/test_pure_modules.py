@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 PURE = ("arkit_names", "line_controls", "key_mapping", "blink_timing", "live_link_csv", "key_preview", "prepare_wire",
-        "character_keys")
+        "character_keys", "subtitle_cues", "line_hash", "line_overlap")
 REPO = Path(__file__).resolve().parents[2]
 
 
