@@ -5,7 +5,6 @@ from __future__ import annotations
 from ..audio.clip import AudioClip
 from .align import AlignmentFailed, align_phones_with_warnings, align_words_with_warnings
 from .align_cues import align_cues
-from .closure_evidence import reject_unheard_closures
 from .closures import add_missed_closures
 from .phone import PhoneTrack
 from .recognise import recognise_phones, recognise_words
@@ -53,8 +52,7 @@ def _recognise(clip: AudioClip, recognition: str) -> PhoneTrack:
             try:
                 phones, warnings = align_words_with_warnings(clip, words)
                 phones = add_missed_closures(phones, recognise_phones(clip), clip.seconds)
-                phones = reject_unheard_closures(phones, clip)
                 return PhoneTrack(phones, "recognised", warnings, recognised_by="words")
             except AlignmentFailed:
                 pass  # the recognised words did not align end to end: the phone search still can
-    return PhoneTrack(reject_unheard_closures(recognise_phones(clip), clip), "recognised", recognised_by="phones")
+    return PhoneTrack(recognise_phones(clip), "recognised", recognised_by="phones")
