@@ -104,12 +104,39 @@ def quietest(times: np.ndarray, level: np.ndarray, phone: Phone) -> float:
     return float(level[first:max(int(np.searchsorted(times, phone.end)), first + 1)].min())
 
 
+def rescue_rows(truth, phones, times, f2) -> list[tuple[bool, float, float, float]]:
+    """Per recognised T/D/K/G/N: (sits on a missed truth p/b/m, lowest edge F2, that minus the clip's
+    median F2, the larger F2 change from 30-50 ms away to the edge; labials lower F2 at both edges)."""
+    rows = []
+    median = np.nanmedian(f2)
+    closures = [p for p in phones if p.label in BILABIALS]
+    for phone in phones:
+        if phone.label not in {"T", "D", "K", "G", "N"}:
+            continue
+        under = [0.5 * (s + e) for label, s, e in truth if label in BILABIALS and s <= phone.centre < e]
+        missed = bool(under) and not any(p.start - NEAR <= under[0] <= p.end + NEAR for p in closures)
+        a, b = np.searchsorted(times, phone.start), np.searchsorted(times, phone.end)
+        left, right = f2[max(a - 3, 0):a], f2[b:b + 3]
+        far_left, far_right = f2[max(a - 10, 0):max(a - 6, 0)], f2[b + 6:b + 10]
+        edge = _nan_safe(np.nanmin, np.r_[left, right])
+        change = _nan_safe(np.nanmax, np.array([_nan_safe(np.nanmedian, near) - _nan_safe(np.nanmedian, far)
+                                                for near, far in ((left, far_left), (right, far_right))]))
+        rows.append((missed, edge, edge - median, change))
+    return rows
+
+
+def _nan_safe(reduce, values: np.ndarray) -> float:
+    """reduce(values) over the values that are not NaN; NaN when there are none."""
+    return float(reduce(values)) if np.any(~np.isnan(values)) else float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=3)
     parser.add_argument("--seeds", type=int, nargs="+", default=[2026, 7])
     parser.add_argument("--voices", nargs="+", default=["awb", "rms", "ked", "awb:8k", "rms:8k"])
-    parser.add_argument("--espeak", nargs="+", default=["en-us", "en-gb", "en-us+f3", "en-us+m3", "en-gb+f4", "en-us+f2"])
+    parser.add_argument("--espeak", nargs="+",
+                        default=["en-us", "en-gb", "en-us+f3", "en-us+m3", "en-gb+f4", "en-us+f2"])
     args = parser.parse_args()
     rules = {"none": lambda phone, q: False}
     for ceiling in (-50, -45, -40):
@@ -128,7 +155,8 @@ def main() -> None:
                     clips["flite/festival"].append((samples, rate, clip.truth))
                 for voice in args.espeak:
                     wav = Path(scratch) / f"espeak-{seed}-{i}.wav"
-                    clips["espeak-ng"].append(espeak_with_aligned_truth(" ".join(texts[2 * i:2 * i + 2]), voice, wav))
+                    text = " ".join(texts[2 * i:2 * i + 2])
+                    clips["espeak-ng"].append(espeak_with_aligned_truth(text, voice, wav))
     print("1. Rejection (recogniser level, fast mode)\n")
     print("| voices | rule | p/b/m heard (n) | extra p/b/m per 100 |\n|---|---|---|---|")
     rescue: dict[str, list] = {family: [] for family in clips}
@@ -152,30 +180,6 @@ def main() -> None:
         print(f"{family}: {missed.sum()} on a missed p/b/m of {len(missed)}")
         for column, name in enumerate(("edge F2, Hz", "edge F2 - clip median F2", "F2 change into the consonant")):
             print(f"- {name}: {auc(-rows[:, column], missed):.2f}")
-
-
-def rescue_rows(truth, phones, times, f2) -> list[tuple[bool, float, float, float]]:
-    """Per recognised T/D/K/G/N: (sits on a missed truth p/b/m, lowest edge F2, that minus the clip's
-    median F2, the larger F2 change from 30-50 ms away to the edge)."""
-    rows = []
-    median = np.nanmedian(f2)
-    for phone in phones:
-        if phone.label not in {"T", "D", "K", "G", "N"}:
-            continue
-        under = [(s, e) for label, s, e in truth if label in BILABIALS and s <= phone.centre < e]
-        missed = bool(under) and not any(p.label in BILABIALS and p.start - NEAR <= 0.5 * sum(under[0]) <= p.end + NEAR
-                                         for p in phones)
-        a, b = np.searchsorted(times, phone.start), np.searchsorted(times, phone.end)
-        left, right = f2[max(a - 3, 0):a], f2[b:b + 3]
-        far_left, far_right = f2[max(a - 10, 0):max(a - 6, 0)], f2[b + 6:b + 10]
-        edge = np.nanmin(np.r_[left, right, np.nan]) if np.any(~np.isnan(np.r_[left, right])) else np.nan
-        changes = [_median(near) - _median(far) for near, far in ((left, far_left), (right, far_right))]
-        rows.append((missed, edge, edge - median, np.nanmax(np.r_[changes, np.nan]) if any(c == c for c in changes) else np.nan))
-    return rows
-
-
-def _median(values: np.ndarray) -> float:
-    return float(np.nanmedian(values)) if np.any(~np.isnan(values)) else float("nan")
 
 
 if __name__ == "__main__":
