@@ -150,6 +150,31 @@ def glb_animation(path: Path) -> tuple[pygltflib.GLTF2, np.ndarray, np.ndarray]:
     return gltf, times, floats(sampler.output).reshape(len(times), -1)
 
 
+BLENDER_IMPORT = r"""
+import json, sys, bpy
+bpy.ops.wm.read_factory_settings(use_empty=True)
+bpy.ops.import_scene.gltf(filepath=sys.argv[-1])
+(face,) = [obj for obj in bpy.data.objects if obj.type == "MESH"]
+keys = face.data.shape_keys
+action = keys.animation_data.action
+fcurves = getattr(action, "fcurves", None)
+if fcurves is None or not len(fcurves):  # slotted actions: the curves live in the slot's channelbag
+    fcurves = action.layers[0].strips[0].channelbag(keys.animation_data.action_slot).fcurves
+curves = {curve.data_path.split('"')[1]: [list(point.co) for point in curve.keyframe_points] for curve in fcurves}
+print("IMPORTED " + json.dumps({"keys": [key.name for key in keys.key_blocks], "vertices": len(face.data.vertices),
+      "fps": bpy.context.scene.render.fps / bpy.context.scene.render.fps_base, "curves": curves}))
+"""
+
+
+def blender_import(glb: Path) -> dict:
+    """What Blender's own glTF importer makes of the file: shape keys, vertex count and keyframes per key."""
+    done = subprocess.run([sys.executable, "-c", BLENDER_IMPORT, str(glb)], capture_output=True, text=True,
+                          timeout=300)
+    line = [text for text in done.stdout.splitlines() if text.startswith("IMPORTED ")]
+    assert line, done.stderr[-2000:]
+    return json.loads(line[-1][9:])
+
+
 def test_game_outputs_agree_and_load_in_other_readers(tmp_path):
     (name, text), = make_lines(tmp_path, 1)
     speak("Put the map by the window, please.", tmp_path / "long.wav", engine="flite", voice="awb")
@@ -180,6 +205,13 @@ def test_game_outputs_agree_and_load_in_other_readers(tmp_path):
     on_obj, = trimesh.load(tmp_path / "out/on_obj.glb").geometry.values()
     obj_vertices = len(trimesh.load(obj, process=False).vertices)
     assert len(head.vertices) == len(on_obj.vertices) == obj_vertices
+    # Blender's importer makes a shape key per morph target and a keyframe per frame on each.
+    imported = blender_import(tmp_path / "out/long.glb")
+    assert imported["keys"] == ["Basis", *ARKIT_NAMES] and imported["vertices"] == obj_vertices
+    for unit in ("jawOpen", "mouthClose", "mouthFunnel"):
+        points = np.array(imported["curves"][unit])
+        np.testing.assert_allclose(points[:, 0] / imported["fps"], times, atol=1e-4)
+        np.testing.assert_allclose(points[:, 1], frames[:, ARKIT_NAMES.index(unit)], atol=1e-6)
 
     # A glb with ARKit morph targets is a character in its own right: its targets animate as they are.
     second = write_manifest(tmp_path, [{"audio": name, "transcript": text, "character": "out/long.glb",

@@ -14,12 +14,24 @@ TARGETS[0, 2:, 2] = 0.5   # "jawOpen" raises the top edge
 TARGETS[1, 2:, 0] = -0.25  # "mouthLeft" shifts it
 
 
-def accessor(gltf, index):
-    item = gltf.accessors[index]
-    view = gltf.bufferViews[item.bufferView]
-    width = {"SCALAR": 1, "VEC3": 3}[item.type]
+def view_array(gltf, index, dtype, width, count):
+    view = gltf.bufferViews[index]
     data = gltf.binary_blob()[view.byteOffset:view.byteOffset + view.byteLength]
-    return np.frombuffer(data, dtype="<f4").reshape(item.count, width)
+    return np.frombuffer(data, dtype=dtype, count=count * width).reshape(count, width)
+
+
+def accessor(gltf, index):
+    """A float accessor's rows, sparse ones filled in over zeros as the spec says."""
+    item = gltf.accessors[index]
+    width = {"SCALAR": 1, "VEC3": 3}[item.type]
+    if item.bufferView is None:
+        rows = np.zeros((item.count, width), np.float32)
+    else:
+        rows = view_array(gltf, item.bufferView, "<f4", width, item.count).copy()
+    if item.sparse is not None:
+        indices = view_array(gltf, item.sparse.indices.bufferView, "<u4", 1, item.sparse.count)[:, 0]
+        rows[indices] = view_array(gltf, item.sparse.values.bufferView, "<f4", width, item.sparse.count)
+    return rows
 
 
 def test_one_mesh_serves_many_lines(tmp_path):
@@ -44,7 +56,9 @@ def test_targets_and_keyframes_read_back(tmp_path):
     primitive = mesh.primitives[0]
     assert len(primitive.targets) == 2
     # glTF is Y up: Lipwright's +Z (up) is glTF's +Y, its -Y (front) is glTF's +Z.
-    np.testing.assert_allclose(accessor(gltf, primitive.targets[0]["POSITION"])[2:], [[0, 0.5, 0]] * 2)
+    np.testing.assert_allclose(accessor(gltf, primitive.targets[0]["POSITION"]), [[0, 0, 0]] * 2 + [[0, 0.5, 0]] * 2)
+    # Only the moved vertices are stored.
+    assert gltf.accessors[primitive.targets[0]["POSITION"]].sparse.count == 2
     np.testing.assert_allclose(accessor(gltf, primitive.attributes.POSITION)[2], [1, 1, 0])
     animation = gltf.animations[0]
     assert animation.channels[0].target.path == "weights"

@@ -47,7 +47,11 @@ def load_character_face(path: Path | None) -> CharacterFace:
         return _face_of(head.mesh, head.targets, head.target_names)
     suffix = path.suffix.lower()
     if suffix == ".glb":
-        return _read_glb_face(path)
+        try:
+            return _read_glb_face(path)
+        except (KeyError, IndexError, ValueError, TypeError, AttributeError) as error:  # malformed parts
+            raise MeshError(f"cannot read {path.name} as a character ({type(error).__name__}: {error}): export "
+                            "it again as .glb") from None
     if suffix not in MESH_SUFFIXES:
         raise MeshError(f"cannot animate a '{suffix}' character in a glb: give an .obj, .npz or .glb mesh")
     from ..geometry.mesh_file import read_mesh_file
@@ -123,16 +127,33 @@ _WIDTHS = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4}
 
 
 def _accessor_array(gltf, index: int) -> np.ndarray:
-    """A dense accessor (no sparse, no normalised ints) as an array of its rows."""
+    """An accessor (dense, sparse over zeros or over a dense base; not normalised ints) as an array of rows."""
     accessor = gltf.accessors[index]
-    if accessor.sparse is not None or accessor.bufferView is None:
-        raise MeshError("the glTF file uses sparse accessors, which Lipwright does not read: export it again "
-                        "without them")
-    view = gltf.bufferViews[accessor.bufferView]
     dtype = np.dtype(_COMPONENTS[accessor.componentType]).newbyteorder("<")
     width = _WIDTHS[accessor.type]
-    blob = gltf.binary_blob()
-    start = (view.byteOffset or 0) + (accessor.byteOffset or 0)
+    if accessor.bufferView is None:
+        rows = np.zeros((accessor.count, width), dtype=dtype)
+    else:
+        rows = _view_rows(gltf, accessor.bufferView, accessor.byteOffset or 0, accessor.count, dtype, width).copy()
+    sparse = accessor.sparse
+    if sparse is not None and sparse.count:
+        # Blender's exporter stores shape keys this way by default: only the moved vertices.
+        index_type = np.dtype(_COMPONENTS[sparse.indices.componentType]).newbyteorder("<")
+        indices = _view_rows(gltf, sparse.indices.bufferView, sparse.indices.byteOffset or 0, sparse.count,
+                             index_type, 1)[:, 0]
+        if indices.size and int(indices.max()) >= accessor.count:
+            raise MeshError("the glTF file has a sparse accessor that points past its data: export it again")
+        rows[indices] = _view_rows(gltf, sparse.values.bufferView, sparse.values.byteOffset or 0, sparse.count,
+                                   dtype, width)
+    return rows[:, 0] if width == 1 else rows
+
+
+def _view_rows(gltf, view_index: int, offset: int, count: int, dtype: np.dtype, width: int) -> np.ndarray:
+    view = gltf.bufferViews[view_index]
     stride = view.byteStride or dtype.itemsize * width
-    rows = np.ndarray((accessor.count, width), dtype=dtype, buffer=blob, offset=start, strides=(stride, dtype.itemsize))
-    return np.array(rows.squeeze(-1) if width == 1 else rows)
+    start = (view.byteOffset or 0) + offset
+    end = start + stride * (count - 1) + dtype.itemsize * width
+    if count and end > (view.byteOffset or 0) + view.byteLength:
+        raise MeshError("the glTF file's data is shorter than its accessors say: export it again")
+    return np.ndarray((count, width), dtype=dtype, buffer=gltf.binary_blob(), offset=start,
+                      strides=(stride, dtype.itemsize))

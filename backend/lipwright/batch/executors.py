@@ -49,7 +49,11 @@ class LocalProcessExecutor:
                 while waiting or running:
                     while waiting and len(running) < self.workers:
                         line = waiting.pop()
-                        running[pool.submit(run_line, line)] = line
+                        try:
+                            running[pool.submit(run_line, line)] = line
+                        except BrokenProcessPool:  # broke while handing out: this line never ran
+                            waiting.append(line)
+                            raise
                     finished, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in finished:
                         line = running.pop(future)

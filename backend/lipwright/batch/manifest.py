@@ -98,7 +98,7 @@ def read_manifest(path: Path, defaults: BatchDefaults = BatchDefaults()) -> list
     lines: list[BatchLine] = []
     written_by: dict[Path, int] = {}
     for number, raw in enumerate(rows, 1):
-        errors = _RowErrors(path.name, number)
+        errors = _RowErrors(number)
         line = _check_row(raw, path.parent, defaults, errors)
         if line is not None:
             for output in line.outputs.values():
@@ -121,8 +121,10 @@ def read_manifest(path: Path, defaults: BatchDefaults = BatchDefaults()) -> list
 
 
 class _RowErrors:
-    def __init__(self, manifest: str, row: int) -> None:
-        self.manifest, self.row, self.messages = manifest, row, []
+    """One row's problems, each as 'row N, column C: what is wrong and what to do'."""
+
+    def __init__(self, row: int) -> None:
+        self.row, self.messages = row, []
 
     def add(self, column: str, message: str) -> None:
         self.messages.append(f"row {self.row}, column {column}: {message}")

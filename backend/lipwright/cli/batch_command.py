@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the resume journal (default: MANIFEST's name + .journal.jsonl, beside it)")
     parser.add_argument("--outputs", default="csv,json,glb",
                         help="formats for rows whose output has no format suffix and no outputs column "
-                             "(from csv, json, glb, npz; default csv,json,glb)")
+                             "(from csv, json, glb, npz, blend; default csv,json,glb; a .blend character: csv,json,blend)")
     parser.add_argument("--fps", type=float, default=30.0, help="frames per second of every line")
     add_trained_model_arguments(parser)  # --model/--speaker: for rows that leave them empty
     parser.add_argument("--recognition", choices=("fast", "accurate"),
