@@ -12,6 +12,8 @@ from lipwright.batch.line_group import line_groups, run_lines_together
 from lipwright.batch.line_runner import run_line
 from lipwright.models import registry
 from lipwright.models.run_folders import register_runs
+from tests.cli.commands import lipwright
+from tests.cli.test_batch_cli import write_manifest
 from tests.models.tiny_run import make_tiny_run
 from tests.speech import speak
 
@@ -72,3 +74,16 @@ def test_a_group_equals_its_lines_alone_and_a_bad_line_fails_alone(tiny_run, tmp
         assert grouped["meta"]["batched_with"] == 3
         np.testing.assert_allclose(grouped["weights"],
                                    wire.decode_result((tmp_path / f"alone{row}.npz").read_bytes())["weights"], atol=1e-4)
+
+
+def test_local_workers_send_a_trained_networks_lines_through_one_pass(tmp_path):
+    models = tmp_path / "models"
+    make_tiny_run(models / "tiny-local-run" / "best")
+    names = tiny_run_lines(tmp_path, 3)
+    rows = [{"audio": name, "output": f"out/{Path(name).stem}.npz", "model": "tiny-local-run"} for name in names]
+    rows.append({"audio": names[0], "output": "out/phonemes.npz", "model": "phonemes"})
+    done = lipwright("batch", str(write_manifest(tmp_path, rows)), "--models-dir", str(models), "--device", "cpu")
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name in names:
+        assert wire.decode_result((tmp_path / "out" / f"{Path(name).stem}.npz").read_bytes())["meta"]["batched_with"] == 3
+    assert "batched_with" not in wire.decode_result((tmp_path / "out" / "phonemes.npz").read_bytes())["meta"]
