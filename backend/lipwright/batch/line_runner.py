@@ -42,7 +42,6 @@ def _animate_and_write(line: BatchLine) -> list[str]:
 
 def _animate_into_files(line: BatchLine, scratch: Path) -> list[str]:
     """The npz, csv, json and glb outputs, from one run of the model at the batch's frame rate."""
-    from .. import wire
     from ..animate import animate_to_file
 
     # The npz output (when asked for) is the result itself, written whole or not at all; otherwise the
@@ -52,13 +51,20 @@ def _animate_into_files(line: BatchLine, scratch: Path) -> list[str]:
                            mesh_path=line.character if "npz" in line.outputs else None, seed=line.seed,
                            device=line.device, offsets="npz" in line.outputs, recognition=line.recognition,
                            speaker=line.speaker)
+    write_result_outputs(line, Path(result))
+    return list(meta.get("warnings", []))
+
+
+def write_result_outputs(line: BatchLine, result: Path) -> None:
+    """The csv, json and glb outputs the line asks for, from its result npz."""
+    from .. import wire
+
     if set(line.outputs) & {"csv", "json", "glb"}:
-        decoded = wire.decode_result(Path(result).read_bytes())
+        decoded = wire.decode_result(result.read_bytes())
         if "weights" not in decoded:
             raise LipwrightError(f"the model {line.model!r} gave no ARKit weights for csv, json or glb: "
                                  "choose npz, or a model that works in ARKit weights (phonemes)")
         write_weight_outputs(line, decoded["weights"], decoded["weight_names"], decoded["fps"])
-    return list(meta.get("warnings", []))
 
 
 def _bake_into_blend(line: BatchLine, scratch: Path) -> list[str]:

@@ -29,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="lines without a transcript: fast (phone search, the default) or accurate (word search)")
     parser.add_argument("--seed", type=int, help="seed for models with random output")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    parser.add_argument("--ray", metavar="ADDRESS",
+                        help="run the lines as tasks on a Ray cluster (HOST:PORT of its head, or 'auto' on one of "
+                             "its nodes) instead of --jobs local workers; needs lipwright[cluster] on every node")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,7 +53,12 @@ def run(args: argparse.Namespace) -> int:
                              recognition=args.recognition, device=args.device, models_dir=args.models_dir)
     lines = read_manifest(args.manifest, defaults)
     journal = Journal(args.journal or journal_path_for(args.manifest))
-    executor = LocalProcessExecutor(args.jobs, models_dir=args.models_dir)
+    if args.ray:
+        from ..batch.ray_executor import RayExecutor
+
+        executor = RayExecutor(args.ray, models_dir=args.models_dir)
+    else:
+        executor = LocalProcessExecutor(args.jobs, models_dir=args.models_dir)
     try:
         with terminal_progress(f"batch of {len(lines)}") as progress:
             outcomes = run_batch(lines, executor, journal, progress)
