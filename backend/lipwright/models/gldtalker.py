@@ -138,7 +138,7 @@ class GLDiTalker(nn.Module):
             latents, _, _ = self.prior.quantise(latents, mask)
         latents = latents / self._fitted(self.latent_scale, latents, mask)
         audio = self._audio(batch.audio, batch.frames, mask.shape[1])
-        return self.diffusion.loss(latents, audio, batch.speakers, mask, self.settings.velocity_weight)
+        return self.diffusion.loss(latents, audio, batch.speakers, mask, self.settings.velocity_weight)[0]
 
     def _fitted(self, scale: torch.Tensor, values: torch.Tensor | None = None, mask: torch.Tensor | None = None
                 ) -> torch.Tensor:
