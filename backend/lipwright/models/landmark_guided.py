@@ -27,7 +27,8 @@ from ..errors import ModelError
 from ..training.batches import Batch
 from ..training.checkpoint import RunConfig
 from .parts.clip_audio import encode_clips
-from .parts.contacts import apply_contacts, contact_loss
+from .parts.contacts import ContactHead, contact_head
+from .parts.frame_convolutions import FrameConvolutions
 from .parts.landmark_set import LandmarkSet, corpus_landmarks, default_head_landmarks
 from .parts.latent_diffusion import LatentDenoiser, LatentDiffusion, seeded_noise
 from .parts.masks import length_mask
@@ -130,24 +131,8 @@ def smooth_over_time(values: torch.Tensor, kernel: torch.Tensor, mask: torch.Ten
     return F.conv1d(series, kernel.expand(channels, 1, width), groups=channels).transpose(1, 2)
 
 
-class LandmarkDecoder(nn.Module):
+class LandmarkDecoder(FrameConvolutions):
     """Landmark trajectories (batch, frames, landmark_dim) -> motion (batch, frames, motion_dim)."""
-
-    def __init__(self, landmark_dim: int, motion_dim: int, hidden: int):
-        super().__init__()
-        self.convolutions = nn.ModuleList([nn.Conv1d(landmark_dim, hidden, 5, padding=2),
-                                           nn.Conv1d(hidden, hidden, 5, padding=2)])
-        self.out = nn.Conv1d(hidden, motion_dim, 1)
-        nn.init.zeros_(self.out.weight)  # start from "no motion"
-        nn.init.zeros_(self.out.bias)
-
-    def forward(self, landmarks: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        # Zero after each clip's end between layers too, as a clip alone is zero-padded.
-        keep = mask[:, None, :].to(landmarks.dtype)
-        hidden = landmarks.transpose(1, 2) * keep
-        for convolution in self.convolutions:
-            hidden = F.gelu(convolution(hidden)) * keep
-        return self.out(hidden).transpose(1, 2) * mask[..., None]
 
 
 class LandmarkGuided(nn.Module):
@@ -174,12 +159,10 @@ class LandmarkGuided(nn.Module):
         self.diffusion = LatentDiffusion(SmoothedDenoiser(denoiser, settings.smoothing), settings.train_steps,
                                          spacing="leading")
         self.decoder = LandmarkDecoder(self.landmark_dim, config.motion_dim, settings.decoder_hidden)
-        if settings.contacts and config.motion_space != "weights":
-            raise ModelError("contacts (sealed lips, rest) are decided in ARKit-weights space: train with "
-                             "--space weights, or leave contacts off")
-        # Two logits per frame from landmarks as the denoiser gives them, not the true ones: at inference
-        # the decisions read sampled landmarks, which never quite close.
-        self.contact_net = LandmarkDecoder(self.landmark_dim, 2, settings.decoder_hidden) if settings.contacts else None
+        # Decisions read off landmarks as the denoiser gives them, not the true ones: at inference they
+        # read sampled landmarks, which never quite close.
+        self.contact_net: ContactHead | None = contact_head(settings.contacts, config.motion_space,
+                                                            self.landmark_dim, settings.decoder_hidden)
         # Motion -> landmark displacements: a fixed linear map, rebuilt from the settings, never trained.
         self.register_buffer("to_landmarks", self._landmark_map(config, settings), persistent=False)
 
@@ -241,8 +224,7 @@ class LandmarkGuided(nn.Module):
         motion_loss = masked_motion_loss(decoded, batch.motion, mask, self.settings.velocity_weight)
         loss = landmark_loss + motion_loss
         if self.contact_net is not None:
-            decisions = self.contact_net(predicted.detach(), mask)
-            loss = loss + self.settings.contact_weight * contact_loss(decisions, batch.motion, mask)
+            loss = loss + self.settings.contact_weight * self.contact_net.loss(predicted, batch.motion, mask)
         return loss
 
     # -- inference --
@@ -268,7 +250,7 @@ class LandmarkGuided(nn.Module):
         landmarks = self.sample_landmarks(audio, frames, speakers, seeds, steps)
         motion = self.decoder(landmarks, mask)
         if self.contact_net is not None:
-            motion = apply_contacts(motion, self.contact_net(landmarks, mask), self.settings.contact_threshold)
+            motion = self.contact_net.commit(motion, landmarks, mask, self.settings.contact_threshold)
         return motion * mask[..., None], self.landmark_positions(landmarks)
 
     def predict(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor,
