@@ -12,14 +12,12 @@ import torch
 import torch.nn.functional as F
 
 from ...errors import ModelError
-
-from .frame_convolutions import FrameConvolutions
-
 # The measures' own thresholds: sealed at or under SEALED mouth opening, at rest under REST_WEIGHT.
 from ...metrics.lipsync import REST_WEIGHT
 from ...metrics.lipsync import SEALED as SEALED_OPENING
 from ...motion.arkit import ARKIT_INDEX
 from ...motion.visemes import GAP_LIP_UNITS, JAW_UNITS, LIP_OPENING_UNITS, LIP_UNITS
+from .frame_convolutions import FrameConvolutions
 
 _JAW, _CLOSE = ARKIT_INDEX["jawOpen"], ARKIT_INDEX["mouthClose"]
 _GAP = [ARKIT_INDEX[name] for name in GAP_LIP_UNITS]

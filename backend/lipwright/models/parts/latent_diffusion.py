@@ -1,11 +1,11 @@
 """Diffusion over motion sequences, shared by GLDiTalker's stage 2 (over its motion latents) and the
 landmark-guided model (over landmark trajectories): a transformer that denoises a whole sequence,
 conditioned on the audio of each step, the speaker's style and the diffusion step, trained with
-`diffusers`' DDPM noise schedule and sampled in few steps with DDIM (or DPM-Solver++). The network predicts the clean latents
-(x0, diffusers' prediction_type "sample"), so its loss is the latent reconstruction error plus the
-error of step-to-step changes (velocity). DDIM runs with eta 0: all the variety of a sample comes
-from its starting noise, drawn per row from its own seed, so a seed gives the same sample whatever
-the batch."""
+`diffusers`' DDPM noise schedule and sampled in few steps with DDIM (or DPM-Solver++). The network
+predicts the clean latents (x0, diffusers' prediction_type "sample"), so its loss is the latent
+reconstruction error plus the error of step-to-step changes (velocity). DDIM runs with eta 0: all the
+variety of a sample comes from its starting noise, drawn per row from its own seed, so a seed gives
+the same sample whatever the batch."""
 
 from __future__ import annotations
 
