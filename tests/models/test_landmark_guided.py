@@ -168,3 +168,19 @@ def test_a_checkpoint_in_the_old_layout_loads_and_samples_the_same(tiny_corpus, 
         assert torch.equal(got[0], expected[0]) and torch.equal(got[1], expected[1])
     assert float((expected[0] - network.predict(batch.audio, batch.frames, speakers, seeds=[7, 8, 9]))
                  .abs().max()) > 1e-4  # the seed reaches the output: the comparison can fail
+
+
+def test_fine_tuning_from_a_checkpoint_in_the_old_layout_starts_from_all_its_weights(tiny_corpus, tmp_path):
+    from lipwright.training.checkpoint import save_checkpoint
+    from lipwright.training.recipe import _start_from
+
+    examples = pieces(tiny_corpus)[:2]
+    trained, config = tiny_network("landmarks", examples)
+    for parameter in trained.parameters():
+        torch.nn.init.normal_(parameter, std=0.2)
+    save_checkpoint(tmp_path / "old", {old_layout(name): tensor for name, tensor in trained.state_dict().items()},
+                    config)
+    fresh, _ = tiny_network("landmarks", examples)
+    _start_from(fresh, tmp_path / "old")
+    expected = trained.state_dict()
+    assert all(torch.equal(tensor, expected[name]) for name, tensor in fresh.state_dict().items())

@@ -36,7 +36,8 @@ from .parts.motion_loss import masked_motion_loss
 from .settings import settings_from_dict
 
 # Checkpoints saved before the model shared parts/latent_diffusion.py name the denoiser's weights its
-# own way: old prefix -> new prefix, applied whenever weights are loaded (LandmarkGuided.load_state_dict).
+# own way: old prefix -> new prefix, applied whenever weights are loaded (LandmarkGuided.load_state_dict)
+# and before fine-tuning picks the weights that fit (training/recipe.py asks renamed_weights).
 RENAMED_WEIGHTS = {"denoiser.landmarks_in.": "diffusion.denoiser.network.latent_in.",
                    "denoiser.audio_in.": "diffusion.denoiser.network.audio_in.",
                    "denoiser.step_in.": "diffusion.denoiser.network.step_in.",
@@ -165,6 +166,8 @@ class LandmarkGuided(nn.Module):
                                                             self.landmark_dim, settings.decoder_hidden)
         # Motion -> landmark displacements: a fixed linear map, rebuilt from the settings, never trained.
         self.register_buffer("to_landmarks", self._landmark_map(config, settings), persistent=False)
+
+    renamed_weights = staticmethod(renamed_weights)
 
     def load_state_dict(self, state_dict: Mapping[str, torch.Tensor], strict: bool = True, assign: bool = False):
         return super().load_state_dict(renamed_weights(state_dict), strict=strict, assign=assign)
