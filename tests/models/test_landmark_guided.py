@@ -1,5 +1,6 @@
 """The landmark-guided model: its landmarks are read off the template correctly (the default head's
-and a corpus's), its sampling is seeded, and its built-in smoothing removes jitter."""
+and a corpus's), its sampling is seeded, its built-in smoothing removes jitter, and checkpoints saved
+before it shared parts/latent_diffusion.py load and sample as they did."""
 
 import numpy as np
 import torch
@@ -77,7 +78,7 @@ def test_the_built_in_smoothing_removes_frame_to_frame_jitter(tiny_corpus):
         return float((sampled[:, 2:] - 2 * sampled[:, 1:-1] + sampled[:, :-2]).abs().mean())
 
     smoothed = jitter()
-    network.denoiser.kernel = gaussian_kernel(0.0)
+    network.diffusion.denoiser.kernel = gaussian_kernel(0.0)
     assert smoothed < 0.5 * jitter()
 
 
@@ -133,3 +134,53 @@ def test_contact_decisions_learn_and_are_committed_to_the_weights(tiny_corpus, t
         network.contact_net.out.bias.copy_(torch.tensor([10.0, -10.0]))
     motion = network.predict(batch.audio, batch.frames, speakers)
     assert float(mouth_opening(motion)[batch.frame_mask].max()) < 1e-4
+
+
+def old_layout(name: str) -> str:
+    """A weight's name as checkpoints saved before the shared latent diffusion named it."""
+    name = name.replace("diffusion.denoiser.network.", "denoiser.")
+    for new, old in (("latent_in.", "landmarks_in."), ("transformer.", "body."), ("latent_out.", "out.")):
+        name = name.replace(f"denoiser.{new}", f"denoiser.{old}")
+    return name
+
+
+def test_a_checkpoint_in_the_old_layout_loads_and_samples_the_same(tiny_corpus, tmp_path):
+    from lipwright.models.networks import load_network
+    from lipwright.training.checkpoint import load_checkpoint, save_checkpoint
+
+    examples = pieces(tiny_corpus)
+    network, config = tiny_network("landmarks", examples, contacts=True, layers=2)
+    for parameter in network.parameters():  # every weight matters to the output, the zeroed ones too
+        torch.nn.init.normal_(parameter, std=0.2)
+    network.eval()
+    old = {old_layout(name): tensor for name, tensor in network.state_dict().items()}
+    assert {"denoiser.landmarks_in.weight", "denoiser.body.layers.1.linear2.bias", "denoiser.out.bias",
+            "denoiser.step_in.2.weight", "denoiser.style.table.weight", "contact_net.out.weight"} <= set(old)
+    assert not any(name.startswith("diffusion.") for name in old)
+    save_checkpoint(tmp_path / "old", old, config)
+    loaded = load_network(tmp_path / "old")
+    assert set(load_checkpoint(tmp_path / "old")[1]) == set(old)  # the file keeps the old names
+    batch = first_batch(network, examples, size=3)
+    speakers = torch.tensor([0, 1, -1])
+    for steps in (None, 2):
+        expected = network.predict_with_landmarks(batch.audio, batch.frames, speakers, seeds=[4, 5, 6], steps=steps)
+        got = loaded.predict_with_landmarks(batch.audio, batch.frames, speakers, seeds=[4, 5, 6], steps=steps)
+        assert torch.equal(got[0], expected[0]) and torch.equal(got[1], expected[1])
+    assert float((expected[0] - network.predict(batch.audio, batch.frames, speakers, seeds=[7, 8, 9]))
+                 .abs().max()) > 1e-4  # the seed reaches the output: the comparison can fail
+
+
+def test_fine_tuning_from_a_checkpoint_in_the_old_layout_starts_from_all_its_weights(tiny_corpus, tmp_path):
+    from lipwright.training.checkpoint import save_checkpoint
+    from lipwright.training.recipe import _start_from
+
+    examples = pieces(tiny_corpus)[:2]
+    trained, config = tiny_network("landmarks", examples)
+    for parameter in trained.parameters():
+        torch.nn.init.normal_(parameter, std=0.2)
+    save_checkpoint(tmp_path / "old", {old_layout(name): tensor for name, tensor in trained.state_dict().items()},
+                    config)
+    fresh, _ = tiny_network("landmarks", examples)
+    _start_from(fresh, tmp_path / "old")
+    expected = trained.state_dict()
+    assert all(torch.equal(tensor, expected[name]) for name, tensor in fresh.state_dict().items())

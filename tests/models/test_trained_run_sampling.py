@@ -12,7 +12,12 @@ from lipwright.models.trained_run import TrainedRunModel
 from tests.models.tiny_run import SPEAKERS, make_tiny_gldtalker_run, make_tiny_landmarks_run, make_tiny_run
 
 
-@pytest.fixture(scope="module", params=[make_tiny_gldtalker_run, make_tiny_landmarks_run], ids=["gldtalker", "landmarks"])
+def make_tiny_gldtalker_run_with_contacts(folder):
+    return make_tiny_gldtalker_run(folder, contacts=True)
+
+
+@pytest.fixture(scope="module", params=[make_tiny_gldtalker_run, make_tiny_gldtalker_run_with_contacts,
+                                        make_tiny_landmarks_run], ids=["gldtalker", "gldtalker-contacts", "landmarks"])
 def model(request, tmp_path_factory):
     return TrainedRunModel(request.param(tmp_path_factory.mktemp("run") / "run"))
 

@@ -36,8 +36,9 @@ def pieces(corpus_folder, space: str = "weights", seconds: float = 2.0) -> list[
 
 
 def tiny_network(variant: str, examples: list[Example], space: str = "weights", **settings):
-    """A freshly initialised (seeded) network and its config, the settings filled in as the recipe does."""
-    model, defaults = VARIANTS[variant]
+    """A freshly initialised (seeded) network and its config, the settings filled in as the recipe does;
+    `variant` a key of VARIANTS, or a network's name and all its tiny settings given."""
+    model, defaults = VARIANTS.get(variant, (variant, {}))
     config = RunConfig(model=model, motion_space=space, fps=examples[0].fps, template="default-head",
                        speakers=sorted({e.subject for e in examples}), encoder=ENCODER,
                        settings={**defaults, **settings}, motion_dim=examples[0].motion.shape[1])

@@ -29,9 +29,9 @@ def make_tiny_run(folder: Path, speakers=SPEAKERS, seed: int = 0) -> Path:
     return save_checkpoint(folder, network.state_dict(), network.config)
 
 
-def make_tiny_gldtalker_run(folder: Path, speakers=SPEAKERS, seed: int = 0) -> Path:
+def make_tiny_gldtalker_run(folder: Path, speakers=SPEAKERS, seed: int = 0, **settings) -> Path:
     """A tiny randomly initialised GLDiTalker in weights space, its motion and latent scales set as its
-    two training stages would set them."""
+    two training stages would set them; `settings` added to its tiny ones."""
     import torch
 
     from lipwright.encoders.build import log_mel_spec
@@ -42,8 +42,10 @@ def make_tiny_gldtalker_run(folder: Path, speakers=SPEAKERS, seed: int = 0) -> P
     config = RunConfig("gldtalker", "weights", 30.0, "default-head", list(speakers),
                        log_mel_spec(dim=16, layers=1, mels=40),
                        {"features": 16, "codes": 16, "code_dim": 8, "hidden": 16, "layers": 1, "heads": 2,
-                        "feed_forward": 32, "train_steps": 100, "sampling_steps": 3})
+                        "feed_forward": 32, "train_steps": 100, "sampling_steps": 3, **settings})
     network = build_network(config)
+    if network.contact_net is not None:  # random decisions, as the motion is random
+        torch.nn.init.normal_(network.contact_net.out.weight, std=0.5)
     network.motion_scale.fill_(0.3)
     network.latent_scale.fill_(1.0)
     network.config = replace(network.config, settings=network.settings_dict())

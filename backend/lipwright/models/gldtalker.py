@@ -6,6 +6,9 @@ space an MLP over the 52 weights. Stage 2 (parts/latent_diffusion.py) learns, wi
 transformer that denoises the quantised latents conditioned on audio, speaker style and diffusion
 step. Inference draws noise from a seed, denoises it in a few DDIM steps and decodes the latents
 with stage 1's decoder; several samples of one line go through one batched pass.
+In weights space, `contacts` adds per-frame decisions (lips sealed, lower face at rest;
+parts/contacts.py) read off the decoded weights and the audio, learnt in stage 2 and committed at
+inference: sampled weights, like any regression's, leave the lips a hair apart on p/b/m.
 
 The paper publishes none of its sizes (see shared/MODELS.md): the defaults here are stand-ins
 (CodeTalker's 256 codes; SpiralNet++'s spiral length 9 and pyramid factors 4)."""
@@ -23,6 +26,7 @@ from ..errors import ModelError
 from ..training.batches import Batch
 from ..training.checkpoint import RunConfig
 from .parts.clip_audio import encode_clips
+from .parts.contacts import ContactHead, contact_head
 from .parts.latent_diffusion import SAMPLERS, LatentDenoiser, LatentDiffusion, derived_seed, seeded_noise
 from .parts.motion_loss import masked_motion_loss
 from .parts.spiral_conv import SpiralMeshCoder
@@ -61,6 +65,10 @@ class GLDiTalkerSettings:
     sampling_steps: int = 25
     sampler: str = "ddim"  # or "dpm-solver"
     velocity_weight: float = 1.0
+    # Weights space: contact decisions (parts/contacts.py), learnt in stage 2.
+    contacts: bool = False
+    contact_weight: float = 0.01
+    contact_threshold: float = 0.5
 
     @classmethod
     def from_dict(cls, values: dict) -> "GLDiTalkerSettings":
@@ -92,6 +100,9 @@ class GLDiTalker(nn.Module):
                                   settings.feed_forward, settings.dropout,
                                   period=max(1, round(config.fps / steps_per_latent)))
         self.diffusion = LatentDiffusion(denoiser, settings.train_steps)
+        # Decisions read off the decoded weights, as sampling gives them, beside each frame's audio.
+        self.contact_net: ContactHead | None = contact_head(settings.contacts, config.motion_space,
+                                                            config.motion_dim + self.encoder.dim, settings.hidden)
         # Scales that bring motion and latents near unit size, measured on the first training batch
         # of each stage (zero until then) and kept in the checkpoint.
         self.register_buffer("motion_scale", torch.zeros(()))
@@ -137,8 +148,16 @@ class GLDiTalker(nn.Module):
             latents, mask = self.prior.encode(batch.motion / self._fitted(self.motion_scale), batch.frames)
             latents, _, _ = self.prior.quantise(latents, mask)
         latents = latents / self._fitted(self.latent_scale, latents, mask)
-        audio = self._audio(batch.audio, batch.frames, mask.shape[1])
-        return self.diffusion.loss(latents, audio, batch.speakers, mask, self.settings.velocity_weight)
+        features = self._frame_audio(batch.audio, batch.frames)
+        loss, predicted = self.diffusion.loss(latents, self._latent_audio(features, mask.shape[1]), batch.speakers,
+                                              mask, self.settings.velocity_weight)
+        if self.contact_net is None:
+            return loss
+        with torch.no_grad():
+            lengths = latent_lengths(batch.frames, self.settings.temporal_halvings)
+            motion = self._decoded(predicted, lengths, max(batch.frames))
+        seen = torch.cat([motion, features], dim=-1)
+        return loss + self.settings.contact_weight * self.contact_net.loss(seen, batch.motion, batch.frame_mask)
 
     def _fitted(self, scale: torch.Tensor, values: torch.Tensor | None = None, mask: torch.Tensor | None = None
                 ) -> torch.Tensor:
@@ -162,12 +181,20 @@ class GLDiTalker(nn.Module):
         return {"codebook_usage": float((counts > 0).double().mean()), "codebook_perplexity": float(entropy.exp())}
 
     # -- the shared parts of training and inference --
-    def _audio(self, audio: torch.Tensor, frames: list[int], steps: int) -> torch.Tensor:
-        """(batch, latent steps, encoder.dim * 2^halvings): each latent step the audio features of its frames."""
+    def _frame_audio(self, audio: torch.Tensor, frames: list[int]) -> torch.Tensor:
+        """(batch, max(frames), encoder.dim): each frame's audio features."""
+        return encode_clips(self.encoder, audio, frames, self.config.fps)
+
+    def _latent_audio(self, features: torch.Tensor, steps: int) -> torch.Tensor:
+        """Frame features -> (batch, latent steps, encoder.dim * 2^halvings): each latent step those of its frames."""
         per_step = 2 ** self.settings.temporal_halvings
-        features = encode_clips(self.encoder, audio, frames, self.config.fps)
         features = nn.functional.pad(features, (0, 0, 0, steps * per_step - features.shape[1]))
-        return features.reshape(len(frames), steps, -1)
+        return features.reshape(len(features), steps, -1)
+
+    def _decoded(self, latents: torch.Tensor, lengths: list[int], frames: int) -> torch.Tensor:
+        """Scaled latents (batch, steps, code_dim) -> motion (batch, frames, motion_dim)."""
+        motion = self.prior.decode(latents * self._fitted(self.latent_scale), lengths)
+        return motion[:, :frames] * self._fitted(self.motion_scale)
 
     # -- inference --
     @torch.no_grad()
@@ -186,12 +213,15 @@ class GLDiTalker(nn.Module):
         rows = len(frames) * count
         row_seeds = [derived_seed(seeds[row % len(frames)], row // len(frames)) for row in range(rows)]
         mask = length_mask(lengths, max(lengths), audio.device).repeat(count, 1)
-        conditioning = self._audio(audio, frames, max(lengths)).repeat(count, 1, 1)
+        features = self._frame_audio(audio, frames).repeat(count, 1, 1)
         noise = seeded_noise(lengths * count, self.settings.code_dim, row_seeds, audio.device).to(audio.dtype)
-        latents = self.diffusion.sample(noise, conditioning, speakers.repeat(count), mask,
-                                        steps or self.settings.sampling_steps, self.settings.sampler)
-        motion = self.prior.decode(latents * self._fitted(self.latent_scale), lengths * count)
-        motion = motion[:, :max(frames)] * self._fitted(self.motion_scale)
+        latents = self.diffusion.sample(noise, self._latent_audio(features, max(lengths)), speakers.repeat(count),
+                                        mask, steps or self.settings.sampling_steps, self.settings.sampler)
+        motion = self._decoded(latents, lengths * count, max(frames))
+        if self.contact_net is not None:
+            frame_mask = length_mask(frames, max(frames), audio.device).repeat(count, 1)
+            motion = self.contact_net.commit(motion, torch.cat([motion, features], dim=-1), frame_mask,
+                                             self.settings.contact_threshold)
         return motion.reshape(count, len(frames), max(frames), -1)
 
 

@@ -2,10 +2,10 @@
 
 Stage 1 is a diffusion model over landmark trajectories (lips, jaw, cheeks, lids, brows; displacements
 from the template's rest landmarks, divided by the landmarks' extent so every template gives targets of
-one size), a transformer that denoises a whole window at once conditioned on the audio features, the
-speaker's style and the diffusion step, predicting the clean trajectory; a fixed Gaussian filter over
-time is part of its output, so sampled landmarks cannot jitter. Noise schedules are `diffusers`': DDPM
-for training, DDIM for few-step sampling, seeded so a seed gives one answer.
+one size): the denoising transformer and schedules GLDiTalker's stage 2 uses (parts/latent_diffusion.py)
+with the landmark coordinates as its latents, conditioned on the audio features, the speaker's style
+and the diffusion step, predicting the clean trajectory; a fixed Gaussian filter over time is part of
+its output, so sampled landmarks cannot jitter. DDIM samples from seeded noise, so a seed gives one answer.
 Stage 2 decodes landmark trajectories into the run's motion (52 ARKit weights, or per-vertex offsets)
 with temporal convolutions; it trains on the true landmarks, read off the true motion through the
 template (a linear map: the ARKit targets at the landmark vertices, or the vertices themselves).
@@ -14,13 +14,12 @@ Both stages train together in one run; they share no weights."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from diffusers import DDIMScheduler, DDPMScheduler
-from diffusers.models.embeddings import get_timestep_embedding
 from torch import nn
 
 from ..encoders.build import build_encoder
@@ -28,15 +27,32 @@ from ..errors import ModelError
 from ..training.batches import Batch
 from ..training.checkpoint import RunConfig
 from .parts.clip_audio import encode_clips
-from .parts.contacts import apply_contacts, contact_loss
+from .parts.contacts import ContactHead, contact_head
+from .parts.frame_convolutions import FrameConvolutions
 from .parts.landmark_set import LandmarkSet, corpus_landmarks, default_head_landmarks
+from .parts.latent_diffusion import LatentDenoiser, LatentDiffusion, seeded_noise
 from .parts.masks import length_mask
 from .parts.motion_loss import masked_motion_loss
-from .parts.positions import periodic_encoding
-from .parts.speaker_style import SpeakerStyle
 from .settings import settings_from_dict
 
-VALIDATION_SEED = 1234  # validation draws the same steps and noise every epoch, so its loss compares
+# Checkpoints saved before the model shared parts/latent_diffusion.py name the denoiser's weights its
+# own way: old prefix -> new prefix, applied whenever weights are loaded (LandmarkGuided.load_state_dict)
+# and before fine-tuning picks the weights that fit (training/recipe.py asks renamed_weights).
+RENAMED_WEIGHTS = {"denoiser.landmarks_in.": "diffusion.denoiser.network.latent_in.",
+                   "denoiser.audio_in.": "diffusion.denoiser.network.audio_in.",
+                   "denoiser.step_in.": "diffusion.denoiser.network.step_in.",
+                   "denoiser.style.": "diffusion.denoiser.network.style.",
+                   "denoiser.body.": "diffusion.denoiser.network.transformer.",
+                   "denoiser.out.": "diffusion.denoiser.network.latent_out."}
+
+
+def renamed_weights(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """`state` with the names of RENAMED_WEIGHTS' old layout changed to the current one."""
+    renamed = {}
+    for name, tensor in state.items():
+        old = next((prefix for prefix in RENAMED_WEIGHTS if name.startswith(prefix)), None)
+        renamed[RENAMED_WEIGHTS[old] + name[len(old):] if old else name] = tensor
+    return renamed
 
 
 @dataclass(frozen=True)
@@ -87,33 +103,18 @@ def gaussian_kernel(sigma: float) -> torch.Tensor:
     return (kernel / kernel.sum())[None, None]
 
 
-class LandmarkDenoiser(nn.Module):
-    """Noisy landmark trajectories + audio + speaker + step -> the clean trajectories, smoothed."""
+class SmoothedDenoiser(nn.Module):
+    """The shared denoiser with the Gaussian filter over time on its prediction, in training and at
+    every sampling step: (batch, frames, landmark_dim) in and out, as LatentDenoiser's forward."""
 
-    def __init__(self, landmark_dim: int, audio_dim: int, speakers: int, settings: LandmarkGuidedSettings):
+    def __init__(self, network: LatentDenoiser, smoothing: float):
         super().__init__()
-        hidden = settings.hidden
-        self.hidden = hidden
-        self.landmarks_in = nn.Linear(landmark_dim, hidden)
-        self.audio_in = nn.Linear(audio_dim, hidden)
-        self.step_in = nn.Sequential(nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, hidden))
-        self.style = SpeakerStyle(speakers, hidden)
-        layer = nn.TransformerEncoderLayer(hidden, settings.heads, settings.feed_forward, settings.dropout,
-                                           batch_first=True, norm_first=True)
-        self.body = nn.TransformerEncoder(layer, settings.layers, enable_nested_tensor=False)
-        self.out = nn.Linear(hidden, landmark_dim)
-        self.register_buffer("kernel", gaussian_kernel(settings.smoothing), persistent=False)
+        self.network = network
+        self.register_buffer("kernel", gaussian_kernel(smoothing), persistent=False)
 
     def forward(self, noisy: torch.Tensor, steps: torch.Tensor, audio: torch.Tensor, speakers: torch.Tensor,
                 mask: torch.Tensor) -> torch.Tensor:
-        """noisy: (batch, frames, landmark_dim); steps: (batch,); audio: (batch, frames, audio_dim);
-        mask: (batch, frames) True on real frames."""
-        frames = noisy.shape[1]
-        step = self.step_in(get_timestep_embedding(steps, self.hidden, flip_sin_to_cos=True, downscale_freq_shift=0))
-        hidden = (self.landmarks_in(noisy) + self.audio_in(audio) + (step + self.style(speakers))[:, None, :]
-                  + periodic_encoding(frames, self.hidden, frames).to(noisy)[None])
-        hidden = self.body(hidden, src_key_padding_mask=~mask)
-        clean = self.out(hidden) * mask[..., None]
+        clean = self.network(noisy, steps, audio, speakers, mask)
         return smooth_over_time(clean, self.kernel, mask) * mask[..., None]
 
 
@@ -131,24 +132,8 @@ def smooth_over_time(values: torch.Tensor, kernel: torch.Tensor, mask: torch.Ten
     return F.conv1d(series, kernel.expand(channels, 1, width), groups=channels).transpose(1, 2)
 
 
-class LandmarkDecoder(nn.Module):
+class LandmarkDecoder(FrameConvolutions):
     """Landmark trajectories (batch, frames, landmark_dim) -> motion (batch, frames, motion_dim)."""
-
-    def __init__(self, landmark_dim: int, motion_dim: int, hidden: int):
-        super().__init__()
-        self.convolutions = nn.ModuleList([nn.Conv1d(landmark_dim, hidden, 5, padding=2),
-                                           nn.Conv1d(hidden, hidden, 5, padding=2)])
-        self.out = nn.Conv1d(hidden, motion_dim, 1)
-        nn.init.zeros_(self.out.weight)  # start from "no motion"
-        nn.init.zeros_(self.out.bias)
-
-    def forward(self, landmarks: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        # Zero after each clip's end between layers too, as a clip alone is zero-padded.
-        keep = mask[:, None, :].to(landmarks.dtype)
-        hidden = landmarks.transpose(1, 2) * keep
-        for convolution in self.convolutions:
-            hidden = F.gelu(convolution(hidden)) * keep
-        return self.out(hidden).transpose(1, 2) * mask[..., None]
 
 
 class LandmarkGuided(nn.Module):
@@ -167,19 +152,25 @@ class LandmarkGuided(nn.Module):
         count = len(settings.landmark_vertices)
         self.landmark_dim = count * 3
         self.encoder = build_encoder(config.encoder)
-        self.denoiser = LandmarkDenoiser(self.landmark_dim, self.encoder.dim, max(len(config.speakers), 1), settings)
+        # Positions counted from the window's start, diffusers' cos-first step encoding and DDIM's leading
+        # spacing: what the model was trained and tuned with before it shared the module.
+        denoiser = LatentDenoiser(self.landmark_dim, self.encoder.dim, max(len(config.speakers), 1), settings.hidden,
+                                  settings.layers, settings.heads, settings.feed_forward, settings.dropout,
+                                  period=None, step_encoding="cos-first")
+        self.diffusion = LatentDiffusion(SmoothedDenoiser(denoiser, settings.smoothing), settings.train_steps,
+                                         spacing="leading")
         self.decoder = LandmarkDecoder(self.landmark_dim, config.motion_dim, settings.decoder_hidden)
-        if settings.contacts and config.motion_space != "weights":
-            raise ModelError("contacts (sealed lips, rest) are decided in ARKit-weights space: train with "
-                             "--space weights, or leave contacts off")
-        # Two logits per frame from landmarks as the denoiser gives them, not the true ones: at inference
-        # the decisions read sampled landmarks, which never quite close.
-        self.contact_net = LandmarkDecoder(self.landmark_dim, 2, settings.decoder_hidden) if settings.contacts else None
+        # Decisions read off landmarks as the denoiser gives them, not the true ones: at inference they
+        # read sampled landmarks, which never quite close.
+        self.contact_net: ContactHead | None = contact_head(settings.contacts, config.motion_space,
+                                                            self.landmark_dim, settings.decoder_hidden)
         # Motion -> landmark displacements: a fixed linear map, rebuilt from the settings, never trained.
         self.register_buffer("to_landmarks", self._landmark_map(config, settings), persistent=False)
-        self.training_noise = DDPMScheduler(num_train_timesteps=settings.train_steps,
-                                            beta_schedule="squaredcos_cap_v2", prediction_type="sample",
-                                            clip_sample=False)
+
+    renamed_weights = staticmethod(renamed_weights)
+
+    def load_state_dict(self, state_dict: Mapping[str, torch.Tensor], strict: bool = True, assign: bool = False):
+        return super().load_state_dict(renamed_weights(state_dict), strict=strict, assign=assign)
 
     @staticmethod
     def _landmark_map(config: RunConfig, settings: LandmarkGuidedSettings) -> torch.Tensor:
@@ -230,20 +221,13 @@ class LandmarkGuided(nn.Module):
     def loss(self, batch: Batch) -> torch.Tensor:
         mask = batch.frame_mask
         clean = self.landmarks_of(batch.motion) * mask[..., None]
-        generator = None
-        if not self.training:
-            generator = torch.Generator(device="cpu").manual_seed(VALIDATION_SEED)
-        steps = torch.randint(0, self.settings.train_steps, (len(clean),), generator=generator).to(clean.device)
-        noise = torch.randn(clean.shape, generator=generator).to(clean)
-        noisy = self.training_noise.add_noise(clean, noise, steps)
-        predicted = self.denoiser(noisy, steps, self._audio(batch.audio, batch.frames), batch.speakers, mask)
-        landmark_loss = masked_motion_loss(predicted, clean, mask, self.settings.velocity_weight)
+        landmark_loss, predicted = self.diffusion.loss(clean, self._audio(batch.audio, batch.frames), batch.speakers,
+                                                       mask, self.settings.velocity_weight)
         decoded = self.decoder(clean, mask)
         motion_loss = masked_motion_loss(decoded, batch.motion, mask, self.settings.velocity_weight)
         loss = landmark_loss + motion_loss
         if self.contact_net is not None:
-            decisions = self.contact_net(predicted.detach(), mask)
-            loss = loss + self.settings.contact_weight * contact_loss(decisions, batch.motion, mask)
+            loss = loss + self.settings.contact_weight * self.contact_net.loss(predicted, batch.motion, mask)
         return loss
 
     # -- inference --
@@ -254,20 +238,10 @@ class LandmarkGuided(nn.Module):
         clip i's from its own generator seeded with seeds[i] (0 when not given), so a clip samples the same
         alone or batched, and `steps` DDIM steps (None: the run's own)."""
         seeds = list(seeds) if seeds is not None else [0] * len(frames)
-        longest = max(frames)
-        mask = length_mask(frames, longest, audio.device)
-        noisy = torch.zeros(len(frames), longest, self.landmark_dim)
-        for row, count in enumerate(frames):
-            generator = torch.Generator(device="cpu").manual_seed(int(seeds[row]))
-            noisy[row, :count] = torch.randn(count, self.landmark_dim, generator=generator)
-        noisy = noisy.to(audio.device)
-        features = self._audio(audio, frames)
-        sampler = DDIMScheduler.from_config(self.training_noise.config)
-        sampler.set_timesteps(steps or self.settings.sampling_steps, device=audio.device)
-        for step in sampler.timesteps:
-            clean = self.denoiser(noisy, step.expand(len(frames)), features, speakers, mask)
-            noisy = sampler.step(clean, step, noisy, eta=0.0).prev_sample * mask[..., None]
-        return clean
+        mask = length_mask(frames, max(frames), audio.device)
+        noise = seeded_noise(frames, self.landmark_dim, seeds, audio.device)
+        return self.diffusion.sample(noise, self._audio(audio, frames), speakers, mask,
+                                     steps or self.settings.sampling_steps, "ddim")
 
     @torch.no_grad()
     def predict_with_landmarks(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor,
@@ -279,7 +253,7 @@ class LandmarkGuided(nn.Module):
         landmarks = self.sample_landmarks(audio, frames, speakers, seeds, steps)
         motion = self.decoder(landmarks, mask)
         if self.contact_net is not None:
-            motion = apply_contacts(motion, self.contact_net(landmarks, mask), self.settings.contact_threshold)
+            motion = self.contact_net.commit(motion, landmarks, mask, self.settings.contact_threshold)
         return motion * mask[..., None], self.landmark_positions(landmarks)
 
     def predict(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor,

@@ -6,7 +6,9 @@ Every network is an nn.Module built as `Network(config: RunConfig)` that offers
 with audio (batch, samples) at 16 kHz, zero-padded; frames: each clip's frame count; speakers:
 (batch,) indices into config.speakers, -1 for a voice it never heard (the average style).
 A network class may also offer `settings_from_data(settings, data, space) -> settings`, which the
-training recipe calls before building it (e.g. to read landmarks off the corpus's template).
+training recipe calls before building it (e.g. to read landmarks off the corpus's template), and
+`renamed_weights(state) -> state`, which maps an older checkpoint's weight names to its own (it
+applies them in load_state_dict; fine-tuning calls it before picking the weights that fit).
 Modules are imported by path so that listing networks imports no torch."""
 
 from __future__ import annotations

@@ -119,6 +119,8 @@ def _start_from(network, folder: Path) -> None:
     from .checkpoint import load_checkpoint
 
     _, state = load_checkpoint(folder)
+    if hasattr(network, "renamed_weights"):  # a checkpoint from before the network renamed its weights
+        state = network.renamed_weights(state)
     own = network.state_dict()
     fitting = {name: tensor for name, tensor in state.items() if name in own and own[name].shape == tensor.shape}
     if not fitting:

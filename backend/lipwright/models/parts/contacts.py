@@ -3,18 +3,21 @@ meet, so they never quite seal on p/b/m and never quite let go in pauses. Two pe
 learned beside the weights from the teacher's own frames, commit them:
 - sealed: the lips touch (the jaw's parting cancelled by mouthClose, the lip-parting units off),
 - rest: the lower face lets go (every jaw and lip unit at zero).
-The teacher's frames are labelled with the measures' own definitions (metrics/lipsync.py)."""
+The teacher's frames are labelled with the measures' own definitions (metrics/lipsync.py).
+ContactHead decides them from what a sampling network gives (landmarks, decoded weights, ...)."""
 
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 
+from ...errors import ModelError
 # The measures' own thresholds: sealed at or under SEALED mouth opening, at rest under REST_WEIGHT.
 from ...metrics.lipsync import REST_WEIGHT
 from ...metrics.lipsync import SEALED as SEALED_OPENING
 from ...motion.arkit import ARKIT_INDEX
 from ...motion.visemes import GAP_LIP_UNITS, JAW_UNITS, LIP_OPENING_UNITS, LIP_UNITS
+from .frame_convolutions import FrameConvolutions
 
 _JAW, _CLOSE = ARKIT_INDEX["jawOpen"], ARKIT_INDEX["mouthClose"]
 _GAP = [ARKIT_INDEX[name] for name in GAP_LIP_UNITS]
@@ -51,6 +54,34 @@ def apply_contacts(weights: torch.Tensor, logits: torch.Tensor, threshold: float
     committed[..., _PARTING] = weights[..., _PARTING] * (1 - sealed)[..., None]
     committed[..., _LOWER_FACE] = committed[..., _LOWER_FACE] * (1 - rest)[..., None]
     return committed
+
+
+class ContactHead(FrameConvolutions):
+    """What a network gives per frame, seen: (batch, frames, features) -> logits (batch, frames, 2):
+    sealed, rest. It learns from what the network predicts in training, detached (the decisions read
+    the motion, they do not shape it), and at inference reads what sampling gave."""
+
+    def __init__(self, features: int, hidden: int):
+        super().__init__(features, 2, hidden)
+
+    def loss(self, seen: torch.Tensor, teacher: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """contact_loss of the decisions on `seen` against the teacher's weights (batch, frames, 52)."""
+        return contact_loss(self(seen.detach(), mask), teacher, mask)
+
+    def commit(self, weights: torch.Tensor, seen: torch.Tensor, mask: torch.Tensor, threshold: float
+               ) -> torch.Tensor:
+        """`weights` (batch, frames, 52) with the decisions on `seen` committed."""
+        return apply_contacts(weights, self(seen, mask), threshold)
+
+
+def contact_head(enabled: bool, motion_space: str, features: int, hidden: int) -> ContactHead | None:
+    """A network's ContactHead when its `contacts` setting is on (weights space only), else None."""
+    if not enabled:
+        return None
+    if motion_space != "weights":
+        raise ModelError("contacts (sealed lips, rest) are decided in ARKit-weights space: train with "
+                         "--space weights, or leave contacts off")
+    return ContactHead(features, hidden)
 
 
 def _soft_step(probability: torch.Tensor, threshold: float) -> torch.Tensor:

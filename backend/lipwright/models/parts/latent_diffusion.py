@@ -1,10 +1,11 @@
-"""GLDiTalker's stage 2: a transformer that denoises motion latents, conditioned on the audio of each
-latent step, the speaker's style and the diffusion step, trained with `diffusers`' DDPM noise
-schedule and sampled in few steps with DDIM (or DPM-Solver++). The network predicts the clean latents
-(x0, diffusers' prediction_type "sample"), so its loss is the latent reconstruction error plus the
-error of step-to-step changes (velocity). DDIM runs with eta 0: all the variety of a sample comes
-from its starting noise, drawn per row from its own seed, so a seed gives the same sample whatever
-the batch."""
+"""Diffusion over motion sequences, shared by GLDiTalker's stage 2 (over its motion latents) and the
+landmark-guided model (over landmark trajectories): a transformer that denoises a whole sequence,
+conditioned on the audio of each step, the speaker's style and the diffusion step, trained with
+`diffusers`' DDPM noise schedule and sampled in few steps with DDIM (or DPM-Solver++). The network
+predicts the clean latents (x0, diffusers' prediction_type "sample"), so its loss is the latent
+reconstruction error plus the error of step-to-step changes (velocity). DDIM runs with eta 0: all the
+variety of a sample comes from its starting noise, drawn per row from its own seed, so a seed gives
+the same sample whatever the batch."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from .positions import periodic_encoding
 from .speaker_style import SpeakerStyle
 
 SAMPLERS = ("ddim", "dpm-solver")
+# diffusers' two layouts of the step's sinusoid: (flip_sin_to_cos, downscale_freq_shift).
+STEP_ENCODINGS = {"sin-first": (False, 1.0), "cos-first": (True, 0.0)}
 
 
 def training_schedule(train_steps: int) -> DDPMScheduler:
@@ -29,15 +32,15 @@ def training_schedule(train_steps: int) -> DDPMScheduler:
                          prediction_type="sample", clip_sample=False)
 
 
-def sampling_schedule(training: DDPMScheduler, sampler: str, steps: int):
-    """A fresh few-step sampler on the training schedule ("trailing" spacing: the first step starts
-    from pure noise even with one step)."""
+def sampling_schedule(training: DDPMScheduler, sampler: str, steps: int, spacing: str = "trailing"):
+    """A fresh few-step sampler on the training schedule. "trailing" spacing: the first step starts
+    from pure noise even with one step; "leading" (diffusers' default) starts a step's width lower."""
     if sampler == "ddim":
-        schedule = DDIMScheduler.from_config(training.config, clip_sample=False, timestep_spacing="trailing")
+        schedule = DDIMScheduler.from_config(training.config, clip_sample=False, timestep_spacing=spacing)
     elif sampler == "dpm-solver":
         schedule = DPMSolverMultistepScheduler.from_config(training.config, algorithm_type="dpmsolver++",
                                                            solver_order=2, thresholding=False,
-                                                           timestep_spacing="trailing")
+                                                           timestep_spacing=spacing)
     else:
         raise ValueError(f"unknown sampler {sampler!r}: use one of {', '.join(SAMPLERS)}")
     schedule.set_timesteps(steps)
@@ -61,12 +64,17 @@ def seeded_noise(lengths: Sequence[int], dim: int, seeds: Sequence[int], device)
 
 class LatentDenoiser(nn.Module):
     """noisy: (batch, steps, code_dim), timesteps: (batch,), audio: (batch, steps, audio_dim),
-    speakers: (batch,), mask: (batch, steps) -> clean latents (batch, steps, code_dim)."""
+    speakers: (batch,), mask: (batch, steps) -> clean latents (batch, steps, code_dim).
+
+    period: the positional encoding's period in steps; None counts positions from the sequence's start
+    without repeating. step_encoding: a key of STEP_ENCODINGS. Both choices exist because the landmark
+    model's checkpoints were trained with None and "cos-first" before it shared this module."""
 
     def __init__(self, code_dim: int, audio_dim: int, speakers: int, hidden: int, layers: int, heads: int,
-                 feed_forward: int, dropout: float, period: int):
+                 feed_forward: int, dropout: float, period: int | None, step_encoding: str = "sin-first"):
         super().__init__()
         self.hidden, self.period = hidden, period
+        self.flip_sin_to_cos, self.frequency_shift = STEP_ENCODINGS[step_encoding]
         self.latent_in = nn.Linear(code_dim, hidden)
         self.audio_in = nn.Linear(audio_dim, hidden)
         self.style = SpeakerStyle(speakers, hidden)
@@ -78,37 +86,46 @@ class LatentDenoiser(nn.Module):
 
     def forward(self, noisy: torch.Tensor, timesteps: torch.Tensor, audio: torch.Tensor, speakers: torch.Tensor,
                 mask: torch.Tensor) -> torch.Tensor:
-        step = self.step_in(get_timestep_embedding(timesteps, self.hidden).to(noisy.dtype))
-        positions = periodic_encoding(noisy.shape[1], self.hidden, self.period).to(noisy.device, noisy.dtype)
-        h = (self.latent_in(noisy) + self.audio_in(audio) + positions[None]
-             + (self.style(speakers) + step)[:, None, :])
+        step = self.step_in(get_timestep_embedding(timesteps, self.hidden, flip_sin_to_cos=self.flip_sin_to_cos,
+                                                   downscale_freq_shift=self.frequency_shift).to(noisy.dtype))
+        steps = noisy.shape[1]
+        positions = periodic_encoding(steps, self.hidden, self.period or steps).to(noisy.device, noisy.dtype)
+        # This order of the sums is the one the landmark model's checkpoints were sampled with.
+        h = (self.latent_in(noisy) + self.audio_in(audio) + (self.style(speakers) + step)[:, None, :]
+             + positions[None])
         h = self.transformer(h, src_key_padding_mask=~mask)
         return self.latent_out(h) * mask[..., None]
 
 
 class LatentDiffusion(nn.Module):
-    def __init__(self, denoiser: LatentDenoiser, train_steps: int):
+    """denoiser: a LatentDenoiser, or a module with its forward (the landmark model's smooths it);
+    spacing: the sampler's timestep spacing (see sampling_schedule)."""
+
+    def __init__(self, denoiser: nn.Module, train_steps: int, spacing: str = "trailing"):
         super().__init__()
         self.denoiser = denoiser
         self.schedule = training_schedule(train_steps)
+        self.spacing = spacing
 
     def loss(self, latents: torch.Tensor, audio: torch.Tensor, speakers: torch.Tensor, mask: torch.Tensor,
-             velocity_weight: float) -> torch.Tensor:
-        """Noise each clip's latents to a random step, predict them back. Out of training (validation)
-        the steps and noise come from a fixed seed, so validation losses compare across epochs."""
+             velocity_weight: float) -> tuple[torch.Tensor, torch.Tensor]:
+        """(the loss, the predicted clean latents): noise each clip's latents to a random step, predict
+        them back. The prediction is returned for heads that learn to read what sampling gives (contact
+        decisions). Out of training (validation) the steps and noise come from a fixed seed, so
+        validation losses compare across epochs."""
         generator = None if self.training else torch.Generator().manual_seed(0)
         timesteps = torch.randint(0, self.schedule.config.num_train_timesteps, (len(latents),), generator=generator)
         noise = torch.randn(latents.shape, generator=generator).to(latents.device, latents.dtype)
         timesteps = timesteps.to(latents.device)
         noisy = self.schedule.add_noise(latents, noise, timesteps) * mask[..., None]
         predicted = self.denoiser(noisy, timesteps, audio, speakers, mask)
-        return masked_motion_loss(predicted, latents, mask, velocity_weight)
+        return masked_motion_loss(predicted, latents, mask, velocity_weight), predicted
 
     @torch.no_grad()
     def sample(self, noise: torch.Tensor, audio: torch.Tensor, speakers: torch.Tensor, mask: torch.Tensor,
                steps: int, sampler: str = "ddim") -> torch.Tensor:
         """noise: (batch, latent steps, code_dim) -> clean latents of the same shape, in `steps` steps."""
-        schedule = sampling_schedule(self.schedule, sampler, steps)
+        schedule = sampling_schedule(self.schedule, sampler, steps, self.spacing)
         latents = noise
         for timestep in schedule.timesteps:
             timesteps = torch.full((len(latents),), int(timestep), device=latents.device)
