@@ -11,15 +11,16 @@ import os
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from .. import __version__, wire
 from ..audio.clip import AudioClip, frame_count
 from ..audio.decode import load_audio
-from ..errors import JobCancelled, LipwrightError, ModelError
+from ..errors import JobCancelled, LipwrightError, MeshError, ModelError
 from ..files.atomic import atomic_writer
 from ..files.output_path import OutputError
 from ..geometry.mesh import MeshData
@@ -100,9 +101,13 @@ class JobOptions(BaseModel):
 
 @dataclass(frozen=True)
 class PreparedAnimation:
+    """mesh: the user's mesh (None: the model's template); correspondence: a prepared character's place on
+    the default head (retarget.correspondence.Correspondence), when its mesh came with one."""
+
     options: JobOptions
     clip: AudioClip
     mesh: MeshData | None
+    correspondence: object | None = None
 
 
 def describe_validation_error(error: ValidationError, what: str) -> str:
@@ -144,14 +149,43 @@ def prepare_animation(
     _check_transcript_length(job_options.transcript, max_audio_seconds, "the longest audio accepted")
     clip = load_audio(audio, max_seconds=max_audio_seconds)
     _check_transcript_length(job_options.transcript, clip.seconds, "this audio")
-    mesh = None
+    mesh = correspondence = None
     if mesh_arrays is not None:
         mesh = validate_mesh(
             mesh_arrays["vertices"], mesh_arrays["faces_flat"], mesh_arrays["face_sizes"], max_vertices=max_vertices,
         )
+        if "correspondence" in mesh_arrays:
+            correspondence = read_correspondence(mesh_arrays["correspondence"], mesh)
     if job_options.offsets:
         check_result_size(clip.seconds, job_options.fps, mesh, max_frame_vertices)
-    return PreparedAnimation(job_options, clip, mesh)
+    return PreparedAnimation(job_options, clip, mesh, correspondence)
+
+
+def read_correspondence(data: bytes, mesh: MeshData):
+    """A prepared character's correspondence, checked against its mesh; MeshError naming the fix."""
+    # Imported here: the fitting libraries load only for prepared characters.
+    try:
+        from ..retarget.correspondence import load_correspondence
+    except ImportError as error:
+        raise MeshError(f"animating a prepared character needs the module '{error.name or error}', which the "
+                        "backend's Python lacks: reinstall the Lipwright extension built for this platform, or set "
+                        "the add-on's Python to an environment with the backend's dependencies") from None
+    correspondence = load_correspondence(data)
+    if correspondence.vertex_count != mesh.vertex_count:
+        raise MeshError(f"The character's stored fit is for {correspondence.vertex_count:,} vertices, but its mesh "
+                        f"has {mesh.vertex_count:,} now: prepare the character again (Prepare Character > Fit).")
+    return correspondence
+
+
+def carried_to_character(prepared: PreparedAnimation, animation: Animation) -> Animation:
+    """A prepared character's animation: the model's offsets on the default head carried over through the
+    character's correspondence (computed while written), its rest the character's Basis."""
+    if prepared.correspondence is None or animation.offsets is None:
+        return animation
+    from ..retarget.transfer import CarriedOffsets
+
+    return replace(animation, offsets=CarriedOffsets(animation.offsets, prepared.correspondence),
+                   rest=np.asarray(prepared.mesh.vertices, dtype=np.float32), landmark_index={})
 
 
 def check_result_size(seconds: float, fps: float, mesh: MeshData | None, max_frame_vertices: int) -> None:
@@ -193,7 +227,9 @@ def load_model(name: str, progress: Progress, device: str) -> SpeechModel:
 def animation_request(prepared: PreparedAnimation) -> AnimationRequest:
     options = prepared.options
     return AnimationRequest(
-        clip=prepared.clip, fps=options.fps, transcript=options.transcript, mesh=prepared.mesh, seed=options.seed,
+        # A prepared character: the model moves its own template, whose motion is carried over afterwards.
+        clip=prepared.clip, fps=options.fps, transcript=options.transcript,
+        mesh=None if prepared.correspondence is not None else prepared.mesh, seed=options.seed,
         offsets=options.offsets, recognition=options.recognition, speaker=options.speaker,
     )
 
@@ -202,7 +238,7 @@ def run_model(prepared: PreparedAnimation, progress: Progress, device: str) -> t
     """Run the model on checked input; returns its animation (offsets maybe still to compute) and the meta."""
     started = time.perf_counter()
     model = load_model(prepared.options.model, progress, device)
-    animation = model.animate(animation_request(prepared), progress)
+    animation = carried_to_character(prepared, model.animate(animation_request(prepared), progress))
     return animation, checked_meta(prepared, animation, device, time.perf_counter() - started)
 
 
@@ -241,7 +277,8 @@ def animate_together_to(prepared: Sequence[PreparedAnimation], progress: Progres
         raise ModelError(f"jobs for several models ({', '.join(sorted(names))}) were run together; this is a bug")
     model = load_model(names.pop(), progress, device)
     try:
-        animations = model.animate_many([animation_request(item) for item in prepared], progress)
+        animations = [carried_to_character(item, animation) for item, animation in
+                      zip(prepared, model.animate_many([animation_request(item) for item in prepared], progress))]
     except JobCancelled:
         raise
     except LipwrightError:
