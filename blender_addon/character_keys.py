@@ -16,6 +16,9 @@ from .arkit_names import ARKIT_NAMES
 FIT_KEY = "lipwright_fit"  # JSON on the object: template, landmarks, report, keys made and kept
 CORNERS_KEY = "lipwright_correspondence_corners"            # on the mesh: (V * 3,) default-head vertices
 BARYCENTRIC_KEY = "lipwright_correspondence_barycentric"    # on the mesh: (V * 3,) their weights
+# On the mesh: the whole correspondence as the backend wrote it (bytes), sent back with every job for this
+# character so that a model's motion on the default head is carried over to it.
+CORRESPONDENCE_KEY = "lipwright_correspondence"
 
 
 class FitRefused(ValueError):
@@ -103,6 +106,17 @@ def store_fit(obj, result: dict, landmarks: dict, created: list[str], kept: list
     })
     obj.data[CORNERS_KEY] = np.asarray(result["correspondence_corners"], dtype=np.int32).ravel().tolist()
     obj.data[BARYCENTRIC_KEY] = np.asarray(result["correspondence_barycentric"], dtype=np.float64).ravel().tolist()
+    if "correspondence" in result:
+        obj.data[CORRESPONDENCE_KEY] = np.asarray(result["correspondence"], dtype=np.uint8).tobytes()
+
+
+def stored_correspondence(obj) -> bytes | None:
+    """The prepared character's correspondence, when it has one that still fits its mesh (None otherwise:
+    not prepared, or its vertices were added or removed since)."""
+    data = obj.data.get(CORRESPONDENCE_KEY) if obj is not None and obj.type == "MESH" else None
+    if not isinstance(data, bytes) or earlier_fit(obj).get("vertex_count") != len(obj.data.vertices):
+        return None
+    return data
 
 
 def report_lines(obj) -> list[tuple[str, str]]:

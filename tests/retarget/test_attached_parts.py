@@ -9,8 +9,7 @@ from lipwright.errors import MeshError
 from lipwright.geometry.mesh import MeshData
 from lipwright.retarget.attached_parts import attached_mesh_targets, attached_part_targets
 from lipwright.retarget.prepare import prepare_character
-from lipwright.retarget.template_regions import triangulate
-from tests.retarget.constructions import placed, skin_without_inner_mouth
+from tests.retarget.constructions import parts_mesh, placed, skin_without_inner_mouth
 from tests.retarget.landmark_meshes import uv_sphere
 
 EYE_LOOKS = ("eyeLookUpLeft", "eyeLookDownLeft", "eyeLookInLeft", "eyeLookOutLeft",
@@ -122,31 +121,19 @@ def test_a_mesh_that_is_not_where_the_part_is_is_refused(head, character, prepar
         attached_part_targets(prepared, teeth, "ears")
 
 
-def parts_mesh(head, character, parts: tuple[str, ...], extra: np.ndarray | None = None) -> tuple[MeshData, dict]:
-    """One mesh holding the head's own `parts` with their polygons, placed as the character is (as an export's
-    one teeth mesh holds both rows), and `extra` loose triangles after them; and each part's vertex rows."""
-    triangles = triangulate(head.mesh)
-    vertices, faces, rows = [], [], {}
-    for part in parts:
-        index = np.asarray(head.parts[part])
-        local = np.full(head.vertex_count, -1)
-        local[index] = np.arange(len(index)) + sum(len(v) for v in vertices)
-        inside = (local[triangles] >= 0).all(axis=1)
-        rows[part] = np.arange(len(index)) + sum(len(v) for v in vertices)
-        vertices.append(part_in_character(head, character, part))
-        faces.append(local[triangles[inside]])
+def parts_mesh_of(head, character, parts: tuple[str, ...], extra: np.ndarray | None = None) -> tuple[MeshData, dict]:
+    """The head's own `parts` as one mesh placed as the character is, and `extra` loose triangles after them."""
+    vertices, triangles, rows = parts_mesh(head, parts, character.linear, character.shift)
     if extra is not None:
-        start = sum(len(v) for v in vertices)
-        vertices.append(extra)
-        faces.append(start + np.arange(len(extra)).reshape(-1, 3))
-    faces = np.concatenate(faces)
-    return MeshData(np.concatenate(vertices).astype(np.float32), faces.reshape(-1).astype(np.int32),
-                    np.full(len(faces), 3, np.int32)), rows
+        triangles = np.concatenate([triangles, len(vertices) + np.arange(len(extra)).reshape(-1, 3)])
+        vertices = np.concatenate([vertices, extra])
+    return MeshData(vertices.astype(np.float32), triangles.reshape(-1).astype(np.int32),
+                    np.full(len(triangles), 3, np.int32)), rows
 
 
 def test_one_mesh_of_both_teeth_rows_and_the_tongue_moves_each_piece_as_its_part(head, character, prepared):
     far = part_in_character(head, character, "upper_teeth")[:6] + 3.0 * mouth_width(character)
-    mesh, rows = parts_mesh(head, character, ("upper_teeth", "lower_teeth", "tongue"), extra=far)
+    mesh, rows = parts_mesh_of(head, character, ("upper_teeth", "lower_teeth", "tongue"), extra=far)
     found = attached_mesh_targets(prepared, mesh, "'Teeth'")
     assert found.parts == ("upper_teeth", "lower_teeth", "tongue") and found.still_vertices == len(far)
     assert found.targets.shape == (len(head.target_names), mesh.vertex_count, 3)
@@ -159,7 +146,7 @@ def test_one_mesh_of_both_teeth_rows_and_the_tongue_moves_each_piece_as_its_part
 
 
 def test_one_mesh_of_both_eyes_turns_each_eye_for_its_own_look_keys(head, character, prepared):
-    mesh, rows = parts_mesh(head, character, ("eye_left", "eye_right"))
+    mesh, rows = parts_mesh_of(head, character, ("eye_left", "eye_right"))
     found = attached_mesh_targets(prepared, mesh)
     assert set(found.parts) == {"eye_left", "eye_right"} and found.still_vertices == 0
     for side, other in (("left", "right"), ("right", "left")):
@@ -168,7 +155,7 @@ def test_one_mesh_of_both_eyes_turns_each_eye_for_its_own_look_keys(head, charac
 
 
 def test_a_mesh_with_no_piece_near_the_mouth_or_eyes_is_refused_by_name(head, character, prepared):
-    mesh, _ = parts_mesh(head, character, ("tongue",))
+    mesh, _ = parts_mesh_of(head, character, ("tongue",))
     away = MeshData(mesh.vertices + np.float32(4.0 * mouth_width(character)), mesh.faces_flat, mesh.face_sizes)
     with pytest.raises(MeshError, match="No piece of 'Hat' lies where the fit puts the teeth, tongue or eyes"):
         attached_mesh_targets(prepared, away, "'Hat'")
