@@ -119,3 +119,59 @@ def test_teeth_follow_the_jaw_and_vertex_motion_opens_the_mouth_as_the_heads(add
     assert expected.max() > 0.1 * width, "the head's own mouth hardly opens on this line"
     assert np.corrcoef(expected, measured)[0, 1] > 0.95
     assert np.abs(measured - expected).max() < 0.05 * width, np.abs(measured - expected).max() / width
+
+
+@pytest.mark.sound_strips
+def test_a_vertex_space_model_picks_basis_keys_and_sends_the_prepared_characters_correspondence(addon, tmp_path):
+    import io
+    import json
+
+    from blender_addon import bake, character_keys, compat, operators, properties
+    from tests.blender.conftest import grid_mesh
+
+    wav = tmp_path / "line.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), "Bob"], check=True, capture_output=True)
+    scene = bpy.context.scene
+    strip = compat.new_sound_strip(scene, "Line 01", str(wav), 1, 1)
+    face = grid_mesh("Face", key_names=("jawOpen", "mouthClose", "mouthFunnel", "mouthSmileLeft"))
+    face[character_keys.FIT_KEY] = json.dumps({"vertex_count": len(face.data.vertices), "created_keys": []})
+    face.data[character_keys.CORRESPONDENCE_KEY] = b"PK\0the stored fit"
+    properties.set_models([{"name": "phonemes", "available": True},
+                           {"name": "studio-run", "available": True, "motion_space": "vertices",
+                            "template": "default-head", "speakers": []}])
+    settings = scene.lipwright
+    settings.target = face
+    try:
+        settings.model = "studio-run"
+        spec = operators.job_spec(bpy.context, strip)
+        assert spec.mode == "BASIS"
+        with np.load(io.BytesIO(spec.request), allow_pickle=False) as request:
+            assert request["correspondence"].tobytes() == b"PK\0the stored fit"
+            assert len(request["vertices"]) == len(face.data.vertices)
+        settings.bake_mode = "ARKIT"
+        with pytest.raises(bake.BakeError, match="gives no ARKit weights; use Basis mode"):
+            operators.job_spec(bpy.context, strip)
+        # A weights model drives the prepared character's own keys: no mesh, no correspondence.
+        settings.bake_mode, settings.model = "AUTO", "phonemes"
+        assert operators.job_spec(bpy.context, strip).mode == "ARKIT"
+        # Vertices added since the fit: the stored correspondence is stale and is not sent.
+        settings.model = "studio-run"
+        face.data.vertices.add(1)
+        with np.load(io.BytesIO(operators.job_spec(bpy.context, strip).request), allow_pickle=False) as request:
+            assert "correspondence" not in request.files
+    finally:
+        properties.set_models([{"name": "phonemes", "available": True}])
+
+
+def test_the_panel_names_the_selected_parts_that_go_with_the_fit(addon):
+    from tests.blender.conftest import grid_mesh
+    from tests.blender.test_panel import RecordingLayout
+
+    teeth, eyes = grid_mesh("Teeth"), grid_mesh("Eyes")
+    face = grid_mesh("Face")
+    for obj in (teeth, eyes, face):
+        obj.select_set(True)
+    bpy.context.view_layer.objects.active = face
+    record = []
+    bpy.types.LIPWRIGHT_PT_prepare.draw(type("Panel", (), {"layout": RecordingLayout(record)})(), bpy.context)
+    assert ("label", "Separate parts: Teeth, Eyes") in record or ("label", "Separate parts: Eyes, Teeth") in record
