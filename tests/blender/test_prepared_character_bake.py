@@ -175,3 +175,20 @@ def test_the_panel_names_the_selected_parts_that_go_with_the_fit(addon):
     record = []
     bpy.types.LIPWRIGHT_PT_prepare.draw(type("Panel", (), {"layout": RecordingLayout(record)})(), bpy.context)
     assert ("label", "Separate parts: Teeth, Eyes") in record or ("label", "Separate parts: Eyes, Teeth") in record
+
+
+def test_a_selected_mesh_that_is_no_part_of_the_face_fails_the_fit_by_name_and_nothing_is_written(addon, backend,
+                                                                                                  head_character):
+    from blender_addon import character_keys, character_parts, landmark_empties
+
+    far = head_character["teeth_vertices"] + 20.0  # twenty units away: a prop, not the character's teeth
+    prop = mesh_object("Prop", far, head_character["teeth_triangles"])
+    face = mesh_object("Character", head_character["vertices"], head_character["triangles"])
+    prop.select_set(True)
+    landmark_empties.store_landmarks(face, head_character["landmarks"], "detected")
+    state = bpy.context.window_manager.lipwright_prepare
+    with pytest.raises(RuntimeError, match="No piece of 'Prop' lies where the fit puts the teeth, tongue or eyes"):
+        bpy.ops.lipwright.fit_character()
+    assert "give only the character's teeth, tongue and eye meshes" in state.last_error
+    assert face.data.shape_keys is None and prop.data.shape_keys is None
+    assert character_keys.FIT_KEY not in face and character_parts.PART_KEY not in prop
