@@ -11,16 +11,15 @@ import os
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import BinaryIO, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from .. import __version__, wire
 from ..audio.clip import AudioClip, frame_count
 from ..audio.decode import load_audio
-from ..errors import JobCancelled, LipwrightError, MeshError, ModelError
+from ..errors import JobCancelled, LipwrightError, ModelError
 from ..files.atomic import atomic_writer
 from ..files.output_path import OutputError
 from ..geometry.mesh import MeshData
@@ -28,6 +27,7 @@ from ..geometry.validate import validate_mesh
 from ..models import registry
 from ..models.base import Animation, AnimationRequest, Progress, SpeechModel
 from ..template import load_default_head
+from .character_offsets import carried_to_character, read_correspondence
 
 log = logging.getLogger(__name__)
 
@@ -161,33 +161,6 @@ def prepare_animation(
     return PreparedAnimation(job_options, clip, mesh, correspondence)
 
 
-def read_correspondence(data: bytes, mesh: MeshData):
-    """A prepared character's correspondence, checked against its mesh; MeshError naming the fix."""
-    # Imported here: the fitting libraries load only for prepared characters.
-    try:
-        from ..retarget.correspondence import load_correspondence
-    except ImportError as error:
-        raise MeshError(f"animating a prepared character needs the module '{error.name or error}', which the "
-                        "backend's Python lacks: reinstall the Lipwright extension built for this platform, or set "
-                        "the add-on's Python to an environment with the backend's dependencies") from None
-    correspondence = load_correspondence(data)
-    if correspondence.vertex_count != mesh.vertex_count:
-        raise MeshError(f"The character's stored fit is for {correspondence.vertex_count:,} vertices, but its mesh "
-                        f"has {mesh.vertex_count:,} now: prepare the character again (Prepare Character > Fit).")
-    return correspondence
-
-
-def carried_to_character(prepared: PreparedAnimation, animation: Animation) -> Animation:
-    """A prepared character's animation: the model's offsets on the default head carried over through the
-    character's correspondence (computed while written), its rest the character's Basis."""
-    if prepared.correspondence is None or animation.offsets is None:
-        return animation
-    from ..retarget.transfer import CarriedOffsets
-
-    return replace(animation, offsets=CarriedOffsets(animation.offsets, prepared.correspondence),
-                   rest=np.asarray(prepared.mesh.vertices, dtype=np.float32), landmark_index={})
-
-
 def check_result_size(seconds: float, fps: float, mesh: MeshData | None, max_frame_vertices: int) -> None:
     """Refuses work whose offsets (frames × vertices × 12 bytes) would pass the limit, before it starts."""
     vertices = mesh.vertex_count if mesh is not None else load_default_head().mesh.vertex_count
@@ -238,7 +211,8 @@ def run_model(prepared: PreparedAnimation, progress: Progress, device: str) -> t
     """Run the model on checked input; returns its animation (offsets maybe still to compute) and the meta."""
     started = time.perf_counter()
     model = load_model(prepared.options.model, progress, device)
-    animation = carried_to_character(prepared, model.animate(animation_request(prepared), progress))
+    animation = carried_to_character(model.animate(animation_request(prepared), progress), prepared.correspondence,
+                                     prepared.mesh)
     return animation, checked_meta(prepared, animation, device, time.perf_counter() - started)
 
 
@@ -277,7 +251,7 @@ def animate_together_to(prepared: Sequence[PreparedAnimation], progress: Progres
         raise ModelError(f"jobs for several models ({', '.join(sorted(names))}) were run together; this is a bug")
     model = load_model(names.pop(), progress, device)
     try:
-        animations = [carried_to_character(item, animation) for item, animation in
+        animations = [carried_to_character(animation, item.correspondence, item.mesh) for item, animation in
                       zip(prepared, model.animate_many([animation_request(item) for item in prepared], progress))]
     except JobCancelled:
         raise

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Iterator
-
 import numpy as np
 from scipy.sparse import csr_matrix
 
@@ -60,39 +58,3 @@ def transfer_targets(targets: np.ndarray, correspondence: Correspondence) -> np.
     """targets: (units, Vtemplate, 3) face units at weight 1 -> (units, Vchar, 3) float32 shape-key offsets."""
     return transfer_offsets(targets, correspondence)
 
-
-class CarriedOffsets:
-    """A model's (frames, Vtemplate, 3) offsets on the default head, carried to a prepared character a block of
-    frames at a time while the result is written: (frames, Vchar, 3) float32. `source` is an array or anything
-    with `frames(start, stop)` (models.offset_frames.OffsetFrames). Acts enough like an array for small uses."""
-
-    def __init__(self, source, correspondence: Correspondence) -> None:
-        if tuple(source.shape[1:]) != (correspondence.template_vertex_count, 3):
-            raise MeshError(f"The model moves a mesh of {source.shape[1]} vertices, but this character was prepared "
-                            f"against the default head ({correspondence.template_vertex_count} vertices): its motion "
-                            "cannot be carried over. Use a model made for the default head, or its weights (ARKit "
-                            "Keys mode).")
-        self.source = source
-        self.correspondence = correspondence
-        self.shape = (len(source), correspondence.vertex_count, 3)
-        self.dtype = np.dtype(np.float32)
-        self.ndim = 3
-
-    def __len__(self) -> int:
-        return self.shape[0]
-
-    def frames(self, start: int, stop: int) -> np.ndarray:
-        block = self.source.frames(start, stop) if hasattr(self.source, "frames") else self.source[start:stop]
-        return transfer_offsets(np.asarray(block, dtype=np.float32), self.correspondence)
-
-    def chunks(self, chunk_bytes: int) -> Iterator[np.ndarray]:
-        rows = max(1, min(_FRAMES_AT_ONCE, chunk_bytes // max(1, self.shape[1] * 12)))
-        for start in range(0, len(self), rows):
-            yield self.frames(start, min(start + rows, len(self)))
-
-    def __array__(self, dtype=None, copy=None) -> np.ndarray:
-        whole = self.frames(0, len(self))
-        return whole if dtype is None else whole.astype(dtype)
-
-    def __getitem__(self, key):
-        return np.asarray(self)[key]
