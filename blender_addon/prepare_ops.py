@@ -6,8 +6,8 @@ import math
 
 import bpy
 
-from . import (bake, character_jobs, character_keys, character_parts, compat, landmark_empties, prepare_wire, scene_data,
-               wire)
+from . import (bake, character_jobs, character_keys, character_parts, compat, landmark_empties, prepare_wire,
+               scene_data, wire)
 from .preferences import backend_settings
 
 
@@ -199,7 +199,7 @@ class LIPWRIGHT_OT_find_landmarks(bpy.types.Operator):
 
 
 class LIPWRIGHT_OT_fit_character(bpy.types.Operator):
-    """Fit the default head to the active mesh by its landmarks and give it the 52 ARKit shape keys; other selected meshes (teeth, tongue, eyes) get keys driven by the face's"""
+    """Fit the default head to the active mesh and make its 52 ARKit keys; selected teeth, tongue, eyes follow it"""
 
     bl_idname = "lipwright.fit_character"
     bl_label = "Fit"

@@ -49,7 +49,8 @@ def test_backend_result_decodes_in_addon():
     landmarks = {"chin": np.array([1.0, 2.0, 3.0])}
     part_targets = [rng.normal(size=(52, 4, 3)), rng.normal(size=(52, 5, 3))]
     data = backend_wire.encode_prepare_result({"step": "fit", "report": {"poor_areas": ["nose"]}}, landmarks, targets,
-                                              [f"k{i}" for i in range(52)], corners, barycentric, b"PK\0npz", part_targets)
+                                              [f"k{i}" for i in range(52)], corners, barycentric, b"PK\0npz",
+                                              part_targets)
     result = addon_wire.decode_prepare_result(data)
     assert result["correspondence"].tobytes() == b"PK\0npz"
     assert [t.shape for t in result["part_targets"]] == [(52, 4, 3), (52, 5, 3)]

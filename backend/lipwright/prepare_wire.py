@@ -73,7 +73,8 @@ def _split_parts(arrays: dict) -> list[dict]:
     counts = arrays.get("part_counts")
     if len(present) != len(PART_KEYS) or counts.ndim != 2 or counts.shape[1] != 3 or len(counts) > MAX_PARTS \
             or (counts < 0).any():
-        raise WireError(f"the separate parts must come as {list(PART_KEYS)} together, part_counts (n <= {MAX_PARTS}, 3)")
+        raise WireError(f"the separate parts must come as {list(PART_KEYS)} together, with part_counts of shape "
+                        f"(n <= {MAX_PARTS}, 3)")
     totals = counts.sum(axis=0)
     if (totals[0], totals[1], totals[2]) != (len(arrays["part_vertices"]), len(arrays["part_face_sizes"]),
                                             len(arrays["part_faces_flat"])):
