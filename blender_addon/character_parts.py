@@ -57,6 +57,9 @@ def parts_request(character, parts) -> tuple[list, list]:
     for part in parts:
         mesh = mesh_data(part)
         placing = to_character_space(character, part)
+        if abs(np.linalg.det(placing[:3, :3])) < 1e-12:
+            raise PartRefused(f"'{part.name}' is scaled to nothing relative to '{character.name}': give it a scale "
+                              "(Object > Apply > Scale on a sensible size), or deselect it")
         meshes.append((mesh.vertices @ placing[:3, :3].T + placing[:3, 3], mesh.faces_flat, mesh.face_sizes))
         sent.append(SentPart(part.name, mesh.vertices.copy()))
     return meshes, sent
@@ -87,6 +90,8 @@ def plan_parts(character, sent: list, result: dict, replace_earlier: bool, bpy_d
             raise PartRefused(f"the backend's keys for '{obj.name}' do not fit its {len(basis):,} vertices; fit again")
         # Offsets came in the character's space; the part's keys live in its own.
         linear = to_character_space(character, obj)[:3, :3]
+        if abs(np.linalg.det(linear)) < 1e-12:
+            raise PartRefused(f"'{obj.name}' was scaled to nothing while the character was being fitted; fit again")
         own = offsets @ np.linalg.inv(linear).T
         plans.append(_plan_one(obj, basis, own, list(parts.get("parts", [])), replace_earlier))
     return plans

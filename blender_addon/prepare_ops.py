@@ -157,7 +157,8 @@ def start(operator, context, step: str) -> set:
     parts = character_parts.part_candidates(obj, context.selected_objects) if obj is not None else []
     try:
         job = character_job(obj, step, obj.lipwright_character.use_detector if obj is not None else True, parts)
-    except (CharacterError, scene_data.SceneDataError, bake.BakeError, wire.WireError) as error:
+    except (CharacterError, character_parts.PartRefused, scene_data.SceneDataError, bake.BakeError,
+            wire.WireError) as error:
         state.last_error = str(error)
         operator.report({"ERROR"}, str(error))
         return {"CANCELLED"}

@@ -192,3 +192,20 @@ def test_a_selected_mesh_that_is_no_part_of_the_face_fails_the_fit_by_name_and_n
     assert "give only the character's teeth, tongue and eye meshes" in state.last_error
     assert face.data.shape_keys is None and prop.data.shape_keys is None
     assert character_keys.FIT_KEY not in face and character_parts.PART_KEY not in prop
+
+
+def test_a_part_scaled_to_nothing_is_refused_before_anything_is_sent(addon):
+    from blender_addon import landmark_empties
+    from tests.blender.conftest import grid_mesh
+
+    flat = grid_mesh("Teeth")
+    flat.scale = (1.0, 0.0, 1.0)
+    face = grid_mesh("Face")
+    for obj in (flat, face):
+        obj.select_set(True)
+    bpy.context.view_layer.objects.active = face
+    landmark_empties.store_landmarks(face, {"chin": [0.0, -0.5, 0.0]}, "detected")
+    with pytest.raises(RuntimeError, match="'Teeth' is scaled to nothing"):
+        bpy.ops.lipwright.fit_character()
+    assert "scaled to nothing" in bpy.context.window_manager.lipwright_prepare.last_error
+    assert face.data.shape_keys is None
