@@ -57,4 +57,3 @@ def transfer_matrix(correspondence: Correspondence) -> csr_matrix:
 def transfer_targets(targets: np.ndarray, correspondence: Correspondence) -> np.ndarray:
     """targets: (units, Vtemplate, 3) face units at weight 1 -> (units, Vchar, 3) float32 shape-key offsets."""
     return transfer_offsets(targets, correspondence)
-
