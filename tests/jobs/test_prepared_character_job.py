@@ -95,6 +95,22 @@ def test_a_vertex_space_run_is_carried_to_a_character_of_another_topology(speech
     assert np.median(error) < 0.05 * np.linalg.norm(truth[:, near_face], axis=2).max()
 
 
+def test_a_vertex_space_run_of_another_template_says_a_prepared_character_follows_the_default_head(
+        speech, character, prepared, tmp_path):
+    from lipwright.errors import ModelError
+    from tests.evaluation.tiny_run import untrained_run
+
+    folder = untrained_run(tmp_path / "run", [], space="vertices", motion_dim=3 * 10) / "best"
+    registry.register_model("small-run", lambda device: TrainedRunModel(folder, device), "test: 10 vertices",
+                            motion_space="vertices")
+    try:
+        with pytest.raises(ModelError, match="not the default head's that a prepared character follows"):
+            run(character_request(speech, character, correspondence_npz_bytes(prepared.correspondence),
+                                  model="small-run"))
+    finally:
+        registry.unregister_model("small-run")
+
+
 def test_a_stale_or_damaged_correspondence_is_refused_before_the_model_runs(speech, character, prepared):
     whole = prepared.correspondence
     # The fit of an earlier version of the mesh: one vertex fewer.

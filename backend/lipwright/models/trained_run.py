@@ -192,7 +192,11 @@ class TrainedRunModel:
     def _vertex_animation(self, request: AnimationRequest, motion: np.ndarray, meta: dict) -> Animation:
         vertices = self.config.motion_dim // 3
         rest = request.mesh.vertices if request.mesh is not None else self._template_rest(vertices)
-        if rest is None or len(rest) != vertices:
+        if rest is None and request.mesh is None:  # a prepared character: its motion comes from the default head
+            raise ModelError(f"the model {self.name!r} moves the vertices of a {self.config.template} mesh "
+                             f"({vertices} vertices), not the default head's that a prepared character follows: "
+                             "pick a model made for the default head, or a mesh with that topology")
+        if len(rest) != vertices:
             raise ModelError(f"the model {self.name!r} moves the vertices of a {self.config.template} mesh "
                              f"({vertices} vertices): select a mesh with that topology, or prepare the character "
                              "(Prepare Character) so that the motion is carried over to it")
