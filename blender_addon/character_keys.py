@@ -94,7 +94,8 @@ def write_keys(obj, plan: KeyPlan) -> list[str]:
 def store_fit(obj, result: dict, landmarks: dict, created: list[str], kept: list[str]) -> None:
     """What a later job needs: the template, the landmarks used, the report, the keys made and kept (on
     the object); each vertex's place on the default head (on the mesh)."""
-    previous = set(earlier_fit(obj).get("created_keys", ()))
+    earlier = earlier_fit(obj)
+    previous = set(earlier.get("created_keys", ()))
     meta = result.get("meta", {})
     obj[FIT_KEY] = json.dumps({
         "template": meta.get("template", "default-head"),
@@ -103,6 +104,7 @@ def store_fit(obj, result: dict, landmarks: dict, created: list[str], kept: list
         "report": meta.get("report", {}),
         "created_keys": sorted(previous | set(created)),
         "kept_keys": kept,
+        "parts": earlier.get("parts", {}),  # separate meshes an earlier fit drives stay driven (character_parts)
     })
     obj.data[CORNERS_KEY] = np.asarray(result["correspondence_corners"], dtype=np.int32).ravel().tolist()
     obj.data[BARYCENTRIC_KEY] = np.asarray(result["correspondence_barycentric"], dtype=np.float64).ravel().tolist()
@@ -133,6 +135,8 @@ def report_lines(obj) -> list[tuple[str, str]]:
     if not report.get("is_poor", False):
         lines.append(("CHECKMARK", f"Fit is good (median miss {100 * report.get('surface_error_median', 0):.1f}% "
                                    "of the mouth width)"))
+    for name, parts in fit.get("parts", {}).items():
+        lines.append(("LINKED", f"'{name}' follows the face ({', '.join(p.replace('_', ' ') for p in parts)})"))
     if fit.get("kept_keys"):
         lines.append(("INFO", f"Kept {len(fit['kept_keys'])} existing ARKit-named keys as they were: "
                               f"{', '.join(fit['kept_keys'][:4])}{'…' if len(fit['kept_keys']) > 4 else ''}"))

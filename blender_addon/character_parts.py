@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .arkit_names import ARKIT_NAMES
-from .character_keys import write_keys
+from .character_keys import FIT_KEY, earlier_fit, write_keys
 from .scene_data import basis_coordinates, mesh_data
 
 PART_KEY = "lipwright_part_of"  # JSON on a part object: the character, the parts found, the keys made and kept
@@ -128,6 +128,10 @@ def write_parts(character, plans: list) -> list[str]:
                                          "created_keys": sorted(previous | set(written)), "kept_keys": plan.kept})
         what = ", ".join(part.replace("_", " ") for part in plan.parts) or "nothing"
         lines.append(f"'{plan.obj.name}' ({what}) follows {len(written)} keys of the face")
+    if plans:  # the face's record names its parts, for the panel
+        fit = earlier_fit(character)
+        fit["parts"] = {**fit.get("parts", {}), **{plan.obj.name: plan.parts for plan in plans}}
+        character[FIT_KEY] = json.dumps(fit)
     return lines
 
 

@@ -67,6 +67,7 @@ def test_teeth_follow_the_jaw_and_vertex_motion_opens_the_mouth_as_the_heads(add
     blocks["jawForward"].data.foreach_get("co", co)
     np.testing.assert_array_equal(co.reshape(-1, 3), own_co)  # the user's key is as it was
     assert isinstance(face.data[character_keys.CORRESPONDENCE_KEY], bytes)
+    assert ("LINKED", "'Teeth' follows the face (upper teeth, lower teeth)") in character_keys.report_lines(face)
 
     wav = tmp_path / "line.wav"
     subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), LINE], check=True, capture_output=True)
