@@ -6,7 +6,7 @@ Only plain data crosses threads: names, bytes and arrays, never Blender data.
 """
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,6 +21,7 @@ class CharacterJob(job_runner.JobProgress):
     request: bytes            # prepare_wire.encode_prepare_request(...)
     basis: np.ndarray         # (V, 3) the Basis as sent: the fit is refused if the mesh changed meanwhile
     result: dict | None = None  # prepare_wire.decode_prepare_result(...), once done
+    parts: list = field(default_factory=list)  # character_parts.SentPart of each separate part sent
 
 
 def run_character_job(job: CharacterJob, connect) -> None:

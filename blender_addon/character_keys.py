@@ -16,6 +16,9 @@ from .arkit_names import ARKIT_NAMES
 FIT_KEY = "lipwright_fit"  # JSON on the object: template, landmarks, report, keys made and kept
 CORNERS_KEY = "lipwright_correspondence_corners"            # on the mesh: (V * 3,) default-head vertices
 BARYCENTRIC_KEY = "lipwright_correspondence_barycentric"    # on the mesh: (V * 3,) their weights
+# On the mesh: the whole correspondence as the backend wrote it (bytes), sent back with every job for this
+# character so that a model's motion on the default head is carried over to it.
+CORRESPONDENCE_KEY = "lipwright_correspondence"
 
 
 class FitRefused(ValueError):
@@ -91,7 +94,8 @@ def write_keys(obj, plan: KeyPlan) -> list[str]:
 def store_fit(obj, result: dict, landmarks: dict, created: list[str], kept: list[str]) -> None:
     """What a later job needs: the template, the landmarks used, the report, the keys made and kept (on
     the object); each vertex's place on the default head (on the mesh)."""
-    previous = set(earlier_fit(obj).get("created_keys", ()))
+    earlier = earlier_fit(obj)
+    previous = set(earlier.get("created_keys", ()))
     meta = result.get("meta", {})
     obj[FIT_KEY] = json.dumps({
         "template": meta.get("template", "default-head"),
@@ -100,9 +104,21 @@ def store_fit(obj, result: dict, landmarks: dict, created: list[str], kept: list
         "report": meta.get("report", {}),
         "created_keys": sorted(previous | set(created)),
         "kept_keys": kept,
+        "parts": earlier.get("parts", {}),  # separate meshes an earlier fit drives stay driven (character_parts)
     })
     obj.data[CORNERS_KEY] = np.asarray(result["correspondence_corners"], dtype=np.int32).ravel().tolist()
     obj.data[BARYCENTRIC_KEY] = np.asarray(result["correspondence_barycentric"], dtype=np.float64).ravel().tolist()
+    if "correspondence" in result:
+        obj.data[CORRESPONDENCE_KEY] = np.asarray(result["correspondence"], dtype=np.uint8).tobytes()
+
+
+def stored_correspondence(obj) -> bytes | None:
+    """The prepared character's correspondence, when it has one that still fits its mesh (None otherwise:
+    not prepared, or its vertices were added or removed since)."""
+    data = obj.data.get(CORRESPONDENCE_KEY) if obj is not None and obj.type == "MESH" else None
+    if not isinstance(data, bytes) or earlier_fit(obj).get("vertex_count") != len(obj.data.vertices):
+        return None
+    return data
 
 
 def report_lines(obj) -> list[tuple[str, str]]:
@@ -119,6 +135,8 @@ def report_lines(obj) -> list[tuple[str, str]]:
     if not report.get("is_poor", False):
         lines.append(("CHECKMARK", f"Fit is good (median miss {100 * report.get('surface_error_median', 0):.1f}% "
                                    "of the mouth width)"))
+    for name, parts in fit.get("parts", {}).items():
+        lines.append(("LINKED", f"'{name}' follows the face ({', '.join(p.replace('_', ' ') for p in parts)})"))
     if fit.get("kept_keys"):
         lines.append(("INFO", f"Kept {len(fit['kept_keys'])} existing ARKit-named keys as they were: "
                               f"{', '.join(fit['kept_keys'][:4])}{'…' if len(fit['kept_keys']) > 4 else ''}"))

@@ -12,12 +12,13 @@ import numpy as np
 from . import face_mapping
 
 
-def character_fingerprint(obj, mode: str, key_names, mesh=None) -> bytes:
+def character_fingerprint(obj, mode: str, key_names, mesh=None, correspondence=None) -> bytes:
     """What of the character a bake reads: for ARKit keys the keys the mapping drives (and how), for basis
-    keys the rest mesh the offsets are computed on."""
+    keys the rest mesh the offsets are computed on and, for a prepared character, the correspondence that
+    carries them there (a new fit changes the line)."""
     if mode == "BASIS" and mesh is not None:
         return b"".join(np.ascontiguousarray(array).tobytes()
-                        for array in (mesh.vertices, mesh.faces_flat, mesh.face_sizes))
+                        for array in (mesh.vertices, mesh.faces_flat, mesh.face_sizes)) + bytes(correspondence or b"")
     rows = sorted((row.source, row.target, round(float(row.weight), 6))
                   for row in face_mapping.rows_for(obj, key_names))
     return json.dumps(rows).encode("utf-8")

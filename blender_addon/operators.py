@@ -5,7 +5,7 @@ import sys
 
 import bpy
 
-from . import bake, compat, head, job_runner, line_hash, properties, scene_data, wire
+from . import bake, character_keys, compat, head, job_runner, line_hash, properties, scene_data, wire
 from .backend_process import stop_local_backend
 from .client import BackendError
 from .preferences import backend_settings
@@ -36,8 +36,11 @@ def job_spec(context, strip, seed: int | None = None, obj=None) -> job_runner.Jo
         raise scene_data.SceneDataError("choose the face mesh (Face) first")
     bake.check_bakeable(obj)  # linked or rig-driven keys: refused before the model runs
     audio = scene_data.strip_audio(scene, strip)  # as heard: offset, trims and fades applied
-    mode = bake.choose_mode(obj, None, settings.bake_mode)
-    options = {"model": settings.model or properties.DEFAULT_MODEL, "fps": scene_data.scene_fps(scene)}
+    model = settings.model or properties.DEFAULT_MODEL
+    # A vertex-space model has no weights: its offsets are baked (AUTO picks Basis Keys).
+    weights_model = properties.model_motion_space(model) != "vertices"
+    mode = bake.choose_mode(obj, None if weights_model else {}, settings.bake_mode)
+    options = {"model": model, "fps": scene_data.scene_fps(scene)}
     transcript = properties.strip_transcript(strip)
     if transcript:
         options["transcript"] = transcript
@@ -46,13 +49,16 @@ def job_spec(context, strip, seed: int | None = None, obj=None) -> job_runner.Jo
         options["speaker"] = speaker
     if seed is not None:
         options["seed"] = int(seed)
-    mesh = None
+    mesh = correspondence = None
     if mode == "ARKIT":  # weights drive the mesh's own keys: no mesh and no offsets needed, any topology works
         request = wire.encode_request(audio.data, options | {"offsets": False})
     else:
         mesh = scene_data.mesh_data(obj)
-        request = wire.encode_request(audio.data, options, mesh.vertices, mesh.faces_flat, mesh.face_sizes)
-    character = line_hash.character_fingerprint(obj, mode, bake.user_key_names(obj), mesh)
+        # A prepared character: the backend carries the model's motion on the default head over to it.
+        correspondence = character_keys.stored_correspondence(obj)
+        request = wire.encode_request(audio.data, options, mesh.vertices, mesh.faces_flat, mesh.face_sizes,
+                                      correspondence)
+    character = line_hash.character_fingerprint(obj, mode, bake.user_key_names(obj), mesh, correspondence)
     return job_runner.JobSpec(request, scene.name, obj.name, strip.name, audio.frame_start, mode,
                               line_id=scene_data.strip_id(strip, scene), sound_start=audio.sound_start,
                               content_hash=line_hash.content_hash(audio.data, options, mode, character))

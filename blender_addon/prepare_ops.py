@@ -6,7 +6,8 @@ import math
 
 import bpy
 
-from . import bake, character_jobs, character_keys, compat, landmark_empties, prepare_wire, scene_data, wire
+from . import (bake, character_jobs, character_keys, character_parts, compat, landmark_empties, prepare_wire,
+               scene_data, wire)
 from .preferences import backend_settings
 
 
@@ -37,19 +38,28 @@ def check_character(obj) -> None:
             "modifier first (on a copy if you like), then prepare the whole face")
 
 
-def character_job(obj, step: str, use_detector: bool = True) -> character_jobs.CharacterJob:
+def character_job(obj, step: str, use_detector: bool = True, parts=()) -> character_jobs.CharacterJob:
     """Gather the character's base mesh (its Basis, before Armature, Subdivision or any modifier: the shape
-    keys apply there) and, for the fit, its landmarks. Raises CharacterError, SceneDataError, BakeError."""
+    keys apply there) and, for the fit, its landmarks and its separate teeth, tongue and eye meshes (`parts`).
+    Raises CharacterError, SceneDataError, BakeError."""
     check_character(obj)
     mesh = scene_data.mesh_data(obj)
     landmarks = None
+    options = {"step": step, "use_detector": bool(use_detector)}
+    part_meshes, sent = [], []
     if step == "fit":
         landmarks = landmark_empties.current_landmarks(obj)
         if not landmarks:
             raise CharacterError(f"'{obj.name}' has no landmarks yet: press Find Landmarks first")
-    request = prepare_wire.encode_prepare_request({"step": step, "use_detector": bool(use_detector)}, mesh.vertices,
-                                                  mesh.faces_flat, mesh.face_sizes, landmarks)
-    return character_jobs.CharacterJob(step=step, object_name=obj.name, request=request, basis=mesh.vertices)
+        for part in parts:
+            bake.check_editable(part)
+        part_meshes, sent = character_parts.parts_request(obj, parts)
+        if sent:
+            options["part_names"] = [part.object_name for part in sent]
+    request = prepare_wire.encode_prepare_request(options, mesh.vertices, mesh.faces_flat, mesh.face_sizes, landmarks,
+                                                  part_meshes)
+    return character_jobs.CharacterJob(step=step, object_name=obj.name, request=request, basis=mesh.vertices,
+                                       parts=sent)
 
 
 def place_landmarks(obj, scene, result: dict) -> int:
@@ -70,9 +80,13 @@ def apply_fit(obj, job, replace_earlier: bool) -> str:
     if not plan.offsets:
         raise CharacterError(f"'{obj.name}' already has all 52 ARKit-named keys; nothing was written. To remake "
                              "the keys an earlier fit made, tick Replace Earlier Fit and fit again")
+    part_plans = character_parts.plan_parts(obj, job.parts, job.result, replace_earlier, bpy.data)
+    for part in part_plans:
+        bake.check_editable(part.obj)
     written = character_keys.write_keys(obj, plan)
     created = [name for name in written if name not in plan.replaced]
     character_keys.store_fit(obj, job.result, job.result["landmarks"], written, plan.kept)
+    part_lines = character_parts.write_parts(obj, part_plans)
     landmark_empties.store_landmarks(obj, job.result["landmarks"], obj.get(landmark_empties.METHOD_KEY, "detected"),
                                      landmark_empties.stored_warnings(obj))
     summary = f"Made {len(created)} ARKit shape keys on '{obj.name}'"
@@ -80,6 +94,8 @@ def apply_fit(obj, job, replace_earlier: bool) -> str:
         summary += f", remade {len(plan.replaced)}"
     if plan.kept:
         summary += f"; kept {len(plan.kept)} existing ARKit-named keys as they were"
+    if part_lines:
+        summary += "; " + "; ".join(part_lines)
     return summary
 
 
@@ -138,9 +154,11 @@ def start(operator, context, step: str) -> set:
     if character_jobs.is_running():
         operator.report({"ERROR"}, "a character is being prepared already: wait for it or cancel it")
         return {"CANCELLED"}
+    parts = character_parts.part_candidates(obj, context.selected_objects) if obj is not None else []
     try:
-        job = character_job(obj, step, obj.lipwright_character.use_detector if obj is not None else True)
-    except (CharacterError, scene_data.SceneDataError, bake.BakeError, wire.WireError) as error:
+        job = character_job(obj, step, obj.lipwright_character.use_detector if obj is not None else True, parts)
+    except (CharacterError, character_parts.PartRefused, scene_data.SceneDataError, bake.BakeError,
+            wire.WireError) as error:
         state.last_error = str(error)
         operator.report({"ERROR"}, str(error))
         return {"CANCELLED"}
@@ -182,7 +200,7 @@ class LIPWRIGHT_OT_find_landmarks(bpy.types.Operator):
 
 
 class LIPWRIGHT_OT_fit_character(bpy.types.Operator):
-    """Fit the default head to the active mesh by its landmarks and give it the 52 ARKit shape keys"""
+    """Fit the default head to the active mesh and make its 52 ARKit keys; selected teeth, tongue, eyes follow it"""
 
     bl_idname = "lipwright.fit_character"
     bl_label = "Fit"
@@ -215,7 +233,7 @@ class _WriteResult:
             if job is None or obj is None:
                 raise CharacterError(f"'{self.object_name}' or its finished job is gone; nothing was written")
             summary = self.write(context, obj, job)
-        except (CharacterError, character_keys.FitRefused, bake.BakeError) as error:
+        except (CharacterError, character_keys.FitRefused, character_parts.PartRefused, bake.BakeError) as error:
             state.last_error = str(error)
             self.report({"ERROR"}, str(error))
             return {"CANCELLED"}

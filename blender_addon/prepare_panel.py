@@ -2,7 +2,7 @@
 
 import bpy
 
-from . import character_keys, compat, landmark_empties
+from . import character_keys, character_parts, compat, landmark_empties
 from .preferences import prepare_problem
 
 
@@ -39,6 +39,10 @@ class LIPWRIGHT_PT_prepare(bpy.types.Panel):
         row.scale_y = 1.3
         row.operator("lipwright.fit_character", icon="SHAPEKEY_DATA")
         row.operator("lipwright.cancel_prepare", text="", icon="CANCEL")
+        parts = character_parts.part_candidates(obj, context.selected_objects)
+        if parts:  # the selected teeth, tongue and eye meshes go with the fit
+            shown = ", ".join(part.name for part in parts[:3]) + ("…" if len(parts) > 3 else "")
+            layout.label(text=f"Separate parts: {shown}", icon="LINKED")
         if character_keys.earlier_fit(obj):
             layout.prop(settings, "replace_earlier")
         if state.running:

@@ -18,6 +18,7 @@ _model_items = [(DEFAULT_MODEL, "Phonemes", "Phone recognition/alignment with co
 _strip_items = []
 _speaker_items = []
 _model_speakers = {}  # model name -> its speakers, from the last model list
+_model_spaces = {}  # model name -> "weights" or "vertices", from the last model list
 unavailable_models = []  # (name, why it cannot run), from the last model list: the panel says why
 AVERAGE_SPEAKER = "AVERAGE"
 
@@ -49,6 +50,8 @@ def set_models(models):
     _model_items[:] = items or _model_items
     _model_speakers.clear()
     _model_speakers.update({m["name"]: tuple(m.get("speakers") or ()) for m in models})
+    _model_spaces.clear()
+    _model_spaces.update({m["name"]: m.get("motion_space") or "weights" for m in models})
     unavailable_models[:] = [(m["name"], m.get("reason", "") or "cannot run here")
                              for m in models if not m.get("available", True)]
 
@@ -60,6 +63,11 @@ def _models(self, context):
 def model_speakers(model_name):
     """The speakers the last model list gave for the model (empty when it has none or is not listed)."""
     return _model_speakers.get(model_name, ())
+
+
+def model_motion_space(model_name):
+    """"weights" or "vertices" (what the model moves), as the last model list gave it; "weights" when unknown."""
+    return _model_spaces.get(model_name, "weights")
 
 
 def _speakers(self, context):

@@ -13,7 +13,9 @@ API_PREFIX = "/" + API_VERSION
 TOKEN_HEADER = "X-Lipwright-Token"
 READY_PREFIX = "LIPWRIGHT READY "
 
-REQUEST_KEYS = ("audio", "options", "vertices", "faces_flat", "face_sizes")
+REQUEST_KEYS = ("audio", "options", "vertices", "faces_flat", "face_sizes", "correspondence")
+# "correspondence": a prepared character's place on the default head (bytes the fit gave, sent beside its
+# mesh): the backend carries the model's motion on the default head over to the character through it.
 RESULT_KEYS = (
     "offsets", "rest", "fps", "weights", "weight_names", "landmark_names", "landmark_index", "meta",
     "landmark_tracks", "landmark_track_names",
@@ -30,8 +32,10 @@ class WireError(ValueError):
     """Bytes that are not a valid result; the message says which part."""
 
 
-def encode_request(audio: bytes, options: dict, vertices=None, faces_flat=None, face_sizes=None) -> bytes:
-    """audio: the sound file's bytes as they are; vertices: (V, 3) object-space Basis."""
+def encode_request(audio: bytes, options: dict, vertices=None, faces_flat=None, face_sizes=None,
+                   correspondence: bytes | None = None) -> bytes:
+    """audio: the sound file's bytes as they are; vertices: (V, 3) object-space Basis; correspondence: a
+    prepared character's stored place on the default head (character_keys.stored_correspondence)."""
     unknown = set(options) - set(OPTION_NAMES)
     if unknown:
         raise WireError(f"unknown job options {sorted(unknown)}")
@@ -40,6 +44,8 @@ def encode_request(audio: bytes, options: dict, vertices=None, faces_flat=None, 
         arrays["vertices"] = np.asarray(vertices, dtype=np.float32)
         arrays["faces_flat"] = np.asarray(faces_flat, dtype=np.int32)
         arrays["face_sizes"] = np.asarray(face_sizes, dtype=np.int32)
+    if correspondence:
+        arrays["correspondence"] = np.frombuffer(correspondence, dtype=np.uint8)
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return buffer.getvalue()

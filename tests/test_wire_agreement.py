@@ -40,6 +40,15 @@ def test_addon_request_decodes_in_backend():
     np.testing.assert_array_equal(mesh["face_sizes"], face_sizes)
 
 
+def test_a_prepared_characters_correspondence_travels_with_its_mesh():
+    vertices = np.zeros((3, 3), np.float32)
+    data = addon_wire.encode_request(b"RIFF", {"model": "phonemes"}, vertices, [0, 1, 2], [3], b"PK\0stored fit")
+    _, _, mesh = backend_wire.decode_request(data)
+    assert mesh["correspondence"] == b"PK\0stored fit"
+    assert "correspondence" not in backend_wire.decode_request(addon_wire.encode_request(b"RIFF", {}, vertices,
+                                                                                        [0, 1, 2], [3]))[2]
+
+
 def test_backend_result_decodes_in_addon():
     offsets = np.random.default_rng(1).normal(size=(5, 7, 3)).astype(np.float32)
     rest = np.zeros((7, 3), np.float32)

@@ -18,7 +18,9 @@ API_PREFIX = "/" + API_VERSION
 TOKEN_HEADER = "X-Lipwright-Token"
 READY_PREFIX = "LIPWRIGHT READY "  # the serve command prints this line, then a JSON object
 
-REQUEST_KEYS = ("audio", "options", "vertices", "faces_flat", "face_sizes")
+REQUEST_KEYS = ("audio", "options", "vertices", "faces_flat", "face_sizes", "correspondence")
+# "correspondence": a prepared character's place on the default head (retarget.correspondence's npz bytes,
+# sent beside its mesh): the model's motion on the default head is carried over to the character through it.
 RESULT_KEYS = (
     "offsets", "rest", "fps", "weights", "weight_names", "landmark_names", "landmark_index", "meta",
     "landmark_tracks", "landmark_track_names",
@@ -104,26 +106,38 @@ def _read_exactly(member, size: int) -> bytes:
     return data
 
 
-def encode_request(audio: bytes, options: dict, vertices=None, faces_flat=None, face_sizes=None) -> bytes:
-    """audio: the sound file's bytes as they are (wav, flac, ogg...); vertices: (V, 3)."""
+def encode_request(audio: bytes, options: dict, vertices=None, faces_flat=None, face_sizes=None,
+                   correspondence: bytes | None = None) -> bytes:
+    """audio: the sound file's bytes as they are (wav, flac, ogg...); vertices: (V, 3); correspondence: the
+    mesh's stored place on the default head, for a prepared character."""
     arrays = {"audio": np.frombuffer(audio, dtype=np.uint8), "options": np.array(json.dumps(options))}
     if vertices is not None:
         arrays["vertices"] = np.asarray(vertices, dtype=np.float32)
         arrays["faces_flat"] = np.asarray(faces_flat, dtype=np.int32)
         arrays["face_sizes"] = np.asarray(face_sizes, dtype=np.int32)
+    if correspondence:
+        arrays["correspondence"] = np.frombuffer(correspondence, dtype=np.uint8)
     return _npz_bytes(arrays)
+
+
+# A correspondence's bytes per character vertex (triangle, corners, weights, distance, a 3x3 frame) and its
+# archive's own.
+CORRESPONDENCE_BYTES_PER_VERTEX = 4 * (1 + 3 + 3 + 1 + 9)
+CORRESPONDENCE_OVERHEAD_BYTES = 64 * 1024
 
 
 def request_limits(max_bytes: int = DEFAULT_MAX_REQUEST_BYTES, max_vertices: int = 500_000) -> dict[str, int]:
     """The most bytes each request member may unpack to."""
     corners = MAX_CORNERS_PER_VERTEX * max_vertices
     return {"audio": max_bytes, "options": MAX_OPTIONS_BYTES, "vertices": 3 * 8 * max_vertices,
-            "faces_flat": 8 * corners, "face_sizes": 8 * corners}
+            "faces_flat": 8 * corners, "face_sizes": 8 * corners,
+            "correspondence": CORRESPONDENCE_BYTES_PER_VERTEX * max_vertices + CORRESPONDENCE_OVERHEAD_BYTES}
 
 
 def decode_request(data: bytes, max_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
                    max_vertices: int = 500_000) -> tuple[bytes, dict, dict | None]:
-    """Returns (audio bytes, options, mesh arrays or None). No member may unpack past its limit
+    """Returns (audio bytes, options, mesh arrays or None; with a prepared character's correspondence as
+    bytes under "correspondence"). No member may unpack past its limit
     (`request_limits`): the body limit counts compressed bytes, these count what they inflate to."""
     arrays = _load_npz(data, "job request", REQUEST_KEYS, request_limits(max_bytes, max_vertices))
     if "audio" not in arrays or "options" not in arrays:
@@ -146,6 +160,10 @@ def decode_request(data: bytes, max_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
         if missing:
             raise WireError(f"the mesh lacks {missing}: send vertices, faces_flat and face_sizes together")
         mesh = {k: arrays[k] for k in mesh_keys}
+    if "correspondence" in arrays:
+        if mesh is None:
+            raise WireError("the request carries a correspondence without the character's mesh: send them together")
+        mesh["correspondence"] = arrays["correspondence"].tobytes()
     return arrays["audio"].tobytes(), options, mesh
 
 

@@ -99,6 +99,25 @@ def decimated_skin(head, keep: float) -> tuple[np.ndarray, np.ndarray, tuple[np.
     return vertices, new_triangles, (corners, np.clip(weights, 0, None) / np.clip(weights, 0, None).sum(1, keepdims=True))
 
 
+def parts_mesh(head, parts: tuple[str, ...], linear: np.ndarray, shift: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """One mesh holding the head's own `parts` (teeth, tongue, eyes) with their triangles, mapped by
+    linear/shift as a character is (an export's one teeth mesh holds both rows): (vertices, triangles, each
+    part's vertex rows in it)."""
+    triangles = triangulate(head.mesh)
+    rest = np.asarray(head.mesh.vertices, dtype=np.float64)
+    vertices, faces, rows, count = [], [], {}, 0
+    for part in parts:
+        index = np.asarray(head.parts[part])
+        local = np.full(head.vertex_count, -1)
+        local[index] = count + np.arange(len(index))
+        faces.append(local[triangles[(local[triangles] >= 0).all(axis=1)]])
+        vertices.append(rest[index] @ linear.T + shift)
+        rows[part] = count + np.arange(len(index))
+        count += len(index)
+    return np.concatenate(vertices), np.concatenate(faces), rows
+
+
 def placed(head, vertices, triangles, origin, rotation_axis, angle, mirror: bool, scale: float,
            shift=(0.3, -1.2, 2.0)) -> ConstructedCharacter:
     """The remeshed head rotated, optionally mirrored (x -> -x, polygons turned to keep facing out), scaled."""

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from lipwright.errors import MeshError
-from lipwright.retarget.attached_parts import attached_part_targets
+from lipwright.geometry.mesh import MeshData
+from lipwright.retarget.attached_parts import attached_mesh_targets, attached_part_targets
 from lipwright.retarget.prepare import prepare_character
-from tests.retarget.constructions import placed, skin_without_inner_mouth
+from tests.retarget.constructions import parts_mesh, placed, skin_without_inner_mouth
 from tests.retarget.landmark_meshes import uv_sphere
 
 EYE_LOOKS = ("eyeLookUpLeft", "eyeLookDownLeft", "eyeLookInLeft", "eyeLookOutLeft",
@@ -118,3 +119,43 @@ def test_a_mesh_that_is_not_where_the_part_is_is_refused(head, character, prepar
         attached_part_targets(prepared, teeth, "lower_teeth")
     with pytest.raises(MeshError, match="Unknown attached part"):
         attached_part_targets(prepared, teeth, "ears")
+
+
+def parts_mesh_of(head, character, parts: tuple[str, ...], extra: np.ndarray | None = None) -> tuple[MeshData, dict]:
+    """The head's own `parts` as one mesh placed as the character is, and `extra` loose triangles after them."""
+    vertices, triangles, rows = parts_mesh(head, parts, character.linear, character.shift)
+    if extra is not None:
+        triangles = np.concatenate([triangles, len(vertices) + np.arange(len(extra)).reshape(-1, 3)])
+        vertices = np.concatenate([vertices, extra])
+    return MeshData(vertices.astype(np.float32), triangles.reshape(-1).astype(np.int32),
+                    np.full(len(triangles), 3, np.int32)), rows
+
+
+def test_one_mesh_of_both_teeth_rows_and_the_tongue_moves_each_piece_as_its_part(head, character, prepared):
+    far = part_in_character(head, character, "upper_teeth")[:6] + 3.0 * mouth_width(character)
+    mesh, rows = parts_mesh_of(head, character, ("upper_teeth", "lower_teeth", "tongue"), extra=far)
+    found = attached_mesh_targets(prepared, mesh, "'Teeth'")
+    assert found.parts == ("upper_teeth", "lower_teeth", "tongue") and found.still_vertices == len(far)
+    assert found.targets.shape == (len(head.target_names), mesh.vertex_count, 3)
+    for part, chosen in rows.items():
+        alone = attached_part_targets(prepared, mesh.vertices[chosen], part)
+        np.testing.assert_allclose(found.targets[:, chosen], alone, atol=1e-6 * mouth_width(character))
+    assert np.abs(found.targets[:, -len(far):]).max() == 0.0  # the stray piece belongs to no part: it stays
+    jaw = found.targets[key(head, "jawOpen")]
+    assert np.abs(jaw[rows["upper_teeth"]]).max() == 0.0 and np.abs(jaw[rows["lower_teeth"]]).max() > 0.0
+
+
+def test_one_mesh_of_both_eyes_turns_each_eye_for_its_own_look_keys(head, character, prepared):
+    mesh, rows = parts_mesh_of(head, character, ("eye_left", "eye_right"))
+    found = attached_mesh_targets(prepared, mesh)
+    assert set(found.parts) == {"eye_left", "eye_right"} and found.still_vertices == 0
+    for side, other in (("left", "right"), ("right", "left")):
+        look = found.targets[key(head, f"eyeLookUp{side.capitalize()}")]
+        assert np.abs(look[rows[f"eye_{side}"]]).max() > 0.0 and np.abs(look[rows[f"eye_{other}"]]).max() == 0.0
+
+
+def test_a_mesh_with_no_piece_near_the_mouth_or_eyes_is_refused_by_name(head, character, prepared):
+    mesh, _ = parts_mesh_of(head, character, ("tongue",))
+    away = MeshData(mesh.vertices + np.float32(4.0 * mouth_width(character)), mesh.faces_flat, mesh.face_sizes)
+    with pytest.raises(MeshError, match="No piece of 'Hat' lies where the fit puts the teeth, tongue or eyes"):
+        attached_mesh_targets(prepared, away, "'Hat'")

@@ -27,6 +27,7 @@ from ..geometry.validate import validate_mesh
 from ..models import registry
 from ..models.base import Animation, AnimationRequest, Progress, SpeechModel
 from ..template import load_default_head
+from .character_offsets import carried_to_character, read_correspondence
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +101,13 @@ class JobOptions(BaseModel):
 
 @dataclass(frozen=True)
 class PreparedAnimation:
+    """mesh: the user's mesh (None: the model's template); correspondence: a prepared character's place on
+    the default head (retarget.correspondence.Correspondence), when its mesh came with one."""
+
     options: JobOptions
     clip: AudioClip
     mesh: MeshData | None
+    correspondence: object | None = None
 
 
 def describe_validation_error(error: ValidationError, what: str) -> str:
@@ -144,14 +149,16 @@ def prepare_animation(
     _check_transcript_length(job_options.transcript, max_audio_seconds, "the longest audio accepted")
     clip = load_audio(audio, max_seconds=max_audio_seconds)
     _check_transcript_length(job_options.transcript, clip.seconds, "this audio")
-    mesh = None
+    mesh = correspondence = None
     if mesh_arrays is not None:
         mesh = validate_mesh(
             mesh_arrays["vertices"], mesh_arrays["faces_flat"], mesh_arrays["face_sizes"], max_vertices=max_vertices,
         )
+        if "correspondence" in mesh_arrays:
+            correspondence = read_correspondence(mesh_arrays["correspondence"], mesh)
     if job_options.offsets:
         check_result_size(clip.seconds, job_options.fps, mesh, max_frame_vertices)
-    return PreparedAnimation(job_options, clip, mesh)
+    return PreparedAnimation(job_options, clip, mesh, correspondence)
 
 
 def check_result_size(seconds: float, fps: float, mesh: MeshData | None, max_frame_vertices: int) -> None:
@@ -193,7 +200,9 @@ def load_model(name: str, progress: Progress, device: str) -> SpeechModel:
 def animation_request(prepared: PreparedAnimation) -> AnimationRequest:
     options = prepared.options
     return AnimationRequest(
-        clip=prepared.clip, fps=options.fps, transcript=options.transcript, mesh=prepared.mesh, seed=options.seed,
+        # A prepared character: the model moves its own template, whose motion is carried over afterwards.
+        clip=prepared.clip, fps=options.fps, transcript=options.transcript,
+        mesh=None if prepared.correspondence is not None else prepared.mesh, seed=options.seed,
         offsets=options.offsets, recognition=options.recognition, speaker=options.speaker,
     )
 
@@ -202,7 +211,8 @@ def run_model(prepared: PreparedAnimation, progress: Progress, device: str) -> t
     """Run the model on checked input; returns its animation (offsets maybe still to compute) and the meta."""
     started = time.perf_counter()
     model = load_model(prepared.options.model, progress, device)
-    animation = model.animate(animation_request(prepared), progress)
+    animation = carried_to_character(model.animate(animation_request(prepared), progress), prepared.correspondence,
+                                     prepared.mesh)
     return animation, checked_meta(prepared, animation, device, time.perf_counter() - started)
 
 
@@ -241,7 +251,8 @@ def animate_together_to(prepared: Sequence[PreparedAnimation], progress: Progres
         raise ModelError(f"jobs for several models ({', '.join(sorted(names))}) were run together; this is a bug")
     model = load_model(names.pop(), progress, device)
     try:
-        animations = model.animate_many([animation_request(item) for item in prepared], progress)
+        animations = [carried_to_character(animation, item.correspondence, item.mesh) for item, animation in
+                      zip(prepared, model.animate_many([animation_request(item) for item in prepared], progress))]
     except JobCancelled:
         raise
     except LipwrightError:

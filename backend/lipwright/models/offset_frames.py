@@ -13,36 +13,24 @@ import numpy as np
 CHUNK_BYTES = 32 * 1024 * 1024
 
 
-class OffsetFrames:
-    """(frames, vertices, 3) float32 offsets = weights (frames, K) @ targets (K, vertices, 3), then
-    `transform` (a linear map of (..., 3) displacements, e.g. a similarity onto the user's mesh).
+class FrameBlocks:
+    """Offsets (frames, vertices, 3) float32 made a block of frames at a time by `frames(start, stop)`; a subclass
+    sets `shape` and defines `frames`. Acts enough like an array for small uses (np.asarray, indexing, len),
+    which materialise it."""
 
-    Acts enough like an array for small uses (np.asarray, indexing, shape), which materialise it."""
+    shape: tuple[int, int, int]
+    dtype = np.dtype(np.float32)
+    ndim = 3
 
-    def __init__(self, weights: np.ndarray, targets: np.ndarray,
-                 transform: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
-        self.weights = np.ascontiguousarray(weights, dtype=np.float32)
-        self.targets = np.ascontiguousarray(targets, dtype=np.float32).reshape(len(targets), -1)
-        self.vertex_count = self.targets.shape[1] // 3
-        self.transform = transform
-        self.shape = (len(self.weights), self.vertex_count, 3)
-        self.dtype = np.dtype(np.float32)
-        self.ndim = 3
-        self.nbytes = int(np.prod(self.shape)) * 4
+    def frames(self, start: int, stop: int) -> np.ndarray:
+        raise NotImplementedError
 
     def __len__(self) -> int:
         return self.shape[0]
 
-    def frames(self, start: int, stop: int) -> np.ndarray:
-        """Offsets of frames [start, stop) as a (stop - start, vertices, 3) float32 array."""
-        block = (self.weights[start:stop] @ self.targets).reshape(-1, self.vertex_count, 3)
-        if self.transform is not None:
-            block = self.transform(block)
-        return np.ascontiguousarray(block, dtype=np.float32)
-
     def chunks(self, chunk_bytes: int = CHUNK_BYTES) -> Iterator[np.ndarray]:
         """All frames in order, a block of about `chunk_bytes` at a time."""
-        rows = max(1, chunk_bytes // max(1, self.vertex_count * 12))
+        rows = max(1, chunk_bytes // max(1, self.shape[1] * 12))
         for start in range(0, len(self), rows):
             yield self.frames(start, min(start + rows, len(self)))
 
@@ -53,3 +41,23 @@ class OffsetFrames:
     def __getitem__(self, key):
         return np.asarray(self)[key]
 
+
+class OffsetFrames(FrameBlocks):
+    """(frames, vertices, 3) float32 offsets = weights (frames, K) @ targets (K, vertices, 3), then
+    `transform` (a linear map of (..., 3) displacements, e.g. a similarity onto the user's mesh)."""
+
+    def __init__(self, weights: np.ndarray, targets: np.ndarray,
+                 transform: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
+        self.weights = np.ascontiguousarray(weights, dtype=np.float32)
+        self.targets = np.ascontiguousarray(targets, dtype=np.float32).reshape(len(targets), -1)
+        self.vertex_count = self.targets.shape[1] // 3
+        self.transform = transform
+        self.shape = (len(self.weights), self.vertex_count, 3)
+        self.nbytes = int(np.prod(self.shape)) * 4
+
+    def frames(self, start: int, stop: int) -> np.ndarray:
+        """Offsets of frames [start, stop) as a (stop - start, vertices, 3) float32 array."""
+        block = (self.weights[start:stop] @ self.targets).reshape(-1, self.vertex_count, 3)
+        if self.transform is not None:
+            block = self.transform(block)
+        return np.ascontiguousarray(block, dtype=np.float32)

@@ -191,12 +191,28 @@ class TrainedRunModel:
 
     def _vertex_animation(self, request: AnimationRequest, motion: np.ndarray, meta: dict) -> Animation:
         vertices = self.config.motion_dim // 3
-        if request.mesh is None or len(request.mesh.vertices) != vertices:
+        rest = request.mesh.vertices if request.mesh is not None else self._template_rest(vertices)
+        if rest is None and request.mesh is None:  # a prepared character: its motion comes from the default head
             raise ModelError(f"the model {self.name!r} moves the vertices of a {self.config.template} mesh "
-                             f"({vertices} vertices): select a mesh with that topology")
+                             f"({vertices} vertices), not the default head's that a prepared character follows: "
+                             "pick a model made for the default head, or a mesh with that topology")
+        if len(rest) != vertices:
+            raise ModelError(f"the model {self.name!r} moves the vertices of a {self.config.template} mesh "
+                             f"({vertices} vertices): select a mesh with that topology, or prepare the character "
+                             "(Prepare Character) so that the motion is carried over to it")
         offsets = motion.reshape(len(motion), vertices, 3).astype(np.float32)
-        return Animation(offsets=offsets, rest=np.asarray(request.mesh.vertices, dtype=np.float32), fps=request.fps,
+        return Animation(offsets=offsets, rest=np.asarray(rest, dtype=np.float32), fps=request.fps,
                          landmark_index={}, meta=meta)
+
+    def _template_rest(self, vertices: int) -> np.ndarray | None:
+        """The rest mesh of the run's own template when it is the default head (the motion of a prepared
+        character is made there, then carried over); None for other templates."""
+        if self.config.template != "default-head":
+            return None
+        from ..template import load_default_head
+
+        head = load_default_head()
+        return head.mesh.vertices if head.mesh.vertex_count == vertices else None
 
 
 def _at_16k(clip: AudioClip) -> np.ndarray:

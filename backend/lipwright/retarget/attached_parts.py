@@ -3,7 +3,11 @@
 The lower teeth and the tongue follow the jaw (jawOpen, jawLeft ...; the tongue also pokes out for tongueOut), the upper
 teeth stay with the skull, and the eyes turn about their own centres for the eyeLook keys. Each key's motion
 is the rigid transform that best carries the fitted template's part from rest to posed (Kabsch), so it
-holds the hinge where the fit put the character's jaw, and it moves any mesh, whatever its topology."""
+holds the hinge where the fit put the character's jaw, and it moves any mesh, whatever its topology.
+
+One separate mesh may hold several parts (an export's one teeth mesh holds the upper and the lower teeth,
+one eye mesh both eyes with their corneas): `attached_mesh_targets` gives each connected piece to the fitted
+part it lies nearest, and moves each part's pieces together."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import MeshError
+from ..geometry.mesh import MeshData
 from ..template import load_default_head
 from ..template.head_template import HeadTemplate
 from .prepare import PreparedCharacter
@@ -22,6 +27,19 @@ _EYES = ("eye_left", "eye_right")
 MAX_PART_OFFSET_WIDTHS = 1.5
 # A part the key moves by less than this share of the mouth width does not move for it at all.
 _STILL_SHARE = 1e-6
+# A piece whose vertices lie farther than this (mouth widths, on average) from every fitted part belongs to
+# none (eyelashes, a gum shell around the whole mouth): it stays still.
+MAX_PIECE_GAP_WIDTHS = 0.5
+
+
+@dataclass(frozen=True)
+class AttachedMesh:
+    """targets: (52, V, 3) float32 offsets of the mesh's vertices; parts: the parts found in it (ATTACHED_PARTS
+    names, in that order); still_vertices: how many belong to no part and stay still."""
+
+    targets: np.ndarray
+    parts: tuple[str, ...]
+    still_vertices: int
 
 
 @dataclass(frozen=True)
@@ -60,6 +78,59 @@ def attached_part_targets(prepared: PreparedCharacter, vertices: np.ndarray, par
     if part in _EYES:
         motion = _about_centre(motion, _sphere_centre(vertices))
     return motion.offsets(vertices)
+
+
+def attached_mesh_targets(prepared: PreparedCharacter, mesh: MeshData, name: str = "the separate mesh",
+                          template: HeadTemplate | None = None) -> AttachedMesh:
+    """mesh: a separate mesh (its Basis, in the prepared face's space) holding any of the teeth, tongue and eyes.
+    Raises MeshError naming `name` when no piece of it lies near any of them."""
+    template = template or load_default_head()
+    vertices = np.asarray(mesh.vertices, dtype=np.float64)
+    pieces = _connected_pieces(mesh)
+    gaps = _mean_gaps_to_parts(prepared, template, vertices, pieces) / _mouth_width(prepared, template)
+    nearest = gaps.argmin(axis=1)
+    owner = np.where(gaps.min(axis=1) <= MAX_PIECE_GAP_WIDTHS, nearest, -1)[pieces]  # per vertex; -1: none
+    if (owner < 0).all():
+        raise MeshError(f"No piece of {name} lies where the fit puts the teeth, tongue or eyes (the nearest is "
+                        f"{gaps.min():.1f} mouth widths away): give only the character's teeth, tongue and eye "
+                        "meshes as its parts, in place on the face, or check the face's landmarks and fit again.")
+    targets = np.zeros((len(template.target_names), len(vertices), 3), dtype=np.float32)
+    found = []
+    for index, part in enumerate(ATTACHED_PARTS):
+        chosen = np.flatnonzero(owner == index)
+        if len(chosen):
+            targets[:, chosen] = attached_part_targets(prepared, vertices[chosen], part, template)
+            found.append(part)
+    return AttachedMesh(targets=targets, parts=tuple(found), still_vertices=int((owner < 0).sum()))
+
+
+def _connected_pieces(mesh: MeshData) -> np.ndarray:
+    """(V,) the connected piece each vertex belongs to (a loose vertex is a piece of its own)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    count = mesh.vertex_count
+    loops = np.asarray(mesh.faces_flat, dtype=np.int64)
+    sizes = np.asarray(mesh.face_sizes, dtype=np.int64)
+    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    following = np.arange(len(loops)) + 1
+    following = np.where(following - starts >= np.repeat(sizes, sizes), starts, following)  # wraps to the first
+    graph = coo_matrix((np.ones(len(loops)), (loops, loops[following] if len(loops) else loops)), shape=(count, count))
+    return connected_components(graph, directed=False)[1]
+
+
+def _mean_gaps_to_parts(prepared: PreparedCharacter, template: HeadTemplate, vertices: np.ndarray,
+                        pieces: np.ndarray) -> np.ndarray:
+    """(pieces, parts): each piece's mean distance from its vertices to the nearest vertex of each fitted part."""
+    from scipy.spatial import cKDTree
+
+    fitted = np.asarray(prepared.fitted_template, dtype=np.float64)
+    sizes = np.bincount(pieces)
+    gaps = np.empty((len(sizes), len(ATTACHED_PARTS)))
+    for column, part in enumerate(ATTACHED_PARTS):
+        distance = cKDTree(fitted[template.parts[part]]).query(vertices)[0]
+        gaps[:, column] = np.bincount(pieces, weights=distance, minlength=len(sizes)) / np.maximum(sizes, 1)
+    return gaps
 
 
 def part_motion(prepared: PreparedCharacter, part: str, template: HeadTemplate | None = None) -> PartMotion:
