@@ -12,7 +12,7 @@ from dataclasses import asdict
 import bpy
 import numpy as np
 
-from . import bake, compat, head, scene_data, wire
+from . import arkit_names, bake, compat, head, scene_data, wire
 
 
 def _open(blend):
@@ -40,19 +40,39 @@ def _scene_for(obj):
     return obj.users_scene[0] if obj.users_scene else bpy.context.scene
 
 
-def export_object_mesh(blend, object_name, out_npz) -> dict:
-    """Write the object's Basis mesh (vertices, faces_flat, face_sizes) to out_npz; returns the scene's facts."""
+def export_object_mesh(blend, object_name, out_npz, out_glb=None) -> dict:
+    """Write the object's Basis mesh (vertices, faces_flat, face_sizes) to out_npz and, with out_glb, the
+    object as glTF with its shape keys when it has ARKit-named ones ("glb" says whether it did); returns
+    the scene's facts."""
     _open(blend)
     obj = _object(object_name)
     scene = _scene_for(obj)
     mesh = scene_data.mesh_data(obj)
     np.savez(out_npz, vertices=mesh.vertices, faces_flat=mesh.faces_flat, face_sizes=mesh.face_sizes)
     return {
+        "glb": bool(out_glb) and _export_shape_keys_glb(obj, out_glb),
         "fps": scene_data.scene_fps(scene), "scene": scene.name, "object": obj.name,
         "vertices": int(len(mesh.vertices)), "faces": int(len(mesh.face_sizes)),
         "mode": bake.choose_mode(obj, None, "AUTO"),
         "sound_strips": [s.name for s in compat.sound_strips(scene)],
     }
+
+
+def _export_shape_keys_glb(obj, out_glb) -> bool:
+    """The object alone, its shape keys as morph targets, through Blender's own glTF exporter (no animation,
+    no materials, modifiers not applied); False when it has no ARKit-named keys to export."""
+    keys = obj.data.shape_keys
+    if keys is None or not {key.name for key in keys.key_blocks} & set(arkit_names.ARKIT_NAMES):
+        return False
+    for other in bpy.context.view_layer.objects:
+        other.select_set(False)
+    obj.hide_set(False)
+    obj.select_set(True)
+    bpy.context.view_layer.objects.active = obj
+    bpy.ops.export_scene.gltf(filepath=os.path.abspath(out_glb), export_format="GLB", use_selection=True,
+                              export_morph=True, export_animations=False, export_apply=False,
+                              export_materials="NONE", export_skins=False)
+    return True
 
 
 def add_or_find_strip(scene, audio_path, strip_name=None, frame_start=1):

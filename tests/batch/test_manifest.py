@@ -79,11 +79,11 @@ def test_unknown_columns_and_missing_cells(voice_lines):
 
 def test_a_blend_character_needs_its_object_and_gets_weights_and_blend(voice_lines):
     (voice_lines / "scene.blend").write_bytes(b"BLENDER")  # only its presence is checked before the work
-    rows = ["a.wav,scene.blend,,out/a.csv", "a.wav,scene.blend,Face,out/a.glb", "a.wav,scene.blend,Face,out/b.json",
+    rows = ["a.wav,scene.blend,,out/a.csv", "a.wav,scene.blend,Face,out/a.npz", "a.wav,scene.blend,Face,out/b.json",
             "a.wav,scene.blend,Face,out/c"]
     message = problems(voice_lines, "audio,character,object,output\n" + "\n".join(rows))
     assert "row 1, column object: is needed with the .blend character" in message
-    assert "row 2, column outputs: a .blend character gets csv, json and blend" in message
+    assert "row 2, column outputs: a .blend character gets csv, json, glb and blend" in message
     assert "row 3" not in message and "row 4" not in message
     (line,) = read_manifest(write_csv(voice_lines, "audio,character,object,output\na.wav,scene.blend,Face,out/c\n"))
-    assert set(line.outputs) == {"csv", "json", "blend"} and line.outputs["blend"].name == "c.blend"
+    assert set(line.outputs) == {"csv", "json", "glb", "blend"} and line.outputs["blend"].name == "c.blend"

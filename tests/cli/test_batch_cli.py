@@ -245,7 +245,18 @@ def test_a_blend_character_is_baked_as_lipwright_bake_does(tmp_path):
                                           "object": "Lipwright Head", "output": "out/scene"}])
     completed = lipwright("batch", str(manifest))
     assert completed.returncode == 0, completed.stderr + completed.stdout
-    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["scene.blend", "scene.csv", "scene.json"]
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["scene.blend", "scene.csv", "scene.glb",
+                                                                          "scene.json"]
+    # The glb beside the .blend: the character's own mesh and ARKit keys (exported by Blender), animated by
+    # the same curves as the csv.
+    gltf, times, keyed = glb_animation(tmp_path / "out/scene.glb")
+    names = gltf.meshes[0].extras["targetNames"]
+    assert set(names) == set(ARKIT_NAMES)
+    curves = read_take(tmp_path / "out/scene.csv").weights
+    assert len(times) == len(curves)
+    np.testing.assert_allclose(keyed, curves[:, [ARKIT_NAMES.index(name) for name in names]], atol=1e-5)
+    (mesh,) = trimesh.load(tmp_path / "out/scene.glb").geometry.values()
+    assert len(mesh.vertices) == len(trimesh.load(export_head(tmp_path, "head.obj"), process=False).vertices)
     read = subprocess.run([sys.executable, "-c", BAKED_JAW, str(tmp_path / "out/scene.blend")], capture_output=True,
                           text=True, timeout=300)
     baked = json.loads(next(line[6:] for line in read.stdout.splitlines() if line.startswith("BAKED ")))

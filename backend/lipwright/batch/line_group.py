@@ -68,7 +68,7 @@ def run_lines_together(lines: Sequence[BatchLine]) -> list[LineOutcome]:
         for line, result, error in zip(ready, results, errors):
             if error is None:
                 try:
-                    write_result_outputs(line, Path(result))
+                    write_result_outputs(line, Path(result), Path(scratch))
                 except LipwrightError as write_error:
                     error = write_error
             outcomes[line.row] = (LineOutcome(line.row, "done", seconds=seconds) if error is None

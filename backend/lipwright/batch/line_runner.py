@@ -51,11 +51,11 @@ def _animate_into_files(line: BatchLine, scratch: Path) -> list[str]:
                            mesh_path=line.character if "npz" in line.outputs else None, seed=line.seed,
                            device=line.device, offsets="npz" in line.outputs, recognition=line.recognition,
                            speaker=line.speaker)
-    write_result_outputs(line, Path(result))
+    write_result_outputs(line, Path(result), scratch)
     return list(meta.get("warnings", []))
 
 
-def write_result_outputs(line: BatchLine, result: Path) -> None:
+def write_result_outputs(line: BatchLine, result: Path, scratch: Path) -> None:
     """The csv, json and glb outputs the line asks for, from its result npz."""
     from .. import wire
 
@@ -64,7 +64,32 @@ def write_result_outputs(line: BatchLine, result: Path) -> None:
         if "weights" not in decoded:
             raise LipwrightError(f"the model {line.model!r} gave no ARKit weights for csv, json or glb: "
                                  "choose npz, or a model that works in ARKit weights (phonemes)")
-        write_weight_outputs(line, decoded["weights"], decoded["weight_names"], decoded["fps"])
+        face_file = _blend_face_file(line, scratch) if "glb" in line.outputs and _is_blend(line.character) else None
+        write_weight_outputs(line, decoded["weights"], decoded["weight_names"], decoded["fps"], face_file)
+
+
+def _is_blend(character: Path | None) -> bool:
+    return character is not None and character.suffix.lower() == ".blend"
+
+
+def _blend_face_file(line: BatchLine, scratch: Path) -> Path:
+    """The .blend character's face as a file a glb can be made from: exported by Blender as glTF with its
+    ARKit shape keys, or its Basis mesh when it has none (then it must be the default head's topology)."""
+    from ..blender_bridge.runner import run_in_blender
+    from ..errors import MeshError
+    from .character_face import load_character_face
+
+    mesh_npz, face_glb = scratch / f"face{line.row}.npz", scratch / f"face{line.row}.glb"  # lines may share scratch
+    exported = run_in_blender("headless", "export_object_mesh", blend=str(line.character.resolve()),
+                              object_name=line.object_name, out_npz=str(mesh_npz), out_glb=str(face_glb))
+    face = face_glb if exported["glb"] else mesh_npz
+    try:
+        load_character_face(face)
+    except MeshError:
+        raise LipwrightError(f"{line.character.name}: '{line.object_name}' has no ARKit shape keys and is not the "
+                             "default head's topology, so a glb cannot animate it: prepare it in Blender (Lipwright "
+                             "panel, Prepare Character) or give it ARKit shape keys, then run again") from None
+    return face
 
 
 def _bake_into_blend(line: BatchLine, scratch: Path) -> list[str]:
@@ -89,8 +114,9 @@ def _bake_into_blend(line: BatchLine, scratch: Path) -> list[str]:
     return list(meta.get("warnings", []))
 
 
-def write_weight_outputs(line: BatchLine, weights, weight_names, fps: float) -> None:
-    """The csv, json and glb outputs of a line's ARKit weights (frames, units)."""
+def write_weight_outputs(line: BatchLine, weights, weight_names, fps: float, face_file: Path | None = None) -> None:
+    """The csv, json and glb outputs of a line's ARKit weights (frames, units); face_file: the mesh file the glb
+    animates when it is not the line's character itself (a .blend character's exported face)."""
     from ..files.live_link_csv import write_live_link_csv
     from ..files.weights_json import write_weights_json
 
@@ -104,7 +130,7 @@ def write_weight_outputs(line: BatchLine, weights, weight_names, fps: float) -> 
         from ..files.gltf_morph_animation import write_glb
         from .character_face import load_character_face
 
-        face = load_character_face(line.character)
+        face = load_character_face(face_file or line.character)
         column = {str(name): index for index, name in enumerate(weight_names)}
         # The face's own targets, in its order; a target the model does not drive stays at 0.
         curves = np.stack([weights[:, column[name]] if name in column else np.zeros(len(weights), np.float32)

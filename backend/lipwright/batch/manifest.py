@@ -23,7 +23,7 @@ TRANSCRIPT_FILE_SUFFIXES = (".txt", ".srt", ".vtt")
 CHARACTER_SUFFIXES = (".obj", ".npz", ".glb", ".blend")
 # Suffixes someone may expect but batch does not write.
 _UNWRITTEN_SUFFIXES = {".gltf": "write .glb (binary glTF)", ".fbx": "write .glb, which game engines import too"}
-BLEND_CHARACTER_FORMATS = ("csv", "json", "blend")
+BLEND_CHARACTER_FORMATS = ("csv", "json", "glb", "blend")
 
 
 class ManifestError(LipwrightError):
@@ -272,8 +272,8 @@ def _check_outputs_fit(outputs: dict[str, Path], model: str, character: Path | N
                               "(phonemes)")
     suffix = character.suffix.lower() if character is not None else None
     if suffix == ".blend" and set(outputs) - set(BLEND_CHARACTER_FORMATS):
-        errors.add("outputs", "a .blend character gets csv, json and blend (the .blend with the line baked in); for "
-                              "glb export its face as .glb with ARKit shape keys (or .obj) and name that as character")
+        errors.add("outputs", "a .blend character gets csv, json, glb and blend (the .blend with the line baked "
+                              "in); for npz export its face as .obj and name that as character")
     if suffix != ".blend" and "blend" in outputs:
         errors.add("outputs", "a blend output bakes the line into a .blend character: give the .blend in the "
                               "character column and its face in object")
