@@ -144,16 +144,17 @@ class WholeMesh:
 
 
 def whole_mesh_data(obj) -> scene_data.MeshData:
-    """What the backend needs of the whole face, without changing the object."""
+    """What the backend needs of the whole face (its Basis as `make_whole` will write it), changing nothing."""
     mirror = supported_mirror(obj)
+    half = scene_data.basis_coordinates(obj)
+    merged = merged_centre(half, mirror)
     whole = _evaluated_whole(obj, mirror)
     try:
-        _check_order(obj, whole, scene_data.basis_coordinates(obj), merged_centre(scene_data.basis_coordinates(obj),
-                                                                                  mirror))
+        _check_order(obj, whole, half, merged)
         faces_flat, sizes = scene_data.mesh_faces(whole)
-        return scene_data.MeshData(_positions(whole), faces_flat, sizes)
     finally:
         bpy.data.meshes.remove(whole)
+    return scene_data.MeshData(whole_positions(half, merged), faces_flat, sizes)
 
 
 def make_whole(obj) -> WholeMesh:
@@ -168,6 +169,7 @@ def make_whole(obj) -> WholeMesh:
     shown = (obj.show_only_shape_key, obj.active_shape_key_index)
     try:
         _check_order(obj, whole, basis, merged)
+        whole.vertices.foreach_set("co", whole_positions(basis, merged).ravel())  # as the job's Basis is sent
         for name in half.keys():  # the user's own properties on the mesh
             whole[name] = half[name]
         obj.data = whole
