@@ -174,7 +174,7 @@ def make_whole(obj) -> WholeMesh:
             whole[name] = half[name]
         obj.data = whole
         if half.shape_keys is not None:
-            _copy_keys(obj, half.shape_keys, merged)
+            _copy_keys(obj, half, half.shape_keys, merged)
             _copy_animation(half.shape_keys, whole.shape_keys, half, whole)
         obj.show_only_shape_key, obj.active_shape_key_index = shown
     except Exception:
@@ -184,7 +184,33 @@ def make_whole(obj) -> WholeMesh:
     return made
 
 
-def _copy_keys(obj, source, merged: np.ndarray) -> None:
+def _group_weights(mesh, group_index: int) -> np.ndarray:
+    weights = np.zeros(len(mesh.vertices), dtype=np.float32)
+    for vertex in mesh.vertices:
+        for element in vertex.groups:
+            if element.group == group_index:
+                weights[vertex.index] = element.weight
+    return weights
+
+
+def _key_group(obj, half, name: str, merged: np.ndarray) -> str:
+    """The vertex group a key limited to `name` needs on the whole mesh to look as it did: on the half, the
+    modifier mirrored the key's effect, weights and all. When mirroring moved the weights to another group
+    (cheek.L -> cheek.R), a group with both sides is made beside the user's, which stay as they are."""
+    group = obj.vertex_groups.get(name)
+    if group is None:
+        return name
+    on_half = _group_weights(half, group.index)
+    both = np.concatenate((on_half, on_half[~merged]))
+    if np.allclose(_group_weights(obj.data, group.index), both, atol=1e-6):
+        return name
+    made = obj.vertex_groups.get(f"{name} both sides") or obj.vertex_groups.new(name=f"{name} both sides")
+    for weight in np.unique(both[both > 0]):
+        made.add(np.flatnonzero(both == weight).tolist(), float(weight), "REPLACE")
+    return made.name
+
+
+def _copy_keys(obj, half, source, merged: np.ndarray) -> None:
     for block in source.key_blocks:
         key = obj.shape_key_add(name=block.name, from_mix=False)
         key.data.foreach_set("co", whole_positions(_key_positions(block), merged).ravel())
@@ -192,7 +218,8 @@ def _copy_keys(obj, source, merged: np.ndarray) -> None:
         key.slider_min = block.slider_min
         key.slider_max = block.slider_max  # again: the first may have been clamped by the old minimum
         key.value, key.mute = block.value, block.mute
-        key.vertex_group, key.interpolation = block.vertex_group, block.interpolation
+        key.interpolation = block.interpolation
+        key.vertex_group = _key_group(obj, half, block.vertex_group, merged) if block.vertex_group else ""
         if hasattr(block, "lock_shape"):
             key.lock_shape = block.lock_shape
     target = obj.data.shape_keys
