@@ -128,7 +128,7 @@ def test_a_mirrored_half_becomes_one_face_with_left_and_right_keys_and_keeps_the
 
     state = bpy.context.window_manager.lipwright_prepare
     obj = mirrored_character(half_head)
-    half_mesh, half_count = obj.data, len(obj.data.vertices)
+    half_mesh, half_count, half_mesh_name = obj.data, len(obj.data.vertices), obj.data.name
     before_looks, before_keys, before_frames = looks(obj), keys_state(obj), keyframes(obj)
 
     # By default a mirrored half is refused, with the way out.
@@ -144,6 +144,8 @@ def test_a_mirrored_half_becomes_one_face_with_left_and_right_keys_and_keeps_the
     empties = landmark_empties.landmark_empties(obj)
     for name, point in half_head["landmarks"].items():
         empties[name].location = point
+    bpy.ops.ed.undo_push(message="Landmarks found")
+    bpy.ops.ed.undo_push(message="Landmarks moved")
     assert bpy.ops.lipwright.fit_character() == {"FINISHED"}, state.last_error
     assert not state.last_error and "made whole" in state.last_report
 
@@ -184,6 +186,17 @@ def test_a_mirrored_half_becomes_one_face_with_left_and_right_keys_and_keeps_the
     right = obj.vertex_groups["cheek.R"].index
     weighted = [v.index for v in obj.data.vertices if any(g.group == right for g in v.groups)]
     assert weighted and all(v >= half_count for v in weighted)
+
+    # One undo step gives the half back, with its Mirror modifier, keys and look. Background Blender pushes no
+    # step after an operator, so the step lipwright.apply_fit (flagged UNDO) ends with is pushed here.
+    bpy.ops.ed.undo_push(message="Apply Fit")
+    assert bpy.ops.ed.undo() == {"FINISHED"}
+    obj = bpy.data.objects["Half"]
+    assert len(obj.data.vertices) == half_count and obj.data.name == half_mesh_name
+    assert [m.type for m in obj.modifiers] == ["MIRROR", "ARMATURE", "SUBSURF"]
+    assert list(keys_state(obj)) == ["Basis", "Smirk", "Frown"] and keyframes(obj) == before_frames
+    for shown, was in zip(looks(obj), before_looks):
+        np.testing.assert_allclose(shown, was, atol=1e-6)
 
 
 def test_a_refused_fit_gives_the_half_back_exactly(addon):
