@@ -263,3 +263,47 @@ def test_the_panel_offers_apply_mirror_only_for_a_mirrored_half(addon):
     assert ("prop", "apply_mirror") not in draw()
     obj.modifiers.new("Mirror", "MIRROR")
     assert ("prop", "apply_mirror") in draw()
+
+
+def test_nla_tracks_and_drivers_elsewhere_follow_the_new_keys_and_other_users_keep_the_half(addon):
+    from blender_addon import compat, mirror_whole
+
+    half = {"vertices": np.array([(0, 0, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0)], np.float32),
+            "triangles": np.array([(0, 1, 2), (0, 2, 3)])}
+    obj = mirrored_character(half)
+    keys = obj.data.shape_keys
+    strip_action = bpy.data.actions.new("Held")
+    slot = compat.new_action_for(strip_action, keys)
+    curve = compat.new_fcurve(strip_action, slot, 'key_blocks["Smirk"].value')
+    curve.keyframe_points.insert(1, 0.2)
+    track = keys.animation_data.nla_tracks.new()
+    track.name = "Held line"
+    strip = track.strips.new("Held", 30, strip_action)
+    compat.assign_nla_strip_slot(strip, slot)
+    strip.influence = 0.5
+    # A separate part driven by the face's key, and a second object sharing the half's mesh.
+    part = mesh_object("Teeth", [(0, 0, 0), (1, 0, 0), (0, 1, 0)], [(0, 1, 2)])
+    part.shape_key_add(name="Basis")
+    driven = part.shape_key_add(name="Smirk").driver_add("value")
+    variable = driven.driver.variables.new()
+    variable.targets[0].id_type = "KEY"
+    variable.targets[0].id = keys
+    variable.targets[0].data_path = 'key_blocks["Smirk"].value'
+    twin = bpy.data.objects.new("Twin", obj.data)
+    bpy.context.scene.collection.objects.link(twin)
+
+    whole = mirror_whole.make_whole(obj)
+    whole.finish()
+    new_keys = obj.data.shape_keys
+    copied = new_keys.animation_data.nla_tracks
+    assert [t.name for t in copied] == ["Held line"] and copied[0].strips[0].action == strip_action
+    assert copied[0].strips[0].frame_start == 30 and copied[0].strips[0].influence == pytest.approx(0.5)
+    assert twin.data.shape_keys == keys and len(twin.data.vertices) == 4  # the other user keeps its half...
+    assert keys.animation_data.nla_tracks[0].name == "Held line"           # ...and its animation
+    assert variable.targets[0].id == keys  # shared: the part's driver still reads the half the twin shows
+    bpy.data.objects.remove(twin)
+    obj2 = mirrored_character(half)
+    keys2 = obj2.data.shape_keys
+    variable.targets[0].id = keys2
+    mirror_whole.make_whole(obj2).finish()
+    assert variable.targets[0].id == obj2.data.shape_keys  # not shared: it reads the whole face's keys
