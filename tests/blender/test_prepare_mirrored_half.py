@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from tests.blender.test_panel import addon  # noqa: F401  (the registered add-on fixture)
-from tests.blender.test_prepare_character import BACKEND_PYTHON, REPO, backend, mesh_object  # noqa: F401
+from tests.blender.test_prepare_character import (BACKEND_PYTHON, REPO, backend,  # noqa: F401
+                                                  key_coordinates, mesh_object)
 
 
 @pytest.fixture(scope="module")
@@ -82,14 +83,9 @@ def looks(obj, frames=(1, 5, 10, 20)) -> list:
 
 
 def keys_state(obj) -> dict:
-    keys = obj.data.shape_keys
-    state = {}
-    for block in keys.key_blocks:
-        co = np.empty(len(block.data) * 3, np.float32)
-        block.data.foreach_get("co", co)
-        state[block.name] = (block.relative_key.name, block.slider_min, block.slider_max, block.vertex_group,
-                             block.interpolation, block.mute, co)
-    return state
+    return {block.name: (block.relative_key.name, block.slider_min, block.slider_max, block.vertex_group,
+                         block.interpolation, block.mute, key_coordinates(obj, block.name).ravel())
+            for block in obj.data.shape_keys.key_blocks}
 
 
 def keyframes(obj) -> dict:
@@ -252,17 +248,16 @@ def test_the_panel_offers_apply_mirror_only_for_a_mirrored_half(addon):
     from tests.blender.conftest import grid_mesh
     from tests.blender.test_panel import RecordingLayout
 
-    def draw():
+    def offered() -> bool:
         record = []
-        panel = type("Panel", (), {"layout": RecordingLayout(record)})()
-        bpy.types.LIPWRIGHT_PT_prepare.draw(panel, bpy.context)
-        return record
+        bpy.types.LIPWRIGHT_PT_prepare.draw(type("Panel", (), {"layout": RecordingLayout(record)})(), bpy.context)
+        return ("prop", "apply_mirror") in record
 
     obj = grid_mesh("Face")
     bpy.context.view_layer.objects.active = obj
-    assert ("prop", "apply_mirror") not in draw()
+    assert not offered()
     obj.modifiers.new("Mirror", "MIRROR")
-    assert ("prop", "apply_mirror") in draw()
+    assert offered()
 
 
 def test_nla_tracks_and_drivers_elsewhere_follow_the_new_keys_and_other_users_keep_the_half(addon):
