@@ -4,28 +4,17 @@ driven) and a vertex group, becomes one whole face with 52 ARKit keys whose left
 keys, animation, driver, vertex groups and other modifiers are kept and look as before. Without the choice it
 is refused; unsupported mirrors are refused by name; a refused fit leaves the half exactly as it was."""
 
-import os
-import subprocess
-
 import bpy
 import numpy as np
 import pytest
 
 from tests.blender.test_panel import addon  # noqa: F401  (the registered add-on fixture)
-from tests.blender.test_prepare_character import (BACKEND_PYTHON, REPO, backend,  # noqa: F401
-                                                  key_coordinates, mesh_object)
+from tests.blender.test_prepare_character import backend, key_coordinates, made_by_backend, mesh_object  # noqa: F401
 
 
 @pytest.fixture(scope="module")
 def half_head(tmp_path_factory) -> dict:
-    out = tmp_path_factory.mktemp("half") / "half.npz"
-    done = subprocess.run([BACKEND_PYTHON, str(REPO / "tests" / "blender" / "half_head.py"), str(out)],
-                          capture_output=True, text=True, timeout=300,
-                          env=dict(os.environ, PYTHONPATH=f"{REPO / 'backend'}{os.pathsep}{REPO}"))
-    assert done.returncode == 0, done.stderr[-3000:]
-    with np.load(out) as data:
-        return {"vertices": data["vertices"], "triangles": data["triangles"],
-                "landmarks": dict(zip(data["landmark_names"].tolist(), data["landmark_points"]))}
+    return made_by_backend("half_head.py", tmp_path_factory.mktemp("half") / "half.npz")
 
 
 def mirrored_character(half):
