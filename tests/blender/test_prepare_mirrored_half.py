@@ -202,6 +202,7 @@ def test_a_refused_fit_gives_the_half_back_exactly(addon):
     with pytest.raises(character_keys.FitRefused, match="vertices now"):
         prepare_ops.apply_fit(obj, job, replace_earlier=False, apply_mirror=True)
     assert obj.data == half_mesh and len(bpy.data.meshes) == meshes
+    assert [group.name for group in obj.vertex_groups] == ["cheek.L", "cheek.R"]
     assert [m.type for m in obj.modifiers] == ["MIRROR", "ARMATURE", "SUBSURF"]
     after = keys_state(obj)
     assert list(after) == list(before_keys)
