@@ -6,8 +6,8 @@ import math
 
 import bpy
 
-from . import (bake, character_jobs, character_keys, character_parts, compat, landmark_empties, prepare_wire,
-               scene_data, wire)
+from . import (bake, character_jobs, character_keys, character_parts, compat, landmark_empties, mirror_whole,
+               prepare_wire, scene_data, wire)
 from .preferences import backend_settings
 
 
@@ -17,11 +17,21 @@ class CharacterError(ValueError):
 
 # --- Plain functions the operators call ----------------------------------------------------------
 
-def check_character(obj) -> None:
+def check_character(obj, apply_mirror: bool = False) -> None:
+    """`apply_mirror`: the user chose to make a mirrored half whole (mirror_whole) as part of preparing it."""
     if obj is None or obj.type != "MESH":
         raise CharacterError("select the character's mesh (the one that holds the face) and make it active")
     bake.check_editable(obj)
-    vertex_count = len(obj.data.vertices)
+    mirrored = [m.name for m in mirror_whole.mirror_modifiers(obj)]
+    if mirrored and not apply_mirror:
+        raise CharacterError(
+            f"'{obj.name}' has a Mirror modifier ({', '.join(mirrored)}): shape keys on a mirrored half move both "
+            "sides alike, so left and right ARKit keys (mouthSmileLeft...) cannot be made on it. Apply the Mirror "
+            "modifier first (on a copy if you like), or tick Apply Mirror and Prepare to make the face whole as "
+            "part of the fit (its shape keys and their animation are kept)")
+    if mirrored:
+        mirror_whole.supported_mirror(obj)
+    vertex_count = len(obj.data.vertices) * (2 if mirrored else 1)  # at most twice the half
     if vertex_count > prepare_wire.MAX_CHARACTER_VERTICES:
         raise CharacterError(
             f"'{obj.name}' has {vertex_count:,} vertices; preparing a character works on meshes of up to "
@@ -30,20 +40,17 @@ def check_character(obj) -> None:
     if len(obj.data.polygons) == 0:
         raise CharacterError(f"'{obj.name}' has no faces (polygons), so there is no face to fit: pick the head's "
                              "mesh itself, not loose vertices, edges or a curve")
-    mirrored = [m.name for m in obj.modifiers if m.type == "MIRROR"]
-    if mirrored:
-        raise CharacterError(
-            f"'{obj.name}' has a Mirror modifier ({', '.join(mirrored)}): shape keys on a mirrored half move both "
-            "sides alike, so left and right ARKit keys (mouthSmileLeft...) cannot be made on it. Apply the Mirror "
-            "modifier first (on a copy if you like), then prepare the whole face")
 
 
-def character_job(obj, step: str, use_detector: bool = True, parts=()) -> character_jobs.CharacterJob:
+def character_job(obj, step: str, use_detector: bool = True, parts=(),
+                  apply_mirror: bool = False) -> character_jobs.CharacterJob:
     """Gather the character's base mesh (its Basis, before Armature, Subdivision or any modifier: the shape
-    keys apply there) and, for the fit, its landmarks and its separate teeth, tongue and eye meshes (`parts`).
-    Raises CharacterError, SceneDataError, BakeError."""
-    check_character(obj)
-    mesh = scene_data.mesh_data(obj)
+    keys apply there; with `apply_mirror`, the whole face its Mirror modifier makes) and, for the fit, its
+    landmarks and its separate teeth, tongue and eye meshes (`parts`).
+    Raises CharacterError, MirrorRefused, SceneDataError, BakeError."""
+    check_character(obj, apply_mirror)
+    mirrored = bool(mirror_whole.mirror_modifiers(obj))
+    mesh = mirror_whole.whole_mesh_data(obj) if mirrored else scene_data.mesh_data(obj)
     landmarks = None
     options = {"step": step, "use_detector": bool(use_detector)}
     part_meshes, sent = [], []
@@ -73,23 +80,33 @@ def place_landmarks(obj, scene, result: dict) -> int:
     return len(points)
 
 
-def apply_fit(obj, job, replace_earlier: bool) -> str:
-    """Checks the fit's result against the object, then writes its keys and record; returns a summary."""
-    check_character(obj)
-    plan = character_keys.plan_keys(obj, job.result, job.basis, scene_data.basis_coordinates(obj), replace_earlier)
-    if not plan.offsets:
-        raise CharacterError(f"'{obj.name}' already has all 52 ARKit-named keys; nothing was written. To remake "
-                             "the keys an earlier fit made, tick Replace Earlier Fit and fit again")
-    part_plans = character_parts.plan_parts(obj, job.parts, job.result, replace_earlier, bpy.data)
-    for part in part_plans:
-        bake.check_editable(part.obj)
+def apply_fit(obj, job, replace_earlier: bool, apply_mirror: bool = False) -> str:
+    """Checks the fit's result against the object, then writes its keys and record; returns a summary.
+    A mirrored half (with `apply_mirror`) is made whole first, and given back its half if anything is refused."""
+    check_character(obj, apply_mirror)
+    whole = mirror_whole.make_whole(obj) if mirror_whole.mirror_modifiers(obj) else None
+    try:
+        plan = character_keys.plan_keys(obj, job.result, job.basis, scene_data.basis_coordinates(obj),
+                                        replace_earlier)
+        if not plan.offsets:
+            raise CharacterError(f"'{obj.name}' already has all 52 ARKit-named keys; nothing was written. To remake "
+                                 "the keys an earlier fit made, tick Replace Earlier Fit and fit again")
+        part_plans = character_parts.plan_parts(obj, job.parts, job.result, replace_earlier, bpy.data)
+        for part in part_plans:
+            bake.check_editable(part.obj)
+    except Exception:
+        if whole is not None:
+            whole.revert()
+        raise
+    if whole is not None:
+        whole.finish()
     written = character_keys.write_keys(obj, plan)
     created = [name for name in written if name not in plan.replaced]
     character_keys.store_fit(obj, job.result, job.result["landmarks"], written, plan.kept)
     part_lines = character_parts.write_parts(obj, part_plans)
     landmark_empties.store_landmarks(obj, job.result["landmarks"], obj.get(landmark_empties.METHOD_KEY, "detected"),
                                      landmark_empties.stored_warnings(obj))
-    summary = f"Made {len(created)} ARKit shape keys on '{obj.name}'"
+    summary = f"Made {len(created)} ARKit shape keys on '{obj.name}'" + (", made whole" if whole else "")
     if plan.replaced:
         summary += f", remade {len(plan.replaced)}"
     if plan.kept:
@@ -156,9 +173,11 @@ def start(operator, context, step: str) -> set:
         return {"CANCELLED"}
     parts = character_parts.part_candidates(obj, context.selected_objects) if obj is not None else []
     try:
-        job = character_job(obj, step, obj.lipwright_character.use_detector if obj is not None else True, parts)
-    except (CharacterError, character_parts.PartRefused, scene_data.SceneDataError, bake.BakeError,
-            wire.WireError) as error:
+        settings = obj.lipwright_character if obj is not None else None
+        job = character_job(obj, step, settings.use_detector if settings else True, parts,
+                            settings.apply_mirror if settings else False)
+    except (CharacterError, mirror_whole.MirrorRefused, character_parts.PartRefused, scene_data.SceneDataError,
+            bake.BakeError, wire.WireError) as error:
         state.last_error = str(error)
         operator.report({"ERROR"}, str(error))
         return {"CANCELLED"}
@@ -233,7 +252,8 @@ class _WriteResult:
             if job is None or obj is None:
                 raise CharacterError(f"'{self.object_name}' or its finished job is gone; nothing was written")
             summary = self.write(context, obj, job)
-        except (CharacterError, character_keys.FitRefused, character_parts.PartRefused, bake.BakeError) as error:
+        except (CharacterError, mirror_whole.MirrorRefused, character_keys.FitRefused, character_parts.PartRefused,
+                bake.BakeError) as error:
             state.last_error = str(error)
             self.report({"ERROR"}, str(error))
             return {"CANCELLED"}
@@ -263,7 +283,8 @@ class LIPWRIGHT_OT_apply_fit(_WriteResult, bpy.types.Operator):
     step = "fit"
 
     def write(self, context, obj, job):
-        return apply_fit(obj, job, obj.lipwright_character.replace_earlier)
+        settings = obj.lipwright_character
+        return apply_fit(obj, job, settings.replace_earlier, settings.apply_mirror)
 
 
 class LIPWRIGHT_OT_cancel_prepare(bpy.types.Operator):

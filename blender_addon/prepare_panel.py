@@ -2,7 +2,7 @@
 
 import bpy
 
-from . import character_keys, character_parts, compat, landmark_empties
+from . import character_keys, character_parts, compat, landmark_empties, mirror_whole
 from .preferences import prepare_problem
 
 
@@ -26,6 +26,10 @@ class LIPWRIGHT_PT_prepare(bpy.types.Panel):
             return
         settings = obj.lipwright_character
         layout.label(text=obj.name, icon="OUTLINER_OB_MESH")
+        if mirror_whole.mirror_modifiers(obj):  # a mirrored half: made whole only when the user asks
+            layout.prop(settings, "apply_mirror", toggle=True, icon="MOD_MIRROR")
+            if not settings.apply_mirror:
+                layout.label(text="A mirrored half cannot get left and right keys", icon="INFO")
         row = layout.row(align=True)
         row.operator("lipwright.find_landmarks", icon="EMPTY_AXIS")
         row.prop(settings, "use_detector", text="", icon="HIDE_OFF")

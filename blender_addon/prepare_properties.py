@@ -22,6 +22,11 @@ class LipwrightCharacterSettings(bpy.types.PropertyGroup):
         description="Find the landmarks with the face detector on a picture of the character; off: guess them "
                     "from the shape alone (stylised faces)",
     )
+    apply_mirror: bpy.props.BoolProperty(
+        name="Apply Mirror and Prepare", default=False,
+        description="Make a mirrored half whole (its Mirror modifier applied, its shape keys, their animation and "
+                    "the other modifiers kept) when the fit's keys are written, in the same undo step",
+    )
     replace_earlier: bpy.props.BoolProperty(
         name="Replace Earlier Fit", default=False,
         description="Remake the ARKit keys an earlier fit of this character made; keys you made yourself are "

@@ -44,9 +44,14 @@ def basis_coordinates(obj) -> np.ndarray:
 def mesh_data(obj) -> MeshData:
     if obj is None or obj.type != "MESH":
         raise SceneDataError("choose a mesh object as the target")
-    mesh = obj.data
-    if len(mesh.polygons) == 0:
+    if len(obj.data.polygons) == 0:
         raise SceneDataError(f"mesh '{obj.name}' has no faces")
+    faces_flat, sizes = mesh_faces(obj.data)
+    return MeshData(basis_coordinates(obj), faces_flat, sizes)
+
+
+def mesh_faces(mesh) -> tuple[np.ndarray, np.ndarray]:
+    """(vertex index of each face corner, face by face; corners of each face) as int32 arrays."""
     sizes = np.empty(len(mesh.polygons), dtype=np.int32)
     starts = np.empty(len(mesh.polygons), dtype=np.int32)
     mesh.polygons.foreach_get("loop_total", sizes)
@@ -58,7 +63,7 @@ def mesh_data(obj) -> MeshData:
         faces_flat = loop_vertices[: int(sizes.sum())]
     else:  # loops not in face order (rare, old files): gather face by face
         faces_flat = np.concatenate([loop_vertices[s: s + n] for s, n in zip(starts, sizes)])
-    return MeshData(basis_coordinates(obj), faces_flat.astype(np.int32), sizes)
+    return faces_flat.astype(np.int32), sizes
 
 
 def scene_fps(scene) -> float:

@@ -32,16 +32,21 @@ def backend(monkeypatch):
     backend_process.stop_local_backend()
 
 
-@pytest.fixture(scope="module")
-def head_character(tmp_path_factory) -> dict:
-    out = tmp_path_factory.mktemp("character") / "character.npz"
-    done = subprocess.run([BACKEND_PYTHON, str(REPO / "tests" / "blender" / "head_character.py"), str(out)],
+def made_by_backend(script: str, out) -> dict:
+    """The arrays a tests/blender script run by the backend's Python writes, its landmarks as a dict."""
+    done = subprocess.run([BACKEND_PYTHON, str(REPO / "tests" / "blender" / script), str(out)],
                           capture_output=True, text=True, timeout=300,
                           env=dict(os.environ, PYTHONPATH=f"{REPO / 'backend'}{os.pathsep}{REPO}"))
     assert done.returncode == 0, done.stderr[-3000:]
-    with np.load(out) as data:  # also the head's teeth and its lip motion per unit (head_character.py)
+    with np.load(out) as data:
         return {**{key: data[key] for key in data.files},
                 "landmarks": dict(zip(data["landmark_names"].tolist(), data["landmark_points"]))}
+
+
+@pytest.fixture(scope="module")
+def head_character(tmp_path_factory) -> dict:
+    # Also the head's teeth and its lip motion per unit (head_character.py).
+    return made_by_backend("head_character.py", tmp_path_factory.mktemp("character") / "character.npz")
 
 
 def mesh_object(name, vertices, triangles):
