@@ -234,7 +234,8 @@ def _eyelids(vertices: np.ndarray, triangles: np.ndarray, front: FrontRender, no
     opening = 0.2 * mouth_width
     for side, sign in (("left", 1.0), ("right", -1.0)):
         x = sign * 0.72 * mouth_width
-        upper, lower = front.cast(front.to_picture(np.array([[x, eye_z + opening], [x, eye_z - opening]])))[0]
+        lid_line = front.to_picture(np.array([[x, eye_z + opening], [x, eye_z - opening]]))
+        upper, lower = front.cast_on_outer_face(lid_line, np.ptp(vertices[:, 0]))[0]
         lids[f"upper_lid_{side}"], lids[f"lower_lid_{side}"] = upper, lower
     return lids, "the eyelids were placed from the face's proportions (no eyeballs were found): check them"
 

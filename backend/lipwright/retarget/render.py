@@ -13,6 +13,11 @@ from ..geometry.mesh import MeshData
 
 # Candidate pixels handled at once; bounds the rasteriser's memory whatever the mesh.
 _CHUNK_PIXELS = 2_000_000
+# A point on the outer face whose pixel sees a surface _GAP (a share of the head's width) behind the nearest
+# one within _RIM_REACH looks through a gap: the slit between shut lips shows the mouth's back 8 cm deeper, an
+# empty eye socket the skull 3 cm deeper; lip creases and lid folds are a few millimetres deep.
+_RIM_REACH = 0.02
+_GAP = 0.05
 _SKIN = np.array([0.87, 0.69, 0.58])
 _BACKGROUND = np.array([0.25, 0.3, 0.35])
 # Light from the viewer, a little above and to the side, as a portrait would be lit.
@@ -83,6 +88,31 @@ class FrontRender:
             barycentric[hit] = weights
             points[hit] = np.einsum("nk,nkd->nd", weights, corners)
         return points, triangle, barycentric, hit
+
+    def cast_on_outer_face(self, picture: np.ndarray, head_width: float
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Like cast, for points that lie on the outer face (landmarks): a point whose pixel looks through a
+        gap (the slit between shut lips, an eye socket with no eyeball) sees a surface far behind, the mouth's
+        or skull's inside. When its surface lies more than _GAP behind the nearest surface within _RIM_REACH
+        around it (shares of `head_width`), it moves to the closest pixel of that nearer surface: the rim."""
+        picture = np.array(np.atleast_2d(picture), dtype=np.float64)
+        height, width = self.depth.shape
+        reach, gap = _RIM_REACH * head_width, _GAP * head_width
+        pixels = max(int(np.ceil(reach / self.pixel_size)), 1)
+        for point in picture:
+            column, row = (int(np.clip(np.floor(value), 0, size - 1)) for value, size in zip(point, (width, height)))
+            top, left = max(row - pixels, 0), max(column - pixels, 0)
+            window = self.depth[top:row + pixels + 1, left:column + pixels + 1]
+            here = self.depth[row, column]
+            if not np.isfinite(here) or here <= window.min() + gap:
+                continue
+            rows, columns = np.nonzero(window <= window.min() + gap)
+            rows, columns = rows + top, columns + left
+            nearest = np.argmin((columns + 0.5 - point[0]) ** 2 + (rows + 0.5 - point[1]) ** 2)
+            # That pixel's centre: its own triangle holds it (a point nearer the gap can lie on the far
+            # surface's triangle only), so the rim is met within half a pixel.
+            point[:] = (columns[nearest] + 0.5, rows[nearest] + 0.5)
+        return self.cast(picture)
 
     def _containing(self, seen: np.ndarray, row: np.ndarray, column: np.ndarray, xz: np.ndarray) -> np.ndarray:
         """A point between pixel centres may lie on a neighbour's triangle: of the triangles the 3 x 3 pixels
