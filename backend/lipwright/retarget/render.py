@@ -91,28 +91,33 @@ class FrontRender:
 
     def cast_on_outer_face(self, picture: np.ndarray, head_width: float
                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Like cast, for points that lie on the outer face (landmarks): a point whose pixel looks through a
-        gap (the slit between shut lips, an eye socket with no eyeball) sees a surface far behind, the mouth's
-        or skull's inside. When its surface lies more than _GAP behind the nearest surface within _RIM_REACH
-        around it (shares of `head_width`), it moves to the closest pixel of that nearer surface: the rim."""
+        """Like cast, for points that lie on the outer face (landmarks): a point in a gap (the slit between
+        shut lips, an eye socket with no eyeball), or just beside one, can land on the surface seen through
+        it, the mouth's or skull's inside. Where the cast lies more than _GAP behind the nearest surface within
+        _RIM_REACH around the point (shares of `head_width`), the point moves to the closest pixel of that
+        nearer surface, the gap's rim, and is cast there."""
         picture = np.array(np.atleast_2d(picture), dtype=np.float64)
+        points, triangle, barycentric, hit = self.cast(picture)
         height, width = self.depth.shape
         reach, gap = _RIM_REACH * head_width, _GAP * head_width
         pixels = max(int(np.ceil(reach / self.pixel_size)), 1)
-        for point in picture:
-            column, row = (int(np.clip(np.floor(value), 0, size - 1)) for value, size in zip(point, (width, height)))
+        moved = []
+        for number in np.flatnonzero(hit):
+            column, row = (int(np.clip(np.floor(value), 0, size - 1))
+                           for value, size in zip(picture[number], (width, height)))
             top, left = max(row - pixels, 0), max(column - pixels, 0)
             window = self.depth[top:row + pixels + 1, left:column + pixels + 1]
-            here = self.depth[row, column]
-            if not np.isfinite(here) or here <= window.min() + gap:
+            if points[number, 1] <= window.min() + gap:
                 continue
             rows, columns = np.nonzero(window <= window.min() + gap)
             rows, columns = rows + top, columns + left
-            nearest = np.argmin((columns + 0.5 - point[0]) ** 2 + (rows + 0.5 - point[1]) ** 2)
-            # That pixel's centre: its own triangle holds it (a point nearer the gap can lie on the far
-            # surface's triangle only), so the rim is met within half a pixel.
-            point[:] = (columns[nearest] + 0.5, rows[nearest] + 0.5)
-        return self.cast(picture)
+            nearest = np.argmin((columns + 0.5 - picture[number, 0]) ** 2 + (rows + 0.5 - picture[number, 1]) ** 2)
+            # That pixel's centre: its own triangle holds it, and is the nearest surface of those that do.
+            picture[number] = (columns[nearest] + 0.5, rows[nearest] + 0.5)
+            moved.append(number)
+        if moved:
+            points[moved], triangle[moved], barycentric[moved], hit[moved] = self.cast(picture[moved])
+        return points, triangle, barycentric, hit
 
     def _containing(self, seen: np.ndarray, row: np.ndarray, column: np.ndarray, xz: np.ndarray) -> np.ndarray:
         """A point between pixel centres may lie on a neighbour's triangle: of the triangles the 3 x 3 pixels
