@@ -40,9 +40,10 @@ def full_skin(head):
 
 
 CASES = {
-    # name: (surface, rotation axis, angle, mirror, scale)
+    # name: (surface, rotation axis, angle, mirror, scale[, shift])
     "skin-z-up": (full_skin, [1.0, 0.0, 0.0], 0.0, False, 1.0),
-    "skin-y-up-ten-times": (full_skin, [1.0, 0.0, 0.0], np.pi / 2, False, 10.0),
+    # As tests/blender/half_head.py places the head (made whole): the old code put mouth_corner_right in the mouth.
+    "skin-y-up-ten-times": (full_skin, [1.0, 0.0, 0.0], np.pi / 2, False, 10.0, (0.0, 0.0, 0.0)),
     "skin-turned-mirrored-half-size": (full_skin, [0.3, 1.0, 0.2], 2.0, True, 0.5),
     "subdivided-turned": (subdivided_skin, [1.0, 2.0, 3.0], 0.7, False, 3.0),
     "decimated-mirrored-centimetres": (lambda head: decimated_skin(head, keep=0.5), [0.0, 1.0, 0.2], 2.5, True, 100.0),
@@ -52,8 +53,9 @@ CASES = {
 
 @pytest.fixture(scope="module", params=sorted(CASES))
 def character(request, head):
-    surface, axis, angle, mirror, scale = CASES[request.param]
-    return placed(head, *surface(head), rotation_axis=axis, angle=angle, mirror=mirror, scale=scale)
+    surface, axis, angle, mirror, scale, *shift = CASES[request.param]
+    where = {"shift": shift[0]} if shift else {}
+    return placed(head, *surface(head), rotation_axis=axis, angle=angle, mirror=mirror, scale=scale, **where)
 
 
 def truth_of(character) -> dict[str, np.ndarray]:
