@@ -49,3 +49,20 @@ def test_a_point_off_the_silhouette_takes_the_nearest_surface_or_none():
     assert hit[0] and abs(points[0, 0] - 1.0) < 1e-9
     _, triangle, _, hit = render.cast(np.array([[0.5, 0.5]]))  # the far corner of the margin
     assert not hit[0] and triangle[0] == -1
+
+
+def test_a_point_in_a_slit_is_cast_onto_its_rim_not_the_wall_behind():
+    # Two plates (lips) at Y = 0 with a slit between Z = 0.49 and 0.51, and a wall (the mouth's back) at Y = 1.
+    plates = [[-1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1.0, 0.0, 0.49], [-1.0, 0.0, 0.49],
+              [-1.0, 0.0, 0.51], [1.0, 0.0, 0.51], [1.0, 0.0, 1.0], [-1.0, 0.0, 1.0]]
+    wall = [[-1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [1.0, 1.0, 1.0], [-1.0, 1.0, 1.0]]
+    vertices = np.array(plates + wall)
+    mesh = MeshData(vertices.astype(np.float32), np.arange(12, dtype=np.int32), np.array([4, 4, 4], dtype=np.int32))
+    render = render_front(vertices, triangulate(mesh), size=200)
+    in_slit = render.to_picture(np.array([[0.3, 0.5], [0.3, 0.2]]))
+    assert render.cast(in_slit)[0][0, 1] == 1.0  # the plain cast sees the wall through the slit
+    points, _, _, hit = render.cast_on_outer_face(in_slit, head_width=2.0)
+    assert hit.all()
+    np.testing.assert_allclose(points[:, 1], 0.0, atol=1e-9)  # on the plates
+    assert abs(points[0, 2] - 0.5) < 0.01 + render.pixel_size and abs(points[0, 0] - 0.3) < render.pixel_size
+    np.testing.assert_allclose(points[1], [0.3, 0.0, 0.2], atol=1e-9)  # a point on a plate stays where it is

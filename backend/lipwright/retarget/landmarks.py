@@ -96,7 +96,8 @@ def _detected(vertices: np.ndarray, triangles: np.ndarray, orientation: Orientat
     if pixels is None:
         return None
     names = list(pixels)
-    points, _, _, hit = render.cast(np.array([pixels[name] for name in names]))
+    points, _, _, hit = render.cast_on_outer_face(np.array([pixels[name] for name in names]),
+                                                  np.ptp(canonical[:, 0]))
     if not hit.all():
         return None
     found = dict(zip(names, points))

@@ -78,8 +78,8 @@ def guess_landmarks(vertices: np.ndarray, triangles: np.ndarray) -> GeometricGue
                                 lip_rows=int(round(_LIP_REACH * width / mouth.pixel_size)), open_depth=_OPEN * width)
     lip_upper = _profile_point(mouth, mouth_heights[upper_row])
     lip_lower = _profile_point(mouth, mouth_heights[lower_row])
-    corner_left = _mouth_corner(mouth, seam_row, mouth_reach, mouth_grooves[seam_row], +1)
-    corner_right = _mouth_corner(mouth, seam_row, mouth_reach, mouth_grooves[seam_row], -1)
+    corner_left = _mouth_corner(mouth, seam_row, mouth_reach, mouth_grooves[seam_row], +1, width)
+    corner_right = _mouth_corner(mouth, seam_row, mouth_reach, mouth_grooves[seam_row], -1, width)
 
     mouth_height = nose_z - seam_z
     chin = _chin(front, heights, profile, seam_z, mouth_height)
@@ -171,7 +171,8 @@ def _gap(profile: np.ndarray, grooves: np.ndarray, seam_row: int, lip_rows: int,
     return max(upper - 1, 0), min(lower + 1, len(profile) - 1)
 
 
-def _mouth_corner(mouth: FrontRender, seam_row: int, reach: int, seam_depth: float, side: int) -> np.ndarray:
+def _mouth_corner(mouth: FrontRender, seam_row: int, reach: int, seam_depth: float, side: int,
+                  head_width: float) -> np.ndarray:
     """Follows the seam's groove column by column away from the midline; the corner is where it fades."""
     height, width = mouth.depth.shape
     far = np.nanmax(np.where(np.isfinite(mouth.depth), mouth.depth, np.nan))
@@ -188,7 +189,8 @@ def _mouth_corner(mouth: FrontRender, seam_row: int, reach: int, seam_depth: flo
             break
         row = best
         corner = (column, row)
-    points, _, _, hit = mouth.cast(np.array([[corner[0] + 0.5, corner[1] + 0.5]]))
+    # The groove may end in the slit between shut lips: the corner is on its rim, not seen through it.
+    points, _, _, hit = mouth.cast_on_outer_face(np.array([[corner[0] + 0.5, corner[1] + 0.5]]), head_width)
     if not hit[0]:
         raise NoFaceFound("no face found: the mouth's corners could not be found")
     return points[0]
@@ -234,7 +236,8 @@ def _eyelids(vertices: np.ndarray, triangles: np.ndarray, front: FrontRender, no
     opening = 0.2 * mouth_width
     for side, sign in (("left", 1.0), ("right", -1.0)):
         x = sign * 0.72 * mouth_width
-        upper, lower = front.cast(front.to_picture(np.array([[x, eye_z + opening], [x, eye_z - opening]])))[0]
+        lid_line = front.to_picture(np.array([[x, eye_z + opening], [x, eye_z - opening]]))
+        upper, lower = front.cast_on_outer_face(lid_line, np.ptp(vertices[:, 0]))[0]
         lids[f"upper_lid_{side}"], lids[f"lower_lid_{side}"] = upper, lower
     return lids, "the eyelids were placed from the face's proportions (no eyeballs were found): check them"
 

@@ -13,6 +13,12 @@ from ..geometry.mesh import MeshData
 
 # Candidate pixels handled at once; bounds the rasteriser's memory whatever the mesh.
 _CHUNK_PIXELS = 2_000_000
+# A point on the outer face whose pixel sees a surface _GAP (a share of the head's width) behind the nearest
+# one within _RIM_REACH looks through a gap: on the default head (19 cm wide) the slit between shut lips shows
+# the mouth's back 8 cm deeper, an empty eye socket the skull 3 cm deeper; the lips stand up to about 1 cm
+# ahead of their corners in a slightly turned view.
+_RIM_REACH = 0.02
+_GAP = 0.1
 _SKIN = np.array([0.87, 0.69, 0.58])
 _BACKGROUND = np.array([0.25, 0.3, 0.35])
 # Light from the viewer, a little above and to the side, as a portrait would be lit.
@@ -82,6 +88,36 @@ class FrontRender:
             weights /= weights.sum(axis=1, keepdims=True)
             barycentric[hit] = weights
             points[hit] = np.einsum("nk,nkd->nd", weights, corners)
+        return points, triangle, barycentric, hit
+
+    def cast_on_outer_face(self, picture: np.ndarray, head_width: float
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Like cast, for points that lie on the outer face (landmarks): a point in a gap (the slit between
+        shut lips, an eye socket with no eyeball), or just beside one, can land on the surface seen through
+        it, the mouth's or skull's inside. Where the cast lies more than _GAP behind the nearest surface within
+        _RIM_REACH around the point (shares of `head_width`), the point moves to the closest pixel of that
+        nearer surface, the gap's rim, and is cast there."""
+        picture = np.array(np.atleast_2d(picture), dtype=np.float64)
+        points, triangle, barycentric, hit = self.cast(picture)
+        height, width = self.depth.shape
+        reach, gap = _RIM_REACH * head_width, _GAP * head_width
+        pixels = max(int(np.ceil(reach / self.pixel_size)), 1)
+        moved = []
+        for number in np.flatnonzero(hit):
+            column, row = (int(np.clip(np.floor(value), 0, size - 1))
+                           for value, size in zip(picture[number], (width, height)))
+            top, left = max(row - pixels, 0), max(column - pixels, 0)
+            window = self.depth[top:row + pixels + 1, left:column + pixels + 1]
+            if points[number, 1] <= window.min() + gap:
+                continue
+            rows, columns = np.nonzero(window <= window.min() + gap)
+            rows, columns = rows + top, columns + left
+            nearest = np.argmin((columns + 0.5 - picture[number, 0]) ** 2 + (rows + 0.5 - picture[number, 1]) ** 2)
+            # That pixel's centre: its own triangle holds it, and is the nearest surface of those that do.
+            picture[number] = (columns[nearest] + 0.5, rows[nearest] + 0.5)
+            moved.append(number)
+        if moved:
+            points[moved], triangle[moved], barycentric[moved], hit[moved] = self.cast(picture[moved])
         return points, triangle, barycentric, hit
 
     def _containing(self, seen: np.ndarray, row: np.ndarray, column: np.ndarray, xz: np.ndarray) -> np.ndarray:
