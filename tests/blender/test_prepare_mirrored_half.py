@@ -124,9 +124,14 @@ def test_a_mirrored_half_becomes_one_face_with_left_and_right_keys_and_keeps_the
     obj.lipwright_character.apply_mirror = True
     assert bpy.ops.lipwright.find_landmarks() == {"FINISHED"}, state.last_error
     assert obj.data == half_mesh and [m.type for m in obj.modifiers] == ["MIRROR", "ARMATURE", "SUBSURF"]
-    # The detector casts the right mouth corner deep into this full-resolution head (a plain whole copy of it
-    # gets the same) and says to check it: the user puts the lip landmarks where they belong.
+    # The found mouth corners lie on the lips (they once fell through the closed lips' slit into the mouth);
+    # then the user puts every landmark exactly where it belongs, as one would before a fit.
     empties = landmark_empties.landmark_empties(obj)
+    truth = half_head["landmarks"]
+    width = np.linalg.norm(np.subtract(truth["mouth_corner_left"], truth["mouth_corner_right"]))
+    for name in ("mouth_corner_left", "mouth_corner_right", "lip_upper_mid", "lip_lower_mid"):
+        found = np.array(empties[name].location)  # the space the truth is in (it is set back the same way below)
+        assert np.linalg.norm(found - np.asarray(truth[name])) < 0.1 * width, name
     for name, point in half_head["landmarks"].items():
         empties[name].location = point
     bpy.ops.ed.undo_push(message="Landmarks found")
