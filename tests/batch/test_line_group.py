@@ -58,6 +58,36 @@ def test_only_lines_of_one_batched_model_group_and_no_group_outgrows_its_size(ti
     assert max(len(group) for group in groups) == 3
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_generated_line_lists_keep_the_grouping_invariants(tiny_run, tmp_path, seed):
+    """Over random manifests: every line lands in exactly one group, in manifest order; no group outgrows its
+    size; a group of several holds one batched model on one device and no .blend output."""
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(1, 6))
+    models = [tiny_run, "phonemes", "not-a-model"]
+    lines = []
+    for row in range(1, int(rng.integers(1, 40)) + 1):
+        outputs = {"npz": tmp_path / f"{row}.npz"}
+        if rng.random() < 0.2:
+            outputs = {"blend": tmp_path / f"{row}.blend", "csv": tmp_path / f"{row}.csv"}
+        lines.append(BatchLine(row=row, audio=tmp_path / "a.wav", outputs=outputs, model=str(rng.choice(models)),
+                               device=str(rng.choice(["cpu", "cuda"]))))
+    groups = line_groups(lines, group_size=size)
+    placed = [line.row for group in groups for line in group]
+    assert sorted(placed) == [line.row for line in lines]  # each exactly once
+    for group in groups:
+        assert 1 <= len(group) <= size
+        assert [line.row for line in group] == sorted(line.row for line in group)
+        if len(group) > 1:
+            assert len({(line.model, line.device) for line in group}) == 1
+            assert registry.model_info(group[0].model).batched
+            assert not any("blend" in line.outputs for line in group)
+    # Lines that could share a pass do so: no two groups of one model and device are both short of full.
+    short = [(group[0].model, group[0].device) for group in groups
+             if len(group) < size and group[0].model == tiny_run and "blend" not in group[0].outputs]
+    assert len(short) == len(set(short))
+
+
 def test_a_group_equals_its_lines_alone_and_a_bad_line_fails_alone(tiny_run, tmp_path):
     names = tiny_run_lines(tmp_path, 3)
     (tmp_path / "bad.wav").write_bytes(b"not audio at all")

@@ -83,3 +83,27 @@ def test_the_command_line_makes_a_corpus(tmp_path, capsys):
     assert "clips" in capsys.readouterr().out
     assert Corpus(tmp_path / "corpus").sequences
     assert main(["data", "synth", str(tmp_path / "other"), "--hours", "0"]) == 2
+
+
+def test_brows_add_seeded_gestures_to_weights_and_vertices_alike(tmp_path):
+    from lipwright.synthetic.brow_gestures import brow_gestures, brow_rng
+    from lipwright.template import load_default_head
+
+    make_corpus(tmp_path, hours=8 / 3600, voices=VOICES[:2], seed=3, brows=True)
+    corpus, head = Corpus(tmp_path), load_default_head()
+    brows = [ARKIT_INDEX[name] for name in ("browInnerUp", "browOuterUpLeft", "browDownLeft")]
+    raised = 0
+    for sequence in corpus.sequences:
+        weights = np.load(tmp_path / "weights_npy" / f"{sequence.name}.npy")
+        phones = json.loads((tmp_path / "phones" / f"{sequence.name}.json").read_text())
+        assert phones["brows"] is True
+        # The brows are the clip's own seeded draw, timed on its aligned phones.
+        index = int(sequence.name.rsplit("_", 1)[1])
+        drawn = brow_gestures(phones["phones"], len(weights), 30.0, head.target_names, brow_rng(3, index))
+        np.testing.assert_allclose(weights[:, brows], drawn[:, brows], atol=1e-6)
+        raised += weights[:, brows].max() > 0.1
+        # The vertices move by the same weights: the brow region rises where the weights say.
+        offsets = (sequence.vertices() - corpus.template(sequence.subject)).reshape(len(weights), -1, 3)
+        np.testing.assert_allclose(offsets, np.einsum("fu,uvd->fvd", weights, head.targets), atol=2e-5)
+    assert raised >= 1
+

@@ -33,14 +33,17 @@ def run_line(line: BatchLine) -> LineOutcome:
 def _animate_and_write(line: BatchLine) -> list[str]:
     warnings: list[str] = []
     with tempfile.TemporaryDirectory(prefix="lipwright-batch-") as scratch:
+        # A .blend character is opened in a child Blender once, for everything the line needs of it.
+        exported = (export_blend_character(line, Path(scratch))
+                    if _is_blend(line.character) and {"glb", "blend"} & set(line.outputs) else None)
         if set(line.outputs) - {"blend"}:
-            warnings += _animate_into_files(line, Path(scratch))
+            warnings += _animate_into_files(line, Path(scratch), exported)
         if "blend" in line.outputs:
-            warnings += _bake_into_blend(line, Path(scratch))
+            warnings += _bake_into_blend(line, Path(scratch), exported)
     return list(dict.fromkeys(warnings))
 
 
-def _animate_into_files(line: BatchLine, scratch: Path) -> list[str]:
+def _animate_into_files(line: BatchLine, scratch: Path, exported: dict | None) -> list[str]:
     """The npz, csv, json and glb outputs, from one run of the model at the batch's frame rate."""
     from ..animate import animate_to_file
 
@@ -51,12 +54,13 @@ def _animate_into_files(line: BatchLine, scratch: Path) -> list[str]:
                            mesh_path=line.character if "npz" in line.outputs else None, seed=line.seed,
                            device=line.device, offsets="npz" in line.outputs, recognition=line.recognition,
                            speaker=line.speaker)
-    write_result_outputs(line, Path(result), scratch)
+    write_result_outputs(line, Path(result), scratch, exported)
     return list(meta.get("warnings", []))
 
 
-def write_result_outputs(line: BatchLine, result: Path, scratch: Path) -> None:
-    """The csv, json and glb outputs the line asks for, from its result npz."""
+def write_result_outputs(line: BatchLine, result: Path, scratch: Path, exported: dict | None = None) -> None:
+    """The csv, json and glb outputs the line asks for, from its result npz; exported: what
+    export_blend_character gave for a .blend character (made here when needed and not given)."""
     from .. import wire
 
     if set(line.outputs) & {"csv", "json", "glb"}:
@@ -64,7 +68,9 @@ def write_result_outputs(line: BatchLine, result: Path, scratch: Path) -> None:
         if "weights" not in decoded:
             raise LipwrightError(f"the model {line.model!r} gave no ARKit weights for csv, json or glb: "
                                  "choose npz, or a model that works in ARKit weights (phonemes)")
-        face_file = _blend_face_file(line, scratch) if "glb" in line.outputs and _is_blend(line.character) else None
+        face_file = None
+        if "glb" in line.outputs and _is_blend(line.character):
+            face_file = _blend_face_file(line, exported or export_blend_character(line, scratch))
         write_weight_outputs(line, decoded["weights"], decoded["weight_names"], decoded["fps"], face_file)
 
 
@@ -72,17 +78,26 @@ def _is_blend(character: Path | None) -> bool:
     return character is not None and character.suffix.lower() == ".blend"
 
 
-def _blend_face_file(line: BatchLine, scratch: Path) -> Path:
-    """The .blend character's face as a file a glb can be made from: exported by Blender as glTF with its
-    ARKit shape keys, or its Basis mesh when it has none (then it must be the default head's topology)."""
+def export_blend_character(line: BatchLine, scratch: Path) -> dict:
+    """One child Blender reads the .blend character: its Basis mesh ("mesh_npz"), its face as glTF with its
+    ARKit shape keys when a glb output is asked for ("face_glb", None when it has no such keys), and the
+    scene's facts (fps, mode)."""
     from ..blender_bridge.runner import run_in_blender
+
+    mesh_npz, face_glb = scratch / f"face{line.row}.npz", scratch / f"face{line.row}.glb"  # lines may share scratch
+    glb = {"out_glb": str(face_glb)} if "glb" in line.outputs else {}
+    scene = run_in_blender("headless", "export_object_mesh", blend=str(line.character.resolve()),
+                           object_name=line.object_name, out_npz=str(mesh_npz), **glb)
+    return {**scene, "mesh_npz": mesh_npz, "face_glb": face_glb if scene["glb"] else None}
+
+
+def _blend_face_file(line: BatchLine, exported: dict) -> Path:
+    """The .blend character's face as a file a glb can be made from: its glTF export with its ARKit shape keys,
+    or its Basis mesh when it has none (then it must be the default head's topology)."""
     from ..errors import MeshError
     from .character_face import load_character_face
 
-    mesh_npz, face_glb = scratch / f"face{line.row}.npz", scratch / f"face{line.row}.glb"  # lines may share scratch
-    exported = run_in_blender("headless", "export_object_mesh", blend=str(line.character.resolve()),
-                              object_name=line.object_name, out_npz=str(mesh_npz), out_glb=str(face_glb))
-    face = face_glb if exported["glb"] else mesh_npz
+    face = exported["face_glb"] or exported["mesh_npz"]
     try:
         load_character_face(face)
     except MeshError:
@@ -92,19 +107,17 @@ def _blend_face_file(line: BatchLine, scratch: Path) -> Path:
     return face
 
 
-def _bake_into_blend(line: BatchLine, scratch: Path) -> list[str]:
+def _bake_into_blend(line: BatchLine, scratch: Path, exported: dict) -> list[str]:
     """The line baked onto the .blend character's object, as `lipwright bake` does it (the add-on's own bake
     in a child Blender), at the scene's frame rate; the output .blend is replaced only when the bake succeeded."""
     from ..animate import animate_to_file
     from ..blender_bridge.runner import run_in_blender
     from ..files.atomic import replaced_on_success
 
-    mesh_npz, result_npz = scratch / "blend_mesh.npz", scratch / "blend_result.npz"
-    scene = run_in_blender("headless", "export_object_mesh", blend=str(line.character.resolve()),
-                           object_name=line.object_name, out_npz=str(mesh_npz))
-    arkit = scene["mode"] == "ARKIT"  # a face with ARKit shape keys is driven by the weights alone
-    meta = animate_to_file(line.audio, result_npz, model=line.model, fps=scene["fps"], transcript=line.transcript,
-                           mesh_path=None if arkit else mesh_npz, seed=line.seed, device=line.device,
+    result_npz = scratch / "blend_result.npz"
+    arkit = exported["mode"] == "ARKIT"  # a face with ARKit shape keys is driven by the weights alone
+    meta = animate_to_file(line.audio, result_npz, model=line.model, fps=exported["fps"], transcript=line.transcript,
+                           mesh_path=None if arkit else exported["mesh_npz"], seed=line.seed, device=line.device,
                            offsets=not arkit, recognition=line.recognition, speaker=line.speaker)
     with replaced_on_success(line.outputs["blend"].resolve()) as partial_blend:
         run_in_blender("headless", "bake_files", blend_in=str(line.character.resolve()), object_name=line.object_name,

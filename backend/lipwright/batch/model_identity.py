@@ -13,11 +13,11 @@ from .line import file_digest
 def model_identity(name: str, models_dir: Path | None = None) -> str:
     """For a trained run, a digest of its config and weights (the folder that registering chose: the user's
     models folder before the shipped runs); for a built-in model, its name."""
-    from ..models.run_folders import CONFIG_FILE, SHIPPED_MODELS_DIR, WEIGHTS_FILE, chosen_models_dir, find_runs
+    from ..models.run_folders import SHIPPED_MODELS_DIR, chosen_models_dir, usable_run
 
     for models in (chosen_models_dir(models_dir), SHIPPED_MODELS_DIR):
-        run = next((run for run in find_runs(models) if run.name == name and not run.problem), None)
+        run = usable_run(name, models)
         if run is not None:
-            parts = [file_digest(Path(run.folder) / part) for part in (CONFIG_FILE, WEIGHTS_FILE)]
+            parts = [file_digest(path) for path in run.files]
             return f"{name}:" + hashlib.sha256("".join(parts).encode()).hexdigest()
     return name

@@ -158,13 +158,11 @@ def write_returned(line: BatchLine, outcome: LineOutcome, files: dict[str, bytes
 
 def _trained_run_files(models: set[str], models_dir: Path | None) -> dict[str, dict[str, bytes]]:
     """run name -> file name -> bytes, for the lines' models found in the user's models folder."""
-    from ..models.run_folders import CONFIG_FILE, WEIGHTS_FILE, chosen_models_dir, find_runs
+    from ..models.run_folders import chosen_models_dir, usable_run
 
     folder = chosen_models_dir(models_dir)
-    if not folder.is_dir():
-        return {}
-    return {run.name: {part: (Path(run.folder) / part).read_bytes() for part in (CONFIG_FILE, WEIGHTS_FILE)}
-            for run in find_runs(folder) if run.name in models and not run.problem}
+    runs = [run for run in (usable_run(name, folder) for name in sorted(models)) if run is not None]
+    return {run.name: {path.name: path.read_bytes() for path in run.files} for run in runs}
 
 
 def _materialised_runs(runs: dict[str, dict[str, bytes]], folder: Path) -> Path:

@@ -54,6 +54,11 @@ class RunFolder:
     speakers: tuple[str, ...] = ()
     problem: str = ""  # why it cannot run, whatever is installed ("" when it can)
 
+    @property
+    def files(self) -> tuple[Path, Path]:
+        """The files that make the run: what travels to another machine and what its identity hashes."""
+        return Path(self.folder) / CONFIG_FILE, Path(self.folder) / WEIGHTS_FILE
+
 
 def run_folder_of(folder: Path) -> Path | None:
     """The folder holding the run's files: `folder/best` when there is one, else `folder` when it has a
@@ -102,6 +107,11 @@ def find_runs(models_dir: Path) -> list[RunFolder]:
         if folder is not None:
             runs.append(read_run(child.name, folder))
     return runs
+
+
+def usable_run(name: str, models_dir: Path) -> RunFolder | None:
+    """The run named `name` in `models_dir` that can be used; None when there is none (or it is broken)."""
+    return next((run for run in find_runs(models_dir) if run.name == name and not run.problem), None)
 
 
 def _torch_missing() -> str:

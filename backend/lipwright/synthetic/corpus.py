@@ -28,6 +28,7 @@ from ..models.base import AnimationRequest, Progress, no_progress
 from ..models.phonemes import PhonemeModel
 from ..template import load_default_head
 from .augment import augment
+from .brow_gestures import brow_gestures, brow_rng
 from .lines import line
 from .voices import DEFAULT_VOICES, Voice, check_trainable, speak
 
@@ -47,9 +48,10 @@ def plan_clip(index: int, voices: tuple[Voice, ...], seed: int) -> tuple[str, Vo
 
 
 def make_corpus(out: str | Path, hours: float, voices: tuple[Voice, ...] = DEFAULT_VOICES, seed: int = 0,
-                augmented: bool = True, workers: int = 1, progress: Progress = no_progress) -> dict:
+                augmented: bool = True, workers: int = 1, progress: Progress = no_progress, brows: bool = False) -> dict:
     """Speak and animate clips into `out` until it holds `hours` of audio; returns a summary.
     augmented: some clips get noise, gain, reverberation or a telephone band (see augment.py).
+    brows: the targets also get seeded eyebrow gestures (brow_gestures.py), for models that sample.
     workers: processes making clips side by side (each loads its own teacher)."""
     out = Path(out)
     voices = tuple(check_trainable(voice) for voice in voices)
@@ -67,7 +69,7 @@ def make_corpus(out: str | Path, hours: float, voices: tuple[Voice, ...] = DEFAU
     target, total, index, counted, made, skipped = hours * 3600.0, 0.0, 0, 0, 0, []
     try:
         while total < target:
-            jobs = [(out, index + i, voices, seed, augmented) for i in range(1 if pool is None else 2 * workers)]
+            jobs = [(out, index + i, voices, seed, augmented, brows) for i in range(1 if pool is None else 2 * workers)]
             jobs = [job for job in jobs if not _wav(out, job[1], voices).exists()]
             outcomes = list(pool.map(_make_numbered_clip, jobs) if pool else map(_make_numbered_clip, jobs))
             made += sum(problem is None for problem in outcomes)
@@ -93,23 +95,23 @@ def _wav(out: Path, index: int, voices: tuple[Voice, ...]) -> Path:
 _teacher: PhonemeModel | None = None  # one per process
 
 
-def _make_numbered_clip(job: tuple[Path, int, tuple[Voice, ...], int, bool]) -> str | None:
+def _make_numbered_clip(job: tuple[Path, int, tuple[Voice, ...], int, bool, bool]) -> str | None:
     """Make clip `index`; returns None, or why it was left out (a line the teacher cannot align)."""
     global _teacher
-    out, index, voices, seed, augmented = job
+    out, index, voices, seed, augmented, brows = job
     if _teacher is None:
         _teacher = PhonemeModel()
     text, voice = plan_clip(index, voices, seed)
     try:
         _make_clip(out, clip_name(voice, index), text, voice, _teacher, np.random.default_rng([seed, index]),
-                   augmented)
+                   augmented, brow_rng(seed, index) if brows else None)
     except LipwrightError as error:
         return f"{clip_name(voice, index)}: {error}"
     return None
 
 
 def _make_clip(out: Path, name: str, text: str, voice: Voice, teacher: PhonemeModel, rng: np.random.Generator,
-               augmented: bool) -> None:
+               augmented: bool, brows: np.random.Generator | None = None) -> None:
     scratch = out / "wav" / f".{name}.spoken.wav"
     try:
         clip = load_audio(speak(text, voice, scratch), target_rate=SAMPLE_RATE)
@@ -118,11 +120,17 @@ def _make_clip(out: Path, name: str, text: str, voice: Voice, teacher: PhonemeMo
     # The teacher hears the clean speech; the model will hear it as recorded.
     animation = teacher.animate(AnimationRequest(clip=clip, fps=FPS, transcript=text))
     samples, effects = augment(clip.samples, SAMPLE_RATE, rng) if augmented else (clip.samples, [])
+    weights = np.asarray(animation.weights, dtype=np.float32)
     vertices = animation.rest[None] + np.asarray(animation.offsets, dtype=np.float32)
+    if brows is not None:
+        gestures = brow_gestures(animation.meta["phones"], len(weights), FPS, animation.weight_names, brows)
+        added = np.maximum(weights, gestures) - weights
+        weights = weights + added
+        vertices = vertices + np.einsum("fu,uvd->fvd", added, teacher.head.targets)
     _save_npy(out / "vertices_npy" / f"{name}.npy", vertices.reshape(len(vertices), -1))
-    _save_npy(out / "weights_npy" / f"{name}.npy", animation.weights)
+    _save_npy(out / "weights_npy" / f"{name}.npy", weights)
     phones = {"text": text, "voice": voice.id, "engine": voice.engine, "fps": FPS, "augmented": effects,
-              "phones": animation.meta["phones"]}
+              "phones": animation.meta["phones"], "brows": brows is not None}
     write_text_atomically(out / "phones" / f"{name}.json", json.dumps(phones))
     with atomic_writer(out / "wav" / f"{name}.wav") as stream:
         soundfile.write(stream, samples, SAMPLE_RATE, format="WAV", subtype="PCM_16")
