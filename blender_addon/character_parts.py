@@ -1,8 +1,10 @@
 """A character's separate teeth, tongue and eye meshes: sent with the fit, given the ARKit keys that move them,
-each key driven by the face's key of the same name.
+each key driven by the face's key of the same name plus the line's weight for that unit in a Basis Keys bake
+(part_follow).
 
 Drivers make the parts follow whatever moves the face's keys: a baked line, the user's own keyframes, the
-preview slider, a hand on the slider. The parts' own keys are never overwritten: a key already named like an
+preview slider, a hand on the slider; and a Basis Keys line, which keys the face's part_follow properties.
+Parts driven by a fit made before those properties existed follow the face's keys only, until the next fit. The parts' own keys are never overwritten: a key already named like an
 ARKit unit is the user's and stays as it is, undriven; keys an earlier fit made are remade only on request.
 `plan_parts` checks everything first; `write_parts` then writes, so a refused fit writes nothing."""
 
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .arkit_names import ARKIT_NAMES
+from . import part_follow
 from .character_keys import FIT_KEY, earlier_fit, write_keys
 from .scene_data import basis_coordinates, mesh_data
 
@@ -121,6 +124,7 @@ def write_parts(character, plans: list) -> list[str]:
     lines = []
     for plan in plans:
         written = write_keys(plan.obj, plan)
+        part_follow.ensure_properties(face_keys, written)
         for name in written:
             drive_from_face(plan.obj, name, face_keys)
         previous = set(part_record(plan.obj).get("created_keys", ()))
@@ -136,18 +140,19 @@ def write_parts(character, plans: list) -> list[str]:
 
 
 def drive_from_face(obj, name: str, face_keys) -> None:
-    """The part's key `name` takes the value of the face's key `name` (an Average driver: no Python runs)."""
+    """The part's key `name` takes the value of the face's key `name` plus the face's part_follow property for
+    `name` (a Sum driver: no Python runs)."""
     keys = obj.data.shape_keys
     path = f'key_blocks["{name}"].value'
     if keys.animation_data is not None and keys.animation_data.drivers.find(path) is not None:
         keys.key_blocks[name].driver_remove("value")  # an earlier fit's driver on a key it made
-    curve = keys.key_blocks[name].driver_add("value")
-    driver = curve.driver
-    driver.type = "AVERAGE"
-    variable = driver.variables.new()
-    variable.name = "face"
-    variable.type = "SINGLE_PROP"
-    target = variable.targets[0]
-    target.id_type = "KEY"
-    target.id = face_keys
-    target.data_path = path
+    driver = keys.key_blocks[name].driver_add("value").driver
+    driver.type = "SUM"
+    for variable_name, source in (("face", path), ("line", part_follow.data_path(name))):
+        variable = driver.variables.new()
+        variable.name = variable_name
+        variable.type = "SINGLE_PROP"
+        target = variable.targets[0]
+        target.id_type = "KEY"
+        target.id = face_keys
+        target.data_path = source
