@@ -234,11 +234,13 @@ def jaw_run_models(tmp_path, monkeypatch):
     backend_process.stop_local_backend()
 
 
-def lip_gap_and_teeth(face, teeth, rows, seam, frames) -> tuple:
+def lip_gap_and_teeth(face, teeth, rows, truth, frames) -> tuple:
     """Per frame: how far the lips part beyond rest, how far the lower and the upper teeth moved (most)."""
     scene = bpy.context.scene
     scene.frame_set(frames[0] - 20)  # before the line: everything at rest
     face_rest, teeth_rest = evaluated_vertices(face), evaluated_vertices(teeth)
+    seam = [int(np.argmin(np.linalg.norm(face_rest - truth[name], axis=1))) for name in ("lip_upper_mid",
+                                                                                          "lip_lower_mid")]
     gap_rest = np.linalg.norm(face_rest[seam[1]] - face_rest[seam[0]])
     gaps, lower, upper = [], [], []
     for frame in frames:
@@ -289,10 +291,8 @@ def test_separate_teeth_follow_a_vertex_space_line_baked_as_basis_keys(addon, ba
     assert not job.last_error and "basis keys" in job.last_report, (job.last_error, job.last_report)
     action = bpy.data.actions["Lipwright Line 01"]
     frames = frames_of(action)
-    basis = evaluated_vertices(face)
-    seam = [int(np.argmin(np.linalg.norm(basis - truth[name], axis=1))) for name in ("lip_upper_mid", "lip_lower_mid")]
     rows = (head_character["lower_teeth_rows"], head_character["upper_teeth_rows"])
-    gaps, lower, upper = lip_gap_and_teeth(face, teeth, rows, seam, frames)
+    gaps, lower, upper = lip_gap_and_teeth(face, teeth, rows, truth, frames)
     width = np.linalg.norm(truth["mouth_corner_left"] - truth["mouth_corner_right"])
     assert gaps.max() > 0.1 * width, "the run hardly opens the mouth"
     assert lower.max() > 0.05 * width, f"the lower teeth move only {lower.max() / width:.3f} mouth widths"
@@ -313,7 +313,7 @@ def test_separate_teeth_follow_a_vertex_space_line_baked_as_basis_keys(addon, ba
     assert bpy.ops.ed.undo() == {"FINISHED"}
     face, teeth = bpy.data.objects["Character"], bpy.data.objects["Teeth"]
     assert "Lipwright Line 01" not in bpy.data.actions
-    assert np.abs(lip_gap_and_teeth(face, teeth, rows, seam, frames)[1]).max() < 1e-6
+    assert np.abs(lip_gap_and_teeth(face, teeth, rows, truth, frames)[1]).max() < 1e-6
 
     # A re-bake keys the parts once, on the line's own track; removing the line leaves nothing behind.
     bpy.context.scene.lipwright.target = face
@@ -325,9 +325,9 @@ def test_separate_teeth_follow_a_vertex_space_line_baked_as_basis_keys(addon, ba
     line = next(iter(tracks))
     paths = [curve.data_path for curve in compat.action_fcurves(tracks[line].strips[0].action)]
     assert paths.count(part_follow.data_path("jawOpen")) == 1
-    assert np.corrcoef(*lip_gap_and_teeth(face, teeth, rows, seam, frames)[:2])[0, 1] > 0.9
+    assert np.corrcoef(*lip_gap_and_teeth(face, teeth, rows, truth, frames)[:2])[0, 1] > 0.9
     assert bake.remove_bake(face, line)
     assert all(keys[part_follow.property_name(unit)] == 0.0 for unit in part_follow.followed_units(keys))
     assert not [block.name for block in keys.key_blocks if block.name.startswith(bake.BASIS_KEY_PREFIX)]
     assert keys.animation_data is None or not keys.animation_data.nla_tracks
-    assert np.abs(lip_gap_and_teeth(face, teeth, rows, seam, frames)[1]).max() < 1e-6
+    assert np.abs(lip_gap_and_teeth(face, teeth, rows, truth, frames)[1]).max() < 1e-6
