@@ -124,10 +124,14 @@ def write_parts(character, plans: list) -> list[str]:
     lines = []
     for plan in plans:
         written = write_keys(plan.obj, plan)
-        part_follow.ensure_properties(face_keys, written)
-        for name in written:
-            drive_from_face(plan.obj, name, face_keys)
         previous = set(part_record(plan.obj).get("created_keys", ()))
+        # The drivers an earlier fit made on the keys this one keeps are made anew too: those made before the
+        # part_follow properties existed then follow Basis Keys bakes as well. The user's keys are never driven.
+        upgraded = [name for name in sorted(previous - set(written)) if _is_driven(plan.obj, name)]
+        driven = [name for name in ARKIT_NAMES if name in set(written) | set(upgraded)]
+        part_follow.ensure_properties(face_keys, driven)
+        for name in driven:
+            drive_from_face(plan.obj, name, face_keys)
         plan.obj[PART_KEY] = json.dumps({"character": character.name, "parts": plan.parts,
                                          "created_keys": sorted(previous | set(written)), "kept_keys": plan.kept})
         what = ", ".join(part.replace("_", " ") for part in plan.parts) or "nothing"
@@ -137,6 +141,12 @@ def write_parts(character, plans: list) -> list[str]:
         fit["parts"] = {**fit.get("parts", {}), **{plan.obj.name: plan.parts for plan in plans}}
         character[FIT_KEY] = json.dumps(fit)
     return lines
+
+
+def _is_driven(obj, name: str) -> bool:
+    keys = obj.data.shape_keys
+    return (keys is not None and name in keys.key_blocks and keys.animation_data is not None
+            and keys.animation_data.drivers.find(f'key_blocks["{name}"].value') is not None)
 
 
 def drive_from_face(obj, name: str, face_keys) -> None:
