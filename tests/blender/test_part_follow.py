@@ -9,17 +9,13 @@ import numpy as np
 import pytest
 
 from tests.blender.conftest import grid_mesh, make_result, set_fps
+from tests.blender.test_prepared_character_bake import evaluated_vertices
 
 FRAMES = 30
 
 
 def evaluated_z(obj) -> np.ndarray:
-    evaluated = obj.evaluated_get(bpy.context.evaluated_depsgraph_get())
-    mesh = evaluated.to_mesh()
-    co = np.empty(len(mesh.vertices) * 3, np.float32)
-    mesh.vertices.foreach_get("co", co)
-    evaluated.to_mesh_clear()
-    return co.reshape(-1, 3)[:, 2]
+    return evaluated_vertices(obj)[:, 2]
 
 
 def driven_part(face):
