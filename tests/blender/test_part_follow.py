@@ -38,7 +38,8 @@ def line_result(vertex_count):
 
 
 def test_a_basis_line_moves_the_parts_and_takes_nothing_along_when_it_goes():
-    from blender_addon import bake, compat, part_follow
+    from blender_addon import bake, compat, line_store, part_follow
+    from blender_addon.line_controls import LineControls
 
     scene = bpy.context.scene
     set_fps(scene, 24)
@@ -58,6 +59,19 @@ def test_a_basis_line_moves_the_parts_and_takes_nothing_along_when_it_goes():
         np.testing.assert_allclose(evaluated_z(teeth), 0.01 * opening[index], atol=1e-6)
     scene.frame_set(60)  # after the line: the base track holds the property at rest
     np.testing.assert_allclose(evaluated_z(teeth), 0.0, atol=1e-7)
+
+    # Re-applied from what the line stored (a control changed): the parts' curve is written again, as it was.
+    line_store.reapply_line(scene, face, "Line 01")
+    paths = [c.data_path for c in compat.action_fcurves(bpy.data.actions[report.action_name])]
+    assert paths.count(part_follow.data_path("jawOpen")) == 1
+    scene.frame_set(17)
+    np.testing.assert_allclose(evaluated_z(teeth), 0.01 * opening[7], atol=1e-6)
+    curve = next(c for c in compat.action_fcurves(bpy.data.actions[report.action_name])
+                 if c.data_path == part_follow.data_path("jawOpen"))
+    doubled, slot = bake.new_action(keys, "doubled")
+    line_store.write_follow_curves(doubled, slot, 10, [("jawOpen", opening)], LineControls(intensity=2.0))
+    twice = next(iter(compat.action_fcurves(doubled)))
+    assert twice.evaluate(17) == pytest.approx(min(2.0 * curve.evaluate(17), part_follow.MAX_VALUE), abs=1e-5)
 
     scene.frame_set(17)
     assert bake.remove_bake(face, "Line 01")
