@@ -53,3 +53,11 @@ def test_a_models_own_weights_are_used_as_they_are(head, spoken_weights):
 def test_offsets_of_another_mesh_are_refused(head):
     with pytest.raises(ValueError, match="do not move the template's"):
         estimate_part_weights(np.zeros((2, 10, 3)), head)
+
+
+def test_a_frame_that_is_no_motion_leaves_the_parts_at_rest(head, spoken_weights):
+    offsets = np.einsum("fk,kvd->fvd", spoken_weights[:20], np.asarray(head.targets, np.float64))
+    offsets[5, 10, 1] = np.nan
+    estimate = estimate_part_weights(offsets, head)
+    assert np.all(estimate.weights[5] == 0.0) and np.all(np.isfinite(estimate.weights))
+    assert estimate.weights[:, estimate.names.index("jawOpen")].max() > 0.1

@@ -65,8 +65,12 @@ def estimate_part_weights(offsets, template: HeadTemplate) -> PartWeights:
                                 for block in blocks] or [np.zeros((0, len(targets)))])
     weights = np.zeros((len(projected), len(targets)))
     for frame, row in enumerate(projected):
-        if np.any(row):  # a frame at rest is all zeros
-            weights[frame] = nnls(triangular, row)[0]
+        if not np.any(row) or not np.all(np.isfinite(row)):  # at rest (or not a motion): the parts stay
+            continue
+        try:
+            weights[frame] = nnls(triangular, row, maxiter=20 * len(targets))[0]
+        except RuntimeError:  # no convergence: the unbounded answer, cut at 0, is close enough to steer teeth
+            weights[frame] = np.maximum(np.linalg.lstsq(triangular, row, rcond=None)[0], 0.0)
     names = part_units(template)
     columns = [list(template.target_names).index(name) for name in names]
     return PartWeights(weights[:, columns].astype(np.float32), names)
