@@ -8,8 +8,12 @@ on 'lipwright_part <unit>' properties of the face's Key, in its own action: they
 undo and go away with the line, as its basis keys do, and deform nothing on the face itself. Where no line keys
 them they rest at 0, so a weights bake (which keys the face's ARKit keys) drives the parts as before."""
 
+import json
+
 import bpy
 import numpy as np
+
+from .character_keys import FIT_KEY
 
 PREFIX = "lipwright_part "
 SILENT = 1e-4  # a unit whose weight never leaves +-SILENT in a line is not keyed
@@ -67,10 +71,6 @@ def planned_curves(obj, result: dict, frames: int) -> list:
 
 def missing_warning(obj, result: dict):
     """A sentence when the face's parts cannot follow this Basis Keys line (fitted before they could); or None."""
-    import json
-
-    from .character_keys import FIT_KEY
-
     try:
         parts = json.loads(obj.get(FIT_KEY, "{}")).get("parts", {})
     except (ValueError, TypeError, AttributeError):
