@@ -134,3 +134,12 @@ def test_parts_an_older_fit_drove_are_named_in_the_report_and_a_refit_upgrades_t
                                                                    part_follow.data_path("jawOpen")]
     assert part_follow.followed_units(face.data.shape_keys) == ["jawOpen"]
     assert bake.bake_result(scene, face, result, "Line 01", 1).part_units == ["jawOpen"]
+
+
+def test_a_trimmed_strip_cuts_the_part_weights_with_the_offsets():
+    from blender_addon import bake
+
+    result, _ = line_result(4)
+    cut, start = bake.trim_result(result, 100, 106, 120)
+    assert start == 106 and len(cut["offsets"]) == len(cut["part_weights"]) == 14
+    np.testing.assert_array_equal(cut["part_weights"], result["part_weights"][6:20])
