@@ -69,6 +69,9 @@ class BakeReport:
             f"{len(self.shape_keys)} ARKit keys" if self.mode == "ARKIT"
             else f"{len(self.shape_keys)} basis keys ({self.energy_kept * 100:.2f}% of the motion)"
         )
+        if self.part_units:
+            count = len(self.part_units)
+            what += f", separate parts following {count} unit{'s' if count != 1 else ''}"
         return f"Baked '{self.strip_name}' on {self.object_name}: {what}, frames {self.frame_start}-{self.frame_end}"
 
 

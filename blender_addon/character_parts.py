@@ -3,9 +3,10 @@ each key driven by the face's key of the same name plus the line's weight for th
 (part_follow).
 
 Drivers make the parts follow whatever moves the face's keys: a baked line, the user's own keyframes, the
-preview slider, a hand on the slider; and a Basis Keys line, which keys the face's part_follow properties.
-Parts driven by a fit made before those properties existed follow the face's keys only, until the next fit. The parts' own keys are never overwritten: a key already named like an
-ARKit unit is the user's and stays as it is, undriven; keys an earlier fit made are remade only on request.
+preview slider, a hand on the slider; and a Basis Keys line, which keys the face's part_follow properties
+(drivers made before those existed follow the face's keys only, until the next fit makes them anew).
+The parts' own keys are never overwritten: a key already named like an ARKit unit is the user's and stays
+as it is, undriven; keys an earlier fit made are remade only on request.
 `plan_parts` checks everything first; `write_parts` then writes, so a refused fit writes nothing."""
 
 import json
@@ -13,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .arkit_names import ARKIT_NAMES
 from . import part_follow
+from .arkit_names import ARKIT_NAMES
 from .character_keys import FIT_KEY, earlier_fit, write_keys
 from .scene_data import basis_coordinates, mesh_data
 

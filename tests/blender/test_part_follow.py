@@ -49,6 +49,7 @@ def test_a_basis_line_moves_the_parts_and_takes_nothing_along_when_it_goes():
     for _ in range(2):  # a re-bake replaces the line's curves in place
         report = bake.bake_result(scene, face, result, "Line 01", 10)
     assert report.mode == "BASIS" and report.part_units == ["jawOpen"]  # tongueOut never moves: not keyed
+    assert "separate parts following 1 unit," in report.summary()
     keys = face.data.shape_keys
     paths = [c.data_path for c in compat.action_fcurves(bpy.data.actions[report.action_name])]
     assert paths.count(part_follow.data_path("jawOpen")) == 1 and part_follow.data_path("tongueOut") not in paths
