@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import bpy
 import numpy as np
 
-from . import compat, face_mapping, line_overlap, line_store
+from . import compat, face_mapping, line_overlap, line_store, part_follow
 from .arkit_names import MIN_ARKIT_MATCHES, match_arkit_keys
 from .basis import compress_to_basis
 from .line_controls import scale_upper_face
@@ -57,7 +57,8 @@ class BakeReport:
     unmatched: list = field(default_factory=list)   # ARKit weights the mesh has no key for
     energy_kept: float = 1.0                         # basis mode: share of the offsets' energy kept
     max_error: float = 0.0                           # basis mode: worst vertex error, object units
-    model_warnings: list = field(default_factory=list)  # what the model said about this line
+    model_warnings: list = field(default_factory=list)  # what the model (and the bake) said about this line
+    part_units: list = field(default_factory=list)      # basis mode: units keyed for the separate parts
 
     @property
     def frame_end(self) -> int:
@@ -68,6 +69,9 @@ class BakeReport:
             f"{len(self.shape_keys)} ARKit keys" if self.mode == "ARKIT"
             else f"{len(self.shape_keys)} basis keys ({self.energy_kept * 100:.2f}% of the motion)"
         )
+        if self.part_units:
+            count = len(self.part_units)
+            what += f", separate parts following {count} unit{'s' if count != 1 else ''}"
         return f"Baked '{self.strip_name}' on {self.object_name}: {what}, frames {self.frame_start}-{self.frame_end}"
 
 
@@ -206,7 +210,11 @@ def _plan(scene, obj, result, strip_name, frame_start, mode):
             f"the result moves {offsets.shape[1]} vertices but '{obj.name}' has {vertex_count}; "
             "generate again for this mesh"
         )
-    return chosen, frames, offsets, []
+    try:  # the separate parts follow the line through the face's part_follow properties
+        follow = part_follow.planned_curves(obj, result, frames)
+    except part_follow.FollowError as error:
+        raise BakeError(str(error)) from None
+    return chosen, frames, (offsets, follow), []
 
 
 # --- Finding and removing what a line made -------------------------------------------------------
@@ -277,15 +285,16 @@ def _line_key_names(action) -> list:
 
 def sync_base(keys):
     """Keep the base track's channels equal to the union of the lines' and blinks' channels; drop it when
-    none is left."""
+    none is left. The parts' follow properties no line keys any more go back to 0."""
     bases = tracks_marked(keys, "lipwright_base")
-    if not bases:
-        return
     wanted = set()
-    for track in keys.animation_data.nla_tracks:
+    for track in keys.animation_data.nla_tracks if keys is not None and keys.animation_data is not None else ():
         for strip in track.strips:
             if strip.action is not None and ("lipwright_strip" in strip.action or BLINKS_MARK in strip.action):
                 wanted.update(_line_key_names(strip.action))
+    part_follow.rest_unkeyed(keys, wanted)
+    if not bases:
+        return
     for track in bases:
         if not wanted:
             remove_track(keys, track)
@@ -379,7 +388,7 @@ def trim_result(result: dict, frame_start: int, first: int, end: int) -> tuple:
     plays at frame_start + i: (the cut result, its new frame_start). Trimmed-off speech moves nothing."""
     lo, hi = max(first - frame_start, 0), max(end - frame_start, 0)
     cut = dict(result)
-    for name in ("offsets", "weights"):
+    for name in ("offsets", "weights", "part_weights"):
         if isinstance(result.get(name), np.ndarray):
             cut[name] = result[name][lo:hi]
     return cut, frame_start + lo
@@ -404,15 +413,19 @@ def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mod
         chosen, obj.name, strip_name, "", label("Lipwright ", strip_name), frame_start, frame_count,
         unmatched=unmatched,
     )
+    follow = []
     if chosen == "ARKIT":
         curves = payload
     else:
-        curves, report.energy_kept, report.max_error = _basis_curves(obj, payload, strip_name, basis)
+        offsets, follow = payload
+        curves, report.energy_kept, report.max_error = _basis_curves(obj, offsets, strip_name, basis)
+        warning = part_follow.missing_warning(obj, result)
+        report.model_warnings.extend([warning] if warning else [])
     keys = obj.data.shape_keys
     if keys.animation_data is None:
         keys.animation_data_create()
-    if curves:  # a silent line keys nothing, so it needs no base
-        ensure_base(keys, [data_path(name) for name, _ in curves])
+    if curves or follow:  # a silent line keys nothing, so it needs no base
+        ensure_base(keys, [data_path(name) for name, _ in curves] + [part_follow.data_path(u) for u, _ in follow])
 
     action, slot = new_action(keys, label("Lipwright ", strip_name))
     action["lipwright_strip"] = strip_name
@@ -423,7 +436,7 @@ def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mod
     if sound_start is not None:
         action["lipwright_sound_start"] = float(sound_start)
     # i6-controls hook: the raw result stays on the action; the line's controls shape the keys written.
-    line_store.write_line(scene, obj, strip_name, action, slot, frame_start, curves, result, chosen)
+    line_store.write_line(scene, obj, strip_name, action, slot, frame_start, curves, result, chosen, follow)
     if track is None:
         track = keys.animation_data.nla_tracks.new()
     track.name = unique_track_name(keys, report.track_name, track)
@@ -436,6 +449,7 @@ def bake_result(scene, obj, result: dict, strip_name: str, frame_start: int, mod
     report.track_name = track.name
     report.action_name = action.name
     report.shape_keys = [name for name, _ in curves]
+    report.part_units = [unit for unit, _ in follow]
     return report
 
 

@@ -1,9 +1,12 @@
 """A character's separate teeth, tongue and eye meshes: sent with the fit, given the ARKit keys that move them,
-each key driven by the face's key of the same name.
+each key driven by the face's key of the same name plus the line's weight for that unit in a Basis Keys bake
+(part_follow).
 
 Drivers make the parts follow whatever moves the face's keys: a baked line, the user's own keyframes, the
-preview slider, a hand on the slider. The parts' own keys are never overwritten: a key already named like an
-ARKit unit is the user's and stays as it is, undriven; keys an earlier fit made are remade only on request.
+preview slider, a hand on the slider; and a Basis Keys line, which keys the face's part_follow properties
+(drivers made before those existed follow the face's keys only, until the next fit makes them anew).
+The parts' own keys are never overwritten: a key already named like an ARKit unit is the user's and stays
+as it is, undriven; keys an earlier fit made are remade only on request.
 `plan_parts` checks everything first; `write_parts` then writes, so a refused fit writes nothing."""
 
 import json
@@ -11,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import part_follow
 from .arkit_names import ARKIT_NAMES
 from .character_keys import FIT_KEY, earlier_fit, write_keys
 from .scene_data import basis_coordinates, mesh_data
@@ -121,9 +125,14 @@ def write_parts(character, plans: list) -> list[str]:
     lines = []
     for plan in plans:
         written = write_keys(plan.obj, plan)
-        for name in written:
-            drive_from_face(plan.obj, name, face_keys)
         previous = set(part_record(plan.obj).get("created_keys", ()))
+        # The drivers an earlier fit made on the keys this one keeps are made anew too: those made before the
+        # part_follow properties existed then follow Basis Keys bakes as well. The user's keys are never driven.
+        upgraded = [name for name in sorted(previous - set(written)) if _is_driven(plan.obj, name)]
+        driven = [name for name in ARKIT_NAMES if name in set(written) | set(upgraded)]
+        part_follow.ensure_properties(face_keys, driven)
+        for name in driven:
+            drive_from_face(plan.obj, name, face_keys)
         plan.obj[PART_KEY] = json.dumps({"character": character.name, "parts": plan.parts,
                                          "created_keys": sorted(previous | set(written)), "kept_keys": plan.kept})
         what = ", ".join(part.replace("_", " ") for part in plan.parts) or "nothing"
@@ -135,19 +144,26 @@ def write_parts(character, plans: list) -> list[str]:
     return lines
 
 
+def _is_driven(obj, name: str) -> bool:
+    keys = obj.data.shape_keys
+    return (keys is not None and name in keys.key_blocks and keys.animation_data is not None
+            and keys.animation_data.drivers.find(f'key_blocks["{name}"].value') is not None)
+
+
 def drive_from_face(obj, name: str, face_keys) -> None:
-    """The part's key `name` takes the value of the face's key `name` (an Average driver: no Python runs)."""
+    """The part's key `name` takes the value of the face's key `name` plus the face's part_follow property for
+    `name` (a Sum driver: no Python runs)."""
     keys = obj.data.shape_keys
     path = f'key_blocks["{name}"].value'
     if keys.animation_data is not None and keys.animation_data.drivers.find(path) is not None:
         keys.key_blocks[name].driver_remove("value")  # an earlier fit's driver on a key it made
-    curve = keys.key_blocks[name].driver_add("value")
-    driver = curve.driver
-    driver.type = "AVERAGE"
-    variable = driver.variables.new()
-    variable.name = "face"
-    variable.type = "SINGLE_PROP"
-    target = variable.targets[0]
-    target.id_type = "KEY"
-    target.id = face_keys
-    target.data_path = path
+    driver = keys.key_blocks[name].driver_add("value").driver
+    driver.type = "SUM"
+    for variable_name, source in (("face", path), ("line", part_follow.data_path(name))):
+        variable = driver.variables.new()
+        variable.name = variable_name
+        variable.type = "SINGLE_PROP"
+        target = variable.targets[0]
+        target.id_type = "KEY"
+        target.id = face_keys
+        target.data_path = source

@@ -9,13 +9,15 @@ from the stored result: the model never runs again for a control change.
 import bpy
 import numpy as np
 
-from . import compat
+from . import compat, part_follow
 from .line_controls import INTENSITY_MAX, LineControls, apply_controls, reduce_curves
 
 WEIGHTS = "lipwright_weights"            # (frames, units) the model's ARKit weights, flattened
 WEIGHT_NAMES = "lipwright_weight_names"
 BASIS_VALUES = "lipwright_basis_values"  # (frames, keys) basis-key values, flattened (basis mode)
 BASIS_KEYS = "lipwright_basis_keys"
+PART_WEIGHTS = "lipwright_part_weights"  # (frames, units) the weights of the units parts follow (basis mode)
+PART_WEIGHT_NAMES = "lipwright_part_weight_names"
 VARIATIONS = "lipwright_variations"      # (variations, frames, units) weights of a line generated several times
 VARIATION_SEEDS = "lipwright_variation_seeds"
 # What reproduces the bake exactly: the model, and for models that sample, the seed and step count.
@@ -115,13 +117,34 @@ def write_curves(obj, action, slot, frame_start, curves, controls: LineControls)
             # Basis keys hold values in [-1, 1]; exaggerating needs room on the slider.
             block.slider_min, block.slider_max = -INTENSITY_MAX, INTENSITY_MAX
         shaped.append(apply_controls(values, controls, block.slider_min, block.slider_max))
+    _write_shaped(action, slot, frame_start, [data_path(key_name) for key_name, _ in curves], shaped, controls)
+
+
+def write_follow_curves(action, slot, frame_start, follow, controls: LineControls) -> None:
+    """Write the part weights [(unit, (frames,) values)] a Basis Keys line keys (part_follow), shaped by the
+    controls as its basis keys are, so the parts open as far as the face does."""
+    controls = controls.clamped()
+    shaped = [apply_controls(values, controls, 0.0, part_follow.MAX_VALUE) for _, values in follow]
+    _write_shaped(action, slot, frame_start, [part_follow.data_path(unit) for unit, _ in follow], shaped, controls)
+
+
+def _write_shaped(action, slot, frame_start, paths, shaped, controls: LineControls) -> None:
     if not shaped:
         return
     kept = reduce_curves(np.column_stack(shaped), controls.tolerance)
     interpolation = _LINEAR if controls.tolerance > 0 else _BEZIER
-    for (key_name, _), values, frames in zip(curves, shaped, kept):
+    for path, values, frames in zip(paths, shaped, kept):
         frames, values = eased(frames, values[frames], len(values))
-        write_keys(action, slot, data_path(key_name), frame_start + frames, values, interpolation)
+        write_keys(action, slot, path, frame_start + frames, values, interpolation)
+
+
+def stored_follow(action, face_keys) -> list:
+    """[(unit, values)] of the part weights stored with a Basis Keys line, for the units the face's parts follow."""
+    stored = _stored(action, PART_WEIGHTS, PART_WEIGHT_NAMES)
+    if stored is None:
+        return []
+    followed = set(part_follow.followed_units(face_keys))
+    return [(name, stored[0][:, column]) for column, name in enumerate(stored[1]) if name in followed]
 
 
 def stored_variations(action):
@@ -147,8 +170,9 @@ def made_by(action) -> dict:
     return {name: action[key] for name, key in MADE_BY.items() if action is not None and key in action}
 
 
-def write_line(scene, obj, strip_name, action, slot, frame_start, curves, result, mode) -> None:
-    """Bake hook: keep the raw result on the new line's action, then write its curves through its controls."""
+def write_line(scene, obj, strip_name, action, slot, frame_start, curves, result, mode, follow=()) -> None:
+    """Bake hook: keep the raw result on the new line's action, then write its curves through its controls.
+    follow: [(unit, values)] a Basis Keys line's part weights (part_follow.planned_curves)."""
     if "weights" in result and "weight_names" in result:
         _store(action, WEIGHTS, WEIGHT_NAMES, result["weights"], result["weight_names"])
     if "variations" in result and "variation_seeds" in result:
@@ -163,9 +187,14 @@ def write_line(scene, obj, strip_name, action, slot, frame_start, curves, result
     if mode == "BASIS":
         _store(action, BASIS_VALUES, BASIS_KEYS, np.column_stack([values for _, values in curves]),
                [name for name, _ in curves])
+    if follow:
+        _store(action, PART_WEIGHTS, PART_WEIGHT_NAMES, np.column_stack([values for _, values in follow]),
+               [unit for unit, _ in follow])
     action[FPS] = float(result["fps"])
     action[FRAME_START] = int(frame_start)
-    write_curves(obj, action, slot, int(frame_start), curves, controls_of(scene, strip_name))
+    controls = controls_of(scene, strip_name)
+    write_curves(obj, action, slot, int(frame_start), curves, controls)
+    write_follow_curves(action, slot, int(frame_start), follow, controls)
 
 
 class LineError(ValueError):
@@ -230,6 +259,7 @@ def reapply_line(scene, obj, strip_name):
     slot = compat.first_slot(action)
     for curve in compat.action_fcurves(action):
         compat.remove_fcurve(action, slot, curve)
-    write_curves(obj, action, slot, keys_at, [(name, values[:, i]) for i, name in enumerate(names)],
-                 controls_of(scene, strip_name))
+    controls = controls_of(scene, strip_name)
+    write_curves(obj, action, slot, keys_at, [(name, values[:, i]) for i, name in enumerate(names)], controls)
+    write_follow_curves(action, slot, keys_at, stored_follow(action, obj.data.shape_keys), controls)
     return None

@@ -90,7 +90,7 @@ def apply_job(job) -> bake.BakeReport:
     report = bake.bake_result(scene, obj, result, spec.strip_name, spec.frame_start, spec.mode, basis=job.basis,
                               line_id=spec.line_id, sound_start=spec.sound_start)
     # The model's own warnings (e.g. the transcript did not fit, so phones were recognised instead).
-    report.model_warnings = list(result["meta"].get("warnings", []))
+    report.model_warnings = [*result["meta"].get("warnings", []), *report.model_warnings]
     return report
 
 

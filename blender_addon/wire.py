@@ -18,8 +18,12 @@ REQUEST_KEYS = ("audio", "options", "vertices", "faces_flat", "face_sizes", "cor
 # mesh): the backend carries the model's motion on the default head over to the character through it.
 RESULT_KEYS = (
     "offsets", "rest", "fps", "weights", "weight_names", "landmark_names", "landmark_index", "meta",
-    "landmark_tracks", "landmark_track_names",
+    "landmark_tracks", "landmark_track_names", "part_weights", "part_weight_names",
 )
+# "part_weights" (frames, U), named by "part_weight_names" (ARKit units such as jawOpen, tongueOut,
+# eyeLookInLeft): for a prepared character's vertex motion (Basis Keys), the weights of the units that move its
+# separate teeth, tongue and eyes, which follow the face's ARKit keys rather than its vertices; the model's own
+# weights when it has them, else estimated from its offsets on the default head (retarget.part_weights).
 # "landmark_tracks" (frames, L, 3), named by "landmark_track_names": landmark trajectories from a model
 # that predicts them (the landmark-guided model), in its template's frame; they carry no topology.
 # ("landmarks" in a decoded result is the rest mesh's name -> vertex index, as before.)
@@ -69,4 +73,6 @@ def decode_result(data: bytes) -> dict:
     result["landmarks"] = {str(n): int(i) for n, i in zip(arrays["landmark_names"], arrays["landmark_index"])}
     if "weight_names" in arrays:
         result["weight_names"] = [str(n) for n in arrays["weight_names"]]
+    if "part_weight_names" in arrays:
+        result["part_weight_names"] = [str(n) for n in arrays["part_weight_names"]]
     return result

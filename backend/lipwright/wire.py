@@ -23,8 +23,12 @@ REQUEST_KEYS = ("audio", "options", "vertices", "faces_flat", "face_sizes", "cor
 # sent beside its mesh): the model's motion on the default head is carried over to the character through it.
 RESULT_KEYS = (
     "offsets", "rest", "fps", "weights", "weight_names", "landmark_names", "landmark_index", "meta",
-    "landmark_tracks", "landmark_track_names",
+    "landmark_tracks", "landmark_track_names", "part_weights", "part_weight_names",
 )
+# "part_weights" (frames, U), named by "part_weight_names" (ARKit units such as jawOpen, tongueOut,
+# eyeLookInLeft): for a prepared character's vertex motion (Basis Keys), the weights of the units that move its
+# separate teeth, tongue and eyes, which follow the face's ARKit keys rather than its vertices; the model's own
+# weights when it has them, else estimated from its offsets on the default head (retarget.part_weights).
 # "landmark_tracks" (frames, L, 3), named by "landmark_track_names": landmark trajectories from a model
 # that predicts them (the landmark-guided model), in its template's frame; they carry no topology.
 # ("landmarks" in a decoded result is the rest mesh's name -> vertex index, as before.)
@@ -169,7 +173,7 @@ def decode_request(data: bytes, max_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
 
 def write_result(
     file: BinaryIO, offsets, rest, fps: float, landmark_index: dict, meta: dict, weights=None, weight_names=(),
-    landmark_tracks=None, landmark_track_names=(),
+    landmark_tracks=None, landmark_track_names=(), part_weights=None, part_weight_names=(),
 ) -> None:
     """Writes the result npz into `file` (a binary stream; seekable for a plain zip), offsets streamed chunk
     by chunk, so a long line never exists whole in memory. offsets: a (frames, vertices, 3) array, an
@@ -190,6 +194,9 @@ def write_result(
     if landmark_tracks is not None:
         arrays["landmark_tracks"] = np.asarray(landmark_tracks, dtype=np.float32)
         arrays["landmark_track_names"] = np.array(list(landmark_track_names), dtype=str)
+    if part_weights is not None:
+        arrays["part_weights"] = np.asarray(part_weights, dtype=np.float32)
+        arrays["part_weight_names"] = np.array(list(part_weight_names), dtype=str)
     with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         if offsets is not None:
             _write_streamed(archive, "offsets", offsets)
@@ -252,4 +259,6 @@ def decode_result(data: bytes) -> dict:
         result["weight_names"] = [str(n) for n in arrays["weight_names"]]
     if "landmark_track_names" in arrays:
         result["landmark_track_names"] = [str(n) for n in arrays["landmark_track_names"]]
+    if "part_weight_names" in arrays:
+        result["part_weight_names"] = [str(n) for n in arrays["part_weight_names"]]
     return result

@@ -4,6 +4,7 @@ the user's own key on the teeth kept; and the line's vertex motion (Basis Keys),
 character's correspondence, opens its mouth frame by frame as the default head's opens (truth by construction:
 the character is the head's skin decimated, turned and ten times larger)."""
 
+import os
 import shutil
 import subprocess
 
@@ -108,7 +109,7 @@ def test_teeth_follow_the_jaw_and_vertex_motion_opens_the_mouth_as_the_heads(add
     basis = evaluated_vertices(face)
     seam = [int(np.argmin(np.linalg.norm(basis - truth[name], axis=1))) for name in ("lip_upper_mid", "lip_lower_mid")]
     lips_rest = np.array([truth["lip_upper_mid"], truth["lip_lower_mid"]])
-    expected, measured = [], []
+    expected, measured, basis_lower = [], [], []
     for frame, unit_weights in zip(frames_of(bpy.data.actions["Lipwright Line 01"]), weights):
         scene.frame_set(frame)
         assert all(face_keys[name].value == 0.0 for name in names)  # the ARKit bake is gone; basis keys play
@@ -116,10 +117,13 @@ def test_teeth_follow_the_jaw_and_vertex_motion_opens_the_mouth_as_the_heads(add
         expected.append(np.linalg.norm(lips[1] - lips[0]) - np.linalg.norm(lips_rest[1] - lips_rest[0]))
         vertices = evaluated_vertices(face)[seam]
         measured.append(np.linalg.norm(vertices[1] - vertices[0]) - np.linalg.norm(basis[seam[1]] - basis[seam[0]]))
+        basis_lower.append(np.linalg.norm(evaluated_vertices(teeth) - teeth_rest, axis=1)[lower].max())
     expected, measured = np.array(expected), np.array(measured)
     assert expected.max() > 0.1 * width, "the head's own mouth hardly opens on this line"
     assert np.corrcoef(expected, measured)[0, 1] > 0.95
     assert np.abs(measured - expected).max() < 0.05 * width, np.abs(measured - expected).max() / width
+    # The teeth follow the Basis Keys line as they followed its weights: the model's own jaw weights came with it.
+    np.testing.assert_allclose(basis_lower, lower_moved, atol=0.01 * width)
 
 
 @pytest.mark.sound_strips
@@ -210,3 +214,120 @@ def test_a_part_scaled_to_nothing_is_refused_before_anything_is_sent(addon):
         bpy.ops.lipwright.fit_character()
     assert "scaled to nothing" in bpy.context.window_manager.lipwright_prepare.last_error
     assert face.data.shape_keys is None
+
+
+@pytest.fixture()
+def jaw_run_models(tmp_path, monkeypatch):
+    """A models folder holding a tiny vertex-space run on the default head that opens the jaw with its audio
+    (tests/blender/jaw_run.py), for a backend the add-on starts afresh."""
+    from blender_addon import backend_process
+    from tests.blender.test_prepare_character import BACKEND_PYTHON, REPO
+
+    models = tmp_path / "models"
+    done = subprocess.run([BACKEND_PYTHON, str(REPO / "tests" / "blender" / "jaw_run.py"), str(models / "jaw-run")],
+                          capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, PYTHONPATH=f"{REPO / 'backend'}{os.pathsep}{REPO}"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    monkeypatch.setenv("LIPWRIGHT_MODELS_DIR", str(models))
+    backend_process.stop_local_backend()  # one started by an earlier test knows other models
+    yield models
+    backend_process.stop_local_backend()
+
+
+def lip_gap_and_teeth(face, teeth, rows, truth, frames) -> tuple:
+    """Per frame: how far the lips part beyond rest, how far the lower and the upper teeth moved (most)."""
+    scene = bpy.context.scene
+    scene.frame_set(frames[0] - 20)  # before the line: everything at rest
+    face_rest, teeth_rest = evaluated_vertices(face), evaluated_vertices(teeth)
+    seam = [int(np.argmin(np.linalg.norm(face_rest - truth[name], axis=1))) for name in ("lip_upper_mid",
+                                                                                          "lip_lower_mid")]
+    gap_rest = np.linalg.norm(face_rest[seam[1]] - face_rest[seam[0]])
+    gaps, lower, upper = [], [], []
+    for frame in frames:
+        scene.frame_set(frame)
+        lips = evaluated_vertices(face)[seam]
+        moved = np.linalg.norm(evaluated_vertices(teeth) - teeth_rest, axis=1)
+        gaps.append(np.linalg.norm(lips[1] - lips[0]) - gap_rest)
+        lower.append(moved[rows[0]].max())
+        upper.append(moved[rows[1]].max())
+    return np.array(gaps), np.array(lower), np.array(upper)
+
+
+@pytest.mark.sound_strips
+def test_separate_teeth_follow_a_vertex_space_line_baked_as_basis_keys(addon, backend, head_character,
+                                                                      jaw_run_models, tmp_path):
+    from blender_addon import bake, compat, landmark_empties, part_follow, properties
+
+    scene = bpy.context.scene
+    scene.render.fps, scene.render.fps_base = 24, 1.0
+    teeth = mesh_object("Teeth", head_character["teeth_vertices"], head_character["teeth_triangles"])
+    teeth.shape_key_add(name="Basis", from_mix=False)
+    own = teeth.shape_key_add(name="jawForward", from_mix=False)  # the user's own key with an ARKit name
+    own_co = head_character["teeth_vertices"].astype(np.float32) + 0.01
+    own.data.foreach_set("co", own_co.ravel())
+    own.value = 0.25
+    face = mesh_object("Character", head_character["vertices"], head_character["triangles"])
+    teeth.select_set(True)
+    truth = head_character["landmarks"]
+    landmark_empties.store_landmarks(face, truth, "detected")
+    state = bpy.context.window_manager.lipwright_prepare
+    assert bpy.ops.lipwright.fit_character() == {"FINISHED"}, state.last_error
+    assert "jawOpen" in part_follow.followed_units(face.data.shape_keys)
+
+    wav = tmp_path / "line.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), LINE], check=True, capture_output=True)
+    compat.new_sound_strip(scene, "Line 01", str(wav), 1, 1)
+    settings = scene.lipwright
+    settings.target, settings.sound_strip = face, "Line 01"
+    job = bpy.context.window_manager.lipwright_job
+    assert bpy.ops.lipwright.refresh_models() == {"FINISHED"} and not job.last_error, job.last_error
+    assert properties.model_motion_space("jaw-run") == "vertices"
+    settings.model = "jaw-run"
+    bpy.ops.ed.undo_push(message="Fitted")
+
+    # The run's vertex motion is baked as Basis Keys (AUTO, for a vertex-space model); the face's ARKit keys
+    # stay at 0, yet the lower teeth open with the lips frame by frame and the upper teeth stay.
+    assert bpy.ops.lipwright.generate() == {"FINISHED"}, job.last_error
+    assert not job.last_error and "basis keys" in job.last_report, (job.last_error, job.last_report)
+    action = bpy.data.actions["Lipwright Line 01"]
+    frames = frames_of(action)
+    rows = (head_character["lower_teeth_rows"], head_character["upper_teeth_rows"])
+    gaps, lower, upper = lip_gap_and_teeth(face, teeth, rows, truth, frames)
+    width = np.linalg.norm(truth["mouth_corner_left"] - truth["mouth_corner_right"])
+    assert gaps.max() > 0.1 * width, "the run hardly opens the mouth"
+    assert lower.max() > 0.05 * width, f"the lower teeth move only {lower.max() / width:.3f} mouth widths"
+    assert np.corrcoef(gaps, lower)[0, 1] > 0.9
+    assert upper.max() < 0.01 * lower.max()
+    face_keys = face.data.shape_keys.key_blocks
+    assert all(face_keys[name].value == 0.0 for name in head_character["target_names"])
+    blocks = teeth.data.shape_keys.key_blocks
+    assert blocks["jawForward"].value == 0.25  # the user's key: as it was, undriven, unkeyed
+    co = np.empty(len(own_co) * 3, np.float32)
+    blocks["jawForward"].data.foreach_get("co", co)
+    np.testing.assert_array_equal(co.reshape(-1, 3), own_co)
+    assert teeth.data.shape_keys.animation_data.drivers.find('key_blocks["jawForward"].value') is None
+    assert teeth.data.shape_keys.animation_data.action is None and not teeth.data.shape_keys.animation_data.nla_tracks
+
+    # Undo takes the whole bake back: the teeth rest at every frame.
+    bpy.ops.ed.undo_push(message="Baked")
+    assert bpy.ops.ed.undo() == {"FINISHED"}
+    face, teeth = bpy.data.objects["Character"], bpy.data.objects["Teeth"]
+    assert "Lipwright Line 01" not in bpy.data.actions
+    assert np.abs(lip_gap_and_teeth(face, teeth, rows, truth, frames)[1]).max() < 1e-6
+
+    # A re-bake keys the parts once, on the line's own track; removing the line leaves nothing behind.
+    bpy.context.scene.lipwright.target = face
+    for _ in range(2):
+        assert bpy.ops.lipwright.generate() == {"FINISHED"}, job.last_error
+    keys = face.data.shape_keys
+    tracks = bake.lipwright_tracks(face)
+    assert len(tracks) == 1
+    line = next(iter(tracks))
+    paths = [curve.data_path for curve in compat.action_fcurves(tracks[line].strips[0].action)]
+    assert paths.count(part_follow.data_path("jawOpen")) == 1
+    assert np.corrcoef(*lip_gap_and_teeth(face, teeth, rows, truth, frames)[:2])[0, 1] > 0.9
+    assert bake.remove_bake(face, line)
+    assert all(keys[part_follow.property_name(unit)] == 0.0 for unit in part_follow.followed_units(keys))
+    assert not [block.name for block in keys.key_blocks if block.name.startswith(bake.BASIS_KEY_PREFIX)]
+    assert keys.animation_data is None or not keys.animation_data.nla_tracks
+    assert np.abs(lip_gap_and_teeth(face, teeth, rows, truth, frames)[1]).max() < 1e-6

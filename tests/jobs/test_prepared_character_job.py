@@ -18,6 +18,7 @@ from lipwright.models import registry
 from lipwright.models.base import AnimationRequest
 from lipwright.models.trained_run import TrainedRunModel
 from lipwright.retarget.correspondence import correspondence_npz_bytes
+from lipwright.retarget.part_weights import estimate_part_weights
 from lipwright.retarget.prepare import prepare_character
 from lipwright.retarget.transfer import transfer_offsets
 from tests.retarget.conftest import head  # noqa: F401  (the default head, shared)
@@ -66,6 +67,10 @@ def test_a_weights_model_moves_a_prepared_character_as_its_generated_keys_do(spe
     scale = np.abs(by_keys).max()
     assert scale > 0.01  # the line moves the mouth (the character is ten times the head's size)
     np.testing.assert_allclose(offsets, by_keys, atol=1e-4 * scale)
+    # The units that move its separate parts come with it: the model's own weights.
+    columns = [list(prepared.target_names).index(name) for name in result["part_weight_names"]]
+    assert "jawOpen" in result["part_weight_names"] and "mouthSmileLeft" not in result["part_weight_names"]
+    np.testing.assert_array_equal(result["part_weights"], weights[:, columns])
 
 
 def test_a_vertex_space_run_is_carried_to_a_character_of_another_topology(speech, character, prepared, head,
@@ -87,6 +92,10 @@ def test_a_vertex_space_run_is_carried_to_a_character_of_another_topology(speech
     assert result["offsets"].shape == (len(on_head), character.mesh.vertex_count, 3)
     expected = transfer_offsets(on_head, prepared.correspondence)
     np.testing.assert_allclose(result["offsets"], expected, atol=1e-5 * np.abs(expected).max())
+    # The units that move its separate parts, estimated from the run's motion on the head.
+    estimate = estimate_part_weights(on_head, head)
+    assert result["part_weight_names"] == list(estimate.names)
+    np.testing.assert_allclose(result["part_weights"], estimate.weights, atol=1e-6)
     # Read at the character's vertices nearest the lip seam, the carried motion is the head's there, at
     # the character's size and turn (truth by construction).
     truth = character.true_motion(on_head)

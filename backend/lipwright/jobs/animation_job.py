@@ -288,6 +288,7 @@ def write_animation(animation: Animation, meta: dict, target: BinaryIO | str | o
             target, animation.offsets, animation.rest, animation.fps, animation.landmark_index, meta,
             weights=animation.weights, weight_names=animation.weight_names,
             landmark_tracks=animation.landmark_tracks, landmark_track_names=animation.landmark_track_names,
+            part_weights=animation.part_weights, part_weight_names=animation.part_weight_names,
         )
         return
     try:

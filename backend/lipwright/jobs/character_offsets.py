@@ -1,5 +1,6 @@
 """A prepared character's motion: the model's offsets on the default head carried over to the character through
-its correspondence, a block of frames at a time while the result is written."""
+its correspondence, a block of frames at a time while the result is written, with the weights of the units that
+move its separate teeth, tongue and eyes (which follow the face's ARKit keys, not its vertices)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,24 @@ def carried_to_character(animation: Animation, correspondence, mesh: MeshData | 
     mesh; the animation as it is otherwise, or when it has no offsets (weights only)."""
     if correspondence is None or animation.offsets is None:
         return animation
-    return replace(animation, offsets=CarriedOffsets(animation.offsets, correspondence),
-                   rest=np.asarray(mesh.vertices, dtype=np.float32), landmark_index={})
+    carried = CarriedOffsets(animation.offsets, correspondence)  # checks the offsets move the default head
+    parts = part_weights_of(animation)
+    return replace(animation, offsets=carried, rest=np.asarray(mesh.vertices, dtype=np.float32), landmark_index={},
+                   part_weights=parts.weights, part_weight_names=parts.names)
+
+
+def part_weights_of(animation: Animation):
+    """The weights of the units that move separate parts (retarget.part_weights.PartWeights): the model's own
+    when it gives weights, else estimated from its offsets on the default head."""
+    from ..retarget.part_weights import estimate_part_weights, model_part_weights
+    from ..template import load_default_head
+
+    head = load_default_head()
+    if animation.weights is not None:
+        own = model_part_weights(animation.weights, animation.weight_names, head)
+        if own is not None:
+            return own
+    return estimate_part_weights(animation.offsets, head)
 
 
 class CarriedOffsets(FrameBlocks):

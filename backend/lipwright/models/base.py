@@ -37,7 +37,9 @@ class Animation:
     asked for weights only and the model has them; rest: (vertices, 3).
     weights: (frames, 52) in ARKit space when the model works there, else None.
     landmark_tracks: (frames, L, 3) landmark trajectories named by landmark_track_names, from models that
-    predict them, else None."""
+    predict them, else None.
+    part_weights: (frames, U) the weights of the units that move a prepared character's separate parts,
+    named by part_weight_names (retarget.part_weights), for a motion carried over to it; else None."""
 
     offsets: "np.ndarray | OffsetFrames | None"
     rest: np.ndarray
@@ -48,6 +50,8 @@ class Animation:
     meta: dict = field(default_factory=dict)
     landmark_tracks: np.ndarray | None = None
     landmark_track_names: tuple[str, ...] = ()
+    part_weights: np.ndarray | None = None
+    part_weight_names: tuple[str, ...] = ()
 
 
 class SpeechModel(Protocol):
