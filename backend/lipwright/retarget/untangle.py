@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.sparse import csr_matrix, diags
+from scipy.spatial import cKDTree
 
 from .correspondence import closest_points_on_triangles
 
@@ -21,6 +22,12 @@ CHECKED_WEIGHTS = np.linspace(0.1, 1.0, 10)
 # Smoothing steps before the smoothed region grows by a ring, and steps in all.
 STEPS_PER_RING = 4
 MAX_STEPS = 16
+# Two vertices a key brings this close (template metres), to under half their gap at rest, touch under it:
+# lids meeting on a blink, lips pressing on mouthClose.
+CONTACT_M = 0.0015
+# A state of the smoothing is kept only if no contact opened by more than this share of CONTACT_M (half a
+# millimetre: a blink's lids that part by more show light between them).
+CONTACT_SLACK = 0.35
 
 
 def untangle_targets(targets: np.ndarray, character_vertices: np.ndarray, character_triangles: np.ndarray,
@@ -42,41 +49,65 @@ def untangle_targets(targets: np.ndarray, character_vertices: np.ndarray, charac
     template_rest = np.asarray(template_rest, dtype=np.float64)
     template_targets = np.asarray(template_targets, dtype=np.float64)
     template_triangles = np.asarray(template_triangles, dtype=np.int64)
+    in_template = np.asarray(character_in_template, dtype=np.float64)
+    contact = CONTACT_M * np.linalg.norm(vertices - vertices.mean(axis=0)) / max(
+        float(np.linalg.norm(in_template - in_template.mean(axis=0))), 1e-30)
     for unit in range(len(result)):
-        result[unit] = _untangle_unit(result[unit], vertices, triangles, neighbour_mean, counterpart,
+        result[unit] = _untangle_unit(result[unit], vertices, triangles, neighbour_mean, counterpart, contact,
                                       lambda: _folded_at_any_weight(template_rest, template_targets[unit],
                                                                     template_triangles))
     return result.astype(np.float32)
 
 
-def _untangle_unit(offsets, vertices, triangles, neighbour_mean, counterpart, template_folds_of):
-    """One key's offsets with its character-only folds smoothed out; unchanged when smoothing cannot undo
-    them all (the fold then lies where the template's own key squeezes the skin, shifted by the fit)."""
+def _untangle_unit(offsets, vertices, triangles, neighbour_mean, counterpart, contact, template_folds_of):
+    """One key's offsets with as few character-only folds as smoothing reaches (the first state with the
+    fewest); unchanged when smoothing cannot lessen them (such folds lie where the template's own key
+    squeezes the skin, shifted a triangle by the fit)."""
     moving = np.any(offsets != 0.0, axis=1)
     candidates = np.flatnonzero(moving[triangles].any(axis=1))
     if len(candidates) == 0:
         return offsets
-    smoothed = offsets.copy()
+    best, fewest = offsets, None
+    pairs, gaps = _contacts(vertices, triangles, offsets, np.flatnonzero(moving), contact)
+    smoothed = offsets
     template_folds = None
     free = np.zeros(len(vertices), dtype=bool)
     for step in range(MAX_STEPS + 1):
         folded = candidates[_folded_at_any_weight(vertices, smoothed, triangles[candidates])]
-        if len(folded) == 0:
-            return smoothed
-        if template_folds is None:
+        if len(folded) and template_folds is None:
             template_folds = template_folds_of()
-        own = folded[~template_folds[counterpart.of(folded)]]
-        if len(own) == 0:
-            return smoothed
-        if step == MAX_STEPS:
-            return offsets
+        own = folded[~template_folds[counterpart.of(folded)]] if len(folded) else folded
+        opened = np.linalg.norm((vertices + smoothed)[pairs[:, 0]] - (vertices + smoothed)[pairs[:, 1]], axis=1) \
+            > gaps + CONTACT_SLACK * contact
+        if fewest is None or (len(own) < fewest and not opened.any()):
+            best, fewest = smoothed, len(own)
+        if len(own) == 0 or step == MAX_STEPS:
+            break
         around = np.zeros(len(vertices), dtype=bool)
         around[triangles[own]] = True
         for _ in range(step // STEPS_PER_RING):  # the folds still left: smooth rings wider round them
             around |= (neighbour_mean @ around.astype(np.float64)) > 0
         free |= around
         smoothed = _smoothing_step(smoothed, vertices, neighbour_mean, np.flatnonzero(free))
-    return offsets
+    return best
+
+
+def _contacts(vertices: np.ndarray, triangles: np.ndarray, offsets: np.ndarray, moving: np.ndarray,
+              contact: float) -> tuple[np.ndarray, np.ndarray]:
+    """(pairs (P, 2), gaps (P,)): the vertices the key at full weight brings within `contact` of each other,
+    to under half their distance at rest, that faced each other at rest (normals opposed, as on lips or lids
+    that meet: skin squeezed on one side faces one way; posed normals would not do, folds turn them over)."""
+    corners = vertices[triangles]
+    face_normals = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+    normals = np.zeros_like(vertices)
+    for corner in range(3):
+        np.add.at(normals, triangles[:, corner], face_normals)
+    posed = vertices + offsets
+    pairs = moving[cKDTree(posed[moving]).query_pairs(contact, output_type="ndarray").reshape(-1, 2)]
+    gaps = np.linalg.norm(posed[pairs[:, 0]] - posed[pairs[:, 1]], axis=1)
+    touching = ((2.0 * gaps < np.linalg.norm(vertices[pairs[:, 0]] - vertices[pairs[:, 1]], axis=1))
+                & (np.einsum("pd,pd->p", normals[pairs[:, 0]], normals[pairs[:, 1]]) < 0.0))
+    return pairs[touching], gaps[touching]
 
 
 def _smoothing_step(offsets: np.ndarray, vertices: np.ndarray, neighbour_mean: csr_matrix,
