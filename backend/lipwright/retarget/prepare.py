@@ -58,8 +58,8 @@ def prepare_character(mesh: MeshData, landmarks: Mapping[str, object], template:
                                          np.asarray(fit.character.vertex_normals), frames, allowed_triangles=allowed)
     report_stage(0.85, "making the 52 ARKit shape keys")
     targets = untangle_targets(transfer_targets(template.targets, correspondence), mesh.vertices,
-                               fit.character.faces, fit.character.vertices, fit.character.face_normals, rest,
-                               fit.fitted, regions.triangles[allowed], template.targets)
+                               fit.character.faces, fit.character.vertices, fit.character.face_normals,
+                               correspondence, rest, fit.fitted, regions.triangles, allowed, template.targets)
     return PreparedCharacter(
         correspondence=correspondence,
         targets=targets,

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, diags
 from scipy.spatial import cKDTree
 
-from .correspondence import closest_points_on_triangles
+from .correspondence import Correspondence, closest_points_on_triangles
 
 # The weights at which a triangle is checked: its normal is quadratic in the weight, so a few suffice.
 CHECKED_WEIGHTS = np.linspace(0.1, 1.0, 10)
@@ -32,20 +32,23 @@ CONTACT_SLACK = 0.35
 
 def untangle_targets(targets: np.ndarray, character_vertices: np.ndarray, character_triangles: np.ndarray,
                      character_in_template: np.ndarray, character_normals: np.ndarray,
-                     template_rest: np.ndarray, template_fitted: np.ndarray, template_triangles: np.ndarray,
+                     correspondence: Correspondence, template_rest: np.ndarray, template_fitted: np.ndarray,
+                     template_triangles: np.ndarray, allowed_triangles: np.ndarray,
                      template_targets: np.ndarray) -> np.ndarray:
     """targets: (units, Vchar, 3) the character's generated offsets (character space); character_vertices
     (Vchar, 3) its rest positions in the same space; character_triangles (T, 3); character_in_template
     (Vchar, 3) and character_normals (T, 3) unit outward triangle normals, both in template space;
+    correspondence: the character's places on the template (its `triangle` indexes template_triangles);
     template_rest, template_fitted (Vtemplate, 3) and template_triangles (S, 3): the template before and
-    after the fit; template_targets (units, Vtemplate, 3) its face units. Returns the targets (float32) with
-    the character-only folds smoothed out."""
+    after the fit; allowed_triangles: indices of the template triangles the character may lie on;
+    template_targets (units, Vtemplate, 3) its face units. Returns the targets (float32) with the
+    character-only folds smoothed out."""
     result = np.array(targets, dtype=np.float64)
     vertices = np.asarray(character_vertices, dtype=np.float64)
     triangles = np.asarray(character_triangles, dtype=np.int64)
     neighbour_mean = _neighbour_mean(triangles, len(vertices))
-    counterpart = _Counterparts(template_fitted, template_triangles, character_in_template, character_normals,
-                                triangles)
+    counterpart = _Counterparts(template_fitted, template_triangles, allowed_triangles, correspondence.triangle,
+                                character_in_template, character_normals, triangles)
     template_rest = np.asarray(template_rest, dtype=np.float64)
     template_targets = np.asarray(template_targets, dtype=np.float64)
     template_triangles = np.asarray(template_triangles, dtype=np.int64)
@@ -76,7 +79,7 @@ def _untangle_unit(offsets, vertices, triangles, neighbour_mean, counterpart, co
         folded = candidates[_folded_at_any_weight(vertices, smoothed, triangles[candidates])]
         if len(folded) and template_folds is None:
             template_folds = template_folds_of()
-        own = folded[~template_folds[counterpart.of(folded)]] if len(folded) else folded
+        own = folded[~template_folds[counterpart.of(folded)].any(axis=1)] if len(folded) else folded
         opened = np.linalg.norm((vertices + smoothed)[pairs[:, 0]] - (vertices + smoothed)[pairs[:, 1]], axis=1) \
             > gaps + CONTACT_SLACK * contact
         if fewest is None or (len(own) < fewest and not opened.any()):
@@ -146,20 +149,25 @@ def _neighbour_mean(triangles: np.ndarray, count: int) -> csr_matrix:
 
 
 class _Counterparts:
-    """The fitted template's triangle under each character triangle's centre, looked up only for the
-    triangles that fold (few), and kept."""
+    """The fitted template's triangles under each character triangle: the one under its centre and those its
+    corners were placed on (a fit that slides the surface by a triangle's width still finds a fold of the
+    template's there). The centres are looked up only for the triangles that fold (few), and kept."""
 
-    def __init__(self, fitted, template_triangles, character_in_template, character_normals, triangles):
+    def __init__(self, fitted, template_triangles, allowed_triangles, corner_triangles, character_in_template,
+                 character_normals, triangles):
         self._fitted = np.asarray(fitted, dtype=np.float64)
-        self._template_triangles = np.asarray(template_triangles, dtype=np.int64)
+        self._allowed = np.asarray(allowed_triangles, dtype=np.int64)
+        self._template_triangles = np.asarray(template_triangles, dtype=np.int64)[self._allowed]
+        self._corners = np.asarray(corner_triangles, dtype=np.int64)[triangles]
         self._centres = np.asarray(character_in_template, dtype=np.float64)[triangles].mean(axis=1)
         self._normals = np.asarray(character_normals, dtype=np.float64)
         self._known = np.full(len(triangles), -1, dtype=np.int64)
 
     def of(self, character_triangles: np.ndarray) -> np.ndarray:
+        """(n, 4) template triangle indices under each of the n character triangles."""
         unknown = character_triangles[self._known[character_triangles] < 0]
         if len(unknown):
             _, _, found = closest_points_on_triangles(self._fitted, self._template_triangles, self._centres[unknown],
                                                       self._normals[unknown])
-            self._known[unknown] = found
-        return self._known[character_triangles]
+            self._known[unknown] = self._allowed[found]
+        return np.column_stack([self._known[character_triangles], self._corners[character_triangles]])
