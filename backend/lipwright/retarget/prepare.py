@@ -57,9 +57,11 @@ def prepare_character(mesh: MeshData, landmarks: Mapping[str, object], template:
     correspondence = find_correspondence(fit.fitted, regions.triangles, np.asarray(fit.character.vertices),
                                          np.asarray(fit.character.vertex_normals), frames, allowed_triangles=allowed)
     report_stage(0.85, "making the 52 ARKit shape keys")
-    targets = untangle_targets(transfer_targets(template.targets, correspondence), mesh.vertices,
-                               fit.character.faces, fit.character.vertices, fit.character.face_normals,
-                               correspondence, rest, fit.fitted, regions.triangles, allowed, template.targets)
+    # The jaw and mouth keys (those that carry the skin far); the eye keys keep what transfer made.
+    mouth_units = [i for i, name in enumerate(template.target_names) if name.startswith(("jaw", "mouth"))]
+    targets = untangle_targets(transfer_targets(template.targets, correspondence), mouth_units, mesh.vertices,
+                               fit.character.faces, fit.similarity.scale, correspondence, rest,
+                               template.targets)
     return PreparedCharacter(
         correspondence=correspondence,
         targets=targets,

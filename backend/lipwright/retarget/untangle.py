@@ -3,11 +3,12 @@
 Each vertex's offset is the template's carried by a linear map (deformation_frames), and a linear map is
 only the first-order part of how the fit bends space: where a key moves the skin far (jawOpen carries the
 lower lip 3 to 4 cm) across a region the fit stretches unevenly (a stylised face's widened mouth), the
-second-order part left out turns over triangles the template keeps upright, as even the stylising warp's
-true gradient does. So after the keys are made, each key's offsets are smoothed over the character's own
-surface, a few steps at a time, only at the vertices of those triangles (and rings round them while that
-is not enough), until no weight up to full turns one over where the template's key turns none. Keys whose
-template folds the same place (lips pressing on mouthClose, lids meeting on a blink) are left so there."""
+part left out turns over triangles the template keeps upright, as even the stylising warp's true gradient
+does. So after the keys are made, each key's offsets are smoothed over the character's own surface, a step
+at a time, only at the vertices of the triangles it folds where the template's own motion does not (and
+rings round them while that is not enough). A fold is the template's when the triangle, put back on the
+template's rest surface at its corners' places and moved by the template's own key there, folds too: a
+coarse character's triangle across a curled lip folds with the head's own motion, and is left so."""
 
 from __future__ import annotations
 
@@ -15,57 +16,45 @@ import numpy as np
 from scipy.sparse import csr_matrix, diags
 from scipy.spatial import cKDTree
 
-from .correspondence import Correspondence, closest_points_on_triangles
+from .correspondence import Correspondence
 
 # The weights at which a triangle is checked: its normal is quadratic in the weight, so a few suffice.
 CHECKED_WEIGHTS = np.linspace(0.1, 1.0, 10)
-# Smoothing steps before the smoothed region grows by a ring, and steps in all.
+# Smoothing steps before the smoothed region grows by a ring round the folds left, and steps in all.
 STEPS_PER_RING = 4
 MAX_STEPS = 16
-# Two vertices a key brings this close (template metres), to under half their gap at rest, touch under it:
-# lids meeting on a blink, lips pressing on mouthClose.
+# Two vertices a key brings this close (template metres), to under half their distance at rest, from
+# surfaces that faced each other, touch under it: lids meeting on a blink, lips pressing on mouthClose.
 CONTACT_M = 0.0015
-# A state of the smoothing is kept only if no contact opened by more than this share of CONTACT_M (half a
-# millimetre: a blink's lids that part by more show light between them).
+# A smoothed key is kept only if no contact opened by more than this share of CONTACT_M (half a millimetre).
 CONTACT_SLACK = 0.35
 
 
-def untangle_targets(targets: np.ndarray, character_vertices: np.ndarray, character_triangles: np.ndarray,
-                     character_in_template: np.ndarray, character_normals: np.ndarray,
-                     correspondence: Correspondence, template_rest: np.ndarray, template_fitted: np.ndarray,
-                     template_triangles: np.ndarray, allowed_triangles: np.ndarray,
-                     template_targets: np.ndarray) -> np.ndarray:
-    """targets: (units, Vchar, 3) the character's generated offsets (character space); character_vertices
-    (Vchar, 3) its rest positions in the same space; character_triangles (T, 3); character_in_template
-    (Vchar, 3) and character_normals (T, 3) unit outward triangle normals, both in template space;
-    correspondence: the character's places on the template (its `triangle` indexes template_triangles);
-    template_rest, template_fitted (Vtemplate, 3) and template_triangles (S, 3): the template before and
-    after the fit; allowed_triangles: indices of the template triangles the character may lie on;
-    template_targets (units, Vtemplate, 3) its face units. Returns the targets (float32) with the
-    character-only folds smoothed out."""
-    result = np.array(targets, dtype=np.float64)
+def untangle_targets(targets: np.ndarray, units: np.ndarray, character_vertices: np.ndarray,
+                     character_triangles: np.ndarray, character_scale: float, correspondence: Correspondence,
+                     template_rest: np.ndarray, template_targets: np.ndarray) -> np.ndarray:
+    """targets: (K, Vchar, 3) the character's generated offsets (character space); units: the indices of the
+    keys to untangle; character_vertices (Vchar, 3) its rest positions in the same space; character_triangles
+    (T, 3); character_scale: character length per template metre; correspondence: the character's places on
+    the template; template_rest (Vtemplate, 3) and template_targets (K, Vtemplate, 3): the template's own
+    rest and keys. Returns the targets (float32, a copy) with those keys' character-only folds smoothed."""
+    result = np.array(targets, dtype=np.float32)
     vertices = np.asarray(character_vertices, dtype=np.float64)
     triangles = np.asarray(character_triangles, dtype=np.int64)
     neighbour_mean = _neighbour_mean(triangles, len(vertices))
-    counterpart = _Counterparts(template_fitted, template_triangles, allowed_triangles, correspondence.triangle,
-                                character_in_template, character_normals, triangles)
-    template_rest = np.asarray(template_rest, dtype=np.float64)
-    template_targets = np.asarray(template_targets, dtype=np.float64)
-    template_triangles = np.asarray(template_triangles, dtype=np.int64)
-    in_template = np.asarray(character_in_template, dtype=np.float64)
-    contact = CONTACT_M * np.linalg.norm(vertices - vertices.mean(axis=0)) / max(
-        float(np.linalg.norm(in_template - in_template.mean(axis=0))), 1e-30)
-    for unit in range(len(result)):
-        result[unit] = _untangle_unit(result[unit], vertices, triangles, neighbour_mean, counterpart, contact,
-                                      lambda: _folded_at_any_weight(template_rest, template_targets[unit],
-                                                                    template_triangles))
-    return result.astype(np.float32)
+    pulled_back = correspondence.sample(np.asarray(template_rest, dtype=np.float64))
+    for unit in units:
+        def template_folds(unit=unit):
+            moved = correspondence.sample(np.asarray(template_targets[unit], dtype=np.float64))
+            return _folded_at_any_weight(pulled_back, moved, triangles)
+        result[unit] = _untangle_unit(result[unit].astype(np.float64), vertices, triangles, neighbour_mean,
+                                      CONTACT_M * character_scale, template_folds)
+    return result
 
 
-def _untangle_unit(offsets, vertices, triangles, neighbour_mean, counterpart, contact, template_folds_of):
-    """One key's offsets with as few character-only folds as smoothing reaches (the first state with the
-    fewest); unchanged when smoothing cannot lessen them (such folds lie where the template's own key
-    squeezes the skin, shifted a triangle by the fit)."""
+def _untangle_unit(offsets, vertices, triangles, neighbour_mean, contact, template_folds_of):
+    """One key's offsets with as few character-only folds as smoothing reaches (then as few folds in all),
+    among the smoothed states that keep its contacts shut; unchanged when smoothing cannot lessen them."""
     moving = np.any(offsets != 0.0, axis=1)
     candidates = np.flatnonzero(moving[triangles].any(axis=1))
     if len(candidates) == 0:
@@ -79,11 +68,11 @@ def _untangle_unit(offsets, vertices, triangles, neighbour_mean, counterpart, co
         folded = candidates[_folded_at_any_weight(vertices, smoothed, triangles[candidates])]
         if len(folded) and template_folds is None:
             template_folds = template_folds_of()
-        own = folded[~template_folds[counterpart.of(folded)].any(axis=1)] if len(folded) else folded
-        opened = np.linalg.norm((vertices + smoothed)[pairs[:, 0]] - (vertices + smoothed)[pairs[:, 1]], axis=1) \
-            > gaps + CONTACT_SLACK * contact
-        if fewest is None or (len(own) < fewest and not opened.any()):
-            best, fewest = smoothed, len(own)
+        own = folded[~template_folds[folded]] if len(folded) else folded
+        posed = vertices + smoothed
+        opened = np.linalg.norm(posed[pairs[:, 0]] - posed[pairs[:, 1]], axis=1) > gaps + CONTACT_SLACK * contact
+        if fewest is None or ((len(own), len(folded)) < fewest and not opened.any()):
+            best, fewest = smoothed, (len(own), len(folded))
         if len(own) == 0 or step == MAX_STEPS:
             break
         around = np.zeros(len(vertices), dtype=bool)
@@ -146,28 +135,3 @@ def _neighbour_mean(triangles: np.ndarray, count: int) -> csr_matrix:
     adjacency.data[:] = 1.0  # an edge shared by two triangles counts once
     degree = np.asarray(adjacency.sum(axis=1)).ravel()
     return diags(1.0 / np.maximum(degree, 1.0)) @ adjacency
-
-
-class _Counterparts:
-    """The fitted template's triangles under each character triangle: the one under its centre and those its
-    corners were placed on (a fit that slides the surface by a triangle's width still finds a fold of the
-    template's there). The centres are looked up only for the triangles that fold (few), and kept."""
-
-    def __init__(self, fitted, template_triangles, allowed_triangles, corner_triangles, character_in_template,
-                 character_normals, triangles):
-        self._fitted = np.asarray(fitted, dtype=np.float64)
-        self._allowed = np.asarray(allowed_triangles, dtype=np.int64)
-        self._template_triangles = np.asarray(template_triangles, dtype=np.int64)[self._allowed]
-        self._corners = np.asarray(corner_triangles, dtype=np.int64)[triangles]
-        self._centres = np.asarray(character_in_template, dtype=np.float64)[triangles].mean(axis=1)
-        self._normals = np.asarray(character_normals, dtype=np.float64)
-        self._known = np.full(len(triangles), -1, dtype=np.int64)
-
-    def of(self, character_triangles: np.ndarray) -> np.ndarray:
-        """(n, 4) template triangle indices under each of the n character triangles."""
-        unknown = character_triangles[self._known[character_triangles] < 0]
-        if len(unknown):
-            _, _, found = closest_points_on_triangles(self._fitted, self._template_triangles, self._centres[unknown],
-                                                      self._normals[unknown])
-            self._known[unknown] = self._allowed[found]
-        return np.column_stack([self._known[character_triangles], self._corners[character_triangles]])
