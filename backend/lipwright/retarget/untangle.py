@@ -39,67 +39,101 @@ def untangle_targets(targets: np.ndarray, units: np.ndarray, character_vertices:
     the template; template_rest (Vtemplate, 3) and template_targets (K, Vtemplate, 3): the template's own
     rest and keys. Returns the targets (float32, a copy) with those keys' character-only folds smoothed."""
     result = np.array(targets, dtype=np.float32)
-    vertices = np.asarray(character_vertices, dtype=np.float64)
-    triangles = np.asarray(character_triangles, dtype=np.int64)
-    neighbour_mean = _neighbour_mean(triangles, len(vertices))
+    surface = _Surface(np.asarray(character_vertices, dtype=np.float64),
+                       np.asarray(character_triangles, dtype=np.int64), CONTACT_M * character_scale)
     pulled_back = correspondence.sample(np.asarray(template_rest, dtype=np.float64))
     for unit in units:
-        def template_folds(unit=unit):
-            moved = correspondence.sample(np.asarray(template_targets[unit], dtype=np.float64))
-            return _folded_at_any_weight(pulled_back, moved, triangles)
-        result[unit] = _untangle_unit(result[unit].astype(np.float64), vertices, triangles, neighbour_mean,
-                                      CONTACT_M * character_scale, template_folds)
+        moved = correspondence.sample(np.asarray(template_targets[unit], dtype=np.float64))
+        result[unit] = _untangle_unit(result[unit].astype(np.float64), surface,
+                                      lambda chosen, moved=moved: _folded_at_any_weight(pulled_back, moved, chosen))
     return result
 
 
-def _untangle_unit(offsets, vertices, triangles, neighbour_mean, contact, template_folds_of):
+class _Surface:
+    """The character's rest surface: its vertices, triangles, each vertex's neighbour mean and outward normal."""
+
+    def __init__(self, vertices: np.ndarray, triangles: np.ndarray, contact: float) -> None:
+        self.vertices, self.triangles, self.contact = vertices, triangles, contact
+        self.neighbour_mean = _neighbour_mean(triangles, len(vertices))
+        corners = vertices[triangles]
+        face_normals = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+        self.normals = np.zeros_like(vertices)
+        for corner in range(3):
+            np.add.at(self.normals, triangles[:, corner], face_normals)
+
+
+def _untangle_unit(offsets: np.ndarray, surface: _Surface, template_folds_of) -> np.ndarray:
     """One key's offsets with as few character-only folds as smoothing reaches (then as few folds in all),
-    among the smoothed states that keep its contacts shut; unchanged when smoothing cannot lessen them."""
+    among the smoothed states that keep its contacts shut; unchanged when smoothing cannot lessen them.
+    template_folds_of(triangles (n, 3)) says which of those the template's own key folds."""
+    vertices, triangles = surface.vertices, surface.triangles
     moving = np.any(offsets != 0.0, axis=1)
-    candidates = np.flatnonzero(moving[triangles].any(axis=1))
-    if len(candidates) == 0:
+    candidates = triangles[moving[triangles].any(axis=1)]
+    folded = _folded_at_any_weight(vertices, offsets, candidates)
+    if not folded.any():
         return offsets
+    template_folds = np.full(len(candidates), -1, dtype=np.int8)  # -1: not looked at yet
+    contacts = _Contacts(surface, offsets, moving)
     best, fewest = offsets, None
-    pairs, gaps = _contacts(vertices, triangles, offsets, np.flatnonzero(moving), contact)
     smoothed = offsets
-    template_folds = None
     free = np.zeros(len(vertices), dtype=bool)
     for step in range(MAX_STEPS + 1):
-        folded = candidates[_folded_at_any_weight(vertices, smoothed, triangles[candidates])]
-        if len(folded) and template_folds is None:
-            template_folds = template_folds_of()
-        own = folded[~template_folds[folded]] if len(folded) else folded
-        posed = vertices + smoothed
-        opened = np.linalg.norm(posed[pairs[:, 0]] - posed[pairs[:, 1]], axis=1) > gaps + CONTACT_SLACK * contact
-        if fewest is None or ((len(own), len(folded)) < fewest and not opened.any()):
-            best, fewest = smoothed, (len(own), len(folded))
+        if step:  # only the triangles round the smoothed vertices can have turned
+            near = np.flatnonzero(free[candidates].any(axis=1))
+            folded[near] = _folded_at_any_weight(vertices, smoothed, candidates[near])
+        unknown = np.flatnonzero(folded & (template_folds < 0))
+        template_folds[unknown] = template_folds_of(candidates[unknown])
+        own = np.flatnonzero(folded & (template_folds == 0))
+        if fewest is None or ((len(own), folded.sum()) < fewest and contacts.kept(smoothed, free)):
+            best, fewest = smoothed, (len(own), folded.sum())
         if len(own) == 0 or step == MAX_STEPS:
             break
         around = np.zeros(len(vertices), dtype=bool)
-        around[triangles[own]] = True
+        around[candidates[own]] = True
         for _ in range(step // STEPS_PER_RING):  # the folds still left: smooth rings wider round them
-            around |= (neighbour_mean @ around.astype(np.float64)) > 0
+            around |= (surface.neighbour_mean @ around.astype(np.float64)) > 0
         free |= around
-        smoothed = _smoothing_step(smoothed, vertices, neighbour_mean, np.flatnonzero(free))
+        smoothed = _smoothing_step(smoothed, vertices, surface.neighbour_mean, np.flatnonzero(free))
     return best
 
 
-def _contacts(vertices: np.ndarray, triangles: np.ndarray, offsets: np.ndarray, moving: np.ndarray,
-              contact: float) -> tuple[np.ndarray, np.ndarray]:
-    """(pairs (P, 2), gaps (P,)): the vertices the key at full weight brings within `contact` of each other,
-    to under half their distance at rest, that faced each other at rest (normals opposed, as on lips or lids
-    that meet: skin squeezed on one side faces one way; posed normals would not do, folds turn them over)."""
-    corners = vertices[triangles]
-    face_normals = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
-    normals = np.zeros_like(vertices)
-    for corner in range(3):
-        np.add.at(normals, triangles[:, corner], face_normals)
-    posed = vertices + offsets
-    pairs = moving[cKDTree(posed[moving]).query_pairs(contact, output_type="ndarray").reshape(-1, 2)]
-    gaps = np.linalg.norm(posed[pairs[:, 0]] - posed[pairs[:, 1]], axis=1)
-    touching = ((2.0 * gaps < np.linalg.norm(vertices[pairs[:, 0]] - vertices[pairs[:, 1]], axis=1))
-                & (np.einsum("pd,pd->p", normals[pairs[:, 0]], normals[pairs[:, 1]]) < 0.0))
-    return pairs[touching], gaps[touching]
+class _Contacts:
+    """The places a key at full weight brings two vertices within `contact` of each other, to under half their
+    distance at rest, from surfaces that faced each other at rest (normals opposed, as on lips or lids that
+    meet: skin squeezed on one side faces one way; posed normals would not do, folds turn them over). Only
+    smoothed vertices can open one, so only theirs are looked up."""
+
+    def __init__(self, surface: _Surface, offsets: np.ndarray, moving: np.ndarray) -> None:
+        self._surface = surface
+        self._moving = np.flatnonzero(moving)
+        self._posed = surface.vertices + offsets
+        self._tree = None
+        self._looked = np.zeros(len(offsets), dtype=bool)
+        self._pairs = np.zeros((0, 2), dtype=np.int64)
+        self._gaps = np.zeros(0)
+
+    def kept(self, smoothed: np.ndarray, free: np.ndarray) -> bool:
+        """Whether no contact of the smoothed (free) vertices opened by more than CONTACT_SLACK of it."""
+        self._look_up(np.flatnonzero(free & ~self._looked))
+        posed = self._surface.vertices + smoothed
+        gaps = np.linalg.norm(posed[self._pairs[:, 0]] - posed[self._pairs[:, 1]], axis=1)
+        return not np.any(gaps > self._gaps + CONTACT_SLACK * self._surface.contact)
+
+    def _look_up(self, rows: np.ndarray) -> None:
+        if len(rows) == 0:
+            return
+        self._looked[rows] = True
+        if self._tree is None:
+            self._tree = cKDTree(self._posed[self._moving])
+        near = self._tree.query_ball_point(self._posed[rows], self._surface.contact)
+        first = np.repeat(rows, [len(found) for found in near])
+        second = self._moving[np.concatenate([np.asarray(found, dtype=np.int64) for found in near])]
+        vertices, normals = self._surface.vertices, self._surface.normals
+        gaps = np.linalg.norm(self._posed[first] - self._posed[second], axis=1)
+        touching = ((2.0 * gaps < np.linalg.norm(vertices[first] - vertices[second], axis=1))
+                    & (np.einsum("pd,pd->p", normals[first], normals[second]) < 0.0))
+        self._pairs = np.concatenate([self._pairs, np.column_stack([first, second])[touching]])
+        self._gaps = np.concatenate([self._gaps, gaps[touching]])
 
 
 def _smoothing_step(offsets: np.ndarray, vertices: np.ndarray, neighbour_mean: csr_matrix,
