@@ -93,7 +93,7 @@ def _untangle_unit(offsets: np.ndarray, surface: _Surface, template_folds_of) ->
         for _ in range(step // STEPS_PER_RING):  # the folds still left: smooth rings wider round them
             around |= (surface.neighbour_mean @ around.astype(np.float64)) > 0
         free |= around
-        smoothed = _smoothing_step(smoothed, vertices, surface.neighbour_mean, np.flatnonzero(free))
+        smoothed = _smoothing_step(smoothed, surface, np.flatnonzero(free))
     return best
 
 
@@ -136,28 +136,30 @@ class _Contacts:
         self._gaps = np.concatenate([self._gaps, gaps[touching]])
 
 
-def _smoothing_step(offsets: np.ndarray, vertices: np.ndarray, neighbour_mean: csr_matrix,
-                    rows: np.ndarray) -> np.ndarray:
+def _smoothing_step(offsets: np.ndarray, surface: _Surface, rows: np.ndarray) -> np.ndarray:
     """Half-way to the neighbours' mean at `rows`, measured from the affine motion that best fits those rows:
     a rotation of the jaw or a push of the lips is left whole, only its uneven part is smoothed (plain
     averaging on an uneven mesh would shrink the motion where it is large, and part the lips less)."""
-    lifted = np.column_stack([vertices, np.ones(len(vertices))])
-    affine, *_ = np.linalg.lstsq(lifted[rows], offsets[rows], rcond=None)
-    uneven = offsets - lifted @ affine
+    mean_of_rows = surface.neighbour_mean[rows]
+    used = np.unique(np.concatenate([rows, mean_of_rows.indices]))
+    lifted = np.column_stack([surface.vertices[used], np.ones(len(used))])
+    affine, *_ = np.linalg.lstsq(lifted[np.searchsorted(used, rows)], offsets[rows], rcond=None)
+    uneven = np.zeros_like(offsets)
+    uneven[used] = offsets[used] - lifted @ affine
     result = offsets.copy()
-    result[rows] = lifted[rows] @ affine + 0.5 * uneven[rows] + 0.5 * (neighbour_mean[rows] @ uneven)
+    result[rows] = offsets[rows] - 0.5 * uneven[rows] + 0.5 * (mean_of_rows @ uneven)
     return result
 
 
 def _folded_at_any_weight(rest: np.ndarray, offsets: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     """(T,) bool: triangles whose normal turns by a right angle or more at some checked weight."""
+    corners, moves = rest[triangles], offsets[triangles]
     def normals(points):
-        corners = points[triangles]
-        return np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
-    at_rest = normals(rest)
+        return np.cross(points[:, 1] - points[:, 0], points[:, 2] - points[:, 0])
+    at_rest = normals(corners)
     folded = np.zeros(len(triangles), dtype=bool)
     for weight in CHECKED_WEIGHTS:
-        folded |= np.einsum("td,td->t", at_rest, normals(rest + weight * offsets)) <= 0.0
+        folded |= np.einsum("td,td->t", at_rest, normals(corners + weight * moves)) <= 0.0
     return folded
 
 
