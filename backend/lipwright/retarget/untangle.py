@@ -18,8 +18,6 @@ from scipy.spatial import cKDTree
 
 from .correspondence import Correspondence
 
-# The weights at which a triangle is checked: its normal is quadratic in the weight, so a few suffice.
-CHECKED_WEIGHTS = np.linspace(0.1, 1.0, 10)
 # Smoothing steps before the smoothed region grows by a ring round the folds left, and steps in all.
 STEPS_PER_RING = 4
 MAX_STEPS = 16
@@ -152,14 +150,21 @@ def _smoothing_step(offsets: np.ndarray, surface: _Surface, rows: np.ndarray) ->
 
 
 def _folded_at_any_weight(rest: np.ndarray, offsets: np.ndarray, triangles: np.ndarray) -> np.ndarray:
-    """(T,) bool: triangles whose normal turns by a right angle or more at some checked weight."""
+    """(T,) bool: triangles whose normal turns by a right angle or more at some weight in (0, 1]. At weight w
+    the normal is n0 + w n1 + w² n2, so its dot with the rest normal is a quadratic in w: checked at w = 1
+    and at its lowest point when that lies inside."""
     corners, moves = rest[triangles], offsets[triangles]
-    def normals(points):
-        return np.cross(points[:, 1] - points[:, 0], points[:, 2] - points[:, 0])
-    at_rest = normals(corners)
-    folded = np.zeros(len(triangles), dtype=bool)
-    for weight in CHECKED_WEIGHTS:
-        folded |= np.einsum("td,td->t", at_rest, normals(corners + weight * moves)) <= 0.0
+    edge1, edge2 = corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]
+    move1, move2 = moves[:, 1] - moves[:, 0], moves[:, 2] - moves[:, 0]
+    at_rest = np.cross(edge1, edge2)
+    constant = np.einsum("td,td->t", at_rest, at_rest)
+    linear = np.einsum("td,td->t", at_rest, np.cross(edge1, move2) + np.cross(move1, edge2))
+    square = np.einsum("td,td->t", at_rest, np.cross(move1, move2))
+    folded = constant + linear + square <= 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lowest = -linear / (2.0 * square)
+    inside = (square > 0.0) & (lowest > 0.0) & (lowest < 1.0)
+    folded[inside] |= constant[inside] - linear[inside] ** 2 / (4.0 * square[inside]) <= 0.0
     return folded
 
 
