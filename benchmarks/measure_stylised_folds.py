@@ -15,6 +15,7 @@ from tests.retarget.constructions import skin_triangles, stylise
 
 KEYS = ("jawOpen", "mouthClose", "mouthFunnel", "mouthPucker", "mouthSmileLeft", "mouthRollUpper")
 MOUTH_REGION_WIDTHS = 1.2
+WEIGHTS = (0.3, 0.6, 1.0)
 
 
 def normals(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
@@ -39,14 +40,20 @@ def main() -> None:
           "fitted-template triangles folded")
     print("| key | weight | triangles folded on the character only |")
     print("|---|---:|---:|")
-    for name in KEYS:
-        key = head.target_names.index(name)
-        for weight in (0.3, 1.0):
+    totals = dict.fromkeys(WEIGHTS, 0)
+    for key, name in enumerate(head.target_names):
+        if not name.startswith(("jaw", "mouth")):
+            continue
+        for weight in WEIGHTS:
             head_folds = np.einsum("td,td->t", normals(rest_head + weight * head.targets[key], mouth),
                                    normals(rest_head, mouth)) <= 0
             folds = np.einsum("td,td->t", normals(vertices + weight * prepared.targets[key], mouth),
                               normals(vertices, mouth)) <= 0
-            print(f"| {name} | {weight} | {int((folds & ~head_folds).sum())} |")
+            totals[weight] += int((folds & ~head_folds).sum())
+            if name in KEYS or (folds & ~head_folds).any():
+                print(f"| {name} | {weight} | {int((folds & ~head_folds).sum())} |")
+    print("every jaw and mouth key, folded on the character only: "
+          + ", ".join(f"{total} at {weight}" for weight, total in totals.items()))
 
 
 if __name__ == "__main__":

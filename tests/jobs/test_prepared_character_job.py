@@ -56,7 +56,7 @@ def run(request: bytes) -> dict:
     return wire.decode_result(animate_prepared(prepare_animation(request), lambda f, m: None, "cpu"))
 
 
-def test_a_weights_model_moves_a_prepared_character_as_its_generated_keys_do(speech, character, prepared):
+def test_a_weights_model_moves_a_prepared_character_as_its_generated_keys_do(speech, character, prepared, head):
     request = character_request(speech, character, correspondence_npz_bytes(prepared.correspondence),
                                 model="phonemes", transcript=LINE)
     result = run(request)
@@ -66,7 +66,13 @@ def test_a_weights_model_moves_a_prepared_character_as_its_generated_keys_do(spe
     by_keys = np.einsum("fk,kvd->fvd", weights, prepared.targets)
     scale = np.abs(by_keys).max()
     assert scale > 0.01  # the line moves the mouth (the character is ten times the head's size)
-    np.testing.assert_allclose(offsets, by_keys, atol=1e-4 * scale)
+    # The keys are the head's units carried over, but where preparing smoothed away a fold of the character's
+    # own (retarget.untangle): there the offsets keep the carried units, a few vertices, a little apart.
+    by_units = np.einsum("fk,kvd->fvd", weights, transfer_offsets(head.targets, prepared.correspondence))
+    np.testing.assert_allclose(offsets, by_units, atol=1e-4 * scale)
+    apart = np.abs(offsets - by_keys).max(axis=(0, 2))
+    mouth_width = np.linalg.norm(character.landmarks["mouth_corner_left"] - character.landmarks["mouth_corner_right"])
+    assert np.mean(apart > 1e-4 * scale) < 0.01 and apart.max() < 0.05 * mouth_width
     # The units that move its separate parts come with it: the model's own weights.
     columns = [list(prepared.target_names).index(name) for name in result["part_weight_names"]]
     assert "jawOpen" in result["part_weight_names"] and "mouthSmileLeft" not in result["part_weight_names"]

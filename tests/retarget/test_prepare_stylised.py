@@ -82,11 +82,13 @@ def test_lips_close_on_every_p_b_and_m_the_head_closes_on(head, stylised, prepar
     assert (character_gap[head_closed] < seam_gap(head, mesh, prepared.targets, unit_weights(head))[0] + 0.02).all()
 
 
-@pytest.mark.parametrize("amount, margin", [(0.3, 0), (0.6, 3)])
-def test_the_generated_mouth_keys_fold_no_more_than_the_heads_own(head, stylised, prepared, amount, margin):
+@pytest.mark.parametrize("amount", [0.3, 0.6, 1.0])
+def test_the_generated_mouth_keys_fold_no_more_than_the_heads_own(head, stylised, prepared, amount):
     """Measured before the fit's local maps looked past each triangle: jawOpen at 0.3 folded 24 triangles
     along the lower lip (the head folds none), 80 at full opening; 346 more folds than the head's over
-    every jaw and mouth key at 0.3, 0.6 and 1 (now 0, 13 and 28)."""
+    every jaw and mouth key at 0.3, 0.6 and 1. With those maps 0, 6 and 39 (jawOpen at 1: 13 beyond the
+    head's 6, mouthFunnel 14); with the untangling of the keys' own folds 0, 0 and 1 (mouthSmileLeft at
+    full weight turns over the triangle next to the one the head turns over)."""
     mesh, landmarks = stylised
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
     triangles = mesh.faces_flat.reshape(-1, 3)
@@ -99,4 +101,4 @@ def test_the_generated_mouth_keys_fold_no_more_than_the_heads_own(head, stylised
             continue
         folds = inverted_triangles(vertices, vertices + amount * prepared.targets[index], mouth).sum()
         head_folds = inverted_triangles(head_rest, head_rest + amount * np.asarray(head.targets[index]), mouth).sum()
-        assert folds <= head_folds + margin, f"{name} at {amount} folds {folds} mouth triangles (the head {head_folds})"
+        assert folds <= head_folds, f"{name} at {amount} folds {folds} mouth triangles (the head {head_folds})"

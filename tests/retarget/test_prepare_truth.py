@@ -80,12 +80,18 @@ def test_every_lip_closure_of_the_source_is_kept(head, character, prepared, spok
     assert (gap[source_closed] < rest_gap + 0.02).all()
 
 
-def test_a_models_per_frame_offsets_carry_over_like_its_weights(head, prepared, spoken_weights):
+def test_a_models_per_frame_offsets_carry_over_like_its_weights(head, character, prepared, spoken_weights):
     frames = spoken_weights[:12]
     offsets = np.einsum("fu,uvd->fvd", frames, head.targets)
     carried = transfer_offsets(offsets, prepared.correspondence)
     assert carried.shape == (12, prepared.correspondence.vertex_count, 3)
-    np.testing.assert_allclose(carried, np.einsum("fu,uvd->fvd", frames, prepared.targets), atol=1e-6 * 3.0)
+    units = transfer_offsets(head.targets, prepared.correspondence)
+    np.testing.assert_allclose(carried, np.einsum("fu,uvd->fvd", frames, units), atol=1e-6 * 3.0)
+    # The shape keys are those units but where untangling smoothed away a fold the head does not make:
+    # few vertices, moved little.
+    mouth_width = np.linalg.norm(character.landmarks["mouth_corner_left"] - character.landmarks["mouth_corner_right"])
+    smoothed = np.linalg.norm(prepared.targets - units, axis=2).max(axis=0) / mouth_width
+    assert np.mean(smoothed > 1e-5) < 0.01 and smoothed.max() < 0.05
 
 
 def test_vertices_far_from_the_face_do_not_move(head, character, prepared):

@@ -18,6 +18,7 @@ from .fit_report import FitReport, report_fit
 from .inputs import check_character_mesh
 from .template_regions import template_regions
 from .transfer import transfer_targets
+from .untangle import untangle_targets
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,15 @@ def prepare_character(mesh: MeshData, landmarks: Mapping[str, object], template:
     report_stage(0.6, "placing the character's vertices on the fit (correspondence)")
     rest = np.asarray(template.mesh.vertices, dtype=np.float64)
     frames = template_vertex_frames(rest, fit.fitted, regions.triangles, fit.similarity)
+    allowed = _triangles_of_parts(template, regions, parts)
     correspondence = find_correspondence(fit.fitted, regions.triangles, np.asarray(fit.character.vertices),
-                                         np.asarray(fit.character.vertex_normals), frames,
-                                         allowed_triangles=_triangles_of_parts(template, regions, parts))
+                                         np.asarray(fit.character.vertex_normals), frames, allowed_triangles=allowed)
     report_stage(0.85, "making the 52 ARKit shape keys")
-    targets = transfer_targets(template.targets, correspondence)
+    # The jaw and mouth keys (those that carry the skin far); the eye keys keep what transfer made.
+    mouth_units = [i for i, name in enumerate(template.target_names) if name.startswith(("jaw", "mouth"))]
+    targets = untangle_targets(transfer_targets(template.targets, correspondence), mouth_units, mesh.vertices,
+                               fit.character.faces, fit.similarity.scale, correspondence, rest,
+                               template.targets)
     return PreparedCharacter(
         correspondence=correspondence,
         targets=targets,

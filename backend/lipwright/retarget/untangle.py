@@ -1,0 +1,178 @@
+"""Undoes the folds a character's generated shape keys make where the template's own keys make none.
+
+Each vertex's offset is the template's carried by a linear map (deformation_frames), and a linear map is
+only the first-order part of how the fit bends space: where a key moves the skin far (jawOpen carries the
+lower lip 3 to 4 cm) across a region the fit stretches unevenly (a stylised face's widened mouth), the
+part left out turns over triangles the template keeps upright, as even the stylising warp's true gradient
+does. So after the keys are made, each key's offsets are smoothed over the character's own surface, a step
+at a time, only at the vertices of the triangles it folds where the template's own motion does not (and
+rings round them while that is not enough). A fold is the template's when the triangle, put back on the
+template's rest surface at its corners' places and moved by the template's own key there, folds too: a
+coarse character's triangle across a curled lip folds with the head's own motion, and is left so."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.sparse import csr_matrix, diags
+from scipy.spatial import cKDTree
+
+from .correspondence import Correspondence
+
+# Smoothing steps before the smoothed region grows by a ring round the folds left, and steps in all.
+STEPS_PER_RING = 4
+MAX_STEPS = 16
+# Two vertices a key brings this close (template metres), to under half their distance at rest, from
+# surfaces that faced each other, touch under it: lids meeting on a blink, lips pressing on mouthClose.
+CONTACT_M = 0.0015
+# A smoothed key is kept only if no contact opened by more than this share of CONTACT_M (half a millimetre).
+CONTACT_SLACK = 0.35
+
+
+def untangle_targets(targets: np.ndarray, units: np.ndarray, character_vertices: np.ndarray,
+                     character_triangles: np.ndarray, character_scale: float, correspondence: Correspondence,
+                     template_rest: np.ndarray, template_targets: np.ndarray) -> np.ndarray:
+    """targets: (K, Vchar, 3) the character's generated offsets (character space); units: the indices of the
+    keys to untangle; character_vertices (Vchar, 3) its rest positions in the same space; character_triangles
+    (T, 3); character_scale: character length per template metre; correspondence: the character's places on
+    the template; template_rest (Vtemplate, 3) and template_targets (K, Vtemplate, 3): the template's own
+    rest and keys. Returns the targets (float32, a copy) with those keys' character-only folds smoothed."""
+    result = np.array(targets, dtype=np.float32)
+    surface = _Surface(np.asarray(character_vertices, dtype=np.float64),
+                       np.asarray(character_triangles, dtype=np.int64), CONTACT_M * character_scale)
+    pulled_back = correspondence.sample(np.asarray(template_rest, dtype=np.float64))
+    for unit in units:
+        moved = correspondence.sample(np.asarray(template_targets[unit], dtype=np.float64))
+        result[unit] = _untangle_unit(result[unit].astype(np.float64), surface,
+                                      lambda chosen, moved=moved: _folded_at_any_weight(pulled_back, moved, chosen))
+    return result
+
+
+class _Surface:
+    """The character's rest surface: its vertices, triangles, each vertex's neighbour mean and outward normal."""
+
+    def __init__(self, vertices: np.ndarray, triangles: np.ndarray, contact: float) -> None:
+        self.vertices, self.triangles, self.contact = vertices, triangles, contact
+        self.neighbour_mean = _neighbour_mean(triangles, len(vertices))
+        corners = vertices[triangles]
+        face_normals = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+        self.normals = np.zeros_like(vertices)
+        for corner in range(3):
+            np.add.at(self.normals, triangles[:, corner], face_normals)
+
+
+def _untangle_unit(offsets: np.ndarray, surface: _Surface, template_folds_of) -> np.ndarray:
+    """One key's offsets with as few character-only folds as smoothing reaches (then as few folds in all),
+    among the smoothed states that keep its contacts shut; unchanged when smoothing cannot lessen them.
+    template_folds_of(triangles (n, 3)) says which of those the template's own key folds."""
+    vertices, triangles = surface.vertices, surface.triangles
+    moving = np.any(offsets != 0.0, axis=1)
+    candidates = triangles[moving[triangles].any(axis=1)]
+    folded = _folded_at_any_weight(vertices, offsets, candidates)
+    if not folded.any():
+        return offsets
+    template_folds = np.full(len(candidates), -1, dtype=np.int8)  # -1: not looked at yet
+    contacts = _Contacts(surface, offsets, moving)
+    best, fewest = offsets, None
+    smoothed = offsets
+    free = np.zeros(len(vertices), dtype=bool)
+    for step in range(MAX_STEPS + 1):
+        if step:  # only the triangles round the smoothed vertices can have turned
+            near = np.flatnonzero(free[candidates].any(axis=1))
+            folded[near] = _folded_at_any_weight(vertices, smoothed, candidates[near])
+        unknown = np.flatnonzero(folded & (template_folds < 0))
+        template_folds[unknown] = template_folds_of(candidates[unknown])
+        own = np.flatnonzero(folded & (template_folds == 0))
+        if fewest is None or ((len(own), folded.sum()) < fewest and contacts.kept(smoothed, free)):
+            best, fewest = smoothed, (len(own), folded.sum())
+        if len(own) == 0 or step == MAX_STEPS:
+            break
+        around = np.zeros(len(vertices), dtype=bool)
+        around[candidates[own]] = True
+        for _ in range(step // STEPS_PER_RING):  # the folds still left: smooth rings wider round them
+            around |= (surface.neighbour_mean @ around.astype(np.float64)) > 0
+        free |= around
+        smoothed = _smoothing_step(smoothed, surface, np.flatnonzero(free))
+    return best
+
+
+class _Contacts:
+    """The places a key at full weight brings two vertices within `contact` of each other, to under half their
+    distance at rest, from surfaces that faced each other at rest (normals opposed, as on lips or lids that
+    meet: skin squeezed on one side faces one way; posed normals would not do, folds turn them over). Only
+    smoothed vertices can open one, so only theirs are looked up."""
+
+    def __init__(self, surface: _Surface, offsets: np.ndarray, moving: np.ndarray) -> None:
+        self._surface = surface
+        self._moving = np.flatnonzero(moving)
+        self._posed = surface.vertices + offsets
+        self._tree = None
+        self._looked = np.zeros(len(offsets), dtype=bool)
+        self._pairs = np.zeros((0, 2), dtype=np.int64)
+        self._gaps = np.zeros(0)
+
+    def kept(self, smoothed: np.ndarray, free: np.ndarray) -> bool:
+        """Whether no contact of the smoothed (free) vertices opened by more than CONTACT_SLACK of it."""
+        self._look_up(np.flatnonzero(free & ~self._looked))
+        posed = self._surface.vertices + smoothed
+        gaps = np.linalg.norm(posed[self._pairs[:, 0]] - posed[self._pairs[:, 1]], axis=1)
+        return not np.any(gaps > self._gaps + CONTACT_SLACK * self._surface.contact)
+
+    def _look_up(self, rows: np.ndarray) -> None:
+        if len(rows) == 0:
+            return
+        self._looked[rows] = True
+        if self._tree is None:
+            self._tree = cKDTree(self._posed[self._moving])
+        near = self._tree.query_ball_point(self._posed[rows], self._surface.contact)
+        first = np.repeat(rows, [len(found) for found in near])
+        second = self._moving[np.concatenate([np.asarray(found, dtype=np.int64) for found in near])]
+        vertices, normals = self._surface.vertices, self._surface.normals
+        gaps = np.linalg.norm(self._posed[first] - self._posed[second], axis=1)
+        touching = ((2.0 * gaps < np.linalg.norm(vertices[first] - vertices[second], axis=1))
+                    & (np.einsum("pd,pd->p", normals[first], normals[second]) < 0.0))
+        self._pairs = np.concatenate([self._pairs, np.column_stack([first, second])[touching]])
+        self._gaps = np.concatenate([self._gaps, gaps[touching]])
+
+
+def _smoothing_step(offsets: np.ndarray, surface: _Surface, rows: np.ndarray) -> np.ndarray:
+    """Half-way to the neighbours' mean at `rows`, measured from the affine motion that best fits those rows:
+    a rotation of the jaw or a push of the lips is left whole, only its uneven part is smoothed (plain
+    averaging on an uneven mesh would shrink the motion where it is large, and part the lips less)."""
+    mean_of_rows = surface.neighbour_mean[rows]
+    used = np.unique(np.concatenate([rows, mean_of_rows.indices]))
+    lifted = np.column_stack([surface.vertices[used], np.ones(len(used))])
+    affine, *_ = np.linalg.lstsq(lifted[np.searchsorted(used, rows)], offsets[rows], rcond=None)
+    uneven = np.zeros_like(offsets)
+    uneven[used] = offsets[used] - lifted @ affine
+    result = offsets.copy()
+    result[rows] = offsets[rows] - 0.5 * uneven[rows] + 0.5 * (mean_of_rows @ uneven)
+    return result
+
+
+def _folded_at_any_weight(rest: np.ndarray, offsets: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    """(T,) bool: triangles whose normal turns by a right angle or more at some weight in (0, 1]. At weight w
+    the normal is n0 + w n1 + w² n2, so its dot with the rest normal is a quadratic in w: checked at w = 1
+    and at its lowest point when that lies inside."""
+    corners, moves = rest[triangles], offsets[triangles]
+    edge1, edge2 = corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]
+    move1, move2 = moves[:, 1] - moves[:, 0], moves[:, 2] - moves[:, 0]
+    at_rest = np.cross(edge1, edge2)
+    constant = np.einsum("td,td->t", at_rest, at_rest)
+    linear = np.einsum("td,td->t", at_rest, np.cross(edge1, move2) + np.cross(move1, edge2))
+    square = np.einsum("td,td->t", at_rest, np.cross(move1, move2))
+    folded = constant + linear + square <= 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lowest = -linear / (2.0 * square)
+    inside = (square > 0.0) & (lowest > 0.0) & (lowest < 1.0)
+    folded[inside] |= constant[inside] - linear[inside] ** 2 / (4.0 * square[inside]) <= 0.0
+    return folded
+
+
+def _neighbour_mean(triangles: np.ndarray, count: int) -> csr_matrix:
+    """(V, V): row v averages v's neighbours along the surface's edges."""
+    edges = np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]])
+    edges = np.concatenate([edges, edges[:, ::-1]])
+    adjacency = csr_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(count, count))
+    adjacency.data[:] = 1.0  # an edge shared by two triangles counts once
+    degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    return diags(1.0 / np.maximum(degree, 1.0)) @ adjacency
