@@ -76,11 +76,22 @@ def skin_without_inner_mouth(head) -> tuple[np.ndarray, np.ndarray, tuple[np.nda
     return rest[used], index[triangles], origin
 
 
-def decimated_skin(head, keep: float) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """The skin decimated by quadric error to `keep` of its faces; each new vertex's origin is the closest
-    point of the head's skin with a normal that agrees (decimated vertices sit just off the old surface)."""
-    triangles = skin_triangles(head)
+def opened_rest(head, jaw_open: float) -> np.ndarray:
+    """The head's vertices with its mouth opened by its own jawOpen key at weight `jaw_open` (0: its rest).
+    The keys are offsets, so the head's motion from there is still the same keys' offsets."""
     rest = np.asarray(head.mesh.vertices, dtype=np.float64)
+    if not jaw_open:
+        return rest
+    return rest + jaw_open * np.asarray(head.targets[head.target_names.index("jawOpen")], dtype=np.float64)
+
+
+def decimated_skin(head, keep: float, jaw_open: float = 0.0
+                   ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The skin (its mouth opened by jawOpen at `jaw_open`) decimated by quadric error to `keep` of its faces;
+    each new vertex's origin is the closest point of the head's skin with a normal that agrees (decimated
+    vertices sit just off the old surface)."""
+    triangles = skin_triangles(head)
+    rest = opened_rest(head, jaw_open)
     surface = trimesh.Trimesh(rest, triangles, process=False)
     simple = surface.simplify_quadric_decimation(face_count=int(keep * len(triangles)))
     vertices, new_triangles = np.asarray(simple.vertices), np.asarray(simple.faces)
@@ -119,14 +130,15 @@ def parts_mesh(head, parts: tuple[str, ...], linear: np.ndarray, shift: np.ndarr
 
 
 def placed(head, vertices, triangles, origin, rotation_axis, angle, mirror: bool, scale: float,
-           shift=(0.3, -1.2, 2.0)) -> ConstructedCharacter:
-    """The remeshed head rotated, optionally mirrored (x -> -x, polygons turned to keep facing out), scaled."""
+           shift=(0.3, -1.2, 2.0), jaw_open: float = 0.0) -> ConstructedCharacter:
+    """The remeshed head rotated, optionally mirrored (x -> -x, polygons turned to keep facing out), scaled;
+    jaw_open: the jawOpen weight the remeshed vertices were opened by (its landmarks open alike)."""
     rotation = trimesh.transformations.rotation_matrix(angle, rotation_axis)[:3, :3]
     linear = scale * rotation @ np.diag([-1.0 if mirror else 1.0, 1.0, 1.0])
     shift = np.asarray(shift, dtype=np.float64)
     if mirror:
         triangles = triangles[:, ::-1]
-    rest = np.asarray(head.mesh.vertices, dtype=np.float64)
+    rest = opened_rest(head, jaw_open)
     mesh = MeshData(vertices=(vertices @ linear.T + shift).astype(np.float32),
                     faces_flat=np.ascontiguousarray(triangles, dtype=np.int32).reshape(-1),
                     face_sizes=np.full(len(triangles), 3, dtype=np.int32))

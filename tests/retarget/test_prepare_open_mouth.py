@@ -1,0 +1,128 @@
+"""A character modelled with its mouth open (sculpts and scans often are): the default head's skin opened by its
+own jawOpen (0.35, and a wide 0.7), remeshed, turned, mirrored and scaled. Lips register to lips across the gap,
+the fit folds nothing, and the generated keys move the lips as the head's keys do.
+
+The truth is exact: the head's keys are offsets, so from its opened rest they still move each point by the
+same offsets, and jawOpen and mouthClose on the character go on from where its rest is: mouthClose at the
+rest's own opening shuts the lips, as mouthClose with jawOpen does on the head. Before the head was opened to
+the character's mouth (the closed head was warped open), the 0.7 character had 7 upper-lip vertices placed on
+the lower lip, 267 folded mouth triangles, and jawOpen carried up to 3 mouth widths off."""
+
+import numpy as np
+import pytest
+
+from lipwright.retarget.prepare import prepare_character
+from lipwright.retarget.template_regions import template_regions
+from tests.retarget.constructions import decimated_skin, placed
+from tests.retarget.test_prepare_truth import \
+    test_lip_landmarks_follow_the_heads_motion_within_2_percent_of_mouth_width_at_every_frame  # noqa: F401
+
+CASES = {
+    # name: (jawOpen weight, kept share of faces, rotation axis, angle, mirror, scale)
+    "jaw-0.35-decimated-turned": (0.35, 0.5, [1.0, 2.0, 0.5], 0.6, False, 2.0),
+    "jaw-0.7-decimated-mirrored-turned-small": (0.7, 0.6, [0.0, 1.0, 0.2], 2.5, True, 0.02),
+}
+# The keys the lips' motion is checked on, each at weight 1.
+MOUTH_UNITS = ("jawOpen", "jawForward", "mouthClose", "mouthFunnel", "mouthPucker", "mouthSmileLeft",
+               "mouthRollLower", "mouthRollUpper", "mouthUpperUpLeft", "mouthLowerDownRight", "mouthPressLeft")
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def case(request):
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def jaw_open(case) -> float:
+    return CASES[case][0]
+
+
+@pytest.fixture(scope="module")
+def character(head, case):
+    jaw_open, keep, axis, angle, mirror, scale = CASES[case]
+    return placed(head, *decimated_skin(head, keep=keep, jaw_open=jaw_open), rotation_axis=axis, angle=angle,
+                  mirror=mirror, scale=scale, jaw_open=jaw_open)
+
+
+@pytest.fixture(scope="module")
+def prepared(character):
+    return prepare_character(character.mesh, character.landmarks)
+
+
+def lip_halves(head) -> tuple[np.ndarray, np.ndarray]:
+    """(V,) bool each: the head's upper lip (the jaw barely moves it) and lower lip (the jaw carries it)."""
+    jaw = np.linalg.norm(head.targets[head.target_names.index("jawOpen")], axis=1)
+    lip = np.zeros(head.vertex_count, dtype=bool)
+    lip[head.lip_vertices] = True
+    return lip & (jaw < 0.25 * jaw.max()), lip & (jaw >= 0.5 * jaw.max())
+
+
+def mouth_width(character) -> float:
+    return float(np.linalg.norm(character.landmarks["mouth_corner_left"] - character.landmarks["mouth_corner_right"]))
+
+
+def test_the_construction_is_open_and_remeshed(head, character, jaw_open):
+    gap = np.linalg.norm(character.landmarks["lip_upper_mid"] - character.landmarks["lip_lower_mid"])
+    assert gap > 0.25 * mouth_width(character) * jaw_open / 0.35
+    assert character.mesh.vertex_count != len(head.parts["skin"])
+
+
+def test_the_fit_reports_a_good_fit_without_folds(prepared):
+    report = prepared.report
+    assert report.inverted_mouth_triangles == 0 and report.poor_areas == () and report.warnings == ()
+    assert max(report.landmark_errors.values()) < 0.02
+
+
+def test_every_lip_vertex_registers_to_its_own_lip(head, character, prepared):
+    """Each upper-lip vertex of the character is placed on the template's upper lip, each lower-lip vertex on the
+    lower lip: no barycentric weight on the other lip, and the jaw's motion sampled there is the true one."""
+    upper, lower = lip_halves(head)
+    correspondence = prepared.correspondence
+    jaw = np.asarray(head.targets[head.target_names.index("jawOpen")], dtype=np.float64)
+    sampled = correspondence.sample(jaw)
+    truth = np.einsum("vcd,vc->vd", jaw[character.origin_corners], character.origin_weights)
+    for own, other in ((upper, lower), (lower, upper)):
+        vertices = np.flatnonzero(own[character.origin_corners].all(axis=1))
+        assert len(vertices) >= 20
+        on_other = (other[correspondence.corners[vertices]] * correspondence.barycentric[vertices]).sum(axis=1)
+        assert on_other.max() == 0.0
+        # Across the gap the lower lip's jaw motion is 0.78 mouth widths (head units) from the upper lip's.
+        miss = np.linalg.norm(sampled[vertices] - truth[vertices], axis=1) / template_regions(head).mouth_width
+        assert miss.max() < 0.02
+
+
+def test_the_keys_move_every_lip_vertex_as_the_heads_keys_do(head, character, prepared):
+    upper, lower = lip_halves(head)
+    lips = np.flatnonzero((upper | lower)[character.origin_corners].all(axis=1))
+    for unit in MOUTH_UNITS:
+        index = head.target_names.index(unit)
+        truth = character.true_motion(np.asarray(head.targets[index], dtype=np.float64))
+        error = np.linalg.norm(prepared.targets[index][lips] - truth[lips], axis=1) / mouth_width(character)
+        assert error.max() < 0.02, f"{unit}: {error.max():.1%} of the mouth width"
+
+
+def test_mouth_close_at_the_rests_opening_shuts_the_lips_and_jaw_open_opens_them_further(head, character, prepared,
+                                                                                          jaw_open):
+    """The gap between the character's vertices at the lip midpoints, as a share of the mouth width: mouthClose at
+    the rest's own jawOpen weight shuts it, as the head's mouthClose with jawOpen does; jawOpen widens it as on the
+    head. The truth: the head's keys sampled at those vertices."""
+    vertices = np.asarray(character.mesh.vertices, dtype=np.float64)
+    pair = [int(np.argmin(np.linalg.norm(vertices - character.landmarks[name], axis=1)))
+            for name in ("lip_upper_mid", "lip_lower_mid")]
+    head_targets = np.asarray(head.targets, dtype=np.float64)
+
+    def gaps(**weights) -> tuple[float, float]:
+        """(carried, true) gap with the keys at these weights."""
+        units = [head.target_names.index(unit) for unit in weights]
+        amounts = np.array(list(weights.values()))
+        carried = vertices[pair] + np.einsum("u,uvd->vd", amounts, prepared.targets[units][:, pair])
+        true = vertices[pair] + character.true_motion(np.einsum("u,uvd->vd", amounts, head_targets[units]))[pair]
+        return tuple(float(np.linalg.norm(moved[0] - moved[1]) / mouth_width(character)) for moved in (carried, true))
+
+    rest = float(np.linalg.norm(vertices[pair[0]] - vertices[pair[1]]) / mouth_width(character))
+    closed, truly_closed = gaps(mouthClose=jaw_open)
+    assert truly_closed < 0.1 < 0.25 < rest  # the construction: mouthClose at the rest's opening shuts the lips
+    assert abs(closed - truly_closed) < 0.02
+    opened, truly_opened = gaps(jawOpen=0.3)
+    assert truly_opened > rest + 0.15
+    assert abs(opened - truly_opened) < 0.02
