@@ -102,6 +102,8 @@ def decimated_skin(head, keep: float, jaw_open: float = 0.0
     if not facing.all():
         for i in np.flatnonzero(~facing):
             candidates = np.flatnonzero(np.einsum("ij,j->i", surface.face_normals, normals[i]) > 0.3)
+            if len(candidates) == 0:  # a sliver whose normal agrees with nothing near: keep the closest point
+                continue
             on = trimesh.triangles.closest_point(rest[triangles[candidates]], np.repeat(vertices[i:i + 1], len(candidates), 0))
             best = np.argmin(np.linalg.norm(on - vertices[i], axis=1))
             closest[i], triangle[i] = on[best], candidates[best]
