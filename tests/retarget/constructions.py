@@ -33,6 +33,19 @@ class ConstructedCharacter:
         return at_origin @ self.linear.T
 
 
+def lip_halves(head) -> tuple[np.ndarray, np.ndarray]:
+    """(V,) bool each: the head's upper lip (the jaw barely moves it) and lower lip (the jaw carries it)."""
+    jaw = np.linalg.norm(head.targets[head.target_names.index("jawOpen")], axis=1)
+    lip = np.zeros(head.vertex_count, dtype=bool)
+    lip[head.lip_vertices] = True
+    return lip & (jaw < 0.25 * jaw.max()), lip & (jaw >= 0.5 * jaw.max())
+
+
+def mouth_width(character: ConstructedCharacter) -> float:
+    """The distance between the character's mouth corners."""
+    return float(np.linalg.norm(character.landmarks["mouth_corner_left"] - character.landmarks["mouth_corner_right"]))
+
+
 def skin_triangles(head) -> np.ndarray:
     """The head's skin (no teeth, tongue or eyes: those are separate meshes in most characters)."""
     skin = np.zeros(head.vertex_count, dtype=bool)

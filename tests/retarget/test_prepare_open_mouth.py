@@ -14,7 +14,7 @@ import pytest
 from lipwright.retarget.landmarks import find_character_landmarks
 from lipwright.retarget.prepare import prepare_character
 from lipwright.retarget.template_regions import template_regions
-from tests.retarget.constructions import decimated_skin, placed
+from tests.retarget.constructions import decimated_skin, lip_halves, mouth_width, placed
 from tests.retarget.test_prepare_truth import \
     test_lip_landmarks_follow_the_heads_motion_within_2_percent_of_mouth_width_at_every_frame  # noqa: F401
 
@@ -52,18 +52,6 @@ def character(head, case):
 @pytest.fixture(scope="module")
 def prepared(character):
     return prepare_character(character.mesh, character.landmarks)
-
-
-def lip_halves(head) -> tuple[np.ndarray, np.ndarray]:
-    """(V,) bool each: the head's upper lip (the jaw barely moves it) and lower lip (the jaw carries it)."""
-    jaw = np.linalg.norm(head.targets[head.target_names.index("jawOpen")], axis=1)
-    lip = np.zeros(head.vertex_count, dtype=bool)
-    lip[head.lip_vertices] = True
-    return lip & (jaw < 0.25 * jaw.max()), lip & (jaw >= 0.5 * jaw.max())
-
-
-def mouth_width(character) -> float:
-    return float(np.linalg.norm(character.landmarks["mouth_corner_left"] - character.landmarks["mouth_corner_right"]))
 
 
 def test_the_construction_is_open_and_remeshed(head, character, jaw_open):
