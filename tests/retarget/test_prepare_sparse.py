@@ -5,8 +5,8 @@ to their own lip and every closure of the source is kept.
 What lip error this density allows: with the true landmarks every lip vertex follows the head's motion within
 0.4% of the mouth width (the 2% bar holds: each vertex is placed on the template where it lies, however few
 there are; what a sparse lip cannot do is bend between its vertices). With found landmarks the fit follows the
-detector's misses: its lids and corners are 4 to 22% of the mouth width off on so coarse a face, and a lip
-midpoint vertex then moves up to 7.5% off (all lip vertices: up to 10% at 950 vertices)."""
+detector's misses: a lid and the corners are 4 to 23% of the mouth width off on so coarse a face, and a lip
+midpoint vertex then moves up to 4.8% off (all lip vertices: up to 10% at 950 vertices)."""
 
 import numpy as np
 import pytest
@@ -18,9 +18,10 @@ from tests.retarget.test_prepare_truth import lip_points, test_every_lip_closure
 
 # name: share of the skin's faces kept.
 DENSITIES = {"500-vertices": 0.12, "950-vertices": 0.22}
-# With found landmarks, the lip landmarks' vertices' largest miss over a spoken line (measured 7.5% at 520
-# vertices, 1.3% at 950).
-FOUND_LIP_ERROR = 0.1
+# With found landmarks, the lip landmarks' vertices' largest miss over a spoken line (measured 4.8% at 521
+# vertices, 0.9% at 953; 7.5% at 521 while the shape's lids placed by proportion, 22% off, could replace the
+# detector's).
+FOUND_LIP_ERROR = 0.06
 
 
 @pytest.fixture(scope="module", params=sorted(DENSITIES))

@@ -35,11 +35,13 @@ class NoFaceFound(LipwrightError):
 
 @dataclass(frozen=True)
 class GeometricGuess:
-    """points: landmark name -> (3,) in the canonical frame; confidence in [0, 1]; warnings for the user."""
+    """points: landmark name -> (3,) in the canonical frame; confidence in [0, 1]; warnings for the user;
+    by_proportion: the landmarks placed from a typical face's proportions, not found on the shape."""
 
     points: dict[str, np.ndarray]
     confidence: float
     warnings: list[str] = field(default_factory=list)
+    by_proportion: tuple[str, ...] = ()
 
 
 def guess_landmarks(vertices: np.ndarray, triangles: np.ndarray) -> GeometricGuess:
@@ -103,7 +105,8 @@ def guess_landmarks(vertices: np.ndarray, triangles: np.ndarray) -> GeometricGue
     # Deep, sharp features make a confident guess; shallow ones a doubtful one.
     confidence = float(np.clip(min(nose_prominence / (3 * _MIN_NOSE), seam_depth / width / (3 * _MIN_SEAM)), 0.0, 1.0))
     confidence *= 0.7 if eye_warning else 1.0
-    return GeometricGuess(points=points, confidence=round(confidence * 0.8, 3), warnings=warnings)
+    return GeometricGuess(points=points, confidence=round(confidence * 0.8, 3), warnings=warnings,
+                          by_proportion=tuple(lids) if eye_warning else ())
 
 
 def _midline_profile(render: FrontRender) -> tuple[np.ndarray, np.ndarray]:
