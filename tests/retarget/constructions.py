@@ -98,13 +98,13 @@ def opened_rest(head, jaw_open: float) -> np.ndarray:
     return rest + jaw_open * np.asarray(head.targets[head.target_names.index("jawOpen")], dtype=np.float64)
 
 
-def decimated_skin(head, keep: float, jaw_open: float = 0.0
+def decimated_skin(head, keep: float, jaw_open: float = 0.0, warp=None
                    ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """The skin (its mouth opened by jawOpen at `jaw_open`) decimated by quadric error to `keep` of its faces;
-    each new vertex's origin is the closest point of the head's skin with a normal that agrees (decimated
-    vertices sit just off the old surface)."""
+    """The skin (its mouth opened by jawOpen at `jaw_open`, then moved by warp(vertices) -> vertices if given)
+    decimated by quadric error to `keep` of its faces; each new vertex's origin is the closest point of the
+    head's skin with a normal that agrees (decimated vertices sit just off the old surface)."""
     triangles = skin_triangles(head)
-    rest = opened_rest(head, jaw_open)
+    rest = opened_rest(head, jaw_open) if warp is None else warp(opened_rest(head, jaw_open))
     surface = trimesh.Trimesh(rest, triangles, process=False)
     simple = surface.simplify_quadric_decimation(face_count=int(keep * len(triangles)))
     vertices, new_triangles = np.asarray(simple.vertices), np.asarray(simple.faces)

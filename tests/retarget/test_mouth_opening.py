@@ -16,7 +16,9 @@ def landmark_rows(head):
 def read(head, points) -> float:
     rows = landmark_rows(head)
     jaw = np.asarray(head.targets[head.target_names.index("jawOpen")], dtype=np.float64)
-    return rest_jaw_opening(opened_rest(head, 0.0)[rows], jaw[rows], points)
+    names = list(head.landmark_index)
+    return rest_jaw_opening(opened_rest(head, 0.0)[rows], jaw[rows], points, names.index("lip_upper_mid"),
+                            names.index("lip_lower_mid"))
 
 
 @pytest.mark.parametrize("weight", [0.0, 0.1, 0.35, 0.7, 1.0])

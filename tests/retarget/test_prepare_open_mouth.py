@@ -11,10 +11,11 @@ the lower lip, 267 folded mouth triangles, and jawOpen carried up to 3 mouth wid
 import numpy as np
 import pytest
 
+from lipwright.geometry.mesh import MeshData
 from lipwright.retarget.landmarks import find_character_landmarks
 from lipwright.retarget.prepare import prepare_character
 from lipwright.retarget.template_regions import template_regions
-from tests.retarget.constructions import decimated_skin, lip_halves, mouth_width, placed
+from tests.retarget.constructions import decimated_skin, lip_halves, mouth_width, opened_rest, placed, stylise
 from tests.retarget.test_prepare_truth import (  # noqa: F401
     lip_points, test_lip_landmarks_follow_the_heads_motion_within_2_percent_of_mouth_width_at_every_frame)
 
@@ -166,3 +167,54 @@ def test_prepared_with_found_landmarks_the_lips_follow_the_heads_motion(head, fo
     vertices = np.array(list(lip_points(head, character).values()))
     error = np.linalg.norm(carried[:, vertices] - truth[:, vertices], axis=2) / mouth_width(character)
     assert error.max() < FOUND_LIP_ERROR, f"{error.max():.1%} of the mouth width"
+
+
+@pytest.fixture(scope="module")
+def stylised_open(head):
+    """The stylised test face (eyes bigger, mouth wider, chin pulled in) modelled with jawOpen 0.35, decimated:
+    (vertices, its origins on the head, landmarks, prepared)."""
+    vertices, triangles, origin = decimated_skin(head, keep=0.5, jaw_open=0.35,
+                                                 warp=lambda points: stylise(points, head))
+    mesh = MeshData(vertices=vertices.astype(np.float32), faces_flat=triangles.reshape(-1).astype(np.int32),
+                    face_sizes=np.full(len(triangles), 3, dtype=np.int32))
+    landmarks = {name: point for name, point in
+                 zip(head.landmark_index, stylise(opened_rest(head, 0.35)[list(head.landmark_index.values())], head))}
+    return vertices, origin, landmarks, prepare_character(mesh, landmarks)
+
+
+def test_a_stylised_face_modelled_open_fits_without_folds_and_its_lips_register(head, stylised_open):
+    _, (corners, _), _, prepared = stylised_open
+    assert prepared.report.inverted_mouth_triangles == 0 and prepared.report.poor_areas == ()
+    upper, lower = lip_halves(head)
+    correspondence = prepared.correspondence
+    for own, other in ((upper, lower), (lower, upper)):
+        vertices = np.flatnonzero(own[corners].all(axis=1))
+        on_other = (other[correspondence.corners[vertices]] * correspondence.barycentric[vertices]).sum(axis=1)
+        assert on_other.max() == 0.0
+
+
+def test_a_stylised_face_modelled_open_closes_and_opens_as_its_construction_does(head, stylised_open):
+    """The truth: the head's keys applied to the head before the stylising warp, read at the same places. Its
+    mouth is wider and its chin pulled in, so how far the landmarks as a whole say the jaw is open misled the
+    head's opening (0.145 for 0.35): mouthClose then left the lips 9.3% of the mouth width apart (truth 3.0%)
+    and jawOpen opened them twice as far as the truth. The lips' gap alone reads 0.315."""
+    vertices, (corners, weights), landmarks, prepared = stylised_open
+    pair = [int(np.argmin(np.linalg.norm(vertices - landmarks[name], axis=1)))
+            for name in ("lip_upper_mid", "lip_lower_mid")]
+    width = np.linalg.norm(landmarks["mouth_corner_left"] - landmarks["mouth_corner_right"])
+    head_targets = np.asarray(head.targets, dtype=np.float64)
+
+    def gaps(unit: str, weight: float) -> tuple[float, float]:
+        """(carried, true) gap between the lip midpoints' vertices with `unit` at `weight`."""
+        index = head.target_names.index(unit)
+        carried = vertices[pair] + weight * prepared.targets[index][pair]
+        moved = stylise(opened_rest(head, 0.35) + weight * head_targets[index], head)
+        true = np.einsum("vcd,vc->vd", moved[corners[pair]], weights[pair])
+        return tuple(float(np.linalg.norm(points[0] - points[1]) / width) for points in (carried, true))
+
+    rest = float(np.linalg.norm(vertices[pair[0]] - vertices[pair[1]]) / width)
+    closed, truly_closed = gaps("mouthClose", 0.35)
+    assert truly_closed < 0.05 < 0.2 < rest
+    assert abs(closed - truly_closed) < 0.02
+    opened, truly_opened = gaps("jawOpen", 0.3)
+    assert abs((opened - rest) / (truly_opened - rest) - 1.0) < 0.15

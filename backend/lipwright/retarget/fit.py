@@ -51,7 +51,8 @@ def fit_template(template: HeadTemplate, mesh: MeshData, landmarks: Mapping[str,
     # An open-mouthed character is fitted by the head opened alike (mouth_opening says why).
     jaw = np.asarray(template.targets[template.target_names.index("jawOpen")], dtype=np.float64)
     landmark_vertices = np.array([template.landmark_index[name] for name in names])
-    jaw_open = rest_jaw_opening(landmark_points(template, names), jaw[landmark_vertices], character_points)
+    jaw_open = rest_jaw_opening(landmark_points(template, names), jaw[landmark_vertices], character_points,
+                                names.index("lip_upper_mid"), names.index("lip_lower_mid"))  # both required
     rest = np.asarray(template.mesh.vertices, dtype=np.float64) + jaw_open * jaw
     template_points = rest[landmark_vertices]
     similarity = landmark_similarity(template_points, character_points, names, regions.mouth_width)
