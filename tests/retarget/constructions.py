@@ -33,6 +33,19 @@ class ConstructedCharacter:
         return at_origin @ self.linear.T
 
 
+def lip_halves(head) -> tuple[np.ndarray, np.ndarray]:
+    """(V,) bool each: the head's upper lip (the jaw barely moves it) and lower lip (the jaw carries it)."""
+    jaw = np.linalg.norm(head.targets[head.target_names.index("jawOpen")], axis=1)
+    lip = np.zeros(head.vertex_count, dtype=bool)
+    lip[head.lip_vertices] = True
+    return lip & (jaw < 0.25 * jaw.max()), lip & (jaw >= 0.5 * jaw.max())
+
+
+def mouth_width(character: ConstructedCharacter) -> float:
+    """The distance between the character's mouth corners."""
+    return float(np.linalg.norm(character.landmarks["mouth_corner_left"] - character.landmarks["mouth_corner_right"]))
+
+
 def skin_triangles(head) -> np.ndarray:
     """The head's skin (no teeth, tongue or eyes: those are separate meshes in most characters)."""
     skin = np.zeros(head.vertex_count, dtype=bool)
@@ -76,11 +89,22 @@ def skin_without_inner_mouth(head) -> tuple[np.ndarray, np.ndarray, tuple[np.nda
     return rest[used], index[triangles], origin
 
 
-def decimated_skin(head, keep: float) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """The skin decimated by quadric error to `keep` of its faces; each new vertex's origin is the closest
-    point of the head's skin with a normal that agrees (decimated vertices sit just off the old surface)."""
-    triangles = skin_triangles(head)
+def opened_rest(head, jaw_open: float) -> np.ndarray:
+    """The head's vertices with its mouth opened by its own jawOpen key at weight `jaw_open` (0: its rest).
+    The keys are offsets, so the head's motion from there is still the same keys' offsets."""
     rest = np.asarray(head.mesh.vertices, dtype=np.float64)
+    if not jaw_open:
+        return rest
+    return rest + jaw_open * np.asarray(head.targets[head.target_names.index("jawOpen")], dtype=np.float64)
+
+
+def decimated_skin(head, keep: float, jaw_open: float = 0.0, warp=None
+                   ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The skin (its mouth opened by jawOpen at `jaw_open`, then moved by warp(vertices) -> vertices if given)
+    decimated by quadric error to `keep` of its faces; each new vertex's origin is the closest point of the
+    head's skin with a normal that agrees (decimated vertices sit just off the old surface)."""
+    triangles = skin_triangles(head)
+    rest = opened_rest(head, jaw_open) if warp is None else warp(opened_rest(head, jaw_open))
     surface = trimesh.Trimesh(rest, triangles, process=False)
     simple = surface.simplify_quadric_decimation(face_count=int(keep * len(triangles)))
     vertices, new_triangles = np.asarray(simple.vertices), np.asarray(simple.faces)
@@ -91,6 +115,8 @@ def decimated_skin(head, keep: float) -> tuple[np.ndarray, np.ndarray, tuple[np.
     if not facing.all():
         for i in np.flatnonzero(~facing):
             candidates = np.flatnonzero(np.einsum("ij,j->i", surface.face_normals, normals[i]) > 0.3)
+            if len(candidates) == 0:  # a sliver whose normal agrees with nothing near: keep the closest point
+                continue
             on = trimesh.triangles.closest_point(rest[triangles[candidates]], np.repeat(vertices[i:i + 1], len(candidates), 0))
             best = np.argmin(np.linalg.norm(on - vertices[i], axis=1))
             closest[i], triangle[i] = on[best], candidates[best]
@@ -119,14 +145,15 @@ def parts_mesh(head, parts: tuple[str, ...], linear: np.ndarray, shift: np.ndarr
 
 
 def placed(head, vertices, triangles, origin, rotation_axis, angle, mirror: bool, scale: float,
-           shift=(0.3, -1.2, 2.0)) -> ConstructedCharacter:
-    """The remeshed head rotated, optionally mirrored (x -> -x, polygons turned to keep facing out), scaled."""
+           shift=(0.3, -1.2, 2.0), jaw_open: float = 0.0) -> ConstructedCharacter:
+    """The remeshed head rotated, optionally mirrored (x -> -x, polygons turned to keep facing out), scaled;
+    jaw_open: the jawOpen weight the remeshed vertices were opened by (its landmarks open alike)."""
     rotation = trimesh.transformations.rotation_matrix(angle, rotation_axis)[:3, :3]
     linear = scale * rotation @ np.diag([-1.0 if mirror else 1.0, 1.0, 1.0])
     shift = np.asarray(shift, dtype=np.float64)
     if mirror:
         triangles = triangles[:, ::-1]
-    rest = np.asarray(head.mesh.vertices, dtype=np.float64)
+    rest = opened_rest(head, jaw_open)
     mesh = MeshData(vertices=(vertices @ linear.T + shift).astype(np.float32),
                     faces_flat=np.ascontiguousarray(triangles, dtype=np.int32).reshape(-1),
                     face_sizes=np.full(len(triangles), 3, dtype=np.int32))

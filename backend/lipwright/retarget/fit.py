@@ -17,6 +17,7 @@ from ..geometry.similarity import Similarity
 from ..template.head_template import HeadTemplate
 from .inputs import check_landmarks
 from .landmark_warp import landmark_similarity, thin_plate_warp
+from .mouth_opening import rest_jaw_opening
 from .surface_fit import fit_face_surface, fitting_surface
 from .template_regions import landmark_points, template_regions, triangulate
 
@@ -26,11 +27,15 @@ MAX_LANDMARK_GAP_SHARE = 0.25
 
 @dataclass(frozen=True)
 class TemplateFit:
-    """similarity: template space -> character space; fitted: (Vtemplate, 3) the template fitted to the
-    character, in template space; character: the character's triangles in template space, outward facing;
+    """similarity: template space -> character space; rest: (Vtemplate, 3) the template before the fit, opened
+    by jaw_open (its jawOpen weight, 0 for a closed mouth) to the character's mouth; fitted: (Vtemplate, 3) the
+    template fitted to the character, in template space; character: the character's triangles in template
+    space, outward facing;
     landmark_names with landmark_targets: (n, 3) the given landmarks in template space."""
 
     similarity: Similarity
+    rest: np.ndarray
+    jaw_open: float
     fitted: np.ndarray
     character: trimesh.Trimesh
     surface: trimesh.Trimesh
@@ -42,13 +47,18 @@ def fit_template(template: HeadTemplate, mesh: MeshData, landmarks: Mapping[str,
     regions = template_regions(template)
     points = check_landmarks(landmarks, tuple(template.landmark_index))
     names = [name for name in template.landmark_index if name in points]
-    template_points = landmark_points(template, names)
     character_points = np.stack([points[name] for name in names])
+    # An open-mouthed character is fitted by the head opened alike (mouth_opening says why).
+    jaw = np.asarray(template.targets[template.target_names.index("jawOpen")], dtype=np.float64)
+    landmark_vertices = np.array([template.landmark_index[name] for name in names])
+    jaw_open = rest_jaw_opening(landmark_points(template, names), jaw[landmark_vertices], character_points,
+                                names.index("lip_upper_mid"), names.index("lip_lower_mid"))  # both required
+    rest = np.asarray(template.mesh.vertices, dtype=np.float64) + jaw_open * jaw
+    template_points = rest[landmark_vertices]
     similarity = landmark_similarity(template_points, character_points, names, regions.mouth_width)
     to_template = similarity.inverse()
     landmark_targets = to_template.map_points(character_points)
 
-    rest = np.asarray(template.mesh.vertices, dtype=np.float64)
     warped = thin_plate_warp(template_points, landmark_targets, rest)
     character = _character_in_template_space(mesh, to_template)
     # Dense characters are searched on a decimated copy: building a search tree over 400,000 triangles took
@@ -59,11 +69,10 @@ def fit_template(template: HeadTemplate, mesh: MeshData, landmarks: Mapping[str,
         character.invert()
         if surface is not character:
             surface.invert()
-    landmark_vertices = np.array([template.landmark_index[name] for name in names])
     fitted = fit_face_surface(warped, regions.triangles, regions.face, surface, landmark_vertices,
                               landmark_targets)
-    return TemplateFit(similarity=similarity, fitted=fitted, character=character, surface=surface,
-                       landmark_names=tuple(names), landmark_targets=landmark_targets)
+    return TemplateFit(similarity=similarity, rest=rest, jaw_open=jaw_open, fitted=fitted, character=character,
+                       surface=surface, landmark_names=tuple(names), landmark_targets=landmark_targets)
 
 
 def _character_in_template_space(mesh: MeshData, to_template: Similarity) -> trimesh.Trimesh:

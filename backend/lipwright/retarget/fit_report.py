@@ -61,7 +61,7 @@ def report_fit(template: HeadTemplate, regions: TemplateRegions, fit: TemplateFi
         name: float(np.linalg.norm(fit.fitted[template.landmark_index[name]] - target) / width)
         for name, target in zip(fit.landmark_names, fit.landmark_targets)}
     poor_areas = _poor_areas(template, fit.fitted, face, share)
-    inverted = _inverted_mouth_triangles(template, regions, fit.fitted)
+    inverted = _inverted_mouth_triangles(template, regions, fit.rest, fit.fitted)
     warnings = []
     if poor_areas:
         warnings.append(f"The fit is poor at the {', '.join(poor_areas)}: move the landmarks there onto the "
@@ -92,9 +92,10 @@ def mouth_region_triangles(template: HeadTemplate, regions: TemplateRegions) -> 
     return (near & regions.face)[regions.triangles].all(axis=1)
 
 
-def _inverted_mouth_triangles(template: HeadTemplate, regions: TemplateRegions, fitted: np.ndarray) -> int:
+def _inverted_mouth_triangles(template: HeadTemplate, regions: TemplateRegions, rest: np.ndarray,
+                              fitted: np.ndarray) -> int:
+    """rest: the template before the fit (opened like the character's mouth, whose own folds are not the fit's)."""
     mouth = mouth_region_triangles(template, regions)
-    rest = np.asarray(template.mesh.vertices, dtype=np.float64)
     return int(inverted_triangles(rest, fitted, regions.triangles[mouth]).sum())
 
 

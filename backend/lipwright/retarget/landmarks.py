@@ -26,6 +26,13 @@ _ORIENTATIONS_TRIED = 3
 # corner, a lid) lands millimetres away in depth; the surface's grooves and edges are finer.
 _AGREEMENT = 0.25
 _NOSE_SEARCH = 0.03
+# An open mouth's lip midpoints: the detector marks the inner lip line, which on an open mouth can lie in the
+# opening itself (on the default head opened by jawOpen 0.35 it marked the lower lip 5 pixels above its rim,
+# seeing the mouth's back 19 cm deep). Searched this far along the picture's column (a share of the head's
+# width; the head opened by jawOpen 0.7 shows a 2.7 cm gap, 14% of its width), the rim is the first pixel whose
+# surface lies _OPENING_DEPTH (a share of the head's width, as the outer-face cast's gap) in front.
+_RIM_SEARCH = 0.1
+_OPENING_DEPTH = 0.1
 HAND_PLACEMENT_HINT = ("place the landmarks by hand on the character (lip midpoints, mouth corners, chin, nose tip "
                        "and eyelids), or pick the mesh that holds the face")
 
@@ -95,6 +102,7 @@ def _detected(vertices: np.ndarray, triangles: np.ndarray, orientation: Orientat
     pixels = detect_landmarks(render.image)
     if pixels is None:
         return None
+    _lip_midpoints_onto_rims(render, pixels, np.ptp(canonical[:, 0]))
     names = list(pixels)
     points, _, _, hit = render.cast_on_outer_face(np.array([pixels[name] for name in names]),
                                                   np.ptp(canonical[:, 0]))
@@ -105,6 +113,21 @@ def _detected(vertices: np.ndarray, triangles: np.ndarray, orientation: Orientat
     warnings = _refine_on_surface(found, canonical, triangles)
     return FoundLandmarks(points=_to_original(found, orientation), method="detected", rotation=orientation.rotation,
                           centre=orientation.centre, confidence=0.9, warnings=warnings)
+
+
+def _lip_midpoints_onto_rims(render: FrontRender, pixels: dict[str, np.ndarray], head_width: float) -> None:
+    """Moves a lip midpoint that the detector put inside an open mouth to its lip's rim (in place): the upper
+    one up its column, the lower one down, to the first pixel of a surface well in front of the one it sees."""
+    height, width = render.depth.shape
+    reach = max(int(np.ceil(_RIM_SEARCH * head_width / render.pixel_size)), 1)
+    for name, step in (("lip_upper_mid", -1), ("lip_lower_mid", 1)):
+        column = int(np.clip(np.floor(pixels[name][0]), 0, width - 1))
+        row = int(np.clip(np.floor(pixels[name][1]), 0, height - 1))
+        rows = row + step * np.arange(1, reach + 1)
+        rows = rows[(rows >= 0) & (rows < height)]
+        in_front = np.flatnonzero(render.depth[rows, column] < render.depth[row, column] - _OPENING_DEPTH * head_width)
+        if len(in_front):
+            pixels[name] = np.array([pixels[name][0], rows[in_front[0]] + 0.5])
 
 
 def _most_frontal_near(render: FrontRender, pixel: np.ndarray, radius: float) -> np.ndarray:
@@ -120,8 +143,9 @@ def _most_frontal_near(render: FrontRender, pixel: np.ndarray, radius: float) ->
 
 
 def _refine_on_surface(found: dict[str, np.ndarray], canonical: np.ndarray, triangles: np.ndarray) -> list[str]:
-    """Replaces detected landmarks with the surface's own where both agree (in place); warns where the
-    lip seam rests on the detector alone."""
+    """Replaces detected landmarks with the surface's own where both agree (in place), never with one placed by
+    proportion (on a 521-vertex face such a lid, 22% of the mouth width off, took the place of the detector's,
+    11% off); warns where the lip seam rests on the detector alone."""
     try:
         guess: GeometricGuess = guess_landmarks(canonical, triangles)
     except NoFaceFound:
@@ -129,7 +153,8 @@ def _refine_on_surface(found: dict[str, np.ndarray], canonical: np.ndarray, tria
     mouth_width = np.linalg.norm(found["mouth_corner_left"] - found["mouth_corner_right"])
     unconfirmed = []
     for name in LANDMARK_NAMES:
-        if guess is not None and np.linalg.norm(guess.points[name] - found[name]) < _AGREEMENT * mouth_width:
+        if (guess is not None and name not in guess.by_proportion
+                and np.linalg.norm(guess.points[name] - found[name]) < _AGREEMENT * mouth_width):
             found[name] = guess.points[name]
         else:
             unconfirmed.append(name)

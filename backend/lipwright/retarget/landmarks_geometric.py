@@ -18,6 +18,7 @@ from .render import FrontRender, render_front
 
 # Lengths below are shares of the head's width (its X extent), so they hold at any scale.
 _GROOVE_REACH = 0.02         # how far above and below a groove its lips are looked for
+_OPENING_REACH = 0.12        # the same for an open mouth's gap (the default head at jawOpen 0.7: 0.14 tall)
 _MIN_SEAM = 0.004            # a shallower groove is no lip seam
 _MIN_NOSE = 0.02             # how far the nose tip must stand out from the midline around it
 _NOSE_REACH = 0.1
@@ -34,11 +35,13 @@ class NoFaceFound(LipwrightError):
 
 @dataclass(frozen=True)
 class GeometricGuess:
-    """points: landmark name -> (3,) in the canonical frame; confidence in [0, 1]; warnings for the user."""
+    """points: landmark name -> (3,) in the canonical frame; confidence in [0, 1]; warnings for the user;
+    by_proportion: the landmarks placed from a typical face's proportions, not found on the shape."""
 
     points: dict[str, np.ndarray]
     confidence: float
     warnings: list[str] = field(default_factory=list)
+    by_proportion: tuple[str, ...] = ()
 
 
 def guess_landmarks(vertices: np.ndarray, triangles: np.ndarray) -> GeometricGuess:
@@ -59,6 +62,16 @@ def guess_landmarks(vertices: np.ndarray, triangles: np.ndarray) -> GeometricGue
     below = (heights < nose_z - 0.05 * width) & (heights > nose_z - 0.5 * width)
     reach = max(int(round(_GROOVE_REACH * width / front.pixel_size)), 1)
     grooves = np.where(below, _groove_depth(profile, reach), -np.inf)
+    # An open mouth's gap is wider than a groove's reach, so the groove finder sees no lips around its middle
+    # (on the default head opened by jawOpen 0.35 it took the crease under the nose for the seam, 1.6 cm high):
+    # looked at from farther, the gap lies half the head's width deep, any closed face's creases under 2.5%.
+    # A shut mouth's slit seen through is deep too, but there the near look sees it as deep.
+    opening_reach = max(int(round(_OPENING_REACH * width / front.pixel_size)), 1)
+    openings = np.where(below, _groove_depth(profile, opening_reach), -np.inf)
+    opening_row = int(np.argmax(openings))
+    is_open = bool(openings[opening_row] > _OPEN * width and grooves[opening_row] < 0.5 * openings[opening_row])
+    if is_open:
+        grooves, reach = openings, opening_reach
     seam_row = int(np.argmax(grooves))
     seam_depth = grooves[seam_row]
     if not np.isfinite(seam_depth) or seam_depth < _MIN_SEAM * width:
@@ -70,7 +83,7 @@ def guess_landmarks(vertices: np.ndarray, triangles: np.ndarray) -> GeometricGue
     mouth = render_front(vertices, triangles, size=_MOUTH_PIXELS,
                          window=(-half, half, seam_z - 0.15 * width, seam_z + 0.15 * width))
     mouth_heights, mouth_profile = _midline_profile(mouth)
-    mouth_reach = max(int(round(_GROOVE_REACH * width / mouth.pixel_size)), 1)
+    mouth_reach = max(int(round((_OPENING_REACH if is_open else _GROOVE_REACH) * width / mouth.pixel_size)), 1)
     mouth_grooves = _groove_depth(mouth_profile, mouth_reach)
     near = np.abs(mouth_heights - seam_z) < 2.0 * front.pixel_size
     seam_row = int(np.argmax(np.where(near, mouth_grooves, -np.inf)))
@@ -92,7 +105,8 @@ def guess_landmarks(vertices: np.ndarray, triangles: np.ndarray) -> GeometricGue
     # Deep, sharp features make a confident guess; shallow ones a doubtful one.
     confidence = float(np.clip(min(nose_prominence / (3 * _MIN_NOSE), seam_depth / width / (3 * _MIN_SEAM)), 0.0, 1.0))
     confidence *= 0.7 if eye_warning else 1.0
-    return GeometricGuess(points=points, confidence=round(confidence * 0.8, 3), warnings=warnings)
+    return GeometricGuess(points=points, confidence=round(confidence * 0.8, 3), warnings=warnings,
+                          by_proportion=tuple(lids) if eye_warning else ())
 
 
 def _midline_profile(render: FrontRender) -> tuple[np.ndarray, np.ndarray]:

@@ -51,7 +51,7 @@ def prepare_character(mesh: MeshData, landmarks: Mapping[str, object], template:
     fit = fit_template(template, mesh, landmarks)
     report = report_fit(template, regions, fit)
     report_stage(0.6, "placing the character's vertices on the fit (correspondence)")
-    rest = np.asarray(template.mesh.vertices, dtype=np.float64)
+    rest = np.asarray(fit.rest, dtype=np.float64)  # the template as fitted: opened alike for an open mouth
     frames = template_vertex_frames(rest, fit.fitted, regions.triangles, fit.similarity)
     allowed = _triangles_of_parts(template, regions, parts)
     correspondence = find_correspondence(fit.fitted, regions.triangles, np.asarray(fit.character.vertices),
