@@ -12,10 +12,10 @@ from ..geometry.similarity import Similarity, fit_similarity
 # shaped like a face (wrong names, swapped sides, a landmark on the ear).
 MAX_SIMILARITY_ERROR_SHARE = 0.6
 # A landmark that only shapes its neighbourhood moves the template by its miss within about this distance
-# (metres, template space), fading to under 1% 4.3 cm away, where the mouth corners lie from the lids: a
+# (metres, template space), fading to 5% 4.3 cm away, where the mouth corners lie from the lids: a
 # spline through eyelids found a few millimetres off (automatic lids on an empty eye socket miss by 5 to 10%
 # of the mouth's width) tilted its affine part, and with it every lip vertex's map, by up to 10%.
-LOCAL_REACH_M = 0.02
+LOCAL_REACH_M = 0.025
 # A 3D thin-plate spline with its affine part needs 4 points off one plane; with fewer than this many
 # others, the local points join the spline.
 MIN_SPLINE_POINTS = 5
