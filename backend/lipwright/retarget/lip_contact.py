@@ -15,9 +15,11 @@ from scipy.spatial import cKDTree
 
 # Shares of the head's width (its X extent). The walk from the seen point to the crest follows the lip's
 # surface back into the slit at most _REACH; a dip of _DIP ends a crest (the lip turning into the mouth),
-# and so does turning forward by _DIP (welded lips: the walk would climb the other lip's front).
+# and so does turning forward by _DIP (welded lips: the walk would climb the other lip's front); a point
+# more than _LEVEL ahead of the deepest one passed is already on the way forward.
 _REACH = 0.03
 _DIP = 0.002
+_LEVEL = 0.0002
 _MERGE = 1e-7
 
 
@@ -40,9 +42,10 @@ def _midline_section(vertices: np.ndarray, triangles: np.ndarray, near: np.ndarr
     neighbours along the section), or (None, None) when the plane cuts nothing there."""
     reach = 2.0 * _REACH * width
     corners = vertices[triangles]
+    low, high = corners.min(axis=1), corners.max(axis=1)
     close = np.zeros(len(triangles), dtype=bool)
-    for point in near:
-        close |= (np.abs(corners - point).max(axis=2) < reach).all(axis=1)
+    for point in near:  # triangles whose box meets the box around the point (large ones of a coarse mesh too)
+        close |= ((low <= point + reach) & (high >= point - reach)).all(axis=1)
     if not close.any():
         return None, None
     local = trimesh.Trimesh(vertices, triangles[close], process=False)
@@ -77,7 +80,9 @@ def _extreme_along(points: np.ndarray, neighbours: list[set[int]], seen: np.ndar
             walked += float(np.linalg.norm(points[current] - points[previous]))
             if direction * points[current, 2] < height - _DIP * width or points[current, 1] < depth - _DIP * width:
                 break
-            if direction * points[current, 2] > direction * points[best, 2]:
+            # Only a point as deep as any before is a candidate: past a groove the walk is on the other lip.
+            going_back = points[current, 1] >= depth - _LEVEL * width
+            if going_back and direction * points[current, 2] > direction * points[best, 2]:
                 best = current
             height = max(height, direction * points[current, 2])
             depth = max(depth, points[current, 1])
