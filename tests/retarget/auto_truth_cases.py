@@ -1,5 +1,6 @@
-"""The constructions the automatic-landmark truth is measured on: test_prepare_truth.py's three, a Y-up export,
-and the head turned a quarter and a half turn about the vertical."""
+"""The truth-by-construction characters prepared in tests and benchmarks: the default head's skin remeshed,
+turned, mirrored and scaled (test_prepare_truth.py's three), a Y-up export, and the head turned a quarter and
+a half turn about the vertical."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from lipwright.retarget.landmarks import find_character_landmarks
+from tests.retarget.auto_truth_cases import full_skin, named_as_seen
 from tests.retarget.constructions import (decimated_skin, placed, skin_triangles, skin_without_inner_mouth, stylise,
                                           subdivided_skin)
 
@@ -30,15 +31,6 @@ LID_TOLERANCE = 0.15
 MIRROR_TOLERANCE = 0.06
 
 
-def full_skin(head):
-    triangles = skin_triangles(head)
-    used = np.unique(triangles)
-    index = np.full(head.vertex_count, -1)
-    index[used] = np.arange(len(used))
-    origin = (np.repeat(used[:, None], 3, axis=1), np.tile([1.0, 0.0, 0.0], (len(used), 1)))
-    return np.asarray(head.mesh.vertices, dtype=np.float64)[used], index[triangles], origin
-
-
 CASES = {
     # name: (surface, rotation axis, angle, mirror, scale[, shift])
     "skin-z-up": (full_skin, [1.0, 0.0, 0.0], 0.0, False, 1.0),
@@ -56,16 +48,6 @@ def character(request, head):
     surface, axis, angle, mirror, scale, *shift = CASES[request.param]
     where = {"shift": shift[0]} if shift else {}
     return placed(head, *surface(head), rotation_axis=axis, angle=angle, mirror=mirror, scale=scale, **where)
-
-
-def truth_of(character) -> dict[str, np.ndarray]:
-    """The head's landmarks on the character, named as they look: a mirrored head's left corner is the head's
-    right one."""
-    if np.linalg.det(character.linear) > 0:
-        return character.landmarks
-    swapped = {name: name.replace("left", "@").replace("right", "left").replace("@", "right")
-               for name in character.landmarks}
-    return {swapped[name]: point for name, point in character.landmarks.items()}
 
 
 def errors(found: dict[str, np.ndarray], truth: dict[str, np.ndarray]) -> dict[str, float]:
@@ -88,7 +70,7 @@ def tolerance(name: str) -> float:
 def test_detected_landmarks_lie_at_their_true_places(character):
     found = find_character_landmarks(character.mesh)
     assert found.method == "detected"
-    for name, error in errors(found.points, truth_of(character)).items():
+    for name, error in errors(found.points, named_as_seen(character)).items():
         assert error < tolerance(name), (name, error)
     assert mirror_error(found.points, character) < MIRROR_TOLERANCE
     assert found.warnings == []
@@ -97,7 +79,7 @@ def test_detected_landmarks_lie_at_their_true_places(character):
 def test_guessed_lips_lie_at_their_true_places(character):
     found = find_character_landmarks(character.mesh, use_detector=False)
     assert found.method == "geometric"
-    measured = errors(found.points, truth_of(character))
+    measured = errors(found.points, named_as_seen(character))
     for name in (*LIP_NAMES, "chin", "nose_tip"):
         assert measured[name] < tolerance(name), (name, measured[name])
     # With no eyeballs the lids come from proportions (said in a warning), but on the lids, not in the sockets.

@@ -1,9 +1,10 @@
 """Guesses facial landmarks from the shape alone, for stylised faces a detector does not recognise.
 
 Works in the canonical frame (Z up, face toward -Y, left +X, symmetry plane X = 0) on front renders:
-the nose tip is the midline's most frontal bump, the lip seam its sharpest groove below the nose (the lip
-midpoints where the lips meet behind it), the mouth corners where that groove fades out sideways, the chin
-the midline point farthest forward and down below the lips, the eyelids the edges of the eyeballs (separate meshes) or, without them, proportions."""
+the nose tip is the midline's most frontal bump, the lip seam its sharpest groove below the nose, the
+mouth corners where that groove fades out sideways (then all four moved to where the lips meet), the chin
+the midline point farthest forward and down below the lips, the eyelids the edges of the eyeballs (separate
+meshes) or, without them, proportions."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..errors import LipwrightError
-from .lip_contact import lip_contact_points
+from .lip_contact import where_lips_meet
 from .render import FrontRender, render_front
 
 # Lengths below are shares of the head's width (its X extent), so they hold at any scale.
@@ -77,10 +78,14 @@ def guess_landmarks(vertices: np.ndarray, triangles: np.ndarray) -> GeometricGue
     seam_row = int(np.argmax(np.where(near, mouth_grooves, -np.inf)))
     upper_row, lower_row = _gap(mouth_profile, mouth_grooves, seam_row,
                                 lip_rows=int(round(_LIP_REACH * width / mouth.pixel_size)), open_depth=_OPEN * width)
-    lip_upper, lip_lower = lip_contact_points(vertices, triangles, _profile_point(mouth, mouth_heights[upper_row]),
-                                              _profile_point(mouth, mouth_heights[lower_row]))
+    lip_upper = _profile_point(mouth, mouth_heights[upper_row])
+    lip_lower = _profile_point(mouth, mouth_heights[lower_row])
     corner_left = _mouth_corner(mouth, seam_row, mouth_reach, mouth_grooves[seam_row], +1, width)
     corner_right = _mouth_corner(mouth, seam_row, mouth_reach, mouth_grooves[seam_row], -1, width)
+    lips = where_lips_meet(vertices, triangles, {"lip_upper_mid": lip_upper, "lip_lower_mid": lip_lower,
+                                                 "mouth_corner_left": corner_left, "mouth_corner_right": corner_right})
+    lip_upper, lip_lower = lips["lip_upper_mid"], lips["lip_lower_mid"]
+    corner_left, corner_right = lips["mouth_corner_left"], lips["mouth_corner_right"]
 
     mouth_height = nose_z - seam_z
     chin = _chin(front, heights, profile, seam_z, mouth_height)
