@@ -30,7 +30,9 @@ _MERGE = 1e-7
 # seam on the midline) is not a corner, and the seen one stays.
 _CORNER_REGION = 1.0
 _CORNER_AGREEMENT = 0.25
-_SIDE_TOLERANCE = 1e-4
+# The midline's own vertices belong to both sides, also where the mirror plane was found a little off
+# (without them the nearest vertex to a lip midpoint can lie on the other lip, and the path is one edge).
+_SIDE_TOLERANCE = 0.02
 
 
 def where_lips_meet(vertices: np.ndarray, triangles: np.ndarray, points: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
