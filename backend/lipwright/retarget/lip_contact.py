@@ -30,6 +30,9 @@ _MERGE = 1e-7
 # seam on the midline) is not a corner, and the seen one stays.
 _CORNER_REGION = 1.0
 _CORNER_AGREEMENT = 0.25
+# Edges from lip to lip closer to the midline than this share of the corner's distance are not walked.
+_WELD_SHARE = 0.8
+_TURN_SHARE = 0.9
 # The midline's own vertices belong to both sides, also where the mirror plane was found a little off
 # (without them the nearest vertex to a lip midpoint can lie on the other lip, and the path is one edge).
 _SIDE_TOLERANCE = 0.02
@@ -131,6 +134,12 @@ def mouth_corner_on_path(vertices: np.ndarray, triangles: np.ndarray, upper: np.
                & (np.linalg.norm(vertices - middle, axis=1) < _CORNER_REGION * mouth_width))
     edges = np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]])
     edges = edges[allowed[edges].all(axis=1)]
+    # No crossing from lip to lip between the corners: a decimated mesh may weld the lips near the midline,
+    # and the path would cross there (the inner mouth crosses too, where the path has no business).
+    seam_height = middle[2] + (seen_corner[2] - middle[2]) * np.abs(vertices[:, 0] / seen_corner[0])
+    above = vertices[:, 2] > seam_height
+    inside = np.abs(vertices[edges, 0]).mean(axis=1) < _WELD_SHARE * abs(seen_corner[0])
+    edges = edges[~(inside & (above[edges[:, 0]] != above[edges[:, 1]]))]
     candidates = np.flatnonzero(allowed)
     if len(edges) == 0 or len(candidates) < 3:
         return np.asarray(seen_corner, dtype=np.float64)
@@ -146,6 +155,8 @@ def mouth_corner_on_path(vertices: np.ndarray, triangles: np.ndarray, upper: np.
             return np.asarray(seen_corner, dtype=np.float64)
         path.append(previous)
     corner = vertices[path[int(np.argmax(side * vertices[path, 0]))]]
-    if np.linalg.norm(corner - seen_corner) > _CORNER_AGREEMENT * mouth_width:
+    # A path that turns just past where crossing is allowed found a weld, not the commissure.
+    if (np.linalg.norm(corner - seen_corner) > _CORNER_AGREEMENT * mouth_width
+            or side * corner[0] < _TURN_SHARE * abs(seen_corner[0])):
         return np.asarray(seen_corner, dtype=np.float64)
     return corner.copy()
