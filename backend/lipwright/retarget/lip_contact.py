@@ -33,6 +33,8 @@ _CORNER_AGREEMENT = 0.25
 # Edges from lip to lip closer to the midline than this share of the corner's distance are not walked.
 _WELD_SHARE = 0.8
 _TURN_SHARE = 0.9
+# The second try starts this many mouth widths inward of the corner seen, as far above and below it.
+_BESIDE = 0.06
 # The midline's own vertices belong to both sides, also where the mirror plane was found a little off
 # (without them the nearest vertex to a lip midpoint can lie on the other lip, and the path is one edge).
 _SIDE_TOLERANCE = 0.02
@@ -129,22 +131,42 @@ def mouth_corner_on_path(vertices: np.ndarray, triangles: np.ndarray, upper: np.
     vertex of the shortest surface path from `upper` to `lower` on that side that lies farthest out, or
     `seen_corner` where no such path turns near it."""
     vertices = np.asarray(vertices, dtype=np.float64)
+    seen_corner = np.asarray(seen_corner, dtype=np.float64)
     middle = 0.5 * (upper + lower)
     allowed = ((side * vertices[:, 0] >= -_SIDE_TOLERANCE * mouth_width)
                & (np.linalg.norm(vertices - middle, axis=1) < _CORNER_REGION * mouth_width))
     edges = np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]])
     edges = edges[allowed[edges].all(axis=1)]
+    candidates = np.flatnonzero(allowed)
+    if len(edges) == 0 or len(candidates) < 3:
+        return seen_corner
+
+    def nearest(point: np.ndarray) -> int:
+        return int(candidates[np.argmin(np.linalg.norm(vertices[candidates] - point, axis=1))])
+
     # No crossing from lip to lip between the corners: a decimated mesh may weld the lips near the midline,
     # and the path would cross there (the inner mouth crosses too, where the path has no business).
     seam_height = middle[2] + (seen_corner[2] - middle[2]) * np.abs(vertices[:, 0] / seen_corner[0])
     above = vertices[:, 2] > seam_height
     inside = np.abs(vertices[edges, 0]).mean(axis=1) < _WELD_SHARE * abs(seen_corner[0])
-    edges = edges[~(inside & (above[edges[:, 0]] != above[edges[:, 1]]))]
-    candidates = np.flatnonzero(allowed)
-    if len(edges) == 0 or len(candidates) < 3:
-        return np.asarray(seen_corner, dtype=np.float64)
-    start, end = (int(candidates[np.argmin(np.linalg.norm(vertices[candidates] - point, axis=1))])
-                  for point in (upper, lower))
+    unwelded = edges[~(inside & (above[edges[:, 0]] != above[edges[:, 1]]))]
+    # Failing that (lips that touch at one height, so neither is above), from lip front to lip front beside
+    # the corner seen: that short path turns round the commissure too.
+    beside = seen_corner - np.array([side * _BESIDE * mouth_width, 0.0, 0.0])
+    lip_height = np.array([0.0, 0.0, _BESIDE * mouth_width])
+    for walked, start, end in ((unwelded, nearest(upper), nearest(lower)),
+                               (edges, nearest(beside + lip_height), nearest(beside - lip_height))):
+        corner = _farthest_on_path(vertices, walked, start, end, side)
+        # A path that turns just past where crossing is allowed found a weld, not the commissure.
+        if (corner is not None and np.linalg.norm(corner - seen_corner) <= _CORNER_AGREEMENT * mouth_width
+                and side * corner[0] >= max(_TURN_SHARE * abs(seen_corner[0]),
+                                            side * vertices[[start, end], 0].max() + _BESIDE * mouth_width / 2)):
+            return corner
+    return seen_corner
+
+
+def _farthest_on_path(vertices: np.ndarray, edges: np.ndarray, start: int, end: int, side: int) -> np.ndarray | None:
+    """The vertex farthest toward `side` on the shortest path along `edges` from start to end (None: no path)."""
     lengths = np.linalg.norm(vertices[edges[:, 0]] - vertices[edges[:, 1]], axis=1)
     graph = coo_matrix((lengths, (edges[:, 0], edges[:, 1])), shape=(len(vertices),) * 2).tocsr()
     _, predecessors = dijkstra(graph, directed=False, indices=start, return_predecessors=True)
@@ -152,11 +174,6 @@ def mouth_corner_on_path(vertices: np.ndarray, triangles: np.ndarray, upper: np.
     while path[-1] != start:
         previous = int(predecessors[path[-1]])
         if previous < 0:
-            return np.asarray(seen_corner, dtype=np.float64)
+            return None
         path.append(previous)
-    corner = vertices[path[int(np.argmax(side * vertices[path, 0]))]]
-    # A path that turns just past where crossing is allowed found a weld, not the commissure.
-    if (np.linalg.norm(corner - seen_corner) > _CORNER_AGREEMENT * mouth_width
-            or side * corner[0] < _TURN_SHARE * abs(seen_corner[0])):
-        return np.asarray(seen_corner, dtype=np.float64)
-    return corner.copy()
+    return vertices[path[int(np.argmax(side * vertices[path, 0]))]].copy()
