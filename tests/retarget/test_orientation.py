@@ -41,7 +41,7 @@ def test_the_symmetry_plane_of_a_tilted_ellipsoid():
 
 @pytest.mark.parametrize("rotation_vector", [[0.187, 0.374, 0.561], [0.0, 2.451, 0.49], [0.3, -1.0, 0.4],
                                              [1.2, 0.2, -0.6]])
-def test_a_turned_heads_tilt_is_found_to_a_tenth_of_a_degree(rotation_vector):
+def test_a_turned_heads_tilt_is_found_within_a_fifth_of_a_degree(rotation_vector):
     """The front picture alone told the tilt (nodding) to 0.4 to 0.9 degrees on these turns; seen that much from
     above, a head's mouth corners hide behind its lips (found 8% of the mouth's width off)."""
     head = load_default_head()
