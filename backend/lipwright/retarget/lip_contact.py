@@ -30,7 +30,8 @@ _MERGE = 1e-7
 # seam on the midline) is not a corner, and the seen one stays.
 _CORNER_REGION = 1.0
 _CORNER_AGREEMENT = 0.25
-# Edges from lip to lip closer to the midline than this share of the corner's distance are not walked.
+# Edges from lip to lip closer to the midline than this share of the corner's distance are not walked; a
+# path whose farthest point is nearer the midline than _TURN_SHARE of the corner seen turned at a weld.
 _WELD_SHARE = 0.8
 _TURN_SHARE = 0.9
 # The second try starts this many mouth widths inward of the corner seen, as far above and below it.
@@ -40,7 +41,8 @@ _BESIDE = 0.06
 _SIDE_TOLERANCE = 0.02
 
 
-def where_lips_meet(vertices: np.ndarray, triangles: np.ndarray, points: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def where_lips_meet(vertices: np.ndarray, triangles: np.ndarray,
+                    points: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """points: landmark name -> (3,) canonical, with the lip midpoints and mouth corners as a front view shows
     them -> the same with those four moved to where the lips meet."""
     moved = dict(points)
