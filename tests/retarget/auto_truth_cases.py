@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.retarget.constructions import decimated_skin, placed, skin_triangles, skin_without_inner_mouth, subdivided_skin
+from tests.retarget.constructions import (decimated_skin, placed, skin_triangles, skin_without_inner_mouth,
+                                          subdivided_skin)
 
 
 def full_skin(head):

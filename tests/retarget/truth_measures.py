@@ -35,7 +35,8 @@ class LipTruth:
 def lip_points(character) -> dict[str, int]:
     """For each lip landmark, the character vertex nearest to where it truly lies on the character."""
     vertices = np.asarray(character.mesh.vertices, dtype=np.float64)
-    return {name: int(np.argmin(np.linalg.norm(vertices - character.landmarks[name], axis=1))) for name in LIP_LANDMARKS}
+    return {name: int(np.argmin(np.linalg.norm(vertices - character.landmarks[name], axis=1)))
+            for name in LIP_LANDMARKS}
 
 
 def source_closed(head, spoken_weights: np.ndarray) -> np.ndarray:
