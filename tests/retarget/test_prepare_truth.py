@@ -5,35 +5,20 @@ import numpy as np
 import pytest
 
 from lipwright.retarget.prepare import prepare_character
-from lipwright.retarget.template_regions import template_regions
 from lipwright.retarget.transfer import transfer_offsets
-from tests.retarget.constructions import decimated_skin, placed, skin_without_inner_mouth, subdivided_skin
-
-LIP_LANDMARKS = ("lip_upper_mid", "lip_lower_mid", "mouth_corner_left", "mouth_corner_right")
+from tests.retarget.auto_truth_cases import build
+from tests.retarget.truth_measures import lip_truth, source_closed
 
 
 @pytest.fixture(scope="module", params=["subdivided-rotated-scaled", "decimated-mirrored-rotated-scaled",
                                         "no-inner-mouth-rotated"])
 def character(request, head):
-    if request.param.startswith("no-inner-mouth"):
-        return placed(head, *skin_without_inner_mouth(head), rotation_axis=[0.0, 0.0, 1.0], angle=1.2, mirror=False,
-                      scale=1.0)
-    if request.param.startswith("subdivided"):
-        return placed(head, *subdivided_skin(head), rotation_axis=[1.0, 2.0, 3.0], angle=0.7, mirror=False,
-                      scale=3.0)
-    return placed(head, *decimated_skin(head, keep=0.5), rotation_axis=[0.0, 1.0, 0.2], angle=2.5, mirror=True,
-                  scale=0.02)
+    return build(head, request.param)
 
 
 @pytest.fixture(scope="module")
 def prepared(character):
     return prepare_character(character.mesh, character.landmarks)
-
-
-def lip_points(head, character):
-    """For each lip landmark, the character vertex nearest to where it lies on the character."""
-    vertices = np.asarray(character.mesh.vertices, dtype=np.float64)
-    return {name: int(np.argmin(np.linalg.norm(vertices - character.landmarks[name], axis=1))) for name in LIP_LANDMARKS}
 
 
 def test_the_construction_has_another_topology(head, character):
@@ -49,35 +34,18 @@ def test_the_fit_reports_a_good_fit(prepared):
 
 def test_lip_landmarks_follow_the_heads_motion_within_2_percent_of_mouth_width_at_every_frame(
         head, character, prepared, spoken_weights):
-    head_offsets = np.einsum("fu,uvd->fvd", spoken_weights, head.targets)
-    truth = character.true_motion(head_offsets)
-    carried = np.einsum("fu,uvd->fvd", spoken_weights, prepared.targets)
-    mouth_width = np.linalg.norm(character.landmarks["mouth_corner_left"] - character.landmarks["mouth_corner_right"])
-    for name, vertex in lip_points(head, character).items():
-        error = np.linalg.norm(carried[:, vertex] - truth[:, vertex], axis=1) / mouth_width
+    measured = lip_truth(head, character, prepared.targets, spoken_weights)
+    for name, error in measured.landmark_errors.items():
         assert error.max() < 0.02, f"{name}: {error.max():.1%} of the mouth width at frame {error.argmax()}"
     # Not only the landmarks: every vertex of the lips.
-    lip_vertices = np.flatnonzero(np.isin(character.origin_corners, head.lip_vertices).all(axis=1))
-    error = np.linalg.norm(carried[:, lip_vertices] - truth[:, lip_vertices], axis=2) / mouth_width
-    assert np.percentile(error, 99) < 0.02
+    assert measured.lip_p99 < 0.02
 
 
 def test_every_lip_closure_of_the_source_is_kept(head, character, prepared, spoken_weights):
-    upper, lower = head.landmark_index["lip_upper_mid"], head.landmark_index["lip_lower_mid"]
-    rest = np.asarray(head.mesh.vertices, dtype=np.float64)
-    posed = rest[[upper, lower]][None] + np.einsum("fu,uvd->fvd", spoken_weights, head.targets[:, [upper, lower]])
-    source_gap = np.linalg.norm(posed[:, 0] - posed[:, 1], axis=1)
-    source_closed = source_gap < np.linalg.norm(rest[upper] - rest[lower]) + 0.01 * template_regions(head).mouth_width
-    assert source_closed.sum() >= 3 and (~source_closed).sum() >= 3  # the line opens and closes the lips
-
-    points = lip_points(head, character)
-    vertices = np.asarray(character.mesh.vertices, dtype=np.float64)
-    shapes = vertices[[points["lip_upper_mid"], points["lip_lower_mid"]]][None] + np.einsum(
-        "fu,uvd->fvd", spoken_weights, prepared.targets[:, [points["lip_upper_mid"], points["lip_lower_mid"]]])
-    mouth_width = np.linalg.norm(character.landmarks["mouth_corner_left"] - character.landmarks["mouth_corner_right"])
-    gap = np.linalg.norm(shapes[:, 0] - shapes[:, 1], axis=1) / mouth_width
-    rest_gap = np.linalg.norm(vertices[points["lip_upper_mid"]] - vertices[points["lip_lower_mid"]]) / mouth_width
-    assert (gap[source_closed] < rest_gap + 0.02).all()
+    measured = lip_truth(head, character, prepared.targets, spoken_weights)
+    closed = source_closed(head, spoken_weights)
+    assert closed.sum() >= 3 and (~closed).sum() >= 3  # the line opens and closes the lips
+    assert measured.closures_kept
 
 
 def test_a_models_per_frame_offsets_carry_over_like_its_weights(head, character, prepared, spoken_weights):

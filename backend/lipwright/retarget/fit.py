@@ -23,6 +23,9 @@ from .template_regions import landmark_points, template_regions, triangulate
 
 # A landmark this far from the surface (a share of the mouth width) was not placed on this mesh.
 MAX_LANDMARK_GAP_SHARE = 0.25
+# Landmarks that shape only the template around them (landmark_warp.thin_plate_warp): the eyelids, far from
+# the lips and the least sure of all (an eye socket without its eyeball has no lid edge to find).
+LOCAL_LANDMARKS = ("upper_lid_left", "upper_lid_right", "lower_lid_left", "lower_lid_right")
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ def fit_template(template: HeadTemplate, mesh: MeshData, landmarks: Mapping[str,
     to_template = similarity.inverse()
     landmark_targets = to_template.map_points(character_points)
 
-    warped = thin_plate_warp(template_points, landmark_targets, rest)
+    warped = thin_plate_warp(template_points, landmark_targets, rest,
+                             local=np.array([name in LOCAL_LANDMARKS for name in names]))
     character = _character_in_template_space(mesh, to_template)
     # Dense characters are searched on a decimated copy: building a search tree over 400,000 triangles took
     # longer than the whole fit.

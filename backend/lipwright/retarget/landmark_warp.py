@@ -11,6 +11,14 @@ from ..geometry.similarity import Similarity, fit_similarity
 # Landmarks that miss the similarity by more than this share of the mouth width do not describe a face
 # shaped like a face (wrong names, swapped sides, a landmark on the ear).
 MAX_SIMILARITY_ERROR_SHARE = 0.6
+# A landmark that only shapes its neighbourhood moves the template by its miss within about this distance
+# (metres, template space), fading to 5% 4.3 cm away, where the mouth corners lie from the lids: a
+# spline through eyelids found a few millimetres off (automatic lids on an empty eye socket miss by 5 to 10%
+# of the mouth's width) tilted its affine part, and with it every lip vertex's map, by up to 10%.
+LOCAL_REACH_M = 0.025
+# A 3D thin-plate spline with its affine part needs 4 points off one plane; with fewer than this many
+# others, the local points join the spline.
+MIN_SPLINE_POINTS = 5
 
 
 def landmark_similarity(template_points: np.ndarray, character_points: np.ndarray, names: list[str],
@@ -29,9 +37,22 @@ def landmark_similarity(template_points: np.ndarray, character_points: np.ndarra
     return similarity
 
 
-def thin_plate_warp(template_points: np.ndarray, character_points: np.ndarray, vertices: np.ndarray) -> np.ndarray:
+def thin_plate_warp(template_points: np.ndarray, character_points: np.ndarray, vertices: np.ndarray,
+                    local: np.ndarray | None = None) -> np.ndarray:
     """vertices (V, 3) moved by the thin-plate spline that takes template_points exactly onto character_points
-    (both (n, 3), in the same space); an affine map when the points only differ by one."""
-    spline = RBFInterpolator(template_points, character_points - template_points, kernel="thin_plate_spline",
-                             degree=1)
-    return vertices + spline(vertices)
+    (both (n, 3), in the same space); an affine map when the points only differ by one. local: (n,) bool, the
+    points (eyelids) that only shape their own neighbourhood: the spline goes through the others, and each
+    local point's remaining miss is spread around it, fading within LOCAL_REACH_M."""
+    local = np.zeros(len(template_points), dtype=bool) if local is None else np.asarray(local, dtype=bool)
+    if (~local).sum() < MIN_SPLINE_POINTS:
+        local = np.zeros_like(local)
+    spline = RBFInterpolator(template_points[~local], character_points[~local] - template_points[~local],
+                             kernel="thin_plate_spline", degree=1)
+    warped = vertices + spline(vertices)
+    if not local.any():
+        return warped
+    # The spline's points are anchors that the correction leaves where they are.
+    miss = character_points - (template_points + spline(template_points))
+    miss[~local] = 0.0
+    correction = RBFInterpolator(template_points, miss, kernel="gaussian", epsilon=1.0 / LOCAL_REACH_M, degree=-1)
+    return warped + correction(vertices)

@@ -16,6 +16,7 @@ from .head_region import head_region, vertex_submesh
 from .inputs import check_character_mesh
 from .landmarks_detect import INSTALL_HINT, DetectorMissing, detect_landmarks
 from .landmarks_geometric import GeometricGuess, NoFaceFound, guess_landmarks
+from .lip_contact import where_lips_meet
 from .orientation import Orientation, find_orientation
 from .render import FrontRender, render_front, triangulate
 
@@ -111,6 +112,8 @@ def _detected(vertices: np.ndarray, triangles: np.ndarray, orientation: Orientat
     found = dict(zip(names, points))
     found["nose_tip"] = _most_frontal_near(render, pixels["nose_tip"], _NOSE_SEARCH * np.ptp(canonical[:, 0]))
     warnings = _refine_on_surface(found, canonical, triangles)
+    # The detector marks the lips as they look; the template's lip landmarks are where the lips meet.
+    found = where_lips_meet(canonical, triangles, found)
     return FoundLandmarks(points=_to_original(found, orientation), method="detected", rotation=orientation.rotation,
                           centre=orientation.centre, confidence=0.9, warnings=warnings)
 

@@ -2,8 +2,9 @@
 
 Works in the canonical frame (Z up, face toward -Y, left +X, symmetry plane X = 0) on front renders:
 the nose tip is the midline's most frontal bump, the lip seam its sharpest groove below the nose, the
-mouth corners where that groove fades out sideways, the chin the midline point farthest forward and down
-below the lips, the eyelids the edges of the eyeballs (separate meshes) or, without them, proportions."""
+mouth corners where that groove fades out sideways (then all four moved to where the lips meet), the chin
+the midline point farthest forward and down below the lips, the eyelids the edges of the eyeballs (separate
+meshes) or, without them, proportions."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..errors import LipwrightError
+from .lip_contact import where_lips_meet
 from .render import FrontRender, render_front
 
 # Lengths below are shares of the head's width (its X extent), so they hold at any scale.
@@ -93,6 +95,10 @@ def guess_landmarks(vertices: np.ndarray, triangles: np.ndarray) -> GeometricGue
     lip_lower = _profile_point(mouth, mouth_heights[lower_row])
     corner_left = _mouth_corner(mouth, seam_row, mouth_reach, mouth_grooves[seam_row], +1, width)
     corner_right = _mouth_corner(mouth, seam_row, mouth_reach, mouth_grooves[seam_row], -1, width)
+    lips = where_lips_meet(vertices, triangles, {"lip_upper_mid": lip_upper, "lip_lower_mid": lip_lower,
+                                                 "mouth_corner_left": corner_left, "mouth_corner_right": corner_right})
+    lip_upper, lip_lower = lips["lip_upper_mid"], lips["lip_lower_mid"]
+    corner_left, corner_right = lips["mouth_corner_left"], lips["mouth_corner_right"]
 
     mouth_height = nose_z - seam_z
     chin = _chin(front, heights, profile, seam_z, mouth_height)
