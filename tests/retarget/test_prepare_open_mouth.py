@@ -17,7 +17,8 @@ from lipwright.retarget.prepare import prepare_character
 from lipwright.retarget.template_regions import template_regions
 from tests.retarget.constructions import decimated_skin, lip_halves, mouth_width, opened_rest, placed, stylise
 from tests.retarget.test_prepare_truth import (  # noqa: F401
-    lip_points, test_lip_landmarks_follow_the_heads_motion_within_2_percent_of_mouth_width_at_every_frame)
+    test_lip_landmarks_follow_the_heads_motion_within_2_percent_of_mouth_width_at_every_frame)
+from tests.retarget.truth_measures import lip_points
 
 CASES = {
     # name: (jawOpen weight, kept share of faces, rotation axis, angle, mirror, scale)
@@ -164,7 +165,7 @@ def test_prepared_with_found_landmarks_the_lips_follow_the_heads_motion(head, fo
     character, _, prepared = found_on_open_mouth
     truth = character.true_motion(np.einsum("fu,uvd->fvd", spoken_weights, head.targets))
     carried = np.einsum("fu,uvd->fvd", spoken_weights, prepared.targets)
-    vertices = np.array(list(lip_points(head, character).values()))
+    vertices = np.array(list(lip_points(character).values()))
     error = np.linalg.norm(carried[:, vertices] - truth[:, vertices], axis=2) / mouth_width(character)
     assert error.max() < FOUND_LIP_ERROR, f"{error.max():.1%} of the mouth width"
 

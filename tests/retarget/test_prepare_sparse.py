@@ -14,7 +14,8 @@ import pytest
 from lipwright.retarget.landmarks import find_character_landmarks
 from lipwright.retarget.prepare import prepare_character
 from tests.retarget.constructions import decimated_skin, lip_halves, mouth_width, placed
-from tests.retarget.test_prepare_truth import lip_points, test_every_lip_closure_of_the_source_is_kept  # noqa: F401
+from tests.retarget.test_prepare_truth import test_every_lip_closure_of_the_source_is_kept  # noqa: F401
+from tests.retarget.truth_measures import lip_points
 
 # name: share of the skin's faces kept.
 DENSITIES = {"500-vertices": 0.12, "950-vertices": 0.22}
@@ -72,6 +73,6 @@ def test_the_lips_follow_the_heads_motion(head, character, landmarks, prepared, 
     if landmarks[0] == "true-landmarks":
         vertices, bar = np.flatnonzero(np.isin(character.origin_corners, head.lip_vertices).all(axis=1)), 0.02
     else:
-        vertices, bar = np.array(list(lip_points(head, character).values())), FOUND_LIP_ERROR
+        vertices, bar = np.array(list(lip_points(character).values())), FOUND_LIP_ERROR
     error = np.linalg.norm(carried[:, vertices] - truth[:, vertices], axis=2) / mouth_width(character)
     assert error.max() < bar, f"{error.max():.1%} of the mouth width"
