@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lipwright.audio.decode import load_audio
+from lipwright.datasets.corpus import Corpus
 from lipwright.models.trained_run import TrainedRunModel
 from lipwright.template import load_default_head
 
@@ -22,10 +22,10 @@ def largest_brow_gaps(run: Path, data: Path, lines: int, samples: int, seed: int
     model, head = TrainedRunModel(run, "cpu"), load_default_head()
     targets = np.asarray(head.targets[:, head.upper_face_vertices], dtype=np.float64)
     brows = [index for index, name in enumerate(head.target_names) if name.startswith("brow")]
-    test = sorted(path for path in (data / "wav").glob("*.wav") if int(path.stem[-2:]) >= 95)  # the test split
+    test = sorted(Corpus(data).split("test"), key=lambda sequence: sequence.name)  # the corpus's own split
     gaps = []
-    for path in test[:: max(1, len(test) // lines)][:lines]:
-        drawn = np.stack(model.sample_lines(load_audio(str(path), target_rate=16000), None, samples, seed=seed))
+    for sequence in test[:: max(1, len(test) // lines)][:lines]:
+        drawn = np.stack(model.sample_lines(sequence.audio(), None, samples, seed=seed))
         moved = np.einsum("sfu,uvd->sfvd", np.asarray(drawn, dtype=np.float64)[..., brows], targets[brows])
         gaps.append(max(np.linalg.norm(moved[i] - moved[j], axis=-1).max()
                         for i in range(samples) for j in range(i + 1, samples)) * 1000.0)
