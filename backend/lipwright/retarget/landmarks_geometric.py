@@ -15,7 +15,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..errors import LipwrightError
-from .lip_contact import where_lips_meet
+from .lip_contact import jaw_turn, where_lips_meet
 from .render import FrontRender, render_front
 
 # Lengths below are shares of the head's width (its X extent), so they hold at any scale.
@@ -30,14 +30,9 @@ _SEAM_FADE = 0.25            # the corner: where the groove falls to this share 
 _PROFILE_PIXELS = 480
 _MOUTH_PIXELS = 360
 # The chin landmark is where the chin faces forward and down at 45 degrees on a shut jaw; an open jaw turns it
-# further down, by the angle that drops the lower lip by the lips' gap (less a shut mouth's slit) around a
-# hinge _JAW_RADIUS mouth widths behind it. On the default head the chin's normal turns 45.6, 54.2, 63.5 and
-# 71.6 degrees below forward at jawOpen 0, 0.35, 0.7 and 1, its lip gap 0.05, 0.31, 0.60, 0.87 mouth widths:
-# 32.5 degrees per mouth width of gap. Without the turn the chin on the head opened by 0.7 was found at its
-# front, 24% of the mouth width off, and the fit carried jawOpen 21% off.
+# further down (lip_contact.jaw_turn). Without the turn the chin of the head opened by jawOpen 0.7 was found at
+# its front, 24% of the mouth width off, and the fit carried jawOpen 21% off.
 _CHIN_ANGLE_SHUT = np.radians(45.0)
-_SHUT_GAP = 0.05
-_JAW_RADIUS = 1.76
 
 
 class NoFaceFound(LipwrightError):
@@ -110,9 +105,8 @@ def guess_landmarks(vertices: np.ndarray, triangles: np.ndarray) -> GeometricGue
     corner_left, corner_right = lips["mouth_corner_left"], lips["mouth_corner_right"]
 
     mouth_height = nose_z - seam_z
-    mouth_width = float(np.linalg.norm(corner_left - corner_right))
-    gap = max(float(np.linalg.norm(lip_upper - lip_lower)) / max(mouth_width, 1e-12) - _SHUT_GAP, 0.0)
-    chin = _chin(front, heights, profile, seam_z, mouth_height, _CHIN_ANGLE_SHUT + gap / _JAW_RADIUS)
+    turn = jaw_turn(lip_upper, lip_lower, float(np.linalg.norm(corner_left - corner_right)))
+    chin = _chin(front, heights, profile, seam_z, mouth_height, _CHIN_ANGLE_SHUT + turn)
     # From the upper lip, not the seam: an open jaw lowers the gap's middle, not the upper lip (the lids of the
     # head opened by 0.7 were placed 40% of the mouth width too high from the gap).
     lids, eye_warning = _eyelids(vertices, triangles, front, nose_z, lip_upper[2], corner_left[0] - corner_right[0])

@@ -39,6 +39,13 @@ _BESIDE = 0.06
 # The midline's own vertices belong to both sides, also where the mirror plane was found a little off
 # (without them the nearest vertex to a lip midpoint can lie on the other lip, and the path is one edge).
 _SIDE_TOLERANCE = 0.02
+# An open jaw turns the lower lip with it: its contact point no longer tops it but faces up and forward by the
+# jaw's turn, which drops the lower lip by the lips' gap (less a shut mouth's slit, _SHUT_GAP mouth widths)
+# around a hinge _JAW_RADIUS mouth widths behind. On the default head the chin's normal turns 32.5 degrees per
+# mouth width of gap (45.6 shut, 63.5 at jawOpen 0.7, gap 0.60). Taken as the lower lip's top, its contact point
+# on the head opened by 0.7 was found 3% of the mouth width up and back, and mouthClose carried 10% off.
+_SHUT_GAP = 0.05
+_JAW_RADIUS = 1.76
 
 
 def where_lips_meet(vertices: np.ndarray, triangles: np.ndarray,
@@ -46,9 +53,12 @@ def where_lips_meet(vertices: np.ndarray, triangles: np.ndarray,
     """points: landmark name -> (3,) canonical, with the lip midpoints and mouth corners as a front view shows
     them -> the same with those four moved to where the lips meet."""
     moved = dict(points)
-    moved["lip_upper_mid"], moved["lip_lower_mid"] = lip_contact_points(vertices, triangles, points["lip_upper_mid"],
-                                                                        points["lip_lower_mid"])
     width = float(np.linalg.norm(points["mouth_corner_left"] - points["mouth_corner_right"]))
+    upper, lower = lip_contact_points(vertices, triangles, points["lip_upper_mid"], points["lip_lower_mid"])
+    turn = jaw_turn(upper, lower, width)
+    if turn > 0.0:
+        upper, lower = lip_contact_points(vertices, triangles, points["lip_upper_mid"], points["lip_lower_mid"], turn)
+    moved["lip_upper_mid"], moved["lip_lower_mid"] = upper, lower
     for side, sign in (("left", 1), ("right", -1)):
         moved[f"mouth_corner_{side}"] = mouth_corner_on_path(vertices, triangles, moved["lip_upper_mid"],
                                                              moved["lip_lower_mid"], points[f"mouth_corner_{side}"],
@@ -56,18 +66,25 @@ def where_lips_meet(vertices: np.ndarray, triangles: np.ndarray,
     return moved
 
 
-def lip_contact_points(vertices: np.ndarray, triangles: np.ndarray, upper: np.ndarray, lower: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray]:
+def jaw_turn(upper: np.ndarray, lower: np.ndarray, mouth_width: float) -> float:
+    """How far (radians) a jaw is turned open, read from the lips' contact points' gap (canonical frame)."""
+    gap = float(np.linalg.norm(np.asarray(upper) - np.asarray(lower))) / max(mouth_width, 1e-12)
+    return max(gap - _SHUT_GAP, 0.0) / _JAW_RADIUS
+
+
+def lip_contact_points(vertices: np.ndarray, triangles: np.ndarray, upper: np.ndarray, lower: np.ndarray,
+                       jaw: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """vertices: (V, 3) canonical (Z up, face toward -Y, midline X = 0); upper, lower: (3,) the lips' midpoints
-    as seen from the front -> (upper lip's lowest point, lower lip's highest point) on the midline section
-    reachable from each along its lip. A point with no section near it is returned as it was."""
+    as seen from the front; jaw: the jaw's turn (jaw_turn) -> (upper lip's lowest point, lower lip's highest
+    point, "highest" turned forward by `jaw`) on the midline section reachable from each along its lip. A point
+    with no section near it is returned as it was."""
     vertices = np.asarray(vertices, dtype=np.float64)
     width = float(np.ptp(vertices[:, 0]))
     points, neighbours = _midline_section(vertices, triangles, np.stack([upper, lower]), width)
     if points is None:
         return np.asarray(upper, dtype=np.float64), np.asarray(lower, dtype=np.float64)
     return (_extreme_along(points, neighbours, upper, -1.0, width),
-            _extreme_along(points, neighbours, lower, +1.0, width))
+            _extreme_along(points, neighbours, lower, +1.0, width, jaw))
 
 
 def _midline_section(vertices: np.ndarray, triangles: np.ndarray, near: np.ndarray, width: float):
@@ -101,10 +118,13 @@ def _midline_section(vertices: np.ndarray, triangles: np.ndarray, near: np.ndarr
 
 
 def _extreme_along(points: np.ndarray, neighbours: list[set[int]], seen: np.ndarray, direction: float,
-                   width: float) -> np.ndarray:
+                   width: float, turn: float = 0.0) -> np.ndarray:
     """From the section point nearest `seen`, walks the section each way while it keeps rising (direction +1)
-    or sinking (-1) and going back; returns the highest (lowest) point reached."""
-    start = int(np.argmin(np.linalg.norm(points - seen, axis=1)))
+    or sinking (-1) and going back; returns the highest (lowest) point reached, heights measured along up
+    turned forward by `turn` radians."""
+    seen_from = np.array([[1.0, 0.0, 0.0], [0.0, np.cos(turn), np.sin(turn)], [0.0, -np.sin(turn), np.cos(turn)]])
+    points = points @ seen_from.T  # Y stays depth, Z height, in the turned frame
+    start = int(np.argmin(np.linalg.norm(points - seen @ seen_from.T, axis=1)))
     best = start
     for first in neighbours[start]:
         previous, current, walked = start, first, 0.0
@@ -123,7 +143,7 @@ def _extreme_along(points: np.ndarray, neighbours: list[set[int]], seen: np.ndar
             if not following:
                 break
             previous, current = current, max(following, key=lambda index: direction * points[index, 2])
-    return points[best].copy()
+    return points[best] @ seen_from
 
 
 def mouth_corner_on_path(vertices: np.ndarray, triangles: np.ndarray, upper: np.ndarray, lower: np.ndarray,
