@@ -20,6 +20,15 @@ POOR_AREA_SHARE = 0.2
 NO_FACE_SHARE = 0.5
 # Triangles within this many mouth widths of the mouth's centre make the mouth region.
 MOUTH_REGION_WIDTHS = 1.2
+# A landmark the fit left farther than this from where it was placed (a share of the mouth width) was pulled
+# off it: the surface and the other landmarks disagree with it. Good fits leave the lip midpoints, chin and
+# nose within 4.3% (the chin of the head opened by jawOpen 0.35 moved by 24% of the mouth width: 9.3%); the
+# corners of the stylised face's 45% wider mouth 9%, and eyelids found on an empty socket or by proportion 12%.
+PULLED_SHARE = 0.06
+PULLED_CORNER_SHARE = 0.12
+PULLED_LID_SHARE = 0.15
+# The lip midpoints the wrong way round: the upper one this far below the lower one.
+SWAPPED_LIPS_SHARE = 0.02
 # Areas of the face, named by their nearest landmark.
 _AREAS = {"lip_upper_mid": "mouth", "lip_lower_mid": "mouth", "mouth_corner_left": "mouth",
           "mouth_corner_right": "mouth", "chin": "chin", "nose_tip": "nose", "upper_lid_left": "left eye",
@@ -32,7 +41,7 @@ class FitReport:
     landmark_errors: landmark name -> distance from the fitted template's landmark to the given one;
     surface_error_median / surface_error_p95: face vertices' distance to the character's surface;
     poor_areas: names of face areas that miss the surface; inverted_mouth_triangles: mouth-region
-    triangles the fit turned over (folds); warnings: sentences for the user."""
+    triangles the fit turned over (folds); warnings: sentences for the user, each naming the place."""
 
     landmark_errors: dict[str, float]
     surface_error_median: float
@@ -60,18 +69,39 @@ def report_fit(template: HeadTemplate, regions: TemplateRegions, fit: TemplateFi
     landmark_errors = {
         name: float(np.linalg.norm(fit.fitted[template.landmark_index[name]] - target) / width)
         for name, target in zip(fit.landmark_names, fit.landmark_targets)}
-    poor_areas = _poor_areas(template, fit.fitted, face, share)
+    poor_areas = list(_poor_areas(template, fit.fitted, face, share))
     inverted = _inverted_mouth_triangles(template, regions, fit.rest, fit.fitted)
     warnings = []
     if poor_areas:
         warnings.append(f"The fit is poor at the {', '.join(poor_areas)}: move the landmarks there onto the "
                         "features and fit again.")
+    for area, warning in _landmark_problems(fit, landmark_errors, width):
+        warnings.append(warning)
+        if area not in poor_areas:
+            poor_areas.append(area)
     if inverted:
         warnings.append(f"The fit folds {inverted} triangles around the mouth: check that the lip landmarks sit "
                         "on the seam between the lips and the corners at its ends.")
     return FitReport(landmark_errors=landmark_errors, surface_error_median=float(np.median(share)),
-                     surface_error_p95=float(np.percentile(share, 95)), poor_areas=poor_areas,
+                     surface_error_p95=float(np.percentile(share, 95)), poor_areas=tuple(poor_areas),
                      inverted_mouth_triangles=inverted, warnings=tuple(warnings))
+
+
+def _landmark_problems(fit: TemplateFit, landmark_errors: dict[str, float], width: float) -> list[tuple[str, str]]:
+    """(area, sentence) for each landmark that does not sit where the fit and the others say it should."""
+    problems = []
+    targets = dict(zip(fit.landmark_names, fit.landmark_targets))
+    if targets["lip_upper_mid"][2] - targets["lip_lower_mid"][2] < -SWAPPED_LIPS_SHARE * width:
+        problems.append(("mouth", "The lip midpoints look swapped: lip_upper_mid lies below lip_lower_mid. Put "
+                                  "lip_upper_mid on the upper lip's edge and lip_lower_mid on the lower lip's."))
+    for name, error in landmark_errors.items():
+        bar = (PULLED_LID_SHARE if "lid" in name else PULLED_CORNER_SHARE if name.startswith("mouth_corner")
+               else PULLED_SHARE)
+        if error > bar:
+            problems.append((_AREAS.get(name, "face"),
+                             f"The fit could not follow {name}: it stays {error:.0%} of the mouth width from where "
+                             f"the landmark is. Check that {name} sits on its feature."))
+    return problems
 
 
 def inverted_triangles(rest: np.ndarray, fitted: np.ndarray, triangles: np.ndarray) -> np.ndarray:
