@@ -46,6 +46,8 @@ _SIDE_TOLERANCE = 0.02
 # on the head opened by 0.7 was found 3% of the mouth width up and back, and mouthClose carried 10% off.
 _SHUT_GAP = 0.05
 _JAW_RADIUS = 1.76
+# A smaller turn is a shut or barely parted mouth (lip gap under 0.14 mouth widths): its crest stays the top.
+_MIN_TURN = np.radians(3.0)
 
 
 def where_lips_meet(vertices: np.ndarray, triangles: np.ndarray,
@@ -67,9 +69,11 @@ def where_lips_meet(vertices: np.ndarray, triangles: np.ndarray,
 
 
 def jaw_turn(upper: np.ndarray, lower: np.ndarray, mouth_width: float) -> float:
-    """How far (radians) a jaw is turned open, read from the lips' contact points' gap (canonical frame)."""
+    """How far (radians) a jaw is turned open, read from the lips' contact points' gap (canonical frame); 0 for
+    a shut or barely parted mouth."""
     gap = float(np.linalg.norm(np.asarray(upper) - np.asarray(lower))) / max(mouth_width, 1e-12)
-    return max(gap - _SHUT_GAP, 0.0) / _JAW_RADIUS
+    turn = max(gap - _SHUT_GAP, 0.0) / _JAW_RADIUS
+    return turn if turn >= _MIN_TURN else 0.0
 
 
 def lip_contact_points(vertices: np.ndarray, triangles: np.ndarray, upper: np.ndarray, lower: np.ndarray,
