@@ -8,9 +8,9 @@ does. So after the keys are made, each key's offsets are smoothed over the chara
 at a time, only at the vertices of the triangles it folds where the template's own motion does not (and
 rings round them while that is not enough). A fold is the template's when the triangle, put back on the
 template's rest surface at its corners' places (each corner as far off the surface as it lies off the fitted
-one) and moved by the template's own key there, folds too, at a weight no higher: a coarse character's
+one) and moved by the template's own key there, folds too, at the same weight: a coarse character's
 triangle across a curled lip folds with the head's own motion, and is left so; one the fit's local maps turn
-over earlier than the head's motion there (a stylised face's mouth corner on a full smile) is smoothed."""
+over at another weight (a stylised face's mouth corner on a full smile) is smoothed."""
 
 from __future__ import annotations
 
@@ -23,10 +23,11 @@ from .correspondence import Correspondence
 # Smoothing steps before the smoothed region grows by a ring round the folds left, and steps in all.
 STEPS_PER_RING = 4
 MAX_STEPS = 16
-# A character's triangle that turns over this much (key weight) later than the template's own key turns it
-# over where the triangle lies on the template, or later still, folds with the template's motion. Where the
-# character is the template remeshed, both turn at the same weight (measured within 0.0025); on the stylised
-# face the fit's local maps turned mouth-corner triangles over 0.07 to 0.09 earlier.
+# A character's triangle that turns over within this much (key weight) of where the template's own key turns
+# it over, put where the triangle lies on the template, folds with the template's motion. Where the character
+# is the template remeshed, both turn at the same weight (measured within 0.0025); on the stylised face the
+# fit's local maps turned mouth-corner triangles over 0.07 to 0.09 earlier on a smile, and round the lips 0.08
+# later on mouthFunnel than the head's motion turned them at places off the head's own vertices.
 FOLD_WEIGHT_SLACK = 0.02
 # Two vertices a key brings this close (template metres), to under half their distance at rest, from
 # surfaces that faced each other, touch under it: lids meeting on a blink, lips pressing on mouthClose.
@@ -76,7 +77,8 @@ def _untangle_unit(offsets: np.ndarray, surface: _Surface, template_fold_weights
     """One key's offsets with as few character-only folds as smoothing reaches (then as few folds in all),
     among the smoothed states that keep its contacts shut; unchanged when smoothing cannot lessen them.
     template_fold_weights_of(triangles (n, 3)) says at which weight the template's own key folds those (inf:
-    never). A triangle's fold is the character's own where it turns over at a lower weight than that."""
+    never). A triangle's fold is the character's own unless it turns over at about that weight: one the head's
+    motion turns over much earlier or later is not the head's fold carried over, but the fit's."""
     vertices, triangles = surface.vertices, surface.triangles
     moving = np.any(offsets != 0.0, axis=1)
     candidates = triangles[moving[triangles].any(axis=1)]
@@ -96,7 +98,8 @@ def _untangle_unit(offsets: np.ndarray, surface: _Surface, template_fold_weights
         folded = np.isfinite(fold_weights)
         unknown = np.flatnonzero(folded & np.isnan(template_weights))
         template_weights[unknown] = template_fold_weights_of(candidates[unknown])
-        own = np.flatnonzero(folded & (fold_weights < template_weights - FOLD_WEIGHT_SLACK))
+        own = np.flatnonzero(folded)
+        own = own[~(np.abs(fold_weights[own] - template_weights[own]) <= FOLD_WEIGHT_SLACK)]
         # A state that turns any triangle over earlier than the key as made did is not kept: smoothing round a
         # fold must not move a fold of the template's down to weights where speech uses the key.
         if fewest is None or ((len(own), folded.sum()) < fewest and contacts.kept(smoothed, free)
