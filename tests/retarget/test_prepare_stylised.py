@@ -91,7 +91,8 @@ def test_the_generated_mouth_keys_fold_no_more_than_the_heads_own(head, stylised
     warp (retarget/fit.LOCAL_LANDMARKS) mouthSmileRight at full weight turned over one triangle the head keeps,
     a fold the untangling counted as the head's because the head's smile turns the triangle over where the fit
     placed it (3 mm from the head's own vertices, at the mouth corner), though 0.08 later than the key did. A
-    fold counts as the head's only at a weight no lower than the character's: none left."""
+    fold counts as the head's only where the head's motion turns the triangle over at about the same weight as
+    the key: none left."""
     mesh, landmarks = stylised
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
     triangles = mesh.faces_flat.reshape(-1, 3)
