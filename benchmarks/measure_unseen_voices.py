@@ -13,7 +13,11 @@ CMU voices kal and slt are never heard here.
 3. Inference-side fixes, each with the contact threshold swept (the network runs once per fix: its
    raw weights and contact logits are kept and committed again at each threshold, exactly as
    models/parts/contacts.apply_contacts does): loudness normalisation, per-utterance variance
-   normalisation of the log-mel to the training voices' spread, a 4 kHz band limit.
+   normalisation of the log-mel to the training voices' spread, a 4 kHz band limit, and test-time
+   vocal tract length normalisation ("vtln": the network hears the clip through mel filter banks
+   warped by several factors, as training's `warp` does, and a lip closure found under any of them
+   counts: the highest sealed probability per frame; the motion and the rest decision are the
+   unwarped pass's).
 
 Clips: one generated sentence each, with 0.5 s pauses around it (shorter than one inference window,
 so every clip is one forward pass). Seeded (--seed): the same sentences and voices give the same table.
@@ -173,6 +177,42 @@ def loudness_to(target_db: float) -> Callable[[np.ndarray], np.ndarray]:
     return transform
 
 
+VTLN_FACTORS = (0.85, 0.92, 1.0, 1.08, 1.18)
+
+
+@contextmanager
+def warped_filters(factor: float):
+    """The encoder's mel filter bank with its band edges moved by `factor` (1: as trained)."""
+    from lipwright.encoders.log_mel import mel_filter_bank
+
+    original = LogMelEncoder._filters
+
+    def warped(self):
+        config = self.config
+        bank = mel_filter_bank(config.sample_rate, config.window, config.mels, config.low_hz * factor,
+                               min(config.high_hz * factor, config.sample_rate / 2))
+        return torch.from_numpy(bank).to(self.filters.device)
+
+    LogMelEncoder._filters = warped if factor != 1.0 else original
+    try:
+        yield
+    finally:
+        LogMelEncoder._filters = original
+
+
+def vtln_decisions(model: TrainedRunModel, clips: list[Clip]) -> list[tuple]:
+    passes = {}
+    for factor in VTLN_FACTORS:
+        with warped_filters(factor):
+            passes[factor] = decisions(model, clips, None)
+    combined = []
+    for i, (weights, logits) in enumerate(passes[1.0]):
+        logits = logits.copy()
+        logits[:, 0] = np.max([passes[f][i][1][:, 0] for f in VTLN_FACTORS], axis=0)
+        combined.append((weights, logits))
+    return combined
+
+
 def band_limited(samples: np.ndarray) -> np.ndarray:
     return soxr.resample(soxr.resample(samples, 16000, 8000), 8000, 16000).astype(np.float32)
 
@@ -225,7 +265,7 @@ def main() -> None:
     parser.add_argument("--dev", nargs="+", default=list(DEV_VOICES))
     parser.add_argument("--tuning", nargs="+", default=list(TUNING))
     parser.add_argument("--models", nargs="+", default=list(MODELS))
-    parser.add_argument("--fixes", nargs="+", default=["none", "loudness", "variance", "band4k"])
+    parser.add_argument("--fixes", nargs="+", default=["none", "loudness", "variance", "band4k", "vtln"])
     args = parser.parse_args()
     torch.manual_seed(0)
     from lipwright.demo.sentences import sentences
@@ -257,15 +297,19 @@ def main() -> None:
         reference_spread = band_spread([c for c in groups["tuning"]], encoder)
 
         fixes = {"none": (None, None), "loudness": (loudness_to(reference_loudness), None),
-                 "variance": (None, variance_to(reference_spread)), "band4k": (band_limited, None)}
+                 "variance": (None, variance_to(reference_spread)), "band4k": (band_limited, None),
+                 "vtln": (None, None)}
         for name in args.models:
             model = TrainedRunModel(SHIPPED / name, "cpu", name=name)
             shipped = model.config.settings["contact_threshold"]
             print(f"\n### {name} (shipped threshold {shipped})\n")
             for fix in args.fixes:
                 audio_fix, transform = fixes[fix]
-                with feature_fix(transform):
-                    outputs = decisions(model, clips, audio_fix)
+                if fix == "vtln":
+                    outputs = vtln_decisions(model, clips)
+                else:
+                    with feature_fix(transform):
+                        outputs = decisions(model, clips, audio_fix)
                 by_clip = dict(zip((c.wav for c in clips), outputs))
                 print(f"fix: {fix}\n")
                 print("| group | P(sealed) at p/b/m: median, 25% | elsewhere: median, 90% | "
