@@ -50,6 +50,8 @@ FPS = 30.0
 HELD_OUT = ("kal", "slt")
 # Never in the corpus (synthetic/voices.py): other espeak-ng accents and variants (klatt is another
 # synthesiser), and the corpus's recorded-speech voices with their vocal tract and pitch moved.
+# A model trained on synthetic/voices.py's WIDE_VOICES has heard awb and ked moved: for it, only the
+# espeak-ng and rms entries stay unseen.
 DEV_VOICES = ("espeak:en-us-nyc+m1", "espeak:en-gb-x-gbclan+klatt", "espeak:en-gb-x-gbcwmd+f4",
               "espeak:en+klatt4", "awb@0.85", "rms@1.15", "ked@1.2", "rms@0.9:8k")
 # flite's US phone set is CMU's in lower case, plus these.

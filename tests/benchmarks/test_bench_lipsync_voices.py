@@ -30,15 +30,21 @@ def test_an_espeak_voice_gets_the_aligned_transcript_as_truth(tmp_path):
 
 
 def test_the_development_set_holds_no_training_or_held_out_voice():
-    from lipwright.synthetic.voices import DEFAULT_VOICES
+    from lipwright.synthetic.voices import WIDE_VOICES
 
-    corpus = {voice.name for voice in DEFAULT_VOICES if voice.engine == "espeak-ng"}
+    # The wide corpus (the next training run's) holds the default one: unseen by both.
+    espeak = {voice.name for voice in WIDE_VOICES if voice.engine == "espeak-ng"}
+    moved = {(voice.name.removesuffix("_diphone"), voice.speed) for voice in WIDE_VOICES if voice.speed != 1.0}
     for voice in DEV_VOICES:
         name = voice.removesuffix(":8k")
         assert not any(held in name for held in HELD_OUT)
         if name.startswith("espeak:"):
-            assert name.removeprefix("espeak:") not in corpus
+            accent, _, variant = name.removeprefix("espeak:").partition("+")
+            assert name.removeprefix("espeak:") not in espeak
+            assert not any(v.startswith(accent + "+") or v.endswith("+" + variant) for v in espeak)
         else:  # a corpus voice only when its vocal tract is moved
-            assert "@" in name and float(name.partition("@")[2]) != 1.0
+            assert float(name.partition("@")[2]) != 1.0
+    # The wide corpus moves awb and ked (their moved copies here become near-seen): rms it never moves.
+    assert "rms" not in {base for base, _ in moved} and any(v.startswith("rms@") for v in DEV_VOICES)
     groups = voice_groups([*DEV_VOICES, "awb", "kal"], [])
     assert sorted(name.split(" ")[0] for name in groups) == ["held-out", "tuning", "unseen"]
