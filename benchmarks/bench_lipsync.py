@@ -12,7 +12,7 @@ need the same band limit).
 Unseen-voice development set (`--voices dev`): voices none of the corpus's 25 training settings use,
 for measuring and choosing on before kal/slt are ever heard. `espeak:NAME` is an espeak-ng voice (truth:
 the transcript aligned by lipwright.phones.align, the corpus teacher's way; a clip it cannot align is
-left out and counted); `VOICE@F` is VOICE played F times faster (pitch, formants and tempo all
+left out and counted; `espeak:NAME/pNN` at espeak-ng's pitch NN); `VOICE@F` is VOICE played F times faster (pitch, formants and tempo all
 scaled by F, truth timings divided by F: a shorter or longer vocal tract than the voice the
 corpus knows). Debian's main archive holds no other English festival or flite voice (rab and don are
 non-free; kal16 and slt are held out). Measures, per mode: those of
@@ -116,8 +116,9 @@ def spoken_sentence(text: str, voice: str, wav: Path, rate: float) -> tuple[np.n
     speed = float(speed_text or 1.0)
     if name.startswith("espeak:"):
         words_per_minute = round(170 / rate)
-        subprocess.run(["espeak-ng", "-v", name[len("espeak:"):], "-s", str(words_per_minute), "-w", str(wav), text],
-                       check=True, capture_output=True)
+        espeak_voice, _, pitch = name[len("espeak:"):].partition("/p")  # NAME/pNN: espeak-ng's pitch NN
+        subprocess.run(["espeak-ng", "-v", espeak_voice, "-s", str(words_per_minute), "-w", str(wav), text]
+                       + (["-p", pitch] if pitch else []), check=True, capture_output=True)
         phones = None
     else:
         ends = (festival_phone_ends if name in FESTIVAL_VOICES else flite_phone_ends)(text, name, wav, rate)
