@@ -234,7 +234,7 @@ def spoken_clips(voices: list[str], texts: list[str], lines: int, rates: list[fl
     clips = []
     for voice in voices:
         for i in range(lines):
-            wav = folder / f"{voice.replace(':', '-').replace('@', '-')}-{i}.wav"
+            wav = folder / f"{voice.replace(':', '-').replace('@', '-').replace('/', '-')}-{i}.wav"
             try:
                 clips.append(speak_with_truth(texts[2 * i:2 * i + 2], voice, wav, rates[i % len(rates)]))
             except Unalignable as error:

@@ -61,7 +61,7 @@ def make_clips(voices: list[str], texts: list[str], folder: Path) -> list[Clip]:
         for i, text in enumerate(texts):
             if voice.partition(":")[0] in HELD_OUT or voice.partition("@")[0] in HELD_OUT:
                 raise SystemExit("kal and slt are for the final measurement only, never for this diagnosis")
-            wav = folder / f"{voice.replace(':', '-').replace('@', '-')}-{i}.wav"
+            wav = folder / f"{voice.replace(':', '-').replace('@', '-').replace('/', '-')}-{i}.wav"
             try:
                 clips.append(speak_with_truth([text], voice, wav, (1.0, 0.8)[i % 2]))
             except Unalignable:
