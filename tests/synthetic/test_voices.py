@@ -18,3 +18,13 @@ def test_the_wide_set_keeps_the_default_one_and_adds_distinct_trainable_voices()
     assert len(ids) == len(set(ids)) > 3 * len(DEFAULT_VOICES)
     assert "flite-awb-x125" in ids and "_" not in "".join(ids)
     assert not any(held in voice.name for voice in WIDE_VOICES for held in HELD_OUT_SPEAKERS)
+
+
+def test_the_command_line_makes_a_corpus_of_the_wide_set(tmp_path, capsys):
+    import json
+
+    from lipwright.cli.main import main
+
+    assert main(["data", "synth", str(tmp_path / "corpus"), "--hours", "0.0005", "--clean", "--voices", "wide"]) == 0
+    layout = json.loads((tmp_path / "corpus" / "layout.json").read_text())
+    assert "flite-awb-x125" in json.dumps(layout) and "espeak-ng-en-029-klatt6-r200-p70" in json.dumps(layout)
