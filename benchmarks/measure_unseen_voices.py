@@ -22,7 +22,7 @@ CMU voices kal and slt are never heard here.
 Clips: one generated sentence each, with 0.5 s pauses around it (shorter than one inference window,
 so every clip is one forward pass). Seeded (--seed): the same sentences and voices give the same table.
 
-Run: .venv/bin/python benchmarks/measure_unseen_voices.py [--lines 4] [--fixes none loudness variance]
+Run: .venv/bin/python benchmarks/measure_unseen_voices.py [--lines 4] [--models NAME|RUN ...] [--fixes none vtln ...]
 """
 
 from __future__ import annotations
@@ -264,7 +264,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--dev", nargs="+", default=list(DEV_VOICES))
     parser.add_argument("--tuning", nargs="+", default=list(TUNING))
-    parser.add_argument("--models", nargs="+", default=list(MODELS))
+    parser.add_argument("--models", nargs="+", default=list(MODELS), help="shipped model names or run folders")
     parser.add_argument("--fixes", nargs="+", default=["none", "loudness", "variance", "band4k", "vtln"])
     args = parser.parse_args()
     torch.manual_seed(0)
@@ -300,7 +300,7 @@ def main() -> None:
                  "variance": (None, variance_to(reference_spread)), "band4k": (band_limited, None),
                  "vtln": (None, None)}
         for name in args.models:
-            model = TrainedRunModel(SHIPPED / name, "cpu", name=name)
+            model = TrainedRunModel(model_folder(name), "cpu", name=Path(name).name)
             shipped = model.config.settings["contact_threshold"]
             print(f"\n### {name} (shipped threshold {shipped})\n")
             for fix in args.fixes:
@@ -338,6 +338,13 @@ def main() -> None:
                                          f"(P {np.median(at):.2f})")
                 print("\nper dev voice at the shipped threshold, closed/opened/rest (median P at p/b/m): "
                       + "; ".join(per_voice) + "\n", flush=True)
+
+
+def model_folder(name: str) -> Path:
+    """A shipped model's name, or a run folder (its best checkpoint) or checkpoint folder."""
+    from lipwright.evaluation.trained_runs import checkpoint_folder
+
+    return checkpoint_folder(Path(name)) if Path(name).exists() else SHIPPED / name
 
 
 def band_spread(clips: list[Clip], encoder: LogMelEncoder) -> np.ndarray:
