@@ -46,5 +46,6 @@ def test_the_development_set_holds_no_training_or_held_out_voice():
             assert float(name.partition("@")[2]) != 1.0
     # The wide corpus moves awb and ked (their moved copies here become near-seen): rms it never moves.
     assert "rms" not in {base for base, _ in moved} and any(v.startswith("rms@") for v in DEV_VOICES)
-    groups = voice_groups([*DEV_VOICES, "awb", "kal"], [])
+    groups = voice_groups([*DEV_VOICES, "awb", "kal", "slt@1.1"], [])
     assert sorted(name.split(" ")[0] for name in groups) == ["held-out", "tuning", "unseen"]
+    assert next(name for name in groups if name.startswith("held-out")).endswith("kal/slt@1.1")
