@@ -7,11 +7,20 @@ phone's end time (`-psdur`), or by festival (voice `ked`, from Debian's festvox-
 its segments. Voices awb, rms and ked were used while tuning; kal and slt never were and are reported
 apart as held-out: they are for evaluation only, never for tuning rules or training networks. A
 voice named `VOICE:8k` is VOICE through an 8 kHz channel (kal speaks at 8 kHz: the tuning voices
-need the same band limit). Measures, per mode: those of
+need the same band limit).
+
+Unseen-voice development set (`--voices dev`): voices none of the corpus's 25 training settings use,
+for measuring and choosing on before kal/slt are ever heard. `espeak:NAME` is an espeak-ng voice (truth:
+the transcript aligned by lipwright.phones.align, the corpus teacher's way; a clip it cannot align is
+left out and counted; `espeak:NAME/pNN` at espeak-ng's pitch NN); `VOICE@F` is VOICE played F times faster (pitch, formants and tempo all
+scaled by F, truth timings divided by F: a shorter or longer vocal tract than the voice the
+corpus knows). Debian's main archive holds no other English festival or flite voice (rab and don are
+non-free; kal16 and slt are held out). Measures, per mode: those of
 lipwright.metrics.lipsync (p/b/m closed, open vowels opened, closures off p/b/m, rest in pauses,
 where rest is every lower-face weight under 0.01 for Lipwright and shape X for Rhubarb, lag), and wall time per clip: Lipwright warm, in process; Rhubarb as a command (it loads its models each run).
 
 Run: .venv/bin/python benchmarks/bench_lipsync.py [--lines 6] [--voices awb rms ked awb:8k kal slt] [--run RUN ...]
+     .venv/bin/python benchmarks/bench_lipsync.py --voices dev --lines 3 --run backend/lipwright/shipped_models/...
 """
 
 from __future__ import annotations
@@ -39,6 +48,12 @@ SpeechModel = Any  # PhonemeModel or TrainedRunModel: anything with animate(Anim
 
 FPS = 30.0
 HELD_OUT = ("kal", "slt")
+# Never in the corpus (synthetic/voices.py): other espeak-ng accents and variants (klatt is another
+# synthesiser), and the corpus's recorded-speech voices with their vocal tract and pitch moved.
+# A model trained on synthetic/voices.py's WIDE_VOICES has heard awb and ked moved: for it, only the
+# espeak-ng and rms entries stay unseen.
+DEV_VOICES = ("espeak:en-us-nyc+m1", "espeak:en-gb-x-gbclan+klatt", "espeak:en-gb-x-gbcwmd+f4",
+              "espeak:en+klatt4", "awb@0.85", "rms@1.15", "ked@1.2", "rms@0.9:8k")
 # flite's US phone set is CMU's in lower case, plus these.
 FLITE_PHONES = {"pau": "SIL", "ax": "AH", "axr": "ER"}
 FESTIVAL_VOICES = ("ked",)
@@ -64,6 +79,10 @@ class Output:
     seconds: float  # wall time
 
 
+class Unalignable(Exception):
+    """The aligner could not place the transcript on an espeak-ng clip: no truth, so no clip."""
+
+
 def speak_with_truth(texts: list[str], voice: str, wav: Path, rate: float) -> Clip:
     """`texts` spoken one after another with PAUSE_BETWEEN seconds of silence around and between them."""
     pieces, truth, cursor = [], [], 0.0
@@ -72,17 +91,8 @@ def speak_with_truth(texts: list[str], voice: str, wav: Path, rate: float) -> Cl
         pieces.append(silence)
         truth.append(("SIL", cursor, cursor + PAUSE_BETWEEN))
         cursor += PAUSE_BETWEEN
-        name, _, channel = voice.partition(":")
-        ends = (festival_phone_ends if name in FESTIVAL_VOICES else flite_phone_ends)(text, name, wav, rate)
-        start = 0.0
-        for label, end in ends:
-            truth.append((FLITE_PHONES.get(label, label.upper()), cursor + start, cursor + end))
-            start = end
-        samples, sample_rate = soundfile.read(str(wav), dtype="float32")
-        if channel == "8k":
-            samples, sample_rate = soxr.resample(samples, sample_rate, 8000), 8000
-        if sample_rate != 16000:  # kal speaks at 8 kHz
-            samples = soxr.resample(samples, sample_rate, 16000).astype(np.float32)
+        samples, phones = spoken_sentence(text, voice, wav, rate)
+        truth += [(label, cursor + start, cursor + end) for label, start, end in phones]
         pieces.append(samples)
         cursor += len(samples) / 16000
     pieces.append(np.zeros(int(PAUSE_BETWEEN * 16000), dtype=np.float32))
@@ -97,6 +107,49 @@ def speak_with_truth(texts: list[str], voice: str, wav: Path, rate: float) -> Cl
         else:
             merged.append((label, start, end))
     return Clip(voice, " ".join(texts), wav, len(samples) / 16000, merged)
+
+
+def spoken_sentence(text: str, voice: str, wav: Path, rate: float) -> tuple[np.ndarray, list[tuple[str, float, float]]]:
+    """One sentence at 16 kHz and its phones (label, start s, end s). voice: NAME[@SPEED][:8k]."""
+    spec, channel = (voice[:-3], "8k") if voice.endswith(":8k") else (voice, "")
+    name, _, speed_text = spec.partition("@")
+    speed = float(speed_text or 1.0)
+    if name.startswith("espeak:"):
+        words_per_minute = round(170 / rate)
+        espeak_voice, _, pitch = name[len("espeak:"):].partition("/p")  # NAME/pNN: espeak-ng's pitch NN
+        subprocess.run(["espeak-ng", "-v", espeak_voice, "-s", str(words_per_minute), "-w", str(wav), text]
+                       + (["-p", pitch] if pitch else []), check=True, capture_output=True)
+        phones = None
+    else:
+        ends = (festival_phone_ends if name in FESTIVAL_VOICES else flite_phone_ends)(text, name, wav, rate)
+        phones, start = [], 0.0
+        for label, end in ends:
+            phones.append((FLITE_PHONES.get(label, label.upper()), start, end))
+            start = end
+    samples, sample_rate = soundfile.read(str(wav), dtype="float32")
+    if speed != 1.0:  # the same samples played `speed` times faster
+        samples = soxr.resample(samples, sample_rate * speed, sample_rate).astype(np.float32)
+        phones = [(label, start / speed, end / speed) for label, start, end in phones or []] or None
+    if channel == "8k":
+        samples, sample_rate = soxr.resample(samples, sample_rate, 8000), 8000
+    if sample_rate != 16000:  # kal speaks at 8 kHz
+        samples = soxr.resample(samples, sample_rate, 16000).astype(np.float32)
+    if phones is None:
+        phones = aligned_truth(samples, text)
+    return samples, phones
+
+
+def aligned_truth(samples: np.ndarray, text: str) -> list[tuple[str, float, float]]:
+    """The transcript aligned to clean 16 kHz speech: the corpus teacher's truth, for engines that print none."""
+    from lipwright.phones.align import AlignmentFailed, align_phones
+
+    pad = np.zeros(8000, dtype=np.float32)  # the aligner wants silence around the words
+    try:
+        phones = align_phones(AudioClip(np.concatenate([pad, samples, pad]), 16000), text)
+    except AlignmentFailed as error:
+        raise Unalignable(str(error)) from error
+    return [(p.label, max(p.start - 0.5, 0.0), min(p.end - 0.5, len(samples) / 16000)) for p in phones
+            if p.end > 0.5 and p.start < 0.5 + len(samples) / 16000]
 
 
 def flite_phone_ends(text: str, voice: str, wav: Path, rate: float) -> list[tuple[str, float]]:
@@ -175,10 +228,40 @@ def summarise(name: str, scores: list[dict[str, list[float]]], audio_seconds: fl
             f"| {rate['seconds']:.3f} | {audio_seconds / sum(merged['seconds']):.1f}× |")
 
 
+def spoken_clips(voices: list[str], texts: list[str], lines: int, rates: list[float], folder: Path) -> list[Clip]:
+    """`lines` clips per voice, clip i speaking texts 2i and 2i+1 at rates[i % len(rates)]; clips whose
+    transcript cannot be aligned (espeak-ng voices) are left out, and said so."""
+    clips = []
+    for voice in voices:
+        for i in range(lines):
+            wav = folder / f"{voice.replace(':', '-').replace('@', '-').replace('/', '-')}-{i}.wav"
+            try:
+                clips.append(speak_with_truth(texts[2 * i:2 * i + 2], voice, wav, rates[i % len(rates)]))
+            except Unalignable as error:
+                print(f"(left out {voice} clip {i}: no truth, {error})")
+    return clips
+
+
+def voice_groups(voices: list[str], clips: list[Clip]) -> dict[str, list[Clip]]:
+    """The table's groups: tuning voices, the unseen development set, the held-out CMU voices."""
+    def group_of(voice: str) -> str:
+        name = voice.removesuffix(":8k")
+        if name.partition("@")[0] in HELD_OUT:  # kal and slt are held out however they are played
+            return "held-out voices"
+        return "unseen development voices" if voice in DEV_VOICES or "@" in name else "tuning voices"
+
+    groups: dict[str, list[str]] = {}
+    for voice in voices:
+        groups.setdefault(group_of(voice), []).append(voice)
+    return {f"{group} {'/'.join(members)}": [c for c in clips if c.voice in members] for group, members in groups.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=6)
-    parser.add_argument("--voices", nargs="+", default=["awb", "rms", "ked", "awb:8k", "rms:8k", "kal", "slt"])
+    parser.add_argument("--voices", nargs="+", default=["awb", "rms", "ked", "awb:8k", "rms:8k", "kal", "slt"],
+                        help="flite/festival voices, espeak:NAME, VOICE@SPEED, VOICE:8k; `dev`: the unseen-voice "
+                             "development set (DEV_VOICES)")
     parser.add_argument("--rates", nargs="+", type=float, default=[1.0, 0.8], help="flite duration_stretch values")
     parser.add_argument("--seed", type=int, default=2026, help="which generated sentences")
     parser.add_argument("--only", default="", help="run only the tools and modes whose name contains this")
@@ -186,14 +269,13 @@ def main() -> None:
                         help="a trained run folder (or checkpoint folder) to measure beside the others; repeatable")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu", help="where trained runs run")
     args = parser.parse_args()
+    args.voices = [v for voice in args.voices for v in (DEV_VOICES if voice == "dev" else (voice,))]
     rhubarb = shutil.which("rhubarb")
     model = PhonemeModel()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         texts = sentences(2 * args.lines, seed=args.seed)
-        clips = [speak_with_truth(texts[2 * i:2 * i + 2], voice, folder / f"{voice.replace(':', '-')}-{i}.wav",
-                                  args.rates[i % len(args.rates)])
-                 for voice in args.voices for i in range(args.lines)]
+        clips = spoken_clips(args.voices, texts, args.lines, args.rates, folder)
         lipwright_output(model, clips[0], None, "accurate")  # load the decoders once
         tools = {
             "Lipwright, transcript": lambda c: lipwright_output(model, c, c.text, "accurate"),
@@ -211,10 +293,7 @@ def main() -> None:
         else:
             print("(no rhubarb on the PATH: Lipwright only)")
         tools = {name: run for name, run in tools.items() if args.only in name}
-        tuning = [voice for voice in args.voices if voice not in HELD_OUT]
-        held_out = [voice for voice in args.voices if voice in HELD_OUT]
-        groups = {"tuning voices " + "/".join(tuning): [c for c in clips if c.voice in tuning],
-                  "held-out voices " + "/".join(held_out): [c for c in clips if c.voice in held_out]}
+        groups = voice_groups(args.voices, clips)
         print(f"{len(clips)} clips, {sum(c.seconds for c in clips):.1f} s of audio, {FPS:g} fps, "
               f"each two sentences with {PAUSE_BETWEEN} s pauses")
         for group, members in groups.items():
