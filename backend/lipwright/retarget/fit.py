@@ -15,7 +15,6 @@ from ..errors import MeshError
 from ..geometry.mesh import MeshData
 from ..geometry.similarity import Similarity
 from ..template.head_template import HeadTemplate
-from .correspondence import closest_points_on_triangles
 from .inputs import check_landmarks
 from .landmark_warp import MIN_SPLINE_POINTS, landmark_similarity, slide_to_least_bending, thin_plate_warp
 from .mouth_opening import rest_jaw_opening
@@ -77,14 +76,13 @@ def fit_template(template: HeadTemplate, mesh: MeshData, landmarks: Mapping[str,
     surface = fitting_surface(character)
     _landmarks_on_surface(surface, landmark_targets, names, regions.mouth_width)
     local = np.array([name in LOCAL_LANDMARKS for name in names])
-    if _inside_out(surface, thin_plate_warp(template_points, landmark_targets, rest, local=local), regions.triangles,
-                   regions.face):
-        character.invert()
-        if surface is not character:
-            surface.invert()
     aimed = _slid_along_crests(rest, regions, landmark_vertices, names, template_points, landmark_targets, local,
                                surface)
     warped = thin_plate_warp(template_points, aimed, rest, local=local)
+    if _inside_out(surface, warped, regions.triangles, regions.face):
+        character.invert()
+        if surface is not character:
+            surface.invert()
     fitted = fit_face_surface(warped, regions.triangles, regions.face, surface, landmark_vertices, aimed)
     return TemplateFit(similarity=similarity, rest=rest, jaw_open=jaw_open, fitted=fitted, character=character,
                        surface=surface, landmark_names=tuple(names), landmark_targets=landmark_targets)
@@ -104,11 +102,8 @@ def _slid_along_crests(rest: np.ndarray, regions, landmark_vertices: np.ndarray,
     slid[spline] = slide_to_least_bending(template_points[spline], targets[spline], directions[spline],
                                           MAX_SLIDE_SHARE * regions.mouth_width)
     moved = np.flatnonzero(np.any(slid != targets, axis=1))
-    if len(moved):  # following the surface (on the lip facing as the template's does, not the other one)
-        vertices, faces = np.asarray(surface.vertices), np.asarray(surface.faces)
-        before, after = (closest_points_on_triangles(vertices, faces, points, normals[moved])[0]
-                         for points in (targets[moved], slid[moved]))
-        slid[moved] = after + (targets[moved] - before)  # as far off it as the landmark was given
+    if len(moved):
+        slid[moved] = trimesh.proximity.closest_point(surface, slid[moved])[0]
     return slid
 
 
