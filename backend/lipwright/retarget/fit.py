@@ -16,7 +16,7 @@ from ..geometry.mesh import MeshData
 from ..geometry.similarity import Similarity
 from ..template.head_template import HeadTemplate
 from .inputs import check_landmarks
-from .landmark_warp import MIN_SPLINE_POINTS, landmark_similarity, slide_to_least_bending, thin_plate_warp
+from .landmark_warp import landmark_similarity, thin_plate_warp
 from .mouth_opening import rest_jaw_opening
 from .surface_fit import fit_face_surface, fitting_surface
 from .template_regions import landmark_points, template_regions, triangulate
@@ -26,14 +26,6 @@ MAX_LANDMARK_GAP_SHARE = 0.25
 # Landmarks that shape only the template around them (landmark_warp.thin_plate_warp): the eyelids, far from
 # the lips and the least sure of all (an eye socket without its eyeball has no lid edge to find).
 LOCAL_LANDMARKS = ("upper_lid_left", "upper_lid_right", "lower_lid_left", "lower_lid_right")
-# The lip midpoints are sure across the lips' crest (its height, the midline) but not along it, front to back:
-# a coarse mesh's crest is a corner of its section, which quadric decimation puts where the planes beside it
-# meet (on the default head decimated to half, 0.67 mm behind and 0.17 mm above the head's own). Pinned there,
-# the warp slid the template's lip over the character's and stretched it front to back by 13%, and the lower
-# lip's motion with it (2.8% of the mouth width off). Each slides along its crest, within this share of the
-# mouth width, to where the warp bends least.
-SLIDING_LANDMARKS = ("lip_upper_mid", "lip_lower_mid")
-MAX_SLIDE_SHARE = 0.03
 
 
 @dataclass(frozen=True)
@@ -70,41 +62,21 @@ def fit_template(template: HeadTemplate, mesh: MeshData, landmarks: Mapping[str,
     to_template = similarity.inverse()
     landmark_targets = to_template.map_points(character_points)
 
+    warped = thin_plate_warp(template_points, landmark_targets, rest,
+                             local=np.array([name in LOCAL_LANDMARKS for name in names]))
     character = _character_in_template_space(mesh, to_template)
     # Dense characters are searched on a decimated copy: building a search tree over 400,000 triangles took
     # longer than the whole fit.
     surface = fitting_surface(character)
     _landmarks_on_surface(surface, landmark_targets, names, regions.mouth_width)
-    local = np.array([name in LOCAL_LANDMARKS for name in names])
-    aimed = _slid_along_crests(rest, regions, landmark_vertices, names, template_points, landmark_targets, local,
-                               surface)
-    warped = thin_plate_warp(template_points, aimed, rest, local=local)
     if _inside_out(surface, warped, regions.triangles, regions.face):
         character.invert()
         if surface is not character:
             surface.invert()
-    fitted = fit_face_surface(warped, regions.triangles, regions.face, surface, landmark_vertices, aimed)
+    fitted = fit_face_surface(warped, regions.triangles, regions.face, surface, landmark_vertices,
+                              landmark_targets)
     return TemplateFit(similarity=similarity, rest=rest, jaw_open=jaw_open, fitted=fitted, character=character,
                        surface=surface, landmark_names=tuple(names), landmark_targets=landmark_targets)
-
-
-def _slid_along_crests(rest: np.ndarray, regions, landmark_vertices: np.ndarray, names: list[str],
-                       template_points: np.ndarray, targets: np.ndarray, local: np.ndarray,
-                       surface: trimesh.Trimesh) -> np.ndarray:
-    """The landmark targets with the lip midpoints slid along their crests (SLIDING_LANDMARKS), back on the
-    surface. A crest's direction is the template's own: across its normal, in its midline plane (X = 0)."""
-    normals = trimesh.Trimesh(rest, regions.triangles, process=False).vertex_normals[landmark_vertices]
-    directions = np.cross([1.0, 0.0, 0.0], normals)
-    directions /= np.maximum(np.linalg.norm(directions, axis=1, keepdims=True), 1e-12)
-    directions[~np.isin(names, SLIDING_LANDMARKS)] = 0.0
-    spline = ~local if (~local).sum() >= MIN_SPLINE_POINTS else np.ones_like(local)
-    slid = targets.copy()
-    slid[spline] = slide_to_least_bending(template_points[spline], targets[spline], directions[spline],
-                                          MAX_SLIDE_SHARE * regions.mouth_width)
-    moved = np.flatnonzero(np.any(slid != targets, axis=1))
-    if len(moved):
-        slid[moved] = trimesh.proximity.closest_point(surface, slid[moved])[0]
-    return slid
 
 
 def _character_in_template_space(mesh: MeshData, to_template: Similarity) -> trimesh.Trimesh:

@@ -21,30 +21,6 @@ LOCAL_REACH_M = 0.025
 MIN_SPLINE_POINTS = 5
 
 
-def slide_to_least_bending(template_points: np.ndarray, character_points: np.ndarray, directions: np.ndarray,
-                           limit: float) -> np.ndarray:
-    """Sliding landmarks (Bookstein 1997): each character point with a nonzero unit direction (n, 3) moves along
-    it, at most `limit`, to where the thin-plate spline from template_points to character_points bends least
-    (the others' layout says where it belongs); the rest stay. For landmarks sure across a ridge, not along it."""
-    sliding = np.flatnonzero(np.linalg.norm(directions, axis=1) > 0)
-    if len(sliding) == 0 or len(template_points) < MIN_SPLINE_POINTS:
-        return character_points
-    count = len(template_points)
-    distance = np.linalg.norm(template_points[:, None] - template_points[None], axis=2)
-    kernel = np.where(distance > 0, distance ** 2 * np.log(np.maximum(distance, 1e-300)), 0.0)  # as the warp's
-    affine = np.column_stack([np.ones(count), template_points])
-    system = np.block([[kernel, affine], [affine.T, np.zeros((4, 4))]])
-    bending = np.linalg.pinv(system)[:count, :count]  # energy = trace(Y.T @ bending @ Y), Y the targets
-    along = directions[sliding]
-    # d energy / d t_s = 0 for every sliding s: sum_r bending[s, r] (u_s . u_r) t_r = -u_s . (bending @ Y)[s]
-    matrix = bending[np.ix_(sliding, sliding)] * (along @ along.T)
-    pull = -np.einsum("sd,sd->s", along, (bending @ character_points)[sliding])
-    steps = np.clip(np.linalg.lstsq(matrix, pull, rcond=None)[0], -limit, limit)
-    moved = character_points.copy()
-    moved[sliding] += steps[:, None] * along
-    return moved
-
-
 def landmark_similarity(template_points: np.ndarray, character_points: np.ndarray, names: list[str],
                         template_mouth_width: float) -> Similarity:
     """The similarity taking the template's landmarks (n, 3) onto the character's (n, 3)."""
