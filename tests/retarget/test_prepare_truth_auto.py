@@ -24,8 +24,8 @@ BAR = 0.02
 # and the fit's local map (deformation_frames) carries that stretch into the lip's motion: at jawOpen 0.57 the
 # lower lip's 9.7 mm forward motion comes out 11.2 mm (3.0% of the mouth width). Letting the lip midpoints
 # slide along their crests to where the warp bends least (sliding landmarks) brought the decimated rows to 1.2
-# and 0.6% and lowered every other row measured (benchmarks/RESULTS.md), but slid the stylised face's exact lip landmarks 2.2% of
-# the mouth width off, and its generated mouth keys folded (test_prepare_stylised), so it is not in.
+# and 0.6% and lowered every other row measured (benchmarks/RESULTS.md), but slid the stylised face's exact
+# lip landmarks 2.2% of the mouth width off, and its generated mouth keys folded (test_prepare_stylised).
 DECIMATED_BAR = 0.035
 
 
