@@ -18,7 +18,7 @@ def test_the_template_lower_lip_crest_lands_where_the_heads_is_not_on_the_coarse
     true_crest, found_crest = to_template.map_points(np.stack([truth["lip_lower_mid"], found.points["lip_lower_mid"]]))
     assert np.linalg.norm(found_crest - true_crest) > 0.0005  # the landmark found is on the corner
     crest = fit.fitted[head.landmark_index["lip_lower_mid"]]
-    assert np.linalg.norm(crest - true_crest) < 0.0003  # 0.66 mm before the lip midpoints slid
+    assert np.linalg.norm(crest - true_crest) < 0.0003  # 0.53 mm before the lip midpoints slid
     # The lower lip's midline, front to back, keeps its length (it stretched 13%).
     front, back = 493, 540  # the head's midline vertices 1.2 mm in front of its crest and 1.9 mm behind
     rest = np.asarray(head.mesh.vertices, dtype=np.float64)
