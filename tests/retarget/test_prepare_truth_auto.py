@@ -8,8 +8,8 @@ midpoint was found on its front, not where the lips meet; eyelids found a few mi
 warp; and the face's tilt, told only to a degree or two, moved a turned head's mouth corners 8% off. The
 decimated head: 2.7 to 3.1% while its lower lip's midpoint was pinned where it is found, its coarse crest's
 corner 0.67 mm behind the head's: the warp slid the template's lip over the character's, stretching it 13% front
-to back, and the fit's local maps carried that into the motion. The lip midpoints now slide along their crests
-to where the template's own lip profile lies best on the surface (fit.SLIDING_LANDMARKS)."""
+to back, and the fit's local maps carried that into the motion. The lower lip's midpoint now slides along its
+crest to where the template's own lip profile lies best on the surface (fit.SLIDING_LANDMARKS)."""
 
 import numpy as np
 import pytest
