@@ -1,4 +1,4 @@
-"""The lower lip's midpoint slides along its crest in the fit: on the default head decimated to half, the lower lip's
+"""The lower lip's midpoint slides along its crest in the fit: on the default head decimated to half, that
 crest, where the shape's own landmark goes, is a corner 0.67 mm behind the head's; the template's crest still
 lands where the head's is on that surface, so its lip is not stretched front to back."""
 
