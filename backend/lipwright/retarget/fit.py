@@ -88,8 +88,7 @@ def fit_template(template: HeadTemplate, mesh: MeshData, landmarks: Mapping[str,
         character.invert()
         if surface is not character:
             surface.invert()
-    aimed = _slid_along_crests(rest, regions, landmark_vertices, names, template_points, landmark_targets, local,
-                               surface)
+    aimed = _slid_along_crests(rest, regions, landmark_vertices, names, landmark_targets, surface)
     warped = thin_plate_warp(template_points, aimed, rest, local=local)
     fitted = fit_face_surface(warped, regions.triangles, regions.face, surface, landmark_vertices, aimed)
     return TemplateFit(similarity=similarity, rest=rest, jaw_open=jaw_open, fitted=fitted, character=character,
@@ -97,9 +96,8 @@ def fit_template(template: HeadTemplate, mesh: MeshData, landmarks: Mapping[str,
 
 
 def _slid_along_crests(rest: np.ndarray, regions, landmark_vertices: np.ndarray, names: list[str],
-                       template_points: np.ndarray, targets: np.ndarray, local: np.ndarray,
-                       surface: trimesh.Trimesh) -> np.ndarray:
-    """The landmark targets with the lip midpoints slid along their crests (SLIDING_LANDMARKS) to where the
+                       targets: np.ndarray, surface: trimesh.Trimesh) -> np.ndarray:
+    """The landmark targets with the lower lip's midpoint slid along its crest (SLIDING_LANDMARKS) to where the
     template's own midline profile there (its vertices within PROFILE_REACH_M, facing as the landmark's) lies
     best on the character's surface. A crest's direction is the template's: across its normal, in X = 0."""
     normals = trimesh.Trimesh(rest, regions.triangles, process=False).vertex_normals
