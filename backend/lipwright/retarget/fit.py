@@ -88,7 +88,10 @@ def fit_template(template: HeadTemplate, mesh: MeshData, landmarks: Mapping[str,
         character.invert()
         if surface is not character:
             surface.invert()
-    aimed = _slid_along_crests(rest, regions, landmark_vertices, names, landmark_targets, surface)
+    # Only a shut mouth's lower lip slides along its crest (measured there): an open mouth's is placed by
+    # lip_contact.py where the turned jaw's lip meets the upper one, not on the crest.
+    aimed = (landmark_targets if jaw_open > 0.0 else
+             _slid_along_crests(rest, regions, landmark_vertices, names, landmark_targets, surface))
     warped = thin_plate_warp(template_points, aimed, rest, local=local)
     fitted = fit_face_surface(warped, regions.triangles, regions.face, surface, landmark_vertices, aimed)
     return TemplateFit(similarity=similarity, rest=rest, jaw_open=jaw_open, fitted=fitted, character=character,
