@@ -43,6 +43,7 @@ from lipwright.demo.sentences import sentences
 from lipwright.metrics.lipsync import lipsync_scores, opening_and_rest
 from lipwright.models.base import AnimationRequest
 from lipwright.models.phonemes import PhonemeModel
+from lipwright.synthetic.voices import played_faster
 
 SpeechModel = Any  # PhonemeModel or TrainedRunModel: anything with animate(AnimationRequest)
 
@@ -128,7 +129,7 @@ def spoken_sentence(text: str, voice: str, wav: Path, rate: float) -> tuple[np.n
             start = end
     samples, sample_rate = soundfile.read(str(wav), dtype="float32")
     if speed != 1.0:  # the same samples played `speed` times faster
-        samples = soxr.resample(samples, sample_rate * speed, sample_rate).astype(np.float32)
+        samples = played_faster(samples, sample_rate, speed)
         phones = [(label, start / speed, end / speed) for label, start, end in phones or []] or None
     if channel == "8k":
         samples, sample_rate = soxr.resample(samples, sample_rate, 8000), 8000

@@ -28,3 +28,18 @@ def test_the_command_line_makes_a_corpus_of_the_wide_set(tmp_path, capsys):
     assert main(["data", "synth", str(tmp_path / "corpus"), "--hours", "0.0005", "--clean", "--voices", "wide"]) == 0
     layout = json.loads((tmp_path / "corpus" / "layout.json").read_text())
     assert "flite-awb-x125" in json.dumps(layout) and "espeak-ng-en-029-klatt6-r200-p70" in json.dumps(layout)
+
+
+def test_played_faster_scales_duration_and_pitch_alike_at_every_speed():
+    import numpy as np
+
+    from lipwright.synthetic.voices import played_faster
+
+    rate = 16000
+    for speed in np.random.default_rng(3).uniform(0.7, 1.4, 12):
+        tone = np.sin(2 * np.pi * 220.0 * np.arange(rate) / rate).astype(np.float32)
+        moved = played_faster(tone, rate, float(speed))
+        assert abs(len(moved) - rate / speed) <= 2
+        spectrum = np.abs(np.fft.rfft(moved * np.hanning(len(moved))))
+        peak_hz = np.argmax(spectrum) * rate / len(moved)
+        assert abs(peak_hz - 220.0 * speed) < 3.0, (speed, peak_hz)

@@ -8,6 +8,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import LipwrightError
 
 HELD_OUT_SPEAKERS = ("kal", "slt")
@@ -99,10 +101,16 @@ def speak(text: str, voice: Voice, wav: Path) -> Path:
     return wav
 
 
-def _play_faster(wav: Path, speed: float) -> None:
-    """The wave's samples read as if recorded at `speed` times its rate, brought back to its rate."""
-    import soundfile
+def played_faster(samples: np.ndarray, rate: int, speed: float) -> np.ndarray:
+    """The samples read as if recorded at `speed` times their rate, brought back to `rate` (pitch, formants and
+    tempo all scaled by `speed`)."""
     import soxr
 
+    return soxr.resample(samples, rate * speed, rate).astype(np.float32)
+
+
+def _play_faster(wav: Path, speed: float) -> None:
+    import soundfile
+
     samples, rate = soundfile.read(str(wav), dtype="float32")
-    soundfile.write(str(wav), soxr.resample(samples, rate * speed, rate), rate, subtype="PCM_16")
+    soundfile.write(str(wav), played_faster(samples, rate, speed), rate, subtype="PCM_16")
