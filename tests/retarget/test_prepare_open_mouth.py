@@ -12,9 +12,11 @@ import numpy as np
 import pytest
 
 from lipwright.geometry.mesh import MeshData
+from lipwright.retarget.fit_report import inverted_triangles
 from lipwright.retarget.landmarks import find_character_landmarks
 from lipwright.retarget.prepare import prepare_character
 from lipwright.retarget.template_regions import template_regions
+from lipwright.retarget.transfer import transfer_targets
 from tests.retarget.constructions import decimated_skin, lip_halves, mouth_width, opened_rest, placed, stylise
 from tests.retarget.test_prepare_truth import (  # noqa: F401
     test_lip_landmarks_follow_the_heads_motion_within_2_percent_of_mouth_width_at_every_frame)
@@ -94,6 +96,17 @@ def test_the_keys_move_every_lip_vertex_as_the_heads_keys_do(head, character, pr
         truth = character.true_motion(np.asarray(head.targets[index], dtype=np.float64))
         error = np.linalg.norm(prepared.targets[index][lips] - truth[lips], axis=1) / mouth_width(character)
         assert error.max() < 0.02, f"{unit}: {error.max():.1%} of the mouth width"
+
+
+def test_untangling_the_keys_of_a_remeshed_open_head_moves_no_vertex(head, prepared):
+    """Every fold its keys make is the head's own (a remeshed triangle across the opened lips turns over with
+    the head's motion): untangling leaves the keys as carried. When the fold check put each vertex back on the
+    head's surface instead of as far off it as it lies, it smoothed lip vertices 4 to 13% of the mouth width
+    off the head's motion."""
+    carried = transfer_targets(head.targets, prepared.correspondence)
+    for index, name in enumerate(head.target_names):
+        if name.startswith(("jaw", "mouth")):
+            np.testing.assert_array_equal(prepared.targets[index], carried[index], err_msg=name)
 
 
 def test_mouth_close_at_the_rests_opening_shuts_the_lips_and_jaw_open_opens_them_further(head, character, prepared,
@@ -231,3 +244,37 @@ def test_a_stylised_face_modelled_open_closes_and_opens_as_its_construction_does
     assert abs(closed - truly_closed) < 0.02
     opened, truly_opened = gaps("jawOpen", 0.3)
     assert abs((opened - rest) / (truly_opened - rest) - 1.0) < 0.15
+
+
+@pytest.fixture(scope="module")
+def stylised_open_triangles(head) -> np.ndarray:
+    """The triangles of stylised_open's mesh (the same decimation again)."""
+    return decimated_skin(head, keep=0.5, jaw_open=0.35, warp=lambda points: stylise(points, head))[1]
+
+
+def test_a_stylised_face_modelled_open_folds_fewer_mouth_triangles_than_its_keys_as_carried(head, stylised_open,
+                                                                                            stylised_open_triangles):
+    """Triangles of the mouth that a jaw or mouth key turns over where the construction's own motion (the head's
+    key before the stylising warp) keeps them upright: untangled, at 0.3, 0.6 and 1.0 over every such key, 0, 6
+    and 16 (as carried 0, 8 and 29), none more for any key at any weight."""
+    vertices, (corners, weights), landmarks, prepared = stylised_open
+    triangles = stylised_open_triangles
+    width = np.linalg.norm(landmarks["mouth_corner_left"] - landmarks["mouth_corner_right"])
+    centre = np.mean([landmarks[name] for name in ("lip_upper_mid", "lip_lower_mid", "mouth_corner_left",
+                                                   "mouth_corner_right")], axis=0)
+    mouth = triangles[(np.linalg.norm(vertices - centre, axis=1) < 1.2 * width)[triangles].all(axis=1)]
+    carried = transfer_targets(head.targets, prepared.correspondence)
+    head_targets = np.asarray(head.targets, dtype=np.float64)
+    totals = {"untangled": np.zeros(3, dtype=int), "carried": np.zeros(3, dtype=int)}
+    for index, name in enumerate(head.target_names):
+        if not name.startswith(("jaw", "mouth")):
+            continue
+        for column, amount in enumerate((0.3, 0.6, 1.0)):
+            moved = stylise(opened_rest(head, 0.35) + amount * head_targets[index], head)
+            truth = inverted_triangles(vertices, np.einsum("vcd,vc->vd", moved[corners], weights), mouth)
+            counts = {label: int((inverted_triangles(vertices, vertices + amount * keys[index], mouth) & ~truth).sum())
+                      for label, keys in (("untangled", prepared.targets), ("carried", carried))}
+            assert counts["untangled"] <= counts["carried"], f"{name} at {amount}: {counts}"
+            for label, count in counts.items():
+                totals[label][column] += count
+    assert totals["untangled"][2] < totals["carried"][2], totals

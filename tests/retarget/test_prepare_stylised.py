@@ -87,10 +87,12 @@ def test_the_generated_mouth_keys_fold_no_more_than_the_heads_own(head, stylised
     """Measured before the fit's local maps looked past each triangle: jawOpen at 0.3 folded 24 triangles
     along the lower lip (the head folds none), 80 at full opening; 346 more folds than the head's over
     every jaw and mouth key at 0.3, 0.6 and 1. With those maps 0, 6 and 39 (jawOpen at 1: 13 beyond the
-    head's 6, mouthFunnel 14); with the untangling of the keys' own folds 0, 0 and 1 (mouthSmileLeft at
-    full weight turns over the triangle next to the one the head turns over). With the landmarks' local warp
-    (retarget/fit.LOCAL_LANDMARKS) the fit's places slide a little more: mouthSmileRight at full weight then
-    turns over one triangle the head keeps, so full weight allows one."""
+    head's 6, mouthFunnel 14); with the untangling of the keys' own folds 0, 0 and 1: after the landmarks' local
+    warp (retarget/fit.LOCAL_LANDMARKS) mouthSmileRight at full weight turned over one triangle the head keeps,
+    a fold the untangling counted as the head's because the head's smile turns the triangle over where the fit
+    placed it (3 mm from the head's own vertices, at the mouth corner), though 0.08 later than the key did. A
+    fold counts as the head's only where the head's motion turns the triangle over at about the same weight as
+    the key: none left."""
     mesh, landmarks = stylised
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
     triangles = mesh.faces_flat.reshape(-1, 3)
@@ -103,4 +105,4 @@ def test_the_generated_mouth_keys_fold_no_more_than_the_heads_own(head, stylised
             continue
         folds = inverted_triangles(vertices, vertices + amount * prepared.targets[index], mouth).sum()
         head_folds = inverted_triangles(head_rest, head_rest + amount * np.asarray(head.targets[index]), mouth).sum()
-        assert folds <= head_folds + (amount == 1.0), f"{name} at {amount} folds {folds} mouth triangles (the head {head_folds})"
+        assert folds <= head_folds, f"{name} at {amount} folds {folds} mouth triangles (the head {head_folds})"

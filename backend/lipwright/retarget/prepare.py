@@ -59,12 +59,13 @@ def prepare_character(mesh: MeshData, landmarks: Mapping[str, object], template:
     report_stage(0.85, "making the 52 ARKit shape keys")
     # The jaw and mouth keys (those that carry the skin far); the eye keys keep what transfer made.
     mouth_units = [i for i, name in enumerate(template.target_names) if name.startswith(("jaw", "mouth"))]
-    targets = transfer_targets(template.targets, correspondence)
-    if fit.jaw_open == 0.0:
-        # Only a shut mouth: from an open rest the keys open the mouth past anything the head's own keys are
-        # measured at, and smoothing there moved open lips 4-13% of the mouth width off the head's motion.
-        targets = untangle_targets(targets, mouth_units, mesh.vertices, fit.character.faces, fit.similarity.scale,
-                                   correspondence, rest, template.targets)
+    # Each vertex's offset off the fitted surface goes back with it onto the (opened) rest: a remeshed vertex
+    # sits a fraction of a millimetre off, and without it an open mouth's lips were smoothed 4-13% of the mouth
+    # width off the head's motion for folds the head's own motion makes there.
+    off_surface = np.asarray(fit.character.vertices) - correspondence.sample(np.asarray(fit.fitted, dtype=np.float64))
+    targets = untangle_targets(transfer_targets(template.targets, correspondence), mouth_units, mesh.vertices,
+                               fit.character.faces, fit.similarity.scale, correspondence, rest, template.targets,
+                               off_surface)
     return PreparedCharacter(
         correspondence=correspondence,
         targets=targets,
