@@ -6,11 +6,12 @@ lower lip 3 to 4 cm) across a region the fit stretches unevenly (a stylised face
 part left out turns over triangles the template keeps upright, as even the stylising warp's true gradient
 does. So after the keys are made, each key's offsets are smoothed over the character's own surface, a step
 at a time, only at the vertices of the triangles it folds where the template's own motion does not (and
-rings round them while that is not enough). A fold is the template's when the triangle, put back on the
-template's rest surface at its corners' places (each corner as far off the surface as it lies off the fitted
-one) and moved by the template's own key there, folds too, at the same weight: a coarse character's
-triangle across a curled lip folds with the head's own motion, and is left so; one the fit's local maps turn
-over at another weight (a stylised face's mouth corner on a full smile) is smoothed."""
+rings round them while that is not enough). A fold is the template's when the triangle lies on the fitted
+template (each corner within ON_HEAD_M of its place) and, put back on the template's rest surface at its
+corners' places (each as far off the surface as it lies off the fitted one) and moved by the template's own
+key there, folds too: a coarse character's triangle across a curled lip folds with the head's own motion,
+and is left so. Vertices a key brings into contact (lips pressed together) are never moved: lips meet
+where the source's meet."""
 
 from __future__ import annotations
 
@@ -23,17 +24,15 @@ from .correspondence import Correspondence
 # Smoothing steps before the smoothed region grows by a ring round the folds left, and steps in all.
 STEPS_PER_RING = 4
 MAX_STEPS = 16
-# A character's triangle that turns over within this much (key weight) of where the template's own key turns
-# it over, put where the triangle lies on the template, folds with the template's motion. Where the character
-# is the template remeshed, both turn at the same weight (measured within 0.0025); on the stylised face the
-# fit's local maps turned mouth-corner triangles over 0.07 to 0.09 earlier on a smile, and round the lips 0.08
-# later on mouthFunnel than the head's motion turned them at places off the head's own vertices.
-FOLD_WEIGHT_SLACK = 0.02
+# A character vertex this far (template metres) from its place on the fitted template is not on the head's
+# surface, and the head's motion at its place says nothing of how the head folds there. The remeshed heads'
+# coarse triangles sag up to 0.8 mm off the head (chords across its curves, with found landmarks too); the
+# stylised face's mouth lies 1.2 to 4 mm off where the fit does not reach its proportions, and there the
+# head's smile at the places turned over corner triangles the head's own mesh keeps upright.
+ON_HEAD_M = 1.0e-3
 # Two vertices a key brings this close (template metres), to under half their distance at rest, from
 # surfaces that faced each other, touch under it: lids meeting on a blink, lips pressing on mouthClose.
 CONTACT_M = 0.0015
-# A smoothed key is kept only if no contact opened by more than this share of CONTACT_M (half a millimetre).
-CONTACT_SLACK = 0.35
 
 
 def untangle_targets(targets: np.ndarray, units: np.ndarray, character_vertices: np.ndarray,
@@ -45,18 +44,24 @@ def untangle_targets(targets: np.ndarray, units: np.ndarray, character_vertices:
     (T, 3); character_scale: character length per template metre; correspondence: the character's places on
     the template; template_rest (Vtemplate, 3) and template_targets (K, Vtemplate, 3): the template's own
     rest and keys; off_surface (Vchar, 3): each character vertex less its place on the fitted template (template
-    space), kept when its triangle is put back on the template's rest (none: on the surface). Returns the
-    targets (float32, a copy) with those keys' character-only folds smoothed."""
+    space; none: every vertex on it). Returns the targets (float32, a copy) with those keys' character-only
+    folds smoothed."""
     result = np.array(targets, dtype=np.float32)
     surface = _Surface(np.asarray(character_vertices, dtype=np.float64),
                        np.asarray(character_triangles, dtype=np.int64), CONTACT_M * character_scale)
     pulled_back = correspondence.sample(np.asarray(template_rest, dtype=np.float64))
+    off_head = np.zeros(len(pulled_back), dtype=bool)
     if off_surface is not None:
         pulled_back += off_surface
+        off_head = np.linalg.norm(off_surface, axis=1) > ON_HEAD_M
+
+    def template_folds(chosen: np.ndarray, moved: np.ndarray) -> np.ndarray:
+        return ~off_head[chosen].any(axis=1) & np.isfinite(_first_fold_weight(pulled_back, moved, chosen))
+
     for unit in units:
         moved = correspondence.sample(np.asarray(template_targets[unit], dtype=np.float64))
         result[unit] = _untangle_unit(result[unit].astype(np.float64), surface,
-                                      lambda chosen, moved=moved: _first_fold_weight(pulled_back, moved, chosen))
+                                      lambda chosen, moved=moved: template_folds(chosen, moved))
     return result
 
 
@@ -73,20 +78,18 @@ class _Surface:
             np.add.at(self.normals, triangles[:, corner], face_normals)
 
 
-def _untangle_unit(offsets: np.ndarray, surface: _Surface, template_fold_weights_of) -> np.ndarray:
+def _untangle_unit(offsets: np.ndarray, surface: _Surface, template_folds_of) -> np.ndarray:
     """One key's offsets with as few character-only folds as smoothing reaches (then as few folds in all),
-    among the smoothed states that keep its contacts shut; unchanged when smoothing cannot lessen them.
-    template_fold_weights_of(triangles (n, 3)) says at which weight the template's own key folds those (inf:
-    never). A triangle's fold is the character's own unless it turns over at about that weight: one the head's
-    motion turns over much earlier or later is not the head's fold carried over, but the fit's."""
+    moving no vertex the key brings into contact; unchanged when smoothing cannot lessen them.
+    template_folds_of(triangles (n, 3)) says which of those the template's own key folds."""
     vertices, triangles = surface.vertices, surface.triangles
     moving = np.any(offsets != 0.0, axis=1)
     candidates = triangles[moving[triangles].any(axis=1)]
-    fold_weights = _first_fold_weight(vertices, offsets, candidates)
-    if not np.isfinite(fold_weights).any():
+    made = _first_fold_weight(vertices, offsets, candidates)
+    if not np.isfinite(made).any():
         return offsets
-    made_weights = fold_weights.copy()
-    template_weights = np.full(len(candidates), np.nan)  # nan: not looked at yet
+    fold_weights = made.copy()
+    template_folds = np.full(len(candidates), -1, dtype=np.int8)  # -1: not looked at yet
     contacts = _Contacts(surface, offsets, moving)
     best, fewest = offsets, None
     smoothed = offsets
@@ -96,14 +99,11 @@ def _untangle_unit(offsets: np.ndarray, surface: _Surface, template_fold_weights
             near = np.flatnonzero(free[candidates].any(axis=1))
             fold_weights[near] = _first_fold_weight(vertices, smoothed, candidates[near])
         folded = np.isfinite(fold_weights)
-        unknown = np.flatnonzero(folded & np.isnan(template_weights))
-        template_weights[unknown] = template_fold_weights_of(candidates[unknown])
-        own = np.flatnonzero(folded)
-        own = own[~(np.abs(fold_weights[own] - template_weights[own]) <= FOLD_WEIGHT_SLACK)]
-        # A state that turns any triangle over earlier than the key as made did is not kept: smoothing round a
-        # fold must not move a fold of the template's down to weights where speech uses the key.
-        if fewest is None or ((len(own), folded.sum()) < fewest and contacts.kept(smoothed, free)
-                              and not np.any(fold_weights < made_weights - FOLD_WEIGHT_SLACK)):
+        unknown = np.flatnonzero(folded & (template_folds < 0))
+        template_folds[unknown] = template_folds_of(candidates[unknown])
+        own = np.flatnonzero(folded & (template_folds == 0))
+        # Nor may it turn any triangle over at a lower weight than the key as made, where speech uses it more.
+        if fewest is None or ((len(own), folded.sum()) < fewest and not np.any(fold_weights < made)):
             best, fewest = smoothed, (len(own), folded.sum())
         if len(own) == 0 or step == MAX_STEPS:
             break
@@ -111,16 +111,18 @@ def _untangle_unit(offsets: np.ndarray, surface: _Surface, template_fold_weights
         around[candidates[own]] = True
         for _ in range(step // STEPS_PER_RING):  # the folds still left: smooth rings wider round them
             around |= (surface.neighbour_mean @ around.astype(np.float64)) > 0
-        free |= around
-        smoothed = _smoothing_step(smoothed, surface, np.flatnonzero(free))
+        contacts.look_up(around)
+        free = (free | around) & ~contacts.held
+        if free.any():
+            smoothed = _smoothing_step(smoothed, surface, np.flatnonzero(free))
     return best
 
 
 class _Contacts:
-    """The places a key at full weight brings two vertices within `contact` of each other, to under half their
-    distance at rest, from surfaces that faced each other at rest (normals opposed, as on lips or lids that
-    meet: skin squeezed on one side faces one way; posed normals would not do, folds turn them over). Only
-    smoothed vertices can open one, so only theirs are looked up."""
+    """The vertices a key at full weight brings within `contact` of another, to under half their distance at
+    rest, from surfaces that faced each other at rest (normals opposed, as on lips or lids that meet: skin
+    squeezed on one side faces one way; posed normals would not do, folds turn them over). Smoothing either
+    would open the contact, so both are held. Only the vertices smoothing reaches are looked up."""
 
     def __init__(self, surface: _Surface, offsets: np.ndarray, moving: np.ndarray) -> None:
         self._surface = surface
@@ -128,17 +130,11 @@ class _Contacts:
         self._posed = surface.vertices + offsets
         self._tree = None
         self._looked = np.zeros(len(offsets), dtype=bool)
-        self._pairs = np.zeros((0, 2), dtype=np.int64)
-        self._gaps = np.zeros(0)
+        self.held = np.zeros(len(offsets), dtype=bool)
 
-    def kept(self, smoothed: np.ndarray, free: np.ndarray) -> bool:
-        """Whether no contact of the smoothed (free) vertices opened by more than CONTACT_SLACK of it."""
-        self._look_up(np.flatnonzero(free & ~self._looked))
-        posed = self._surface.vertices + smoothed
-        gaps = np.linalg.norm(posed[self._pairs[:, 0]] - posed[self._pairs[:, 1]], axis=1)
-        return not np.any(gaps > self._gaps + CONTACT_SLACK * self._surface.contact)
-
-    def _look_up(self, rows: np.ndarray) -> None:
+    def look_up(self, reached: np.ndarray) -> None:
+        """Marks in `held` both vertices of every contact of the reached vertices ((V,) bool)."""
+        rows = np.flatnonzero(reached & ~self._looked)
         if len(rows) == 0:
             return
         self._looked[rows] = True
@@ -151,8 +147,8 @@ class _Contacts:
         gaps = np.linalg.norm(self._posed[first] - self._posed[second], axis=1)
         touching = ((2.0 * gaps < np.linalg.norm(vertices[first] - vertices[second], axis=1))
                     & (np.einsum("pd,pd->p", normals[first], normals[second]) < 0.0))
-        self._pairs = np.concatenate([self._pairs, np.column_stack([first, second])[touching]])
-        self._gaps = np.concatenate([self._gaps, gaps[touching]])
+        self.held[first[touching]] = True
+        self.held[second[touching]] = True
 
 
 def _smoothing_step(offsets: np.ndarray, surface: _Surface, rows: np.ndarray) -> np.ndarray:
