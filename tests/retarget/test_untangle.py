@@ -102,3 +102,25 @@ def test_a_vertex_off_the_templates_surface_is_put_back_as_far_off():
     correspondence = identity_correspondence(triangles, len(vertices))
     kept = untangle_targets(key[None], [0], lifted, triangles, 1.0, correspondence, vertices, key[None], off_surface)
     np.testing.assert_array_equal(kept[0], key.astype(np.float32))
+
+
+def test_vertices_a_key_presses_onto_a_still_surface_are_held_while_a_fold_beside_them_is_smoothed():
+    """Two sheets 4 mm apart face each other (lips); the key presses one side of the upper sheet to 0.5 mm off
+    the lower one, which it leaves still, and pushes the vertex beside them over its neighbour (a fold the
+    template's key does not make). The fold is smoothed away; the pressed vertices keep their offsets exactly,
+    so the lips still meet where the template's meet (before, a contact with a vertex the key leaves still was
+    not seen, and smoothing lifted the pressed side by 1 mm)."""
+    lower, triangles = grid()
+    vertices = np.concatenate([lower, lower + [0.0, 0.0, 0.004]])
+    triangles = np.concatenate([triangles, triangles[:, ::-1] + len(lower)])  # the upper sheet faces down
+    column = np.tile(np.arange(SIZE), SIZE)
+    pressed = len(lower) + np.flatnonzero(column > SIZE // 2)
+    template_key = np.zeros_like(vertices)
+    template_key[pressed, 2] = -0.0035
+    key = template_key.copy()
+    key[len(lower) + (SIZE // 2) * SIZE + SIZE // 2] += [0.012, 0.0, 0.0]
+    assert folds(vertices, triangles, key) > 0 and folds(vertices, triangles, template_key) == 0
+    untangled = untangle_targets(key[None], [0], vertices, triangles, 1.0,
+                                 identity_correspondence(triangles, len(vertices)), vertices, template_key[None])[0]
+    assert folds(vertices, triangles, untangled) == 0
+    np.testing.assert_array_equal(untangled[pressed], key[pressed].astype(np.float32))

@@ -76,6 +76,13 @@ class _Surface:
         self.normals = np.zeros_like(vertices)
         for corner in range(3):
             np.add.at(self.normals, triangles[:, corner], face_normals)
+        self._rest_tree = None
+
+    def rest_tree(self) -> cKDTree:
+        """The rest vertices' tree (where a key leaves a vertex still, it stays there), made once when needed."""
+        if self._rest_tree is None:
+            self._rest_tree = cKDTree(self.vertices)
+        return self._rest_tree
 
 
 def _untangle_unit(offsets: np.ndarray, surface: _Surface, template_folds_of) -> np.ndarray:
@@ -126,7 +133,7 @@ class _Contacts:
 
     def __init__(self, surface: _Surface, offsets: np.ndarray, moving: np.ndarray) -> None:
         self._surface = surface
-        self._moving = np.flatnonzero(moving)
+        self._moving, self._is_moving = np.flatnonzero(moving), moving
         self._posed = surface.vertices + offsets
         self._tree = None
         self._looked = np.zeros(len(offsets), dtype=bool)
@@ -140,9 +147,16 @@ class _Contacts:
         self._looked[rows] = True
         if self._tree is None:
             self._tree = cKDTree(self._posed[self._moving])
-        near = self._tree.query_ball_point(self._posed[rows], self._surface.contact)
+        # Contacts with moving vertices where the key puts them, and with still ones (a lip pressed on a lip
+        # the key leaves where it is).
+        posed = self._posed[rows]
+        near = [self._moving[np.asarray(found, dtype=np.int64)] for found in
+                self._tree.query_ball_point(posed, self._surface.contact)]
+        still = [np.asarray(found, dtype=np.int64) for found in
+                 self._surface.rest_tree().query_ball_point(posed, self._surface.contact)]
+        near = [np.concatenate([moving, found[~self._is_moving[found]]]) for moving, found in zip(near, still)]
         first = np.repeat(rows, [len(found) for found in near])
-        second = self._moving[np.concatenate([np.asarray(found, dtype=np.int64) for found in near])]
+        second = np.concatenate(near)
         vertices, normals = self._surface.vertices, self._surface.normals
         gaps = np.linalg.norm(self._posed[first] - self._posed[second], axis=1)
         touching = ((2.0 * gaps < np.linalg.norm(vertices[first] - vertices[second], axis=1))
