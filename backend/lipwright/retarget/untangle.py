@@ -166,13 +166,16 @@ class _Contacts:
 
 
 def _smoothing_step(offsets: np.ndarray, surface: _Surface, rows: np.ndarray) -> np.ndarray:
-    """Half-way to the neighbours' mean at `rows`, measured from the affine motion that best fits those rows:
-    a rotation of the jaw or a push of the lips is left whole, only its uneven part is smoothed (plain
-    averaging on an uneven mesh would shrink the motion where it is large, and part the lips less)."""
+    """Half-way to the neighbours' mean at `rows`, measured from the affine motion that best fits those rows
+    and their neighbours: a rotation of the jaw or a push of the lips is left whole, only its uneven part is
+    smoothed (plain averaging on an uneven mesh would shrink the motion where it is large, and part the lips
+    less). Fitted to the rows alone, a sliver's three nearly collinear corners set an affine motion that
+    grew without bound off them: a lower lip's sliver on mouthPucker moved lip vertices 14% of the mouth
+    width."""
     mean_of_rows = surface.neighbour_mean[rows]
     used = np.unique(np.concatenate([rows, mean_of_rows.indices]))
     lifted = np.column_stack([surface.vertices[used], np.ones(len(used))])
-    affine, *_ = np.linalg.lstsq(lifted[np.searchsorted(used, rows)], offsets[rows], rcond=None)
+    affine, *_ = np.linalg.lstsq(lifted, offsets[used], rcond=None)
     uneven = np.zeros_like(offsets)
     uneven[used] = offsets[used] - lifted @ affine
     result = offsets.copy()
