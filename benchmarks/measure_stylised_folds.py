@@ -7,6 +7,8 @@ wider, chin pulled in; the head's topology, so each triangle is compared with th
 modelled with the mouth open (tests/retarget/test_prepare_open_mouth.py): the head remeshed at jawOpen 0.35 and
 0.7, and the stylised face at 0.35, each compared with its construction's own motion at the same triangles.
 Run from the project root: PYTHONPATH=backend:. .venv/bin/python benchmarks/measure_stylised_folds.py
+(for a "before" column, put an older commit's backend first: git archive COMMIT backend | tar -x -C /tmp/old,
+then PYTHONPATH=/tmp/old/backend:. as RESULTS.md's before was made from bd92fb7).
 """
 
 import time
