@@ -17,7 +17,7 @@ from ..geometry.similarity import Similarity
 from ..template.head_template import HeadTemplate
 from .correspondence import closest_points_on_triangles
 from .inputs import check_landmarks
-from .landmark_warp import landmark_similarity, thin_plate_warp
+from .landmark_warp import LOCAL_REACH_M, landmark_similarity, thin_plate_warp
 from .mouth_opening import rest_jaw_opening
 from .surface_fit import fit_face_surface, fitting_surface
 from .template_regions import landmark_points, template_regions, triangulate
@@ -27,6 +27,12 @@ MAX_LANDMARK_GAP_SHARE = 0.25
 # Landmarks that shape only the template around them (landmark_warp.thin_plate_warp): the eyelids, far from
 # the lips and the least sure of all (an eye socket without its eyeball has no lid edge to find).
 LOCAL_LANDMARKS = ("upper_lid_left", "upper_lid_right", "lower_lid_left", "lower_lid_right")
+# On an open mouth they reach half as far (landmark_warp.LOCAL_REACH_M): from an open rest mouthClose turns the
+# lower lip steeply (3.2 mouth widths per mouth width along it), and lids placed by proportion (19% of the mouth
+# width off on the head opened by jawOpen 0.7), reaching the mouth corners by 5%, carried it 13.6% off (6.9% at
+# half the reach; 4.6% without lids). A shut face keeps the full reach: at half, the stylised face's big eyes
+# pulled its mouthFunnel into 2 more folds.
+OPEN_LOCAL_REACH_M = LOCAL_REACH_M / 2
 # The lower lip's midpoint is sure across the lip's crest (its height, the midline) but not along it, front to
 # back (the upper one is the edge of the lip's overhang, sharp both ways): a coarse mesh's crest is a corner of
 # its section, which quadric decimation puts where the planes beside it meet (on the default head decimated to
@@ -103,7 +109,8 @@ def fit_template(template: HeadTemplate, mesh: MeshData, landmarks: Mapping[str,
     # head's own (pinned there, mouthClose carried 10.7% off; slid, with the chin, 6.0%).
     sliding = OPEN_SLIDING_LANDMARKS if jaw_open > 0.0 else SLIDING_LANDMARKS
     aimed = _slid_along_crests(rest, regions, landmark_vertices, names, landmark_targets, surface, sliding)
-    warped = thin_plate_warp(template_points, aimed, rest, local=local)
+    warped = thin_plate_warp(template_points, aimed, rest, local=local,
+                             local_reach=OPEN_LOCAL_REACH_M if jaw_open > 0.0 else LOCAL_REACH_M)
     fitted = fit_face_surface(warped, regions.triangles, regions.face, surface, landmark_vertices, aimed)
     return TemplateFit(similarity=similarity, rest=rest, jaw_open=jaw_open, fitted=fitted, character=character,
                        surface=surface, landmark_names=tuple(names), landmark_targets=landmark_targets)
