@@ -2,7 +2,9 @@
 (remeshed, turned, mirrored, scaled, a Y-up export, turned about the vertical) goes through
 find_character_landmarks -> prepare_character -> a spoken line, and its lips are compared with the head's own
 motion. Prints a markdown table: orientation error, landmark errors, lip error, closures kept.
-Run from the project root: PYTHONPATH=backend:. .venv/bin/python benchmarks/measure_auto_truth.py [names...]
+With `open`, the open-mouthed characters (test_prepare_open_mouth.FOUND_CASES) instead: the jaw's opening read,
+each mouth and jaw key's worst lip vertex at weight 1, and the lip landmarks over the line.
+Run from the project root: PYTHONPATH=backend:. .venv/bin/python benchmarks/measure_auto_truth.py [open | names...]
 """
 
 import sys
@@ -38,6 +40,37 @@ def orientation_error_deg(found, character) -> float:
     return float(np.degrees(Rotation.from_matrix(true).magnitude()))
 
 
+def open_mouths() -> None:
+    from lipwright.retarget import prepare
+    from tests.retarget.test_prepare_open_mouth import FOUND_CASES, worst_key_errors
+
+    head = load_default_head()
+    weights = spoken_weights()
+    fits = []
+    fit_template = prepare.fit_template
+
+    def recorded(*args):  # the fit, to read the jaw's opening from it
+        fits.append(fit_template(*args))
+        return fits[-1]
+
+    prepare.fit_template = recorded
+    print("| construction | landmarks | jawOpen read | jawOpen (% mw) | mouthClose (% mw) | worst other key (% mw) "
+          "| lip landmarks over the line (% mw) |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for name, make in FOUND_CASES.items():
+        character = make(head)
+        for use_detector in (True, False):
+            found = find_character_landmarks(character.mesh, use_detector=use_detector)
+            prepared = prepare_character(character.mesh, found.points)
+            keys = worst_key_errors(head, character, prepared.targets)
+            other = max((error, unit) for unit, error in keys.items() if unit not in ("jawOpen", "mouthClose"))
+            measured = lip_truth(head, character, prepared.targets, weights)
+            print(f"| {name} | {found.method} | {fits[-1].jaw_open:.3f} | {100 * keys['jawOpen']:.1f} "
+                  f"| {100 * keys['mouthClose']:.1f} | {100 * other[0]:.1f} ({other[1]}) "
+                  f"| {100 * measured.worst:.2f} |", flush=True)
+    prepare.fit_template = fit_template
+
+
 def main(names: list[str]) -> None:
     head = load_default_head()
     weights = spoken_weights()
@@ -61,4 +94,7 @@ def main(names: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:] == ["open"]:
+        open_mouths()
+    else:
+        main(sys.argv[1:])

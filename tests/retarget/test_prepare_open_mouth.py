@@ -88,14 +88,22 @@ def test_every_lip_vertex_registers_to_its_own_lip(head, character, prepared):
         assert miss.max() < 0.02
 
 
-def test_the_keys_move_every_lip_vertex_as_the_heads_keys_do(head, character, prepared):
+def worst_key_errors(head, character, targets: np.ndarray) -> dict[str, float]:
+    """Each of MOUTH_UNITS at weight 1: its worst lip vertex's distance from the head's key, a share of the mouth
+    width."""
     upper, lower = lip_halves(head)
     lips = np.flatnonzero((upper | lower)[character.origin_corners].all(axis=1))
+    worst = {}
     for unit in MOUTH_UNITS:
         index = head.target_names.index(unit)
         truth = character.true_motion(np.asarray(head.targets[index], dtype=np.float64))
-        error = np.linalg.norm(prepared.targets[index][lips] - truth[lips], axis=1) / mouth_width(character)
-        assert error.max() < 0.02, f"{unit}: {error.max():.1%} of the mouth width"
+        worst[unit] = float(np.linalg.norm(targets[index][lips] - truth[lips], axis=1).max() / mouth_width(character))
+    return worst
+
+
+def test_the_keys_move_every_lip_vertex_as_the_heads_keys_do(head, character, prepared):
+    for unit, error in worst_key_errors(head, character, prepared.targets).items():
+        assert error < 0.02, f"{unit}: {error:.1%} of the mouth width"
 
 
 def test_untangling_the_keys_of_a_remeshed_open_head_moves_no_vertex(head, prepared):
@@ -159,23 +167,23 @@ FOUND_CASES = {"jaw-0.35-decimated-turned": lambda head: open_character(head, "j
 @pytest.fixture(scope="module", params=[(case, method) for case in FOUND_CASES for method in ("detected", "geometric")],
                 ids=lambda param: "-".join(param))
 def found_on_open_mouth(request, head):
-    """An open-mouthed character with its landmarks found automatically, and prepared with them."""
+    """An open-mouthed character with its landmarks found automatically, and prepared with them; (case, method)."""
     case, method = request.param
     character = FOUND_CASES[case](head)
     found = find_character_landmarks(character.mesh, use_detector=method == "detected")
     assert found.method == method
-    return character, found, prepare_character(character.mesh, found.points)
+    return character, found, prepare_character(character.mesh, found.points), request.param
 
 
 def test_found_landmarks_lie_at_the_open_mouths_lips_corners_and_chin(found_on_open_mouth):
-    character, found, _ = found_on_open_mouth
+    character, found, _, _ = found_on_open_mouth
     for name, tolerance in FOUND_TOLERANCE.items():
         error = np.linalg.norm(found.points[name] - character.landmarks[name]) / mouth_width(character)
         assert error < tolerance, f"{name}: {error:.1%} of the mouth width"
 
 
 def test_prepared_with_found_landmarks_lips_register_to_their_own_lip_without_folds(head, found_on_open_mouth):
-    character, _, prepared = found_on_open_mouth
+    character, _, prepared, _ = found_on_open_mouth
     assert prepared.report.inverted_mouth_triangles == 0 and prepared.report.poor_areas == ()
     assert not prepared.report.is_poor
     upper, lower = lip_halves(head)
@@ -187,12 +195,32 @@ def test_prepared_with_found_landmarks_lips_register_to_their_own_lip_without_fo
 
 
 def test_prepared_with_found_landmarks_the_lips_follow_the_heads_motion(head, found_on_open_mouth, spoken_weights):
-    character, _, prepared = found_on_open_mouth
+    character, _, prepared, _ = found_on_open_mouth
     truth = character.true_motion(np.einsum("fu,uvd->fvd", spoken_weights, head.targets))
     carried = np.einsum("fu,uvd->fvd", spoken_weights, prepared.targets)
     vertices = np.array(list(lip_points(character).values()))
     error = np.linalg.norm(carried[:, vertices] - truth[:, vertices], axis=2) / mouth_width(character)
     assert error.max() < FOUND_LIP_ERROR, f"{error.max():.1%} of the mouth width"
+
+
+# Each mouth and jaw key at weight 1 with found landmarks, worst lip vertex, as a share of the mouth width:
+# (case, method): (mouthClose, every other key). Measured 4.6 / 1.7% (0.35 detected), 4.8 / 2.3% (0.35 shape),
+# 5.3 / 2.3% (0.7 detected), 6.9 / 2.4% (0.7 shape); before the open mouth's lower lip and chin slid along the
+# midline, its lids reached half as far and the jaw's opening was read without them: 8.5 / 3.6%, 15.7 / 4.4%,
+# 10.7 / 4.3%, 18.5 / 4.3%. mouthClose is the steep one: along the lower lip it changes up to 3.2 mouth widths
+# per mouth width (jawOpen 1.0), so a lip vertex placed 1% of the mouth width off carries it 3% off; the 2% bar
+# needs the lips placed within 0.6% (0.3 mm on the head), finer than the landmarks are found (1 to 3%).
+FOUND_KEY_ERROR = {("jaw-0.35-decimated-turned", "detected"): (0.05, 0.02),
+                   ("jaw-0.35-decimated-turned", "geometric"): (0.055, 0.027),
+                   ("jaw-0.7-decimated-turned-small", "detected"): (0.06, 0.026),
+                   ("jaw-0.7-decimated-turned-small", "geometric"): (0.077, 0.027)}
+
+
+def test_prepared_with_found_landmarks_each_key_moves_the_lips_near_the_heads_keys(head, found_on_open_mouth):
+    character, _, prepared, found_case = found_on_open_mouth
+    close_bar, other_bar = FOUND_KEY_ERROR[found_case]
+    for unit, error in worst_key_errors(head, character, prepared.targets).items():
+        assert error < (close_bar if unit == "mouthClose" else other_bar), f"{unit}: {error:.1%} of the mouth width"
 
 
 @pytest.fixture(scope="module")

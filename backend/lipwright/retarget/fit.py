@@ -17,7 +17,7 @@ from ..geometry.similarity import Similarity
 from ..template.head_template import HeadTemplate
 from .correspondence import closest_points_on_triangles
 from .inputs import check_landmarks
-from .landmark_warp import landmark_similarity, thin_plate_warp
+from .landmark_warp import LOCAL_REACH_M, landmark_similarity, thin_plate_warp
 from .mouth_opening import rest_jaw_opening
 from .surface_fit import fit_face_surface, fitting_surface
 from .template_regions import landmark_points, template_regions, triangulate
@@ -27,6 +27,12 @@ MAX_LANDMARK_GAP_SHARE = 0.25
 # Landmarks that shape only the template around them (landmark_warp.thin_plate_warp): the eyelids, far from
 # the lips and the least sure of all (an eye socket without its eyeball has no lid edge to find).
 LOCAL_LANDMARKS = ("upper_lid_left", "upper_lid_right", "lower_lid_left", "lower_lid_right")
+# On an open mouth they reach half as far (landmark_warp.LOCAL_REACH_M): from an open rest mouthClose turns the
+# lower lip steeply (3.2 mouth widths per mouth width along it), and lids placed by proportion (19% of the mouth
+# width off on the head opened by jawOpen 0.7), reaching the mouth corners by 5%, carried it 13.6% off (6.9% at
+# half the reach; 4.6% without lids). A shut face keeps the full reach: at half, the stylised face's big eyes
+# pulled its mouthFunnel into 2 more folds.
+OPEN_LOCAL_REACH_M = LOCAL_REACH_M / 2
 # The lower lip's midpoint is sure across the lip's crest (its height, the midline) but not along it, front to
 # back (the upper one is the edge of the lip's overhang, sharp both ways): a coarse mesh's crest is a corner of
 # its section, which quadric decimation puts where the planes beside it meet (on the default head decimated to
@@ -37,10 +43,15 @@ LOCAL_LANDMARKS = ("upper_lid_left", "upper_lid_right", "lower_lid_left", "lower
 # PROFILE_REACH_M) lies best on the character's surface. (Sliding to where the landmark warp bends least
 # instead moved a stylised face's exact lip landmarks 2.2% of the mouth width, and its mouth keys folded; the
 # upper midpoint sliding too moved a 950-vertex face's exact one 1.4%, and its lips 2.3% off.)
-SLIDING_LANDMARKS = ("lip_lower_mid",)
 MAX_SLIDE_SHARE = 0.03
 PROFILE_REACH_M = 0.003
 SLIDE_STEPS = 15
+# name: (MAX_SLIDE_SHARE, PROFILE_REACH_M) of each landmark that slides on a shut mouth.
+SLIDING_LANDMARKS = {"lip_lower_mid": (MAX_SLIDE_SHARE, PROFILE_REACH_M)}
+# An open mouth's chin slides too, along the midline over the chin's profile from the lower lip's front down
+# (its vertices within 12 mm): the chin is found where it faces down by 45 degrees plus the jaw's turn, read
+# from the lips' gap, and on an open jaw's flat chin a degree of that turn is a millimetre along the surface.
+OPEN_SLIDING_LANDMARKS = {**SLIDING_LANDMARKS, "chin": (0.08, 0.012)}
 
 
 @dataclass(frozen=True)
@@ -69,8 +80,13 @@ def fit_template(template: HeadTemplate, mesh: MeshData, landmarks: Mapping[str,
     # An open-mouthed character is fitted by the head opened alike (mouth_opening says why).
     jaw = np.asarray(template.targets[template.target_names.index("jawOpen")], dtype=np.float64)
     landmark_vertices = np.array([template.landmark_index[name] for name in names])
-    jaw_open = rest_jaw_opening(landmark_points(template, names), jaw[landmark_vertices], character_points,
-                                names.index("lip_upper_mid"), names.index("lip_lower_mid"))  # both required
+    # Read without the lids: placed by proportion (19% of the mouth width off on the head opened by 0.7), they
+    # scaled the similarity, and the gap read 0.66 for 0.7.
+    sure = [row for row, name in enumerate(names) if name not in LOCAL_LANDMARKS]
+    sure_names = [names[row] for row in sure]
+    jaw_open = rest_jaw_opening(landmark_points(template, sure_names), jaw[landmark_vertices[sure]],
+                                character_points[sure], sure_names.index("lip_upper_mid"),
+                                sure_names.index("lip_lower_mid"))  # both required
     rest = np.asarray(template.mesh.vertices, dtype=np.float64) + jaw_open * jaw
     template_points = rest[landmark_vertices]
     similarity = landmark_similarity(template_points, character_points, names, regions.mouth_width)
@@ -88,32 +104,36 @@ def fit_template(template: HeadTemplate, mesh: MeshData, landmarks: Mapping[str,
         character.invert()
         if surface is not character:
             surface.invert()
-    # Only a shut mouth's lower lip slides along its crest (measured there): an open mouth's is placed by
-    # lip_contact.py where the turned jaw's lip meets the upper one, not on the crest.
-    aimed = (landmark_targets if jaw_open > 0.0 else
-             _slid_along_crests(rest, regions, landmark_vertices, names, landmark_targets, surface))
-    warped = thin_plate_warp(template_points, aimed, rest, local=local)
+    # An open mouth's lower lip slides too: lip_contact finds its top turned forward by the jaw's turn, which on
+    # the head opened by 0.7 and decimated lies 3.1% of the mouth width up and back along the lip from the
+    # head's own (pinned there, mouthClose carried 10.7% off; slid, with the chin, 6.0%).
+    sliding = OPEN_SLIDING_LANDMARKS if jaw_open > 0.0 else SLIDING_LANDMARKS
+    aimed = _slid_along_crests(rest, regions, landmark_vertices, names, landmark_targets, surface, sliding)
+    warped = thin_plate_warp(template_points, aimed, rest, local=local,
+                             local_reach=OPEN_LOCAL_REACH_M if jaw_open > 0.0 else LOCAL_REACH_M)
     fitted = fit_face_surface(warped, regions.triangles, regions.face, surface, landmark_vertices, aimed)
     return TemplateFit(similarity=similarity, rest=rest, jaw_open=jaw_open, fitted=fitted, character=character,
                        surface=surface, landmark_names=tuple(names), landmark_targets=landmark_targets)
 
 
 def _slid_along_crests(rest: np.ndarray, regions, landmark_vertices: np.ndarray, names: list[str],
-                       targets: np.ndarray, surface: trimesh.Trimesh) -> np.ndarray:
-    """The landmark targets with the lower lip's midpoint slid along its crest (SLIDING_LANDMARKS) to where the
-    template's own midline profile there (its vertices within PROFILE_REACH_M, facing as the landmark's) lies
-    best on the character's surface. A crest's direction is the template's: across its normal, in X = 0."""
+                       targets: np.ndarray, surface: trimesh.Trimesh,
+                       sliding: dict[str, tuple[float, float]]) -> np.ndarray:
+    """The landmark targets with those in `sliding` (name -> (the farthest slide, a share of the mouth width;
+    the profile's reach, metres)) slid along their crest to where the template's own midline profile there
+    (its vertices within the reach, facing as the landmark's) lies best on the character's surface. A crest's
+    direction is the template's: across its normal, in X = 0."""
     normals = trimesh.Trimesh(rest, regions.triangles, process=False).vertex_normals
     vertices, faces = np.asarray(surface.vertices), np.asarray(surface.faces)
     slid = targets.copy()
-    limit = MAX_SLIDE_SHARE * regions.mouth_width
-    steps = np.linspace(-limit, limit, 2 * SLIDE_STEPS + 1)
-    for row in np.flatnonzero(np.isin(names, SLIDING_LANDMARKS)):
+    for row in np.flatnonzero(np.isin(names, list(sliding))):
+        share, reach = sliding[names[row]]
+        steps = np.linspace(-share * regions.mouth_width, share * regions.mouth_width, 2 * SLIDE_STEPS + 1)
         vertex = landmark_vertices[row]
         along = np.cross([1.0, 0.0, 0.0], normals[vertex])
         along /= max(float(np.linalg.norm(along)), 1e-12)
-        profile = np.flatnonzero((np.abs(rest[:, 0] - rest[vertex, 0]) < PROFILE_REACH_M / 4)
-                                 & (np.linalg.norm(rest - rest[vertex], axis=1) < PROFILE_REACH_M)
+        profile = np.flatnonzero((np.abs(rest[:, 0] - rest[vertex, 0]) < reach / 4)
+                                 & (np.linalg.norm(rest - rest[vertex], axis=1) < reach)
                                  & (normals @ normals[vertex] > 0.0))
         offsets = rest[profile] - rest[vertex]
         # Each try places the profile with its landmark at the target moved along the crest, and at the

@@ -38,11 +38,11 @@ def landmark_similarity(template_points: np.ndarray, character_points: np.ndarra
 
 
 def thin_plate_warp(template_points: np.ndarray, character_points: np.ndarray, vertices: np.ndarray,
-                    local: np.ndarray | None = None) -> np.ndarray:
+                    local: np.ndarray | None = None, local_reach: float = LOCAL_REACH_M) -> np.ndarray:
     """vertices (V, 3) moved by the thin-plate spline that takes template_points exactly onto character_points
     (both (n, 3), in the same space); an affine map when the points only differ by one. local: (n,) bool, the
     points (eyelids) that only shape their own neighbourhood: the spline goes through the others, and each
-    local point's remaining miss is spread around it, fading within LOCAL_REACH_M."""
+    local point's remaining miss is spread around it, fading within local_reach (metres)."""
     local = np.zeros(len(template_points), dtype=bool) if local is None else np.asarray(local, dtype=bool)
     if (~local).sum() < MIN_SPLINE_POINTS:
         local = np.zeros_like(local)
@@ -54,5 +54,5 @@ def thin_plate_warp(template_points: np.ndarray, character_points: np.ndarray, v
     # The spline's points are anchors that the correction leaves where they are.
     miss = character_points - (template_points + spline(template_points))
     miss[~local] = 0.0
-    correction = RBFInterpolator(template_points, miss, kernel="gaussian", epsilon=1.0 / LOCAL_REACH_M, degree=-1)
+    correction = RBFInterpolator(template_points, miss, kernel="gaussian", epsilon=1.0 / local_reach, degree=-1)
     return warped + correction(vertices)
