@@ -22,14 +22,11 @@ from .template_regions import TemplateRegions
 
 # A landmark this far (a share of the mouth width) from where the others and the surface put it is misplaced.
 # Measured (benchmarks/measure_misplaced_landmarks.py): on the truth characters the true landmarks read at most
-# 6%; with one landmark moved by 25-40% the others read at most 18% (the lower lip's, with the chin moved
-# onto it), the moved one 24% and more. The stylised face's true landmarks read 2%, its 45% larger eyes'
+# 6%; with one landmark moved by 25-40% of it the moved one read 24% and more, the others up to 19% (the
+# lower lip's midpoint, with the upper one or the chin moved onto it), under 10% once judged without it. The stylised face's true landmarks read 2%, its 45% larger eyes'
 # lids 12%; lids found on an empty socket or by proportion miss by up to 12% as well, hence their own bar.
 MISPLACED_SHARE = 0.15
 MISPLACED_LID_SHARE = 0.2
-# A landmark over its bar is named only when it disagrees at least this share as much as the worst one: a
-# misplaced landmark biases the similarity through the others, and its neighbours read up to half of its share.
-SECONDARY_SHARE = 0.6
 # The jawOpen weights tried for the head through the other landmarks (a lip midpoint left out leaves the chin
 # and the other midpoint to tell the opening).
 _JAW_WEIGHTS = np.linspace(0.0, 1.0, 51)
@@ -43,12 +40,34 @@ _MIN_PAIRS = 6
 _DAMPING = 1e-3
 
 
-def landmark_disagreements(template: HeadTemplate, regions: TemplateRegions, fit: TemplateFit) -> dict[str, float]:
-    """Landmark name -> distance, as a share of the mouth width, between the given landmark and where the
-    other landmarks and the character's surface put it. Empty with fewer than 5 landmarks."""
+def landmark_disagreements(template: HeadTemplate, regions: TemplateRegions, fit: TemplateFit
+                           ) -> tuple[dict[str, float], tuple[str, ...]]:
+    """(disagreements, misplaced): landmark name -> distance, as a share of the mouth width, between the given
+    landmark and where the other landmarks and the character's surface put it; and the landmarks past their
+    bar, worst first. A misplaced landmark also pulls the similarity through the others (the upper lip's
+    midpoint moved by 30% of the mouth width put the lower one 19% off): once the worst is found, the others
+    are judged again without it, until none is past its bar. Empty with fewer than 5 landmarks."""
     names = list(fit.landmark_names)
     if len(names) < 5:
-        return {}
+        return {}, ()
+    misplaced: list[str] = []
+    disagreements: dict[str, float] = {}
+    while len(names) - len(misplaced) >= 5:
+        trusted = np.array([name not in misplaced for name in names])
+        judged = _disagreements(template, regions, fit, trusted)
+        disagreements.update(judged)
+        over = {name: share for name, share in judged.items()
+                if share > (MISPLACED_LID_SHARE if "lid" in name else MISPLACED_SHARE)}
+        if not over:
+            break
+        misplaced.append(max(over, key=over.get))
+    return disagreements, tuple(misplaced)
+
+
+def _disagreements(template: HeadTemplate, regions: TemplateRegions, fit: TemplateFit,
+                   trusted: np.ndarray) -> dict[str, float]:
+    """The trusted landmarks' disagreements, each judged by the other trusted ones."""
+    names = list(fit.landmark_names)
     vertices = np.array([template.landmark_index[name] for name in names])
     rest = np.asarray(template.mesh.vertices, dtype=np.float64)
     jaw = np.asarray(template.targets[template.target_names.index("jawOpen")], dtype=np.float64)
@@ -59,8 +78,8 @@ def landmark_disagreements(template: HeadTemplate, regions: TemplateRegions, fit
     width = regions.mouth_width
     targets = fit.landmark_targets
     shares = {}
-    for row, name in enumerate(names):
-        others = np.arange(len(names)) != row
+    for row in np.flatnonzero(trusted):
+        others = trusted & (np.arange(len(names)) != row)
         similarity, opening = _placed_by_others(rest[vertices[others]], jaw[vertices[others]], targets[others])
         opened = rest + opening * jaw
         patch = np.flatnonzero(regions.face & (np.linalg.norm(opened - opened[vertices[row]], axis=1)
@@ -68,19 +87,8 @@ def landmark_disagreements(template: HeadTemplate, regions: TemplateRegions, fit
         slide = _slide_onto_surface(similarity.map_points(opened[patch]), normals[patch] @ similarity.rotation.T,
                                     tree, surface_points, surface_normals, width)
         predicted = similarity.map_points(opened[vertices[row]]) + slide
-        shares[name] = float(np.linalg.norm(predicted - targets[row]) / width)
+        shares[names[row]] = float(np.linalg.norm(predicted - targets[row]) / width)
     return shares
-
-
-def misplaced_landmarks(disagreements: dict[str, float]) -> tuple[str, ...]:
-    """The landmarks that disagree past their bar, worst first (SECONDARY_SHARE says which are only its echo)."""
-    over = {name: share for name, share in disagreements.items()
-            if share > (MISPLACED_LID_SHARE if "lid" in name else MISPLACED_SHARE)}
-    if not over:
-        return ()
-    worst = max(over.values())
-    return tuple(sorted((name for name, share in over.items() if share >= SECONDARY_SHARE * worst),
-                        key=lambda name: -over[name]))
 
 
 def _placed_by_others(points: np.ndarray, jaw: np.ndarray, targets: np.ndarray) -> tuple[Similarity, float]:
