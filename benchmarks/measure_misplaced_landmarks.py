@@ -76,8 +76,8 @@ def clean(head, regions, characters, found: bool) -> None:
         report = report_fit(head, regions, fit_template(head, mesh, landmarks))
         worst = max(getattr(report, "landmark_disagreements", {}).items(), key=lambda item: item[1],
                     default=("-", 0.0))
-        print(f"| {label} | {method} | {', '.join(named_landmarks(report.warnings)) or '-'} | {', '.join(report.poor_areas) or '-'} "
-              f"| {worst[0]} {100 * worst[1]:.0f}% |", flush=True)
+        print(f"| {label} | {method} | {', '.join(named_landmarks(report.warnings)) or '-'} "
+              f"| {', '.join(report.poor_areas) or '-'} | {worst[0]} {100 * worst[1]:.0f}% |", flush=True)
 
 
 def timing(head, regions) -> None:
