@@ -32,6 +32,12 @@ MISPLACED_LID_SHARE = 0.2
 # The jawOpen weights tried for the head through the other landmarks (a lip midpoint left out leaves the chin
 # and the other midpoint to tell the opening).
 _JAW_WEIGHTS = np.linspace(0.0, 1.0, 51)
+# A landmark the jaw carries this far (a share of the mouth width, at jawOpen 1: the lower lip's midpoint, the
+# chin) is also placed at each of these openings, and the one whose skin lies best on the surface is kept: the
+# others alone misjudge the opening on faces of other proportions (the stylised face modelled with jawOpen 0.35,
+# chin pulled in, read 0.02, and put its lower lip 19% of the mouth width too high).
+_JAW_CARRIED_SHARE = 0.1
+_OPENINGS_TRIED = np.linspace(0.0, 1.0, 11)
 # The template's skin within this share of the mouth width of a landmark is the patch slid onto the surface.
 PATCH_SHARE = 0.25
 _SLIDE_ROUNDS = 15
@@ -83,12 +89,22 @@ def _disagreements(template: HeadTemplate, regions: TemplateRegions, fit: Templa
     for row in np.flatnonzero(trusted):
         others = trusted & (np.arange(len(names)) != row)
         similarity, opening = _placed_by_others(rest[vertices[others]], jaw[vertices[others]], targets[others])
-        opened = rest + opening * jaw
-        patch = np.flatnonzero(regions.face & (np.linalg.norm(opened - opened[vertices[row]], axis=1)
-                                               < PATCH_SHARE * width))
-        slide = _slide_onto_surface(similarity.map_points(opened[patch]), normals[patch] @ similarity.rotation.T,
-                                    tree, surface_points, surface_normals, width)
-        predicted = similarity.map_points(opened[vertices[row]]) + slide
+        openings = [opening]
+        if np.linalg.norm(jaw[vertices[row]]) > _JAW_CARRIED_SHARE * width:
+            openings += list(_OPENINGS_TRIED)
+        placed = []  # (how far the slid patch lies from the surface, where it puts the landmark)
+        for weight in openings:
+            if weight != opening:
+                similarity = fit_similarity(rest[vertices[others]] + weight * jaw[vertices[others]], targets[others])
+            opened = rest + weight * jaw
+            patch = np.flatnonzero(regions.face & (np.linalg.norm(opened - opened[vertices[row]], axis=1)
+                                                   < PATCH_SHARE * width))
+            points = similarity.map_points(opened[patch])
+            slide = _slide_onto_surface(points, normals[patch] @ similarity.rotation.T, tree, surface_points,
+                                        surface_normals, width)
+            miss = float(np.median(tree.query(points + slide)[0]))
+            placed.append((miss, similarity.map_points(opened[vertices[row]]) + slide))
+        predicted = min(placed, key=lambda item: item[0])[1]
         shares[names[row]] = float(np.linalg.norm(predicted - targets[row]) / width)
     return shares
 
