@@ -32,11 +32,12 @@ MISPLACED_LID_SHARE = 0.2
 # The jawOpen weights tried for the head through the other landmarks (a lip midpoint left out leaves the chin
 # and the other midpoint to tell the opening).
 _JAW_WEIGHTS = np.linspace(0.0, 1.0, 51)
-# A landmark the jaw carries this far (a share of the mouth width, at jawOpen 1: the lower lip's midpoint, the
-# chin) is also placed at each of these openings, and the one whose skin lies best on the surface is kept: the
-# others alone misjudge the opening on faces of other proportions (the stylised face modelled with jawOpen 0.35,
-# chin pulled in, read 0.02, and put its lower lip 19% of the mouth width too high).
-_JAW_CARRIED_SHARE = 0.1
+# The mouth's opening is read from the lip midpoints' gap (mouth_opening.py); one of them left out, the others
+# misjudge it on faces of other proportions (the stylised face modelled with jawOpen 0.35, chin pulled in, read
+# 0.02 by the chin, and put its lower lip 19% of the mouth width too high). So a midpoint is also placed at each
+# of these openings, and the one whose skin lies best on the surface is kept. (The chin tried so read 12% on
+# that face, its round skin lying about as well at several openings: the lip gap tells the chin's opening.)
+_OPENING_LANDMARKS = ("lip_upper_mid", "lip_lower_mid")
 _OPENINGS_TRIED = np.linspace(0.0, 1.0, 11)
 # The template's skin within this share of the mouth width of a landmark is the patch slid onto the surface.
 PATCH_SHARE = 0.25
@@ -90,7 +91,7 @@ def _disagreements(template: HeadTemplate, regions: TemplateRegions, fit: Templa
         others = trusted & (np.arange(len(names)) != row)
         similarity, opening = _placed_by_others(rest[vertices[others]], jaw[vertices[others]], targets[others])
         openings = [opening]
-        if np.linalg.norm(jaw[vertices[row]]) > _JAW_CARRIED_SHARE * width:
+        if names[row] in _OPENING_LANDMARKS:
             openings += list(_OPENINGS_TRIED)
         placed = []  # (how far the slid patch lies from the surface, where it puts the landmark)
         for weight in openings:
