@@ -89,7 +89,7 @@ def report_fit(template: HeadTemplate, regions: TemplateRegions, fit: TemplateFi
         misplaced = tuple(name for name in misplaced if name not in _LIP_MIDPOINTS)
     surface_poor = _poor_areas(template, fit.fitted, face, share)
     # A misplaced landmark's area comes first; the fit's misses elsewhere are most likely its echo.
-    at_fault = _LIP_MIDPOINTS * swapped + misplaced
+    at_fault = (_LIP_MIDPOINTS if swapped else ()) + misplaced
     poor_areas = list(dict.fromkeys([_AREAS.get(name, "face") for name in at_fault] + list(surface_poor)))
     inverted = _inverted_mouth_triangles(template, regions, fit.rest, fit.fitted)
     warnings = [_misplaced_sentence(name, disagreements[name]) for name in misplaced]
