@@ -128,6 +128,9 @@ def report_lines(obj) -> list[tuple[str, str]]:
         return []
     report = fit.get("report", {})
     lines = []
+    # The landmark at fault first: the full sentence (among the warnings) is longer than a panel line.
+    for name in report.get("misplaced_landmarks", []):
+        lines.append(("ERROR", f"Landmark {name} looks misplaced: drag it back onto its feature, then fit again"))
     if report.get("poor_areas"):
         lines.append(("ERROR", f"Poor fit at the {', '.join(report['poor_areas'])}"))
     for warning in report.get("warnings", []):

@@ -294,7 +294,8 @@ def test_the_panel_shows_landmarks_progress_the_fit_report_and_the_preview(addon
     assert ("prop", "preview") in record
     landmark_empties.store_landmarks(obj, {"chin": [0, 0, 0]}, "geometric", ["the chin is a guess"])
     obj[character_keys.FIT_KEY] = json_module.dumps({"report": {"poor_areas": ["nose", "chin"], "is_poor": True,
-                                                                "warnings": ["The fit is poor at the nose, chin"]},
+                                                                "warnings": ["The fit is poor at the nose, chin"],
+                                                                "misplaced_landmarks": ["chin"]},
                                                      "created_keys": ["jawOpen"], "kept_keys": []})
     state = bpy.context.window_manager.lipwright_prepare
     state.running, state.progress, state.message = True, 0.5, "fitting the default head to the landmarks"
@@ -303,6 +304,7 @@ def test_the_panel_shows_landmarks_progress_the_fit_report_and_the_preview(addon
     assert ("label", "the chin is a guess") in record
     assert ("progress", "fitting the default head to the landmarks") in record
     assert ("label", "Poor fit at the nose, chin") in record
+    assert ("label", "Landmark chin looks misplaced: drag it back onto its feature, then fit again") in record
     assert ("prop", "replace_earlier") in record
     state.running = False
 

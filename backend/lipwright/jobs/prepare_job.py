@@ -131,7 +131,9 @@ def fit_result(request: CharacterRequest, progress: Progress) -> bytes:
                        "warnings": list(report.warnings), "surface_error_median": report.surface_error_median,
                        "surface_error_p95": report.surface_error_p95,
                        "inverted_mouth_triangles": report.inverted_mouth_triangles,
-                       "landmark_errors": report.landmark_errors},
+                       "landmark_errors": report.landmark_errors,
+                       "misplaced_landmarks": list(report.misplaced_landmarks),
+                       "landmark_disagreements": report.landmark_disagreements},
             "warnings": list(report.warnings),
             "parts": [{"parts": list(part.parts), "still_vertices": part.still_vertices} for part in parts]}
     correspondence = prepared.correspondence

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import trimesh
@@ -10,6 +10,7 @@ import trimesh
 from ..errors import MeshError
 from ..template.head_template import HeadTemplate
 from .fit import TemplateFit
+from .misplaced_landmarks import landmark_disagreements
 from .template_regions import TemplateRegions
 
 # Shares of the mouth width: a face vertex farther than POOR_SHARE from the character's surface is badly
@@ -29,10 +30,21 @@ PULLED_CORNER_SHARE = 0.12
 PULLED_LID_SHARE = 0.15
 # The lip midpoints the wrong way round: the upper one this far below the lower one.
 SWAPPED_LIPS_SHARE = 0.02
+_LIP_MIDPOINTS = ("lip_upper_mid", "lip_lower_mid")
 # Areas of the face, named by their nearest landmark.
 _AREAS = {"lip_upper_mid": "mouth", "lip_lower_mid": "mouth", "mouth_corner_left": "mouth",
           "mouth_corner_right": "mouth", "chin": "chin", "nose_tip": "nose", "upper_lid_left": "left eye",
           "lower_lid_left": "left eye", "upper_lid_right": "right eye", "lower_lid_right": "right eye"}
+# Each landmark in an animator's words, and where it belongs (left and right are the character's own).
+_SAID = {"lip_upper_mid": ("upper lip's middle", "the middle of the upper lip's edge, where the lips meet"),
+         "lip_lower_mid": ("lower lip's middle", "the middle of the lower lip's edge, where the lips meet"),
+         "mouth_corner_left": ("left mouth corner", "the corner of the mouth, where the lips join"),
+         "mouth_corner_right": ("right mouth corner", "the corner of the mouth, where the lips join"),
+         "chin": ("chin", "the front of the chin"), "nose_tip": ("nose tip", "the tip of the nose"),
+         "upper_lid_left": ("left upper eyelid", "the middle of the upper eyelid's edge"),
+         "upper_lid_right": ("right upper eyelid", "the middle of the upper eyelid's edge"),
+         "lower_lid_left": ("left lower eyelid", "the middle of the lower eyelid's edge"),
+         "lower_lid_right": ("right lower eyelid", "the middle of the lower eyelid's edge")}
 
 
 @dataclass(frozen=True)
@@ -49,10 +61,12 @@ class FitReport:
     poor_areas: tuple[str, ...]
     inverted_mouth_triangles: int
     warnings: tuple[str, ...] = field(default=())
+    misplaced_landmarks: tuple[str, ...] = field(default=())
+    landmark_disagreements: dict[str, float] = field(default_factory=dict)
 
     @property
     def is_poor(self) -> bool:
-        return bool(self.poor_areas) or self.inverted_mouth_triangles > 0
+        return bool(self.poor_areas) or self.inverted_mouth_triangles > 0 or bool(self.misplaced_landmarks)
 
 
 def report_fit(template: HeadTemplate, regions: TemplateRegions, fit: TemplateFit) -> FitReport:
@@ -69,31 +83,70 @@ def report_fit(template: HeadTemplate, regions: TemplateRegions, fit: TemplateFi
     landmark_errors = {
         name: float(np.linalg.norm(fit.fitted[template.landmark_index[name]] - target) / width)
         for name, target in zip(fit.landmark_names, fit.landmark_targets)}
-    poor_areas = list(_poor_areas(template, fit.fitted, face, share))
+    disagreements, misplaced = landmark_disagreements(template, regions, fit)
+    swapped = _lips_swapped(template, regions, fit, misplaced)
+    if swapped:  # both midpoints are misplaced, and the swap says how
+        misplaced = tuple(name for name in misplaced if name not in _LIP_MIDPOINTS)
+    surface_poor = _poor_areas(template, fit.fitted, face, share)
+    # A misplaced landmark's area comes first; the fit's misses elsewhere are most likely its echo.
+    at_fault = (_LIP_MIDPOINTS if swapped else ()) + misplaced
+    poor_areas = list(dict.fromkeys([_AREAS.get(name, "face") for name in at_fault] + list(surface_poor)))
     inverted = _inverted_mouth_triangles(template, regions, fit.rest, fit.fitted)
-    warnings = []
-    if poor_areas:
-        warnings.append(f"The fit is poor at the {', '.join(poor_areas)}: move the landmarks there onto the "
+    warnings = [_misplaced_sentence(name, disagreements[name]) for name in misplaced]
+    if swapped:
+        warnings.insert(0, "The lip midpoints look swapped: lip_upper_mid lies below lip_lower_mid. Put "
+                           "lip_upper_mid on the upper lip's edge and lip_lower_mid on the lower lip's, then run "
+                           "Fit again.")
+    if surface_poor and at_fault:
+        warnings.append(f"The fit is poor at the {', '.join(surface_poor)}, most likely because of the misplaced "
+                        f"{_listed(at_fault)}: move {'it' if len(at_fault) == 1 else 'them'} first.")
+    elif surface_poor:
+        warnings.append(f"The fit is poor at the {', '.join(surface_poor)}: move the landmarks there onto the "
                         "features and fit again.")
-    for area, warning in _landmark_problems(fit, landmark_errors, width):
-        warnings.append(warning)
-        if area not in poor_areas:
-            poor_areas.append(area)
+    if not at_fault:  # else the fit's pulls elsewhere are the misplaced landmarks' echo
+        for area, warning in _pulled_landmarks(landmark_errors):
+            warnings.append(warning)
+            if area not in poor_areas:
+                poor_areas.append(area)
     if inverted:
         warnings.append(f"The fit folds {inverted} triangles around the mouth: check that the lip landmarks sit "
                         "on the seam between the lips and the corners at its ends.")
     return FitReport(landmark_errors=landmark_errors, surface_error_median=float(np.median(share)),
                      surface_error_p95=float(np.percentile(share, 95)), poor_areas=tuple(poor_areas),
-                     inverted_mouth_triangles=inverted, warnings=tuple(warnings))
+                     inverted_mouth_triangles=inverted, warnings=tuple(warnings), misplaced_landmarks=misplaced,
+                     landmark_disagreements=disagreements)
 
 
-def _landmark_problems(fit: TemplateFit, landmark_errors: dict[str, float], width: float) -> list[tuple[str, str]]:
-    """(area, sentence) for each landmark that does not sit where the fit and the others say it should."""
-    problems = []
+def _misplaced_sentence(name: str, share: float) -> str:
+    said, where = _SAID.get(name, (name, "its feature"))
+    return (f"The {said} landmark ({name}) looks misplaced: it lies {share:.0%} of the mouth width from where the "
+            f"other landmarks and the face's shape put it. Drag it back onto {where}, then run Fit again.")
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    said = [f"{_SAID.get(name, (name,))[0]} landmark" for name in names]
+    return said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
+
+
+def _lips_swapped(template: HeadTemplate, regions: TemplateRegions, fit: TemplateFit,
+                  misplaced: tuple[str, ...]) -> bool:
+    """Whether the lip midpoints were given the wrong way round: the upper one below the lower one, and, where
+    either is misplaced, neither once exchanged (one midpoint moved past the other is that one misplaced)."""
     targets = dict(zip(fit.landmark_names, fit.landmark_targets))
-    if targets["lip_upper_mid"][2] - targets["lip_lower_mid"][2] < -SWAPPED_LIPS_SHARE * width:
-        problems.append(("mouth", "The lip midpoints look swapped: lip_upper_mid lies below lip_lower_mid. Put "
-                                  "lip_upper_mid on the upper lip's edge and lip_lower_mid on the lower lip's."))
+    if targets["lip_upper_mid"][2] - targets["lip_lower_mid"][2] >= -SWAPPED_LIPS_SHARE * regions.mouth_width:
+        return False
+    if not set(misplaced) & set(_LIP_MIDPOINTS):
+        return True
+    rows = [fit.landmark_names.index(name) for name in _LIP_MIDPOINTS]
+    exchanged = fit.landmark_targets.copy()
+    exchanged[rows] = exchanged[rows[::-1]]
+    _, misplaced_once_exchanged = landmark_disagreements(template, regions, replace(fit, landmark_targets=exchanged))
+    return not set(misplaced_once_exchanged) & set(_LIP_MIDPOINTS)
+
+
+def _pulled_landmarks(landmark_errors: dict[str, float]) -> list[tuple[str, str]]:
+    """(area, sentence) for each landmark the fit left far from where it was placed."""
+    problems = []
     for name, error in landmark_errors.items():
         bar = (PULLED_LID_SHARE if "lid" in name else PULLED_CORNER_SHARE if name.startswith("mouth_corner")
                else PULLED_SHARE)
