@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 import trimesh
@@ -31,20 +32,31 @@ PULLED_LID_SHARE = 0.15
 # The lip midpoints the wrong way round: the upper one this far below the lower one.
 SWAPPED_LIPS_SHARE = 0.02
 _LIP_MIDPOINTS = ("lip_upper_mid", "lip_lower_mid")
-# Areas of the face, named by their nearest landmark.
-_AREAS = {"lip_upper_mid": "mouth", "lip_lower_mid": "mouth", "mouth_corner_left": "mouth",
-          "mouth_corner_right": "mouth", "chin": "chin", "nose_tip": "nose", "upper_lid_left": "left eye",
-          "lower_lid_left": "left eye", "upper_lid_right": "right eye", "lower_lid_right": "right eye"}
-# Each landmark in an animator's words, and where it belongs (left and right are the character's own).
-_SAID = {"lip_upper_mid": ("upper lip's middle", "the middle of the upper lip's edge, where the lips meet"),
-         "lip_lower_mid": ("lower lip's middle", "the middle of the lower lip's edge, where the lips meet"),
-         "mouth_corner_left": ("left mouth corner", "the corner of the mouth, where the lips join"),
-         "mouth_corner_right": ("right mouth corner", "the corner of the mouth, where the lips join"),
-         "chin": ("chin", "the front of the chin"), "nose_tip": ("nose tip", "the tip of the nose"),
-         "upper_lid_left": ("left upper eyelid", "the middle of the upper eyelid's edge"),
-         "upper_lid_right": ("right upper eyelid", "the middle of the upper eyelid's edge"),
-         "lower_lid_left": ("left lower eyelid", "the middle of the lower eyelid's edge"),
-         "lower_lid_right": ("right lower eyelid", "the middle of the lower eyelid's edge")}
+
+class _Landmark(NamedTuple):
+    area: str  # the area of the face it names (areas are made of the face vertices nearest each landmark)
+    said: str  # the landmark in an animator's words (left and right are the character's own)
+    where: str  # where it belongs
+
+
+_LANDMARKS = {
+    "lip_upper_mid": _Landmark("mouth", "upper lip's middle",
+                               "the middle of the upper lip's edge, where the lips meet"),
+    "lip_lower_mid": _Landmark("mouth", "lower lip's middle",
+                               "the middle of the lower lip's edge, where the lips meet"),
+    "mouth_corner_left": _Landmark("mouth", "left mouth corner", "the corner of the mouth, where the lips join"),
+    "mouth_corner_right": _Landmark("mouth", "right mouth corner", "the corner of the mouth, where the lips join"),
+    "chin": _Landmark("chin", "chin", "the front of the chin"),
+    "nose_tip": _Landmark("nose", "nose tip", "the tip of the nose"),
+    "upper_lid_left": _Landmark("left eye", "left upper eyelid", "the middle of the upper eyelid's edge"),
+    "upper_lid_right": _Landmark("right eye", "right upper eyelid", "the middle of the upper eyelid's edge"),
+    "lower_lid_left": _Landmark("left eye", "left lower eyelid", "the middle of the lower eyelid's edge"),
+    "lower_lid_right": _Landmark("right eye", "right lower eyelid", "the middle of the lower eyelid's edge")}
+_UNKNOWN = _Landmark("face", "", "its feature")
+
+
+def _landmark(name: str) -> _Landmark:
+    return _LANDMARKS.get(name, _UNKNOWN._replace(said=name))
 
 
 @dataclass(frozen=True)
@@ -90,7 +102,7 @@ def report_fit(template: HeadTemplate, regions: TemplateRegions, fit: TemplateFi
     surface_poor = _poor_areas(template, fit.fitted, face, share)
     # A misplaced landmark's area comes first; the fit's misses elsewhere are most likely its echo.
     at_fault = (_LIP_MIDPOINTS if swapped else ()) + misplaced
-    poor_areas = list(dict.fromkeys([_AREAS.get(name, "face") for name in at_fault] + list(surface_poor)))
+    poor_areas = list(dict.fromkeys([_landmark(name).area for name in at_fault] + list(surface_poor)))
     inverted = _inverted_mouth_triangles(template, regions, fit.rest, fit.fitted)
     warnings = [_misplaced_sentence(name, disagreements[name]) for name in misplaced]
     if swapped:
@@ -118,13 +130,13 @@ def report_fit(template: HeadTemplate, regions: TemplateRegions, fit: TemplateFi
 
 
 def _misplaced_sentence(name: str, share: float) -> str:
-    said, where = _SAID.get(name, (name, "its feature"))
+    said, where = _landmark(name).said, _landmark(name).where
     return (f"The {said} landmark ({name}) looks misplaced: it lies {share:.0%} of the mouth width from where the "
             f"other landmarks and the face's shape put it. Drag it back onto {where}, then run Fit again.")
 
 
 def _listed(names: tuple[str, ...]) -> str:
-    said = [f"{_SAID.get(name, (name,))[0]} landmark" for name in names]
+    said = [f"{_landmark(name).said} landmark" for name in names]
     return said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
 
 
@@ -151,7 +163,7 @@ def _pulled_landmarks(landmark_errors: dict[str, float]) -> list[tuple[str, str]
         bar = (PULLED_LID_SHARE if "lid" in name else PULLED_CORNER_SHARE if name.startswith("mouth_corner")
                else PULLED_SHARE)
         if error > bar:
-            problems.append((_AREAS.get(name, "face"),
+            problems.append((_landmark(name).area,
                              f"The fit could not follow {name}: it stays {error:.0%} of the mouth width from where "
                              f"the landmark is. Check that {name} sits on its feature."))
     return problems
@@ -183,13 +195,13 @@ def _inverted_mouth_triangles(template: HeadTemplate, regions: TemplateRegions, 
 
 
 def _poor_areas(template: HeadTemplate, fitted: np.ndarray, face: np.ndarray, share: np.ndarray) -> tuple[str, ...]:
-    names = [name for name in _AREAS if name in template.landmark_index]
+    names = [name for name in _LANDMARKS if name in template.landmark_index]
     rest = np.asarray(template.mesh.vertices, dtype=np.float64)
     anchors = rest[[template.landmark_index[n] for n in names]]
     nearest = np.argmin(np.linalg.norm(rest[face, None] - anchors[None], axis=2), axis=1)
-    area_of = np.array([_AREAS[names[i]] for i in nearest])
+    area_of = np.array([_LANDMARKS[names[i]].area for i in nearest])
     poor = []
-    for area in dict.fromkeys(_AREAS[n] for n in names):
+    for area in dict.fromkeys(_LANDMARKS[n].area for n in names):
         inside = area_of == area
         if inside.any() and np.mean(share[inside] > POOR_SHARE) > POOR_AREA_SHARE:
             poor.append(area)
