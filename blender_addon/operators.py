@@ -44,6 +44,8 @@ def job_spec(context, strip, seed: int | None = None, obj=None) -> job_runner.Jo
     transcript = properties.strip_transcript(strip)
     if transcript:
         options["transcript"] = transcript
+    if model == properties.DEFAULT_MODEL and settings.recognition != "FAST":
+        options["recognition"] = settings.recognition.lower()  # sent only when chosen: old lines' hashes hold
     speaker = properties.chosen_speaker(settings)
     if speaker:
         options["speaker"] = speaker

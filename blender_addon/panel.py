@@ -32,6 +32,8 @@ class LIPWRIGHT_PT_main(bpy.types.Panel):
         row = layout.row(align=True)
         row.prop(settings, "model")
         row.operator("lipwright.refresh_models", text="", icon="FILE_REFRESH")
+        if settings.model == properties.DEFAULT_MODEL:
+            layout.prop(settings, "recognition")
         if properties.model_speakers(settings.model) or settings.speaker_name:
             layout.prop(settings, "speaker")
         for name, reason in properties.unavailable_models[:3]:  # listed by the backend, but not runnable

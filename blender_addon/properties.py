@@ -157,6 +157,15 @@ class LipwrightSceneSettings(bpy.types.PropertyGroup):
     )
     file_transcript: bpy.props.StringProperty(options={"HIDDEN"})
     model: bpy.props.EnumProperty(name="Model", items=_models, update=_model_changed)
+    recognition: bpy.props.EnumProperty(
+        name="Without Transcript", default="FAST",
+        description="How the Phonemes model hears a line that has no transcript",
+        items=(("FAST", "Fast", "Recognise phones (quick)"),
+               ("ACCURATE", "Accurate", "Recognise words, then align them (slower)"),
+               ("NETWORK", "Network Closures",
+                "Recognise phones and add the lip closures a shipped neural network hears: closes far more "
+                "p/b/m on voices the phone search hears poorly (the backend loads PyTorch once)")),
+    )
     speaker: bpy.props.EnumProperty(
         name="Speaker", items=_speakers, get=_get_speaker, set=_set_speaker,
         description="Whose talking style a trained model uses (Average: the mean of its speakers' styles)",

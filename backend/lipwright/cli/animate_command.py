@@ -4,6 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .recognition_option import add_recognition_argument
 from .trained_model_options import add_trained_model_arguments, register_trained_runs
 
 
@@ -16,8 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fps", type=float, default=30.0, help="frames per second (e.g. 23.976, 29.97)")
     parser.add_argument("--mesh", type=Path, help="a mesh with the model's topology (.obj or .npz); default: the model's head")
     add_trained_model_arguments(parser)
-    parser.add_argument("--recognition", choices=("fast", "accurate"),
-                        help="without a transcript: fast (phone search, the default) or accurate (word search, slower)")
+    add_recognition_argument(parser)
     parser.add_argument("--seed", type=int, help="seed for models with random output")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                         help="auto (default: cuda when present, for models that use torch), cpu or cuda")

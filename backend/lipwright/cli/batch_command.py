@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .recognition_option import add_recognition_argument
 from .trained_model_options import add_trained_model_arguments
 
 
@@ -25,8 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(from csv, json, glb, npz, blend; default csv,json,glb; a .blend character: csv,json,blend)")
     parser.add_argument("--fps", type=float, default=30.0, help="frames per second of every line")
     add_trained_model_arguments(parser)  # --model/--speaker: for rows that leave them empty
-    parser.add_argument("--recognition", choices=("fast", "accurate"),
-                        help="lines without a transcript: fast (phone search, the default) or accurate (word search)")
+    add_recognition_argument(parser)
     parser.add_argument("--seed", type=int, help="seed for models with random output")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     parser.add_argument("--ray", metavar="ADDRESS",

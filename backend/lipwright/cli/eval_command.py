@@ -8,6 +8,7 @@ from pathlib import Path
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from ..devices import DEVICE_CHOICES
+    from .recognition_option import add_recognition_argument
 
     parser.add_argument("--data", type=Path, required=True, help="a corpus made by `lipwright data synth`")
     model = parser.add_mutually_exclusive_group(required=True)
@@ -17,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--speaker", help="the run's speaking style (a training speaker); the average style otherwise")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="where a run's network runs")
     parser.add_argument("--transcript", action="store_true", help="give the baseline each line's text")
-    parser.add_argument("--recognition", choices=("fast", "accurate"), default="fast")
+    add_recognition_argument(parser, default="fast")
     parser.add_argument("--split", choices=("train", "val", "test"), default="test")
     parser.add_argument("--samples", type=int, default=5,
                         help="a run that samples (gldtalker): samples per line for the diversity figures")

@@ -18,6 +18,7 @@ from ..phones import phones_for_clip
 from ..phones.speech_presence import little_speech_warning
 from ..template import load_default_head
 from .base import Animation, AnimationRequest, Progress, no_progress
+from .closure_listener import ClosureListener
 from .head_offsets import rest_and_offsets
 
 
@@ -25,9 +26,11 @@ class PhonemeModel:
     name = "phonemes"
     description = "Phones recognised (or aligned to a transcript) by pocketsphinx, turned into ARKit visemes with coarticulation. No weights needed."
 
-    def __init__(self, device: str = "cpu") -> None:
+    def __init__(self, device: str = "auto") -> None:
         self.device = "cpu"  # numpy only: the GPU would not help
         self.head = load_default_head()
+        # Recognition "network" only: a trained network's closures, loaded (with torch) on first use.
+        self.closure_listener = ClosureListener(device)
 
     def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation:
         started = time.perf_counter()
@@ -35,7 +38,7 @@ class PhonemeModel:
         n_frames = frame_count(clip.seconds, request.fps)
 
         progress(0.05, "aligning phones to the transcript" if request.transcript else "recognising phones")
-        track = phones_for_clip(clip, request.transcript, request.recognition)
+        track = phones_for_clip(clip, request.transcript, request.recognition, self.closure_listener)
 
         progress(0.7, "building visemes")
         loudness = frame_loudness(clip, request.fps, n_frames)

@@ -114,7 +114,7 @@ def usable_run(name: str, models_dir: Path) -> RunFolder | None:
     return next((run for run in find_runs(models_dir) if run.name == name and not run.problem), None)
 
 
-def _torch_missing() -> str:
+def torch_missing() -> str:
     try:
         found = all(importlib.util.find_spec(name) is not None for name in ("torch", "transformers"))
     except (ImportError, ValueError):
@@ -147,7 +147,7 @@ def register_run(run: RunFolder) -> bool:
     else:
         description = (f"{run.network} trained in {run.motion_space} space ({len(run.speakers)} speakers); "
                        "no transcript needed")
-        check = _torch_missing
+        check = torch_missing
     registry.register_model(
         run.name, functools.partial(_load_run, str(run.folder), run.name), description, weights_needed=True,
         check=check, motion_space=run.motion_space, template=run.template, speakers=run.speakers, batched=True,

@@ -37,7 +37,7 @@ class PhoneTrack:
     phones: list[Phone]
     method: str
     warnings: list[str] = field(default_factory=list)
-    recognised_by: str | None = None  # "words" or "phones" when method is 'recognised'
+    recognised_by: str | None = None  # "words", "phones" or "phones and network" when method is 'recognised'
 
 
 def normalise_label(raw: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from ..audio.clip import AudioClip
 from .align import AlignmentFailed, align_phones_with_warnings, align_words_with_warnings
 from .align_cues import align_cues
-from .closures import add_missed_closures
+from collections.abc import Callable
+
+from .closures import add_missed_closures, add_sealed_spans
 from .phone import PhoneTrack
 from .recognise import recognise_phones, recognise_words
 from .subtitles import is_subtitles, parse_subtitles
@@ -16,22 +18,28 @@ from .subtitles import is_subtitles, parse_subtitles
 # miss different closures). Both hear 8 kHz-band audio with a mirrored upper band. Measured on
 # generated lines (benchmarks/RESULTS.md) accurate closes a few more p/b/m than fast (0.94-0.96
 # against 0.90-0.95 on tuning voices) but adds closures where there is none, opens vowels no better,
-# and is 10x slower, so fast is the default.
-RECOGNITION_MODES = ("accurate", "fast")
+# and is 10x slower, so fast is the default. "network" is fast's phone search with the closures a
+# trained network hears added (the caller brings the network as `hear_closures`: it needs torch, so it
+# is never the default); on voices neither had heard it closed 0.91 of p/b/m against fast's 0.72.
+RECOGNITION_MODES = ("accurate", "fast", "network")
 DEFAULT_RECOGNITION = "fast"
+# (start, end) seconds of every span where something that heard the clip says the lips were shut.
+HearClosures = Callable[[AudioClip], list[tuple[float, float]]]
 
 
-def phones_for_clip(clip: AudioClip, transcript: str | None = None,
-                    recognition: str = DEFAULT_RECOGNITION) -> PhoneTrack:
+def phones_for_clip(clip: AudioClip, transcript: str | None = None, recognition: str = DEFAULT_RECOGNITION,
+                    hear_closures: HearClosures | None = None) -> PhoneTrack:
     """Aligned phones when `transcript` is given and fits the audio; recognised phones otherwise.
 
     `transcript` may be SRT or WebVTT subtitles, aligned cue by cue. A transcript without words raises
     TranscriptError (the user can fix it); one that does not fit the audio falls back to recognition
-    with a warning."""
+    with a warning. Recognition "network" needs `hear_closures`."""
     if recognition not in RECOGNITION_MODES:
         raise ValueError(f"recognition must be one of {', '.join(RECOGNITION_MODES)}, got {recognition!r}")
+    if recognition == "network" and hear_closures is None:
+        raise ValueError("recognition 'network' needs hear_closures: the spans a network hears the lips shut")
     if transcript is None or not transcript.strip():
-        return _recognise(clip, recognition)
+        return _recognise(clip, recognition, hear_closures)
     if is_subtitles(transcript):
         # SRT/VTT text: the cue times say where each part is spoken.
         phones, warnings, aligned = align_cues(clip, parse_subtitles(transcript))
@@ -41,11 +49,14 @@ def phones_for_clip(clip: AudioClip, transcript: str | None = None,
         return PhoneTrack(phones, "aligned", warnings)
     except AlignmentFailed as error:
         warning = f"{error} Fell back to recognising phones from the audio alone, which is less accurate."
-        track = _recognise(clip, recognition)
+        track = _recognise(clip, recognition, hear_closures)
         return PhoneTrack(track.phones, track.method, [warning, *track.warnings], track.recognised_by)
 
 
-def _recognise(clip: AudioClip, recognition: str) -> PhoneTrack:
+def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | None) -> PhoneTrack:
+    if recognition == "network":
+        phones = add_sealed_spans(recognise_phones(clip), hear_closures(clip), clip.seconds)
+        return PhoneTrack(phones, "recognised", recognised_by="phones and network")
     if recognition == "accurate":
         words = recognise_words(clip)
         if words:
