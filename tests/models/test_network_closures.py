@@ -1,5 +1,6 @@
-"""Recognition "network": the phone search plus the lip closures the shipped GLDiTalker hears, on real
-speech from espeak-ng voices the phone search hears poorly, scored against the transcript aligned."""
+"""Recognition "network": the phone search plus the lip closures and jaw opening the shipped GLDiTalker
+hears, on real speech from espeak-ng voices the phone search hears poorly, scored against the
+transcript aligned."""
 
 import numpy as np
 import pytest
@@ -11,7 +12,9 @@ from lipwright.errors import ModelError
 from lipwright.jobs.animation_job import JobOptions
 from lipwright.metrics.lipsync import lipsync_scores, opening_and_rest
 from lipwright.models.base import AnimationRequest
-from lipwright.models.closure_listener import ClosureListener, sealed_spans
+from lipwright.models.network_hearing import NetworkHearing, open_jaw_as_heard, sealed_spans
+from lipwright.motion.arkit import ARKIT_INDEX
+from lipwright.motion.visemes import mouth_opening
 from lipwright.models.phonemes import PhonemeModel
 from lipwright.phones.align import align_phones
 from lipwright.phones.track import RECOGNITION_MODES
@@ -36,15 +39,17 @@ def bilabials(animation) -> set[tuple]:
 
 
 @pytest.mark.parametrize("voice", ["en-us+m3", "en-gb+f2"])
-def test_the_network_closes_the_lips_the_phone_search_missed_and_keeps_every_closure_it_heard(model, voice):
+def test_the_network_closes_lips_the_phone_search_missed_keeping_every_closure_and_opening(model, voice):
     clip = AudioClip(synthesise(TEXT, voice=voice), 16000)
     truth = [(p.label, p.start, p.end) for p in align_phones(clip, TEXT)]
     fast, network = animate(model, clip, "fast"), animate(model, clip, "network")
-    closed = {name: sum(lipsync_scores(truth, *opening_and_rest(a.weights), FPS)["closed"])
+    scores = {name: lipsync_scores(truth, *opening_and_rest(a.weights), FPS)
               for name, a in (("fast", fast), ("network", network))}
+    closed = {name: sum(score["closed"]) for name, score in scores.items()}
     assert closed["network"] >= closed["fast"] + 3, closed
     assert closed["network"] >= 0.8 * sum(label in ("P", "B", "M") for label, _, _ in truth), closed
     assert bilabials(fast) <= bilabials(network)
+    assert sum(scores["network"]["opened"]) >= sum(scores["fast"]["opened"])
     assert network.meta["recognised_by"] == "phones and network"
     assert animate(model, clip, "network").weights.tolist() == network.weights.tolist()  # one seed, one answer
 
@@ -56,7 +61,7 @@ def test_a_transcript_is_aligned_whatever_the_recognition(model):
 
 def test_no_usable_network_is_a_clear_error_and_fast_still_works(tmp_path):
     model = PhonemeModel()
-    model.closure_listener = ClosureListener(run_folder=tmp_path)
+    model.hearing = NetworkHearing(run_folder=tmp_path)
     clip = AudioClip(synthesise("A big map.", voice="en-gb"), 16000)
     with pytest.raises(ModelError, match="recognition 'fast'"):
         animate(model, clip, "network")
@@ -64,9 +69,30 @@ def test_no_usable_network_is_a_clear_error_and_fast_still_works(tmp_path):
 
 
 def test_sealed_frames_become_spans_in_seconds():
-    sealed = np.array([0, 1, 1, 0, 0, 1, 0, 1, 1, 1], dtype=bool)
-    assert sealed_spans(sealed, 10.0) == [(0.1, 0.3), (0.5, 0.6), (0.7, 1.0)]
-    assert sealed_spans(np.zeros(4, dtype=bool), 30.0) == []
+    heard = np.zeros((10, 52), dtype=np.float32)
+    heard[[0, 3, 4, 6], ARKIT_INDEX["jawOpen"]] = 0.3  # parted; the other frames sealed
+    assert sealed_spans(heard, 10.0) == [(0.1, 0.3), (0.5, 0.6), (0.7, 1.0)]
+    heard[:, ARKIT_INDEX["jawOpen"]] = 0.3
+    assert sealed_spans(heard, 30.0) == []
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_jaw_opens_as_heard_only_where_the_lips_are_parted(seed):
+    """Over generated weights: parted frames get at least the heard jaw, every other unit is untouched,
+    sealed and rest frames are unchanged, and the result is never less open than the rules' own."""
+    rng = np.random.default_rng(seed)
+    frames = int(rng.integers(5, 80))
+    weights = rng.uniform(0, 1, (frames, 52)).astype(np.float32) * (rng.uniform(size=(frames, 52)) < 0.3)
+    weights[rng.uniform(size=frames) < 0.3] = 0.0  # rest frames
+    heard = rng.uniform(0, 1, (frames + int(rng.integers(-2, 3)), 52)).astype(np.float32)
+    opened = open_jaw_as_heard(weights, heard)
+    jaw = ARKIT_INDEX["jawOpen"]
+    parted = mouth_opening(weights) > 0.01
+    assert np.array_equal(np.delete(opened, jaw, axis=1), np.delete(weights, jaw, axis=1))
+    assert np.array_equal(opened[~parted], weights[~parted])
+    both = min(frames, len(heard))
+    assert np.all(opened[:both][parted[:both], jaw] >= heard[:both][parted[:both], jaw])
+    assert np.all(mouth_opening(opened) >= mouth_opening(weights) - 1e-7)
 
 
 def test_every_door_offers_the_same_recognitions():

@@ -4,6 +4,7 @@ Offsets are Σ weight × face-unit target on the MakeHuman template; on a user's
 topology they are carried over by the similarity that maps the template onto that mesh.
 """
 
+import functools
 import time
 
 import numpy as np
@@ -15,10 +16,11 @@ from ..motion.arkit import ARKIT_NAMES
 from ..motion.coarticulation import phones_to_weights
 from ..motion.ending import ease_to_rest_at_end
 from ..phones import phones_for_clip
+from ..phones.track import NETWORK_HEARD
 from ..phones.speech_presence import little_speech_warning
 from ..template import load_default_head
 from .base import Animation, AnimationRequest, Progress, no_progress
-from .closure_listener import ClosureListener
+from .network_hearing import NetworkHearing, open_jaw_as_heard, sealed_spans
 from .head_offsets import rest_and_offsets
 
 
@@ -29,8 +31,8 @@ class PhonemeModel:
     def __init__(self, device: str = "auto") -> None:
         self.device = "cpu"  # numpy only: the GPU would not help
         self.head = load_default_head()
-        # Recognition "network" only: a trained network's closures, loaded (with torch) on first use.
-        self.closure_listener = ClosureListener(device)
+        # Recognition "network" only: what a trained network hears, loaded (with torch) on first use.
+        self.hearing = NetworkHearing(device)
 
     def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation:
         started = time.perf_counter()
@@ -38,12 +40,16 @@ class PhonemeModel:
         n_frames = frame_count(clip.seconds, request.fps)
 
         progress(0.05, "aligning phones to the transcript" if request.transcript else "recognising phones")
-        track = phones_for_clip(clip, request.transcript, request.recognition, self.closure_listener)
+        heard = functools.cache(lambda: self.hearing(clip, request.fps))  # run only if recognition asks
+        track = phones_for_clip(clip, request.transcript, request.recognition,
+                                lambda _: sealed_spans(heard(), request.fps))
 
         progress(0.7, "building visemes")
         loudness = frame_loudness(clip, request.fps, n_frames)
         weights = phones_to_weights(track.phones, request.fps, n_frames, loudness)
         weights = ease_to_rest_at_end(weights, request.fps)
+        if track.recognised_by == NETWORK_HEARD:
+            weights = open_jaw_as_heard(weights, heard())
         warnings = list(track.warnings)
         if track.method == "recognised" and (speech_warning := little_speech_warning(clip, track.phones)):
             warnings.append(speech_warning)

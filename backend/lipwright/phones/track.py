@@ -20,9 +20,11 @@ from .subtitles import is_subtitles, parse_subtitles
 # against 0.90-0.95 on tuning voices) but adds closures where there is none, opens vowels no better,
 # and is 10x slower, so fast is the default. "network" is fast's phone search with the closures a
 # trained network hears added (the caller brings the network as `hear_closures`: it needs torch, so it
-# is never the default); on voices neither had heard it closed 0.91 of p/b/m against fast's 0.72.
+# is never the default; models/phonemes.py also opens the jaw as far as the network hears). On voices
+# neither had heard it closed 0.91 of p/b/m against fast's 0.72.
 RECOGNITION_MODES = ("accurate", "fast", "network")
 DEFAULT_RECOGNITION = "fast"
+NETWORK_HEARD = "phones and network"  # PhoneTrack.recognised_by of recognition "network"
 # (start, end) seconds of every span where something that heard the clip says the lips were shut.
 HearClosures = Callable[[AudioClip], list[tuple[float, float]]]
 
@@ -56,7 +58,7 @@ def phones_for_clip(clip: AudioClip, transcript: str | None = None, recognition:
 def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | None) -> PhoneTrack:
     if recognition == "network":
         phones = add_sealed_spans(recognise_phones(clip), hear_closures(clip), clip.seconds)
-        return PhoneTrack(phones, "recognised", recognised_by="phones and network")
+        return PhoneTrack(phones, "recognised", recognised_by=NETWORK_HEARD)
     if recognition == "accurate":
         words = recognise_words(clip)
         if words:

@@ -1,0 +1,78 @@
+"""What a trained network hears in a line, for recognition "network": where it seals the lips (closures
+the phone search missed) and how far it opens the jaw (vowels the phone search misheard as closer ones).
+
+Without a transcript the phone search misses p/b/m mostly by hearing them at another place of
+articulation (t, d, k, n), and under-opens vowels it mishears; a network trained on many voices hears lip
+contact and opening from the sound itself and misses different ones. Measured on voices neither ever
+heard (benchmarks/RESULTS.md), the two together close and open far more. The network runs only when
+asked, so torch is imported then and never for the default modes.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from ..audio.clip import AudioClip
+from ..errors import ModelError
+from ..metrics.lipsync import SEALED
+from ..motion.arkit import ARKIT_INDEX
+from ..motion.visemes import mouth_opening
+from .base import AnimationRequest
+from .run_folders import SHIPPED_MODELS_DIR, read_run, run_folder_of, torch_missing
+
+# The shipped network whose closures held up best on the unseen-voice development set (GLDiTalker,
+# one sample drawn from seed 0: the same line always gets the same motion).
+HEARING_RUN = "gldtalker-synthetic"
+_JAW = ARKIT_INDEX["jawOpen"]
+
+
+class NetworkHearing:
+    """`hearing(clip, fps)` -> the network's ARKit weights for the line, (frames at fps, 52)."""
+
+    def __init__(self, device: str = "auto", run_folder: Path = SHIPPED_MODELS_DIR / HEARING_RUN) -> None:
+        self.device, self.run_folder = device, Path(run_folder)
+        self._model = None
+        self._lock = threading.Lock()  # one load, whichever job asks first
+
+    def __call__(self, clip: AudioClip, fps: float) -> np.ndarray:
+        return self._loaded().animate(AnimationRequest(clip=clip, fps=fps, offsets=False)).weights
+
+    def _loaded(self):
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._model
+
+    def _load(self):
+        folder = run_folder_of(self.run_folder)
+        run = read_run(self.run_folder.name, folder) if folder else None
+        problem = (f"{self.run_folder} holds no trained run" if run is None else run.problem or torch_missing()
+                   or ("" if run.motion_space == "weights" else "it predicts vertices, not ARKit weights"))
+        if problem:
+            raise ModelError(f"Recognition 'network' hears the line with the trained run {self.run_folder.name}, "
+                             f"which cannot be used here ({problem}). Choose recognition 'fast' instead.")
+        from ..devices import resolve_device
+        from .trained_run import TrainedRunModel
+
+        return TrainedRunModel(run.folder, resolve_device(self.device), name=run.name)
+
+
+def sealed_spans(heard: np.ndarray, fps: float) -> list[tuple[float, float]]:
+    """(start, end) seconds of every run of frames where the heard weights seal the lips."""
+    sealed = mouth_opening(heard) <= SEALED
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], sealed.astype(np.int8), [0]])))
+    return [(first / fps, last / fps) for first, last in zip(edges[::2], edges[1::2])]
+
+
+def open_jaw_as_heard(weights: np.ndarray, heard: np.ndarray) -> np.ndarray:
+    """`weights` with jawOpen at least the heard one wherever the lips are parted. Closed frames (p/b/m,
+    rest) keep theirs, so no closure and no pause is lost."""
+    frames = min(len(weights), len(heard))
+    parted = np.zeros(len(weights), dtype=bool)
+    parted[:frames] = mouth_opening(weights[:frames]) > SEALED
+    opened = weights.copy()
+    opened[parted, _JAW] = np.maximum(weights[parted, _JAW], heard[:frames][parted[:frames], _JAW])
+    return opened
