@@ -49,3 +49,13 @@ def test_the_development_set_holds_no_training_or_held_out_voice():
     groups = voice_groups([*DEV_VOICES, "awb", "kal", "slt@1.1"], [])
     assert sorted(name.split(" ")[0] for name in groups) == ["held-out", "tuning", "unseen"]
     assert next(name for name in groups if name.startswith("held-out")).endswith("kal/slt@1.1")
+
+
+@pytest.mark.parametrize("voices", [["kal"], ["dev", "slt@1.1"], ["awb", "kal:8k"]])
+def test_choosing_how_the_network_is_heard_refuses_the_held_out_voices(monkeypatch, capsys, voices):
+    import measure_network_hearing
+
+    monkeypatch.setattr(sys, "argv", ["measure_network_hearing.py", "--voices", *voices])
+    with pytest.raises(SystemExit):
+        measure_network_hearing.main()
+    assert "held out" in capsys.readouterr().err

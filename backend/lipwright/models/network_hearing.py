@@ -62,8 +62,12 @@ class NetworkHearing:
 
 def sealed_spans(heard: np.ndarray, fps: float) -> list[tuple[float, float]]:
     """(start, end) seconds of every run of frames where the heard weights seal the lips."""
-    sealed = mouth_opening(heard) <= SEALED
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], sealed.astype(np.int8), [0]])))
+    return frame_spans(mouth_opening(heard) <= SEALED, fps)
+
+
+def frame_spans(frames: np.ndarray, fps: float) -> list[tuple[float, float]]:
+    """(start, end) seconds of every run of True in a per-frame mask."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], frames.astype(np.int8), [0]])))
     return [(first / fps, last / fps) for first, last in zip(edges[::2], edges[1::2])]
 
 

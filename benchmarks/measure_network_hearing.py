@@ -1,0 +1,97 @@
+"""How recognition "network" was chosen: the phone search's closures and openings with what a shipped
+network hears added in several ways, scored like bench_lipsync (its clips, truth and measures).
+
+Choose on the unseen-voice development set only (the default); kal and slt are for one measurement after
+the choice, with bench_lipsync.py itself. Each network runs once per clip and every variant reuses it.
+
+Run: .venv/bin/python benchmarks/measure_network_hearing.py [--voices dev] [--lines 3] [--seed 2026]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from bench_lipsync import DEV_VOICES, FPS, HELD_OUT, spoken_clips, summarise
+from lipwright.audio.clip import AudioClip, frame_count
+from lipwright.audio.loudness import frame_loudness
+from lipwright.demo.sentences import sentences
+from lipwright.metrics.lipsync import SEALED, lipsync_scores, opening_and_rest
+from lipwright.models.base import AnimationRequest
+from lipwright.models.network_hearing import frame_spans, open_jaw_as_heard
+from lipwright.models.run_folders import SHIPPED_MODELS_DIR
+from lipwright.models.trained_run import TrainedRunModel
+from lipwright.motion.coarticulation import phones_to_weights
+from lipwright.motion.ending import ease_to_rest_at_end
+from lipwright.motion.visemes import mouth_opening
+from lipwright.phones.closures import add_sealed_spans
+from lipwright.phones.track import phones_for_clip
+
+
+def heard(model: TrainedRunModel, clip: AudioClip, seed: int = 0) -> np.ndarray:
+    return model.animate(AnimationRequest(clip=clip, fps=FPS, seed=seed, offsets=False)).weights
+
+
+def rules(phones, clip: AudioClip, frames: int) -> np.ndarray:
+    """The phonemes model's own motion for `phones` (models/phonemes.py)."""
+    return ease_to_rest_at_end(phones_to_weights(phones, FPS, frames, frame_loudness(clip, FPS, frames)), FPS)
+
+
+def variants(clip: AudioClip, gld: TrainedRunModel, jt: TrainedRunModel) -> dict[str, np.ndarray]:
+    frames = frame_count(clip.seconds, FPS)
+    fast, accurate = (phones_for_clip(clip, None, mode).phones for mode in ("fast", "accurate"))
+    g0, g1, j = heard(gld, clip, 0), heard(gld, clip, 1), heard(jt, clip)
+
+    def closing(phones, *motions, union=True):
+        """`phones` with the closures heard where any (union) or all of `motions` seal the lips."""
+        sealed = [mouth_opening(motion) <= SEALED for motion in motions]
+        both = np.logical_or.reduce(sealed) if union else np.logical_and.reduce(sealed)
+        return add_sealed_spans(phones, frame_spans(both, FPS), clip.seconds)
+
+    chosen = rules(closing(fast, g0), clip, frames)
+    return {
+        "fast": rules(fast, clip, frames),
+        "accurate": rules(accurate, clip, frames),
+        "fast + jambatalk sealed": rules(closing(fast, j), clip, frames),
+        "fast + gldtalker sealed": chosen,
+        "fast + gldtalker sealed, seed 0 or 1": rules(closing(fast, g0, g1), clip, frames),
+        "fast + gldtalker sealed, seeds 0 and 1": rules(closing(fast, g0, g1, union=False), clip, frames),
+        "fast + gldtalker or jambatalk sealed": rules(closing(fast, g0, j), clip, frames),
+        "accurate + gldtalker sealed": rules(closing(accurate, g0), clip, frames),
+        "fast + gldtalker sealed + its jaw (network)": open_jaw_as_heard(chosen, g0),
+        "fast + gldtalker sealed + 0.8 x its jaw": open_jaw_as_heard(chosen, 0.8 * g0),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--voices", nargs="+", default=["dev"], help="as bench_lipsync; `dev`: DEV_VOICES")
+    parser.add_argument("--lines", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    voices = [v for voice in args.voices for v in (DEV_VOICES if voice == "dev" else (voice,))]
+    if any(v.removesuffix(":8k").partition("@")[0] in HELD_OUT for v in voices):
+        parser.error("kal and slt are held out: choose on the development set, then measure them once with bench_lipsync.py")
+    gld, jt = (TrainedRunModel(SHIPPED_MODELS_DIR / name, "cpu") for name in ("gldtalker-synthetic", "jambatalk-synthetic"))
+    scores: dict[str, list] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        clips = spoken_clips(voices, sentences(2 * args.lines, seed=args.seed), args.lines, [1.0, 0.8], Path(scratch))
+        for clip in clips:
+            samples, rate = soundfile.read(str(clip.wav), dtype="float32")
+            for name, weights in variants(AudioClip(samples, rate), gld, jt).items():
+                opening, rest = opening_and_rest(weights)
+                scores.setdefault(name, []).append({**lipsync_scores(clip.truth, opening, rest, FPS), "seconds": [1e-9]})
+    print(f"{len(clips)} clips of {', '.join(voices)}; closed / off p/b/m per 100 / opened / rest (times not measured)\n")
+    print("| variant | p/b/m closed (n) | closures off p/b/m per 100 | open vowels opened (n) | rest in pauses (n) "
+          "| lag, frames | correlation | - | - |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, rows in scores.items():
+        print(summarise(name, rows, 0.0))
+
+
+if __name__ == "__main__":
+    main()
