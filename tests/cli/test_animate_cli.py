@@ -162,3 +162,25 @@ def test_a_decode_error_names_the_file(tmp_path):
     assert completed.returncode == 2
     assert "take_07.m4a" in completed.stderr and "could not be decoded" in completed.stderr
     assert "BytesIO" not in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_animate_hears_closures_with_the_network_when_asked(line_wav, tmp_path):
+    out = tmp_path / "line.npz"
+    completed = lipwright("animate", str(line_wav), "--recognition", "network", "-o", str(out))
+    assert completed.returncode == 0, completed.stderr
+    with np.load(out, allow_pickle=False) as npz:
+        meta = json.loads(str(npz["meta"]))
+    assert meta["recognised_by"] == "phones and network" and meta["phone_method"] == "recognised"
+
+
+@pytest.mark.parametrize("command", ["animate", "bake", "batch", "eval"])
+def test_every_command_that_animates_offers_every_recognition(command):
+    import argparse
+    import importlib
+
+    from lipwright.phones.track import RECOGNITION_MODES
+
+    parser = argparse.ArgumentParser()
+    importlib.import_module(f"lipwright.cli.{command}_command").add_arguments(parser)
+    action = next(a for a in parser._actions if "--recognition" in a.option_strings)
+    assert set(action.choices) == set(RECOGNITION_MODES)

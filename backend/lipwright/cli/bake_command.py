@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import LipwrightError
+from .recognition_option import add_recognition_argument
 from .trained_model_options import add_trained_model_arguments, register_trained_runs
 
 
@@ -30,6 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gap", type=int, default=12, help="frames between new strips of a batch")
     parser.add_argument("--mode", choices=("AUTO", "ARKIT", "BASIS"), default="AUTO")
     parser.add_argument("--seed", type=int)
+    add_recognition_argument(parser)
 
 
 def read_transcripts(audio: list[Path], transcript: str | None, table: Path | None,
@@ -108,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
                 meta = animate_to_file(audio, result_npz, model=args.model, fps=scene["fps"],
                                        transcript=transcripts[audio], mesh_path=None if arkit else mesh_npz,
                                        seed=args.seed, offsets=not arkit, speaker=args.speaker,
-                                       progress=line_progress)
+                                       recognition=args.recognition, progress=line_progress)
             except LipwrightError as error:  # report every bad line at once, then write nothing
                 failures.append(f"{audio}: {error}")
                 continue
