@@ -16,12 +16,12 @@ from ..motion.arkit import ARKIT_NAMES
 from ..motion.coarticulation import phones_to_weights
 from ..motion.ending import ease_to_rest_at_end
 from ..phones import phones_for_clip
-from ..phones.track import NETWORK_HEARD
 from ..phones.speech_presence import little_speech_warning
+from ..phones.track import NETWORK_HEARD
 from ..template import load_default_head
 from .base import Animation, AnimationRequest, Progress, no_progress
-from .network_hearing import NetworkHearing, open_jaw_as_heard, sealed_spans
 from .head_offsets import rest_and_offsets
+from .network_hearing import NetworkHearing, open_jaw_as_heard, sealed_spans
 
 
 class PhonemeModel:

@@ -59,8 +59,7 @@ def add_sealed_spans(base: list[Phone], sealed: list[tuple[float, float]], durat
     span. Only a span's part over speech counts: lips that rest shut in a pause are not a closure."""
     timeline = fill_timeline(base, duration)
     for start, end in sealed:
-        span = Phone("B", start, end)
-        if _has_closure_near(timeline, span):
+        if _has_closure_near(timeline, Phone("B", start, end)):
             continue
         spoken = [p for p in timeline if p.start < end and start < p.end and p.label != SILENCE]
         if not spoken:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..audio.clip import AudioClip
 from .align import AlignmentFailed, align_phones_with_warnings, align_words_with_warnings
 from .align_cues import align_cues
-from collections.abc import Callable
-
 from .closures import add_missed_closures, add_sealed_spans
 from .phone import PhoneTrack
 from .recognise import recognise_phones, recognise_words
