@@ -278,14 +278,14 @@ def main() -> None:
         texts = sentences(2 * args.lines, seed=args.seed)
         clips = spoken_clips(args.voices, texts, args.lines, args.rates, folder)
         lipwright_output(model, clips[0], None, "accurate")  # load the decoders once
-        if args.only in "Lipwright, no transcript (network)":
-            lipwright_output(model, clips[0], None, "network")  # and the network that hears closures
         tools = {
             "Lipwright, transcript": lambda c: lipwright_output(model, c, c.text, "accurate"),
             "Lipwright, no transcript (accurate)": lambda c: lipwright_output(model, c, None, "accurate"),
             "Lipwright, no transcript (fast)": lambda c: lipwright_output(model, c, None, "fast"),
             "Lipwright, no transcript (network)": lambda c: lipwright_output(model, c, None, "network"),
         }
+        if args.only in "Lipwright, no transcript (network)":  # load the network that hears closures once
+            tools["Lipwright, no transcript (network)"](clips[0])
         runs = {name: run_model for name, run_model in trained_runs(args.run, args.device).items()
                 if args.only in name}
         for name, run_model in runs.items():

@@ -17,16 +17,14 @@ import numpy as np
 import soundfile
 
 from bench_lipsync import DEV_VOICES, FPS, HELD_OUT, spoken_clips, summarise
-from lipwright.audio.clip import AudioClip, frame_count
-from lipwright.audio.loudness import frame_loudness
+from lipwright.audio.clip import AudioClip
 from lipwright.demo.sentences import sentences
 from lipwright.metrics.lipsync import SEALED, lipsync_scores, opening_and_rest
 from lipwright.models.base import AnimationRequest
 from lipwright.models.network_hearing import frame_spans, open_jaw_as_heard
+from lipwright.models.phonemes import weights_for_phones
 from lipwright.models.run_folders import SHIPPED_MODELS_DIR
 from lipwright.models.trained_run import TrainedRunModel
-from lipwright.motion.coarticulation import phones_to_weights
-from lipwright.motion.ending import ease_to_rest_at_end
 from lipwright.motion.visemes import mouth_opening
 from lipwright.phones.closures import add_sealed_spans
 from lipwright.phones.track import phones_for_clip
@@ -36,13 +34,7 @@ def heard(model: TrainedRunModel, clip: AudioClip, seed: int = 0) -> np.ndarray:
     return model.animate(AnimationRequest(clip=clip, fps=FPS, seed=seed, offsets=False)).weights
 
 
-def rules(phones, clip: AudioClip, frames: int) -> np.ndarray:
-    """The phonemes model's own motion for `phones` (models/phonemes.py)."""
-    return ease_to_rest_at_end(phones_to_weights(phones, FPS, frames, frame_loudness(clip, FPS, frames)), FPS)
-
-
 def variants(clip: AudioClip, gld: TrainedRunModel, jt: TrainedRunModel) -> dict[str, np.ndarray]:
-    frames = frame_count(clip.seconds, FPS)
     fast, accurate = (phones_for_clip(clip, None, mode).phones for mode in ("fast", "accurate"))
     g0, g1, j = heard(gld, clip, 0), heard(gld, clip, 1), heard(jt, clip)
 
@@ -52,16 +44,16 @@ def variants(clip: AudioClip, gld: TrainedRunModel, jt: TrainedRunModel) -> dict
         both = np.logical_or.reduce(sealed) if union else np.logical_and.reduce(sealed)
         return add_sealed_spans(phones, frame_spans(both, FPS), clip.seconds)
 
-    chosen = rules(closing(fast, g0), clip, frames)
+    chosen = weights_for_phones(closing(fast, g0), clip, FPS)
     return {
-        "fast": rules(fast, clip, frames),
-        "accurate": rules(accurate, clip, frames),
-        "fast + jambatalk sealed": rules(closing(fast, j), clip, frames),
+        "fast": weights_for_phones(fast, clip, FPS),
+        "accurate": weights_for_phones(accurate, clip, FPS),
+        "fast + jambatalk sealed": weights_for_phones(closing(fast, j), clip, FPS),
         "fast + gldtalker sealed": chosen,
-        "fast + gldtalker sealed, seed 0 or 1": rules(closing(fast, g0, g1), clip, frames),
-        "fast + gldtalker sealed, seeds 0 and 1": rules(closing(fast, g0, g1, union=False), clip, frames),
-        "fast + gldtalker or jambatalk sealed": rules(closing(fast, g0, j), clip, frames),
-        "accurate + gldtalker sealed": rules(closing(accurate, g0), clip, frames),
+        "fast + gldtalker sealed, seed 0 or 1": weights_for_phones(closing(fast, g0, g1), clip, FPS),
+        "fast + gldtalker sealed, seeds 0 and 1": weights_for_phones(closing(fast, g0, g1, union=False), clip, FPS),
+        "fast + gldtalker or jambatalk sealed": weights_for_phones(closing(fast, g0, j), clip, FPS),
+        "accurate + gldtalker sealed": weights_for_phones(closing(accurate, g0), clip, FPS),
         "fast + gldtalker sealed + its jaw (network)": open_jaw_as_heard(chosen, g0),
         "fast + gldtalker sealed + 0.8 x its jaw": open_jaw_as_heard(chosen, 0.8 * g0),
     }

@@ -54,6 +54,21 @@ def test_the_network_closes_lips_the_phone_search_missed_keeping_every_closure_a
     assert animate(model, clip, "network").weights.tolist() == network.weights.tolist()  # one seed, one answer
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_over_generated_lines_the_network_only_adds_closures(model, seed):
+    """Invariant over generated sentences and voices: every closure the phone search heard stays, with
+    its timing, and the lips close on at least as many truth p/b/m as with the phone search alone."""
+    from lipwright.demo.sentences import sentences
+
+    text = " ".join(sentences(2, seed=seed))
+    clip = AudioClip(synthesise(text, voice=("en-us+m3", "en-gb+f2", "en-us", "en-gb-x-rp")[seed]), 16000)
+    truth = [(p.label, p.start, p.end) for p in align_phones(clip, text)]
+    fast, network = animate(model, clip, "fast"), animate(model, clip, "network")
+    assert bilabials(fast) <= bilabials(network)
+    closed = [sum(lipsync_scores(truth, *opening_and_rest(a.weights), FPS)["closed"]) for a in (fast, network)]
+    assert closed[1] >= closed[0], (text, closed)
+
+
 def test_a_transcript_is_aligned_whatever_the_recognition(model):
     clip = AudioClip(synthesise(TEXT, voice="en-gb+f2"), 16000)
     assert np.array_equal(animate(model, clip, "network", TEXT).weights, animate(model, clip, "fast", TEXT).weights)

@@ -92,5 +92,10 @@ def closures_off_bilabials(truth: list[PhoneTiming], sealed: np.ndarray, fps: fl
         if label in ("P", "B", "M", "SIL"):
             span = frames_of(start, end, n, fps)
             explained[max(span.start - 2, 0):span.stop + 2] = True
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], sealed.astype(int), [0]])))
-    return sum(not explained[first:last].any() for first, last in zip(edges[::2], edges[1::2]))
+    return sum(not explained[first:last].any() for first, last in frame_runs(sealed))
+
+
+def frame_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, end) frame of every run of True in a per-frame mask, end exclusive."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..audio.clip import AudioClip
 from ..errors import ModelError
-from ..metrics.lipsync import SEALED
+from ..metrics.lipsync import SEALED, frame_runs
 from ..motion.arkit import ARKIT_INDEX
 from ..motion.visemes import mouth_opening
 from .base import AnimationRequest
@@ -67,8 +67,7 @@ def sealed_spans(heard: np.ndarray, fps: float) -> list[tuple[float, float]]:
 
 def frame_spans(frames: np.ndarray, fps: float) -> list[tuple[float, float]]:
     """(start, end) seconds of every run of True in a per-frame mask."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], frames.astype(np.int8), [0]])))
-    return [(first / fps, last / fps) for first, last in zip(edges[::2], edges[1::2])]
+    return [(first / fps, last / fps) for first, last in frame_runs(frames)]
 
 
 def open_jaw_as_heard(weights: np.ndarray, heard: np.ndarray) -> np.ndarray:

@@ -10,18 +10,26 @@ import time
 import numpy as np
 
 from .. import __version__
-from ..audio.clip import frame_count
+from ..audio.clip import AudioClip, frame_count
 from ..audio.loudness import frame_loudness
 from ..motion.arkit import ARKIT_NAMES
 from ..motion.coarticulation import phones_to_weights
 from ..motion.ending import ease_to_rest_at_end
-from ..phones import phones_for_clip
+from ..phones import Phone, phones_for_clip
 from ..phones.speech_presence import little_speech_warning
 from ..phones.track import NETWORK_HEARD
 from ..template import load_default_head
 from .base import Animation, AnimationRequest, Progress, no_progress
 from .head_offsets import rest_and_offsets
 from .network_hearing import NetworkHearing, open_jaw_as_heard, sealed_spans
+
+
+def weights_for_phones(phones: list[Phone], clip: AudioClip, fps: float) -> np.ndarray:
+    """The rules' ARKit weights (frames, 52) for `phones` heard in `clip`: visemes with coarticulation,
+    scaled by loudness, easing to rest at the end."""
+    frames = frame_count(clip.seconds, fps)
+    weights = phones_to_weights(phones, fps, frames, frame_loudness(clip, fps, frames))
+    return ease_to_rest_at_end(weights, fps)
 
 
 class PhonemeModel:
@@ -37,7 +45,6 @@ class PhonemeModel:
     def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation:
         started = time.perf_counter()
         clip = request.clip
-        n_frames = frame_count(clip.seconds, request.fps)
 
         progress(0.05, "aligning phones to the transcript" if request.transcript else "recognising phones")
         heard = functools.cache(lambda: self.hearing(clip, request.fps))  # run only if recognition asks
@@ -45,9 +52,7 @@ class PhonemeModel:
                                 lambda _: sealed_spans(heard(), request.fps))
 
         progress(0.7, "building visemes")
-        loudness = frame_loudness(clip, request.fps, n_frames)
-        weights = phones_to_weights(track.phones, request.fps, n_frames, loudness)
-        weights = ease_to_rest_at_end(weights, request.fps)
+        weights = weights_for_phones(track.phones, clip, request.fps)
         if track.recognised_by == NETWORK_HEARD:
             weights = open_jaw_as_heard(weights, heard())
         warnings = list(track.warnings)
