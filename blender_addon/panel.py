@@ -34,6 +34,9 @@ class LIPWRIGHT_PT_main(bpy.types.Panel):
         row.operator("lipwright.refresh_models", text="", icon="FILE_REFRESH")
         if settings.model == properties.DEFAULT_MODEL:
             layout.prop(settings, "recognition")
+            problem = properties.recognition_problem(settings.model, settings.recognition)
+            if problem:
+                layout.label(text=f"Not in this backend: {problem}", icon="ERROR")
         if properties.model_speakers(settings.model) or settings.speaker_name:
             layout.prop(settings, "speaker")
         for name, reason in properties.unavailable_models[:3]:  # listed by the backend, but not runnable

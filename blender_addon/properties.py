@@ -20,6 +20,7 @@ _speaker_items = []
 _model_speakers = {}  # model name -> its speakers, from the last model list
 _model_spaces = {}  # model name -> "weights" or "vertices", from the last model list
 unavailable_models = []  # (name, why it cannot run), from the last model list: the panel says why
+_recognition_problems = {}  # model name -> {recognition mode: why it cannot run here}, from the last model list
 AVERAGE_SPEAKER = "AVERAGE"
 
 
@@ -54,6 +55,16 @@ def set_models(models):
     _model_spaces.update({m["name"]: m.get("motion_space") or "weights" for m in models})
     unavailable_models[:] = [(m["name"], m.get("reason", "") or "cannot run here")
                              for m in models if not m.get("available", True)]
+    _recognition_problems.clear()
+    _recognition_problems.update({m["name"]: {mode["name"]: mode.get("reason", "") or "cannot run here"
+                                              for mode in m.get("recognition") or () if not mode.get("available", True)}
+                                  for m in models})
+
+
+def recognition_problem(model_name, mode):
+    """Why the backend cannot hear a line in `mode` (a `recognition` item, e.g. "NETWORK") for the model;
+    "" when it can, or when the last model list did not say (an older backend refuses at Generate)."""
+    return _recognition_problems.get(model_name, {}).get(mode.lower(), "")
 
 
 def _models(self, context):

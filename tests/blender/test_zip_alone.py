@@ -57,9 +57,26 @@ try:
     report["job_state"] = status["state"]
     result = wire.decode_result(client.result(job))
     report["jaw_max"] = float(result["weights"][:, list(result["weight_names"]).index("jawOpen")].max())
+    # Recognition "network" needs PyTorch, which the zip does not bundle: listed as unavailable, with why, and a
+    # job asking for it is refused when it is sent.
+    report["network_problem"] = properties.recognition_problem(settings.model, "NETWORK")
+    report["fast_problem"] = properties.recognition_problem(settings.model, "FAST")
+    try:
+        client.submit(wire.encode_request(open(wav, "rb").read(), {"model": settings.model, "fps": 24.0,
+                                                                   "recognition": "network"}))
+        report["network_submit"] = "accepted"
+    except Exception as error:
+        report["network_submit"] = str(error)
     if bpy.app.build_options.audaspace:  # the PyPI bpy 4.2 wheel has no sound strips
         compat.new_sound_strip(scene, "Line 01", wav, 1, 1)
-        settings.target, settings.sound_strip, settings.transcript = head, "Line 01", line
+        settings.target, settings.sound_strip, settings.recognition = head, "Line 01", "NETWORK"
+        try:
+            bpy.ops.lipwright.generate()  # no transcript yet: refused in the add-on, before any upload
+            report["network_generate"] = "FINISHED"
+        except RuntimeError as error:  # bpy.ops raises the operator's ERROR report in the background
+            report["network_generate"] = str(error)
+        report["network_generate_action"] = "Lipwright Line 01" in bpy.data.actions
+        settings.recognition, settings.transcript = "FAST", line
         report["generate"] = sorted(bpy.ops.lipwright.generate())
         report["generate_state"] = state.last_error or state.last_report
         curves = {c.data_path: c for c in compat.action_fcurves(bpy.data.actions["Lipwright Line 01"])}
@@ -151,7 +168,12 @@ def test_the_zip_alone_animates_a_line_with_the_default_model(tmp_path):
     assert report["add_head"] == ["FINISHED"] and report["head_keys"] == 53, report  # the prepared head
     assert report["model_before"] == report["model_after_refresh"] == "phonemes" and not report["refresh_error"]
     assert report["job_state"] == "done" and report["jaw_max"] > 0.2
+    assert "PyTorch" in report["network_problem"] and report["fast_problem"] == "", report["network_problem"]
+    assert "recognition 'network' cannot run here" in report["network_submit"], report["network_submit"]
+    assert "choose recognition 'fast'" in report["network_submit"], report["network_submit"]
     if "generate" in report:
+        assert "cannot run in this backend" in report["network_generate"], report["network_generate"]
+        assert "choose Fast" in report["network_generate"] and not report["network_generate_action"]
         assert report["generate"] == ["FINISHED"], report["generate_state"]
         assert report["baked_jaw_max"] > 0.2
     assert report["online_access"] is False

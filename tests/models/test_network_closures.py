@@ -12,7 +12,8 @@ from lipwright.errors import ModelError
 from lipwright.jobs.animation_job import JobOptions
 from lipwright.metrics.lipsync import lipsync_scores, opening_and_rest
 from lipwright.models.base import AnimationRequest
-from lipwright.models.network_hearing import NetworkHearing, open_jaw_as_heard, sealed_spans
+from lipwright.models import registry
+from lipwright.models.network_hearing import NetworkHearing, hearing_problem, open_jaw_as_heard, sealed_spans
 from lipwright.motion.arkit import ARKIT_INDEX
 from lipwright.motion.visemes import mouth_opening
 from lipwright.models.phonemes import PhonemeModel
@@ -116,3 +117,32 @@ def test_every_door_offers_the_same_recognitions():
         assert JobOptions(recognition=mode).recognition == mode
     with pytest.raises(ValidationError):
         JobOptions(recognition="networks")
+
+
+def test_the_model_list_says_which_recognitions_run_here(tmp_path):
+    """Listing asks the run's config only: here (PyTorch installed) every mode runs; a folder without a run,
+    or a vertex-space run, is named as the reason, without loading anything."""
+    assert dict(registry.model_info("phonemes").recognition) == {mode: "" for mode in RECOGNITION_MODES}
+    assert hearing_problem() == ""
+    assert hearing_problem(tmp_path) == f"{tmp_path} holds no trained run"
+    from tests.models.tiny_run import make_tiny_run
+
+    import json
+
+    config = make_tiny_run(tmp_path / "vertex-run") / "config.json"
+    config.write_text(json.dumps(json.loads(config.read_text()) | {"motion_space": "vertices"}))
+    assert "predicts vertices" in hearing_problem(tmp_path / "vertex-run")
+
+
+def test_a_mode_that_cannot_run_is_refused_when_the_job_is_sent():
+    """A model whose listing says a mode cannot run refuses a job asking for it without a transcript (before
+    it waits in the queue), naming why and what to choose; with a transcript the mode is not used."""
+    registry.register_model("hears-badly", "lipwright.models.phonemes:PhonemeModel", "test model",
+                            recognition=lambda: {"fast": "", "network": "needs PyTorch: pip install torch"})
+    try:
+        with pytest.raises(ValidationError, match=r"recognition 'network' cannot run here \(needs PyTorch"):
+            JobOptions(model="hears-badly", recognition="network")
+        assert JobOptions(model="hears-badly", recognition="fast").recognition == "fast"
+        assert JobOptions(model="hears-badly", recognition="network", transcript="A map.").recognition == "network"
+    finally:
+        registry.unregister_model("hears-badly")

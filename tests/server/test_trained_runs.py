@@ -48,6 +48,11 @@ def test_the_run_is_listed_with_its_motion_space_template_and_speakers(client):
     assert run["available"], run["reason"]
     assert (run["motion_space"], run["template"], run["speakers"]) == ("weights", "default-head", list(SPEAKERS))
     assert models["phonemes"]["speakers"] == []
+    # How a line without a transcript may be heard: the phonemes model's modes, all runnable here (PyTorch is
+    # installed); a trained run takes no such option.
+    assert {mode["name"]: mode["available"] for mode in models["phonemes"]["recognition"]} == {
+        "accurate": True, "fast": True, "network": True}
+    assert run["recognition"] == []
 
 
 def test_an_unknown_speaker_is_refused_naming_the_choices(client, lines):

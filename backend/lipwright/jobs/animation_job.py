@@ -85,6 +85,20 @@ class JobOptions(BaseModel):
     def _blank_is_none(cls, text: str | None) -> str | None:
         return text if text and text.strip() else None
 
+    @field_validator("recognition")
+    @classmethod
+    def _recognition_runs_here(cls, mode: str, info: ValidationInfo) -> str:
+        """A mode that cannot run here is refused when the job is sent, not after it waited in the queue.
+        With a transcript the mode is not used, so it is not checked."""
+        model = info.data.get("model")
+        if model is None or info.data.get("transcript"):
+            return mode
+        why = dict(registry.model_info(model).recognition).get(mode, "")
+        if why:
+            raise ValueError(f"recognition {mode!r} cannot run here ({why}); choose recognition 'fast', "
+                             "or give the line a transcript")
+        return mode
+
     @field_validator("speaker")
     @classmethod
     def _speaker_is_the_models(cls, speaker: str | None, info: ValidationInfo) -> str | None:

@@ -47,17 +47,27 @@ class NetworkHearing:
             return self._model
 
     def _load(self):
-        folder = run_folder_of(self.run_folder)
-        run = read_run(self.run_folder.name, folder) if folder else None
-        problem = (f"{self.run_folder} holds no trained run" if run is None else run.problem or torch_missing()
-                   or ("" if run.motion_space == "weights" else "it predicts vertices, not ARKit weights"))
+        problem = hearing_problem(self.run_folder)
         if problem:
             raise ModelError(f"Recognition 'network' hears the line with the trained run {self.run_folder.name}, "
                              f"which cannot be used here ({problem}). Choose recognition 'fast' instead.")
         from ..devices import resolve_device
         from .trained_run import TrainedRunModel
 
+        run = read_run(self.run_folder.name, run_folder_of(self.run_folder))
         return TrainedRunModel(run.folder, resolve_device(self.device), name=run.name)
+
+
+def hearing_problem(run_folder: Path = SHIPPED_MODELS_DIR / HEARING_RUN) -> str:
+    """Why recognition "network" cannot run here ("" when it can), from the run's config alone: listing
+    models asks this, so nothing is loaded."""
+    run_folder = Path(run_folder)
+    folder = run_folder_of(run_folder)
+    run = read_run(run_folder.name, folder) if folder else None
+    if run is None:
+        return f"{run_folder} holds no trained run"
+    return run.problem or torch_missing() or ("" if run.motion_space == "weights" else
+                                              "it predicts vertices, not ARKit weights")
 
 
 def sealed_spans(heard: np.ndarray, fps: float) -> list[tuple[float, float]]:

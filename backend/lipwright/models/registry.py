@@ -29,6 +29,9 @@ class ModelInfo:
     template: str = "default-head"  # the topology its motion is made for
     speakers: tuple[str, ...] = ()  # talking styles a job may ask for ("speaker" option); () for none
     batched: bool = False  # runs several jobs' lines through one call (animate_many)
+    # The job option "recognition"'s modes, each with why it cannot run here ("" when it can); () when
+    # the model takes no such option.
+    recognition: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class _Entry:
     template: str = "default-head"
     speakers: tuple[str, ...] = ()
     batched: bool = False
+    recognition: Callable[[], dict[str, str]] | None = None  # mode -> why it cannot run ("" when it can)
 
 
 _entries: dict[str, _Entry] = {}
@@ -59,12 +63,14 @@ def register_model(
     template: str = "default-head",
     speakers: tuple[str, ...] = (),
     batched: bool = False,
+    recognition: Callable[[], dict[str, str]] | None = None,
 ) -> None:
     """factory(device) -> model, or "module:Class" whose constructor takes an optional `device`.
-    batched: the model has `animate_many(requests, progress)`, so queued jobs for it may share one call."""
+    batched: the model has `animate_many(requests, progress)`, so queued jobs for it may share one call.
+    recognition() -> {mode: why it cannot run here, "" when it can} for a model that takes the option."""
     with _lock:
         _entries[name] = _Entry(factory, description, weights_needed, check, motion_space, template,
-                                tuple(speakers), batched)
+                                tuple(speakers), batched, recognition)
         for key in [key for key in _loaded if key[0] == name]:
             del _loaded[key]
 
@@ -97,8 +103,9 @@ def _why_unavailable(entry: _Entry) -> str:
 
 def _info(name: str, entry: _Entry) -> ModelInfo:
     reason = _why_unavailable(entry)
+    modes = tuple(entry.recognition().items()) if entry.recognition is not None else ()
     return ModelInfo(name, entry.description, entry.weights_needed, not reason, reason, entry.motion_space,
-                     entry.template, entry.speakers, entry.batched)
+                     entry.template, entry.speakers, entry.batched, modes)
 
 
 def available_models() -> list[ModelInfo]:
@@ -157,6 +164,14 @@ def _pocketsphinx_missing() -> str:
     return ""
 
 
+def _phoneme_recognition() -> dict[str, str]:
+    # Imported here: listing models must not pull in the phone search or the network's run reader early.
+    from ..phones.track import RECOGNITION_MODES
+    from .network_hearing import hearing_problem
+
+    return {mode: hearing_problem() if mode == "network" else "" for mode in RECOGNITION_MODES}
+
+
 register_model(
     DEFAULT_MODEL,
     "lipwright.models.phonemes:PhonemeModel",
@@ -164,4 +179,5 @@ register_model(
     "with coarticulation. No weights needed.",
     weights_needed=False,
     check=_pocketsphinx_missing,
+    recognition=_phoneme_recognition,
 )

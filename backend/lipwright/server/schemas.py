@@ -33,6 +33,12 @@ class HealthResponse(BaseModel):
     limits: Limits
 
 
+class RecognitionModeResponse(BaseModel):
+    name: str = Field(description="A value of the job option 'recognition', e.g. 'fast'.")
+    available: bool
+    reason: str = Field(description="Why the mode cannot run here; empty when it can.")
+
+
 class ModelInfoResponse(BaseModel):
     name: str
     description: str
@@ -43,6 +49,10 @@ class ModelInfoResponse(BaseModel):
         description="'weights': 52 ARKit weights (and offsets on the default head); 'vertices': offsets on `template`.")
     template: str = Field(description="The topology the model's motion is made for, e.g. 'default-head'.")
     speakers: list[str] = Field(description="Talking styles the job option 'speaker' may name; empty for none.")
+    recognition: list[RecognitionModeResponse] = Field(
+        default_factory=list,
+        description="How a line without a transcript may be heard (job option 'recognition'), each mode with "
+                    "whether it can run here; empty for a model that takes no such option.")
 
 
 class ModelListResponse(BaseModel):

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 
 from ...models import registry
 from ...models.run_folders import register_runs
-from ..schemas import ModelInfoResponse, ModelListResponse
+from ..schemas import ModelInfoResponse, ModelListResponse, RecognitionModeResponse
 
 router = APIRouter(prefix="/models", tags=["models"])
 
@@ -21,6 +21,8 @@ def list_models(request: Request) -> ModelListResponse:
                 name=info.name, description=info.description, weights_needed=info.weights_needed,
                 available=info.available, reason=info.reason, motion_space=info.motion_space,
                 template=info.template, speakers=list(info.speakers),
+                recognition=[RecognitionModeResponse(name=mode, available=not why, reason=why)
+                             for mode, why in info.recognition],
             )
             for info in registry.available_models()
         ],
