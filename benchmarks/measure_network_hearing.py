@@ -17,6 +17,7 @@ import numpy as np
 import soundfile
 
 from bench_lipsync import DEV_VOICES, FPS, HELD_OUT, spoken_clips, summarise
+from measure_unseen_voices import warped_filters
 from lipwright.audio.clip import AudioClip
 from lipwright.demo.sentences import sentences
 from lipwright.metrics.lipsync import SEALED, lipsync_scores, opening_and_rest
@@ -30,19 +31,26 @@ from lipwright.phones.closures import add_sealed_spans
 from lipwright.phones.track import phones_for_clip
 
 
-def heard(model: TrainedRunModel, clip: AudioClip, seed: int = 0) -> np.ndarray:
-    return model.animate(AnimationRequest(clip=clip, fps=FPS, seed=seed, offsets=False)).weights
+def heard(model: TrainedRunModel, clip: AudioClip, seed: int = 0, warp: float = 1.0) -> np.ndarray:
+    """The network's weights for the clip; warp: its mel filter bank's band edges moved by this factor
+    (test-time vocal tract length normalisation, as training's `warp` perturbs them)."""
+    with warped_filters(warp):
+        return model.animate(AnimationRequest(clip=clip, fps=FPS, seed=seed, offsets=False)).weights
 
 
 def variants(clip: AudioClip, gld: TrainedRunModel, jt: TrainedRunModel) -> dict[str, np.ndarray]:
     fast, accurate = (phones_for_clip(clip, None, mode).phones for mode in ("fast", "accurate"))
     g0, g1, j = heard(gld, clip, 0), heard(gld, clip, 1), heard(jt, clip)
+    warped = [heard(gld, clip, 0, warp) for warp in (0.85, 0.92, 1.08, 1.18)]
 
-    def closing(phones, *motions, union=True):
-        """`phones` with the closures heard where any (union) or all of `motions` seal the lips."""
-        sealed = [mouth_opening(motion) <= SEALED for motion in motions]
-        both = np.logical_or.reduce(sealed) if union else np.logical_and.reduce(sealed)
-        return add_sealed_spans(phones, frame_spans(both, FPS), clip.seconds)
+    def closing(phones, *motions, need=1, seal=SEALED):
+        """`phones` with the closures heard where at least `need` of `motions` open the mouth no more than `seal`."""
+        frames = min(len(motion) for motion in motions)
+        votes = np.sum([mouth_opening(motion[:frames]) <= seal for motion in motions], axis=0)
+        return add_sealed_spans(phones, frame_spans(votes >= need, FPS), clip.seconds)
+
+    def network(phones):
+        return open_jaw_as_heard(weights_for_phones(phones, clip, FPS), g0)
 
     chosen = weights_for_phones(closing(fast, g0), clip, FPS)
     return {
@@ -51,11 +59,15 @@ def variants(clip: AudioClip, gld: TrainedRunModel, jt: TrainedRunModel) -> dict
         "fast + jambatalk sealed": weights_for_phones(closing(fast, j), clip, FPS),
         "fast + gldtalker sealed": chosen,
         "fast + gldtalker sealed, seed 0 or 1": weights_for_phones(closing(fast, g0, g1), clip, FPS),
-        "fast + gldtalker sealed, seeds 0 and 1": weights_for_phones(closing(fast, g0, g1, union=False), clip, FPS),
+        "fast + gldtalker sealed, seeds 0 and 1": weights_for_phones(closing(fast, g0, g1, need=2), clip, FPS),
         "fast + gldtalker or jambatalk sealed": weights_for_phones(closing(fast, g0, j), clip, FPS),
         "accurate + gldtalker sealed": weights_for_phones(closing(accurate, g0), clip, FPS),
         "fast + gldtalker sealed + its jaw (network)": open_jaw_as_heard(chosen, g0),
         "fast + gldtalker sealed + 0.8 x its jaw": open_jaw_as_heard(chosen, 0.8 * g0),
+        "network, sealed under any of warps 0.92, 1, 1.08": network(closing(fast, g0, warped[1], warped[2])),
+        **{f"network, sealed under {need} of warps 0.85-1.18 (5)": network(closing(fast, g0, *warped, need=need))
+           for need in (1, 2, 3)},
+        **{f"network, sealed at opening <= {seal}": network(closing(fast, g0, seal=seal)) for seal in (0.02, 0.04, 0.07)},
     }
 
 
