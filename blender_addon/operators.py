@@ -47,9 +47,9 @@ def job_spec(context, strip, seed: int | None = None, obj=None) -> job_runner.Jo
     if model == properties.DEFAULT_MODEL and settings.recognition != "FAST":
         problem = "" if transcript else properties.recognition_problem(model, settings.recognition)
         if problem:  # refused before any upload, so the line and the scene stay as they are
-            raise scene_data.SceneDataError(
-                f"Without Transcript '{settings.recognition.title()}' cannot run in this backend ({problem}): "
-                "choose Fast, or give the line a transcript")
+            label = settings.bl_rna.properties["recognition"].enum_items[settings.recognition].name
+            raise scene_data.SceneDataError(f"Without Transcript '{label}' cannot run in this backend ({problem}): "
+                                            "choose Fast, or give the line a transcript")
         options["recognition"] = settings.recognition.lower()  # sent only when chosen: old lines' hashes hold
     speaker = properties.chosen_speaker(settings)
     if speaker:

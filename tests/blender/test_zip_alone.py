@@ -172,7 +172,7 @@ def test_the_zip_alone_animates_a_line_with_the_default_model(tmp_path):
     assert "recognition 'network' cannot run here" in report["network_submit"], report["network_submit"]
     assert "choose recognition 'fast'" in report["network_submit"], report["network_submit"]
     if "generate" in report:
-        assert "cannot run in this backend" in report["network_generate"], report["network_generate"]
+        assert "'Network Closures' cannot run in this backend" in report["network_generate"], report["network_generate"]
         assert "choose Fast" in report["network_generate"] and not report["network_generate_action"]
         assert report["generate"] == ["FINISHED"], report["generate_state"]
         assert report["baked_jaw_max"] > 0.2
