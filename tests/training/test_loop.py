@@ -79,3 +79,25 @@ def test_training_stops_when_validation_stops_improving(tmp_path, examples):
     result = train(fresh_model(), config(examples), examples, examples, tmp_path / "run", settings)
     assert len(result["history"]) == 3
     assert len(json.loads((tmp_path / "run" / "history.json").read_text())) == 3
+
+
+def test_every_epoch_is_kept_when_asked_so_a_checkpoint_can_be_chosen_later(tmp_path, examples):
+    """--keep-epochs: one checkpoint per epoch, each the weights of that epoch (the last equals last/, the one
+    of the best validation loss equals best/, the others differ), and a resumed run keeps numbering on."""
+    settings = TrainSettings(epochs=2, batch_size=2, learning_rate=3e-3, device="cpu", keep_epochs=True)
+    train(fresh_model(), config(examples), examples, examples, tmp_path / "run", settings)
+    result = train(fresh_model(), config(examples), examples, examples, tmp_path / "run",
+                   TrainSettings(**{**settings.__dict__, "epochs": 4}))
+    kept = sorted(path.name for path in (tmp_path / "run" / "epochs").iterdir())
+    assert kept == ["001", "002", "003", "004"]
+    weights = {name: load_checkpoint(tmp_path / "run" / "epochs" / name)[1] for name in kept}
+    _, last = load_checkpoint(tmp_path / "run" / "last")
+    _, best = load_checkpoint(tmp_path / "run" / "best")
+    best_epoch = min(result["history"], key=lambda epoch: epoch["val"])["epoch"]
+    same = lambda a, b: all(torch.equal(a[name], b[name]) for name in a)  # noqa: E731
+    assert same(weights["004"], last) and same(weights[f"{best_epoch:03d}"], best)
+    assert not same(weights["001"], weights["002"]) and not same(weights["003"], weights["004"])
+    assert load_checkpoint(tmp_path / "run" / "epochs" / "002")[0] == config(examples)
+    train(fresh_model(), config(examples), examples, examples, tmp_path / "plain",
+          TrainSettings(**{**settings.__dict__, "keep_epochs": False}))
+    assert not (tmp_path / "plain" / "epochs").exists()

@@ -29,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--piece-seconds", type=float, default=6.0, help="longer clips train in pieces this long")
     parser.add_argument("--init-from", type=Path, metavar="CHECKPOINT",
                         help="start from this checkpoint folder's weights (fine-tuning; new layers start fresh)")
+    parser.add_argument("--keep-epochs", action="store_true",
+                        help="keep every epoch's checkpoint in OUT/epochs/NNN, to choose one on voices the "
+                             "validation split lacks")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
 
@@ -68,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     recipe = Recipe(args.model, args.data, args.out, args.space, encoder, settings_from(args.set), args.piece_seconds,
                     init_from=args.init_from)
     loop = TrainSettings(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
-                         patience=args.patience, seed=args.seed, device=args.device)
+                         patience=args.patience, seed=args.seed, device=args.device, keep_epochs=args.keep_epochs)
     with terminal_progress("train") as progress:
         result = run_recipe(recipe, loop, progress)
     history = result["history"]

@@ -36,6 +36,9 @@ class TrainSettings:
     lr_patience: int = 2  # epochs without a better validation loss before the learning rate halves
     seed: int = 0
     device: str = "auto"
+    # Keep every epoch's weights in out/epochs/NNN: the validation split holds the corpus's own voices, so a
+    # checkpoint for unseen voices is chosen afterwards on a development set (benchmarks/bench_lipsync.py).
+    keep_epochs: bool = False
 
 
 class TrainableModel(Protocol):
@@ -82,6 +85,8 @@ def train(model: nn.Module, config: RunConfig, train_examples: Sequence[Example]
         if val < best:
             best = val
             save_checkpoint(out / "best", model.state_dict(), config)
+        if settings.keep_epochs:
+            save_checkpoint(out / "epochs" / f"{epoch + 1:03d}", model.state_dict(), config)
         scheduler.step(val)
         history[-1]["learning_rate"] = optimiser.param_groups[0]["lr"]
         _save_state(model, optimiser, scheduler, config, history, out)
