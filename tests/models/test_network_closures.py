@@ -134,15 +134,21 @@ def test_the_model_list_says_which_recognitions_run_here(tmp_path):
     assert "predicts vertices" in hearing_problem(tmp_path / "vertex-run")
 
 
-def test_a_mode_that_cannot_run_is_refused_when_the_job_is_sent():
-    """A model whose listing says a mode cannot run refuses a job asking for it without a transcript (before
-    it waits in the queue), naming why and what to choose; with a transcript the mode is not used."""
+@pytest.mark.parametrize("unavailable", [(), ("network",), ("accurate", "network"), RECOGNITION_MODES])
+def test_a_mode_that_cannot_run_is_refused_when_the_job_is_sent(unavailable):
+    """Over every mode, with and without a transcript, for several sets of modes that cannot run: a job is
+    refused exactly when it asks without a transcript for a mode that cannot run (before it waits in the
+    queue), naming why and what to choose; with a transcript the mode is not used."""
     registry.register_model("hears-badly", "lipwright.models.phonemes:PhonemeModel", "test model",
-                            recognition=lambda: {"fast": "", "network": "needs PyTorch: pip install torch"})
+                            recognition=lambda: {mode: f"{mode} needs PyTorch" if mode in unavailable else ""
+                                                 for mode in RECOGNITION_MODES})
     try:
-        with pytest.raises(ValidationError, match=r"recognition 'network' cannot run here \(needs PyTorch"):
-            JobOptions(model="hears-badly", recognition="network")
-        assert JobOptions(model="hears-badly", recognition="fast").recognition == "fast"
-        assert JobOptions(model="hears-badly", recognition="network", transcript="A map.").recognition == "network"
+        for mode in RECOGNITION_MODES:
+            assert JobOptions(model="hears-badly", recognition=mode, transcript="A map.").recognition == mode
+            if mode in unavailable:
+                with pytest.raises(ValidationError, match=rf"recognition '{mode}' cannot run here \({mode} needs PyTorch"):
+                    JobOptions(model="hears-badly", recognition=mode)
+            else:
+                assert JobOptions(model="hears-badly", recognition=mode).recognition == mode
     finally:
         registry.unregister_model("hears-badly")

@@ -45,6 +45,10 @@ def config(examples):
                      speakers=sorted({e.subject for e in examples}), encoder={"kind": "log-mel", **ENCODER.to_dict()})
 
 
+def same_weights(a: dict, b: dict) -> bool:
+    return all(torch.equal(a[name], b[name]) for name in a)
+
+
 def fresh_model():
     torch.manual_seed(0)
     return TinyWeightsModel()
@@ -70,7 +74,7 @@ def test_a_stopped_run_resumes_to_the_same_result(tmp_path, examples):
     assert sum(flat, []) == pytest.approx(sum([[e["train"], e["val"]] for e in straight["history"]], []), rel=1e-6)
     _, a = load_checkpoint(tmp_path / "straight" / "last")
     _, b = load_checkpoint(tmp_path / "resumed" / "last")
-    assert all(torch.equal(a[name], b[name]) for name in a)
+    assert same_weights(a, b)
 
 
 def test_training_stops_when_validation_stops_improving(tmp_path, examples):
@@ -94,9 +98,8 @@ def test_every_epoch_is_kept_when_asked_so_a_checkpoint_can_be_chosen_later(tmp_
     _, last = load_checkpoint(tmp_path / "run" / "last")
     _, best = load_checkpoint(tmp_path / "run" / "best")
     best_epoch = min(result["history"], key=lambda epoch: epoch["val"])["epoch"]
-    same = lambda a, b: all(torch.equal(a[name], b[name]) for name in a)  # noqa: E731
-    assert same(weights["004"], last) and same(weights[f"{best_epoch:03d}"], best)
-    assert not same(weights["001"], weights["002"]) and not same(weights["003"], weights["004"])
+    assert same_weights(weights["004"], last) and same_weights(weights[f"{best_epoch:03d}"], best)
+    assert not same_weights(weights["001"], weights["002"]) and not same_weights(weights["003"], weights["004"])
     assert load_checkpoint(tmp_path / "run" / "epochs" / "002")[0] == config(examples)
     train(fresh_model(), config(examples), examples, examples, tmp_path / "plain",
           TrainSettings(**{**settings.__dict__, "keep_epochs": False}))
