@@ -27,15 +27,21 @@ def spawned_workers() -> set[int]:
     return found
 
 
-def kill_workers(count: int, killed: list[int]) -> None:
-    """SIGKILL each new worker shortly after it starts (while it loads or runs the first line), count times."""
+def kill_workers(count: int, killed: list[int], earlier: set[int]) -> None:
+    """SIGKILL each new worker shortly after it starts (while it loads or runs the first line), count times.
+    Workers of an earlier pool may still be exiting (pools shut down without waiting): those are not counted."""
+    passed_over = set(earlier)
     deadline = time.monotonic() + 120
     while len(killed) < count and time.monotonic() < deadline:
-        fresh = spawned_workers() - set(killed)
+        fresh = spawned_workers() - set(killed) - passed_over
         if fresh:
             pid = min(fresh)
             time.sleep(0.2)
-            os.kill(pid, signal.SIGKILL)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:  # it had already gone: not a kill
+                passed_over.add(pid)
+                continue
             killed.append(pid)
         time.sleep(0.01)
 
@@ -48,7 +54,7 @@ def lines_for(folder: Path) -> list[BatchLine]:
 
 def run_while_killing(lines, kills: int):
     killed: list[int] = []
-    killer = threading.Thread(target=kill_workers, args=(kills, killed))
+    killer = threading.Thread(target=kill_workers, args=(kills, killed, spawned_workers()))
     killer.start()
     outcomes = {outcome.row: outcome for outcome in LocalProcessExecutor(1).run(lines)}
     killer.join()
