@@ -21,7 +21,7 @@ from ..metrics.lipsync import SEALED, frame_runs
 from ..motion.arkit import ARKIT_INDEX
 from ..motion.visemes import mouth_opening
 from .base import AnimationRequest
-from .run_folders import SHIPPED_MODELS_DIR, read_run, run_folder_of, torch_missing
+from .run_folders import SHIPPED_MODELS_DIR, RunFolder, read_run, run_folder_of, torch_missing
 
 # The shipped network whose closures held up best on the unseen-voice development set (GLDiTalker,
 # one sample drawn from seed 0: the same line always gets the same motion).
@@ -47,27 +47,31 @@ class NetworkHearing:
             return self._model
 
     def _load(self):
-        problem = hearing_problem(self.run_folder)
+        run, problem = _hearing_run(self.run_folder)
         if problem:
             raise ModelError(f"Recognition 'network' hears the line with the trained run {self.run_folder.name}, "
                              f"which cannot be used here ({problem}). Choose recognition 'fast' instead.")
         from ..devices import resolve_device
         from .trained_run import TrainedRunModel
 
-        run = read_run(self.run_folder.name, run_folder_of(self.run_folder))
         return TrainedRunModel(run.folder, resolve_device(self.device), name=run.name)
 
 
 def hearing_problem(run_folder: Path = SHIPPED_MODELS_DIR / HEARING_RUN) -> str:
     """Why recognition "network" cannot run here ("" when it can), from the run's config alone: listing
     models asks this, so nothing is loaded."""
+    return _hearing_run(run_folder)[1]
+
+
+def _hearing_run(run_folder: Path) -> tuple[RunFolder | None, str]:
+    """(the run as its config describes it, or None; why it cannot hear lines here, "" when it can)."""
     run_folder = Path(run_folder)
     folder = run_folder_of(run_folder)
     run = read_run(run_folder.name, folder) if folder else None
     if run is None:
-        return f"{run_folder} holds no trained run"
-    return run.problem or torch_missing() or ("" if run.motion_space == "weights" else
-                                              "it predicts vertices, not ARKit weights")
+        return None, f"{run_folder} holds no trained run"
+    return run, run.problem or torch_missing() or ("" if run.motion_space == "weights" else
+                                                   "it predicts vertices, not ARKit weights")
 
 
 def sealed_spans(heard: np.ndarray, fps: float) -> list[tuple[float, float]]:
