@@ -20,12 +20,14 @@ lipwright.metrics.lipsync (p/b/m closed, open vowels opened, closures off p/b/m,
 where rest is every lower-face weight under 0.01 for Lipwright and shape X for Rhubarb, lag), and wall time per clip: Lipwright warm, in process; Rhubarb as a command (it loads its models each run).
 
 Run: .venv/bin/python benchmarks/bench_lipsync.py [--lines 6] [--voices awb rms ked awb:8k kal slt] [--run RUN ...]
+     [--save-clips DIR] (keep the clips and truth) or [--clips DIR] (score saved clips: no speech engine needed)
      .venv/bin/python benchmarks/bench_lipsync.py --voices dev --lines 3 --run backend/lipwright/shipped_models/...
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import tempfile
@@ -243,11 +245,37 @@ def spoken_clips(voices: list[str], texts: list[str], lines: int, rates: list[fl
     return clips
 
 
+CLIPS_FILE = "clips.json"
+
+
+def save_clips(clips: list[Clip], folder: Path) -> None:
+    """The clips' audio and truth in `folder`, for scoring where no speech engine is installed (a GPU
+    machine) or with another engine version: the same clips, whichever machine scores them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for clip in clips:
+        shutil.copyfile(clip.wav, folder / clip.wav.name)
+    listing = [{"voice": c.voice, "text": c.text, "wav": c.wav.name, "seconds": c.seconds,
+                "truth": [list(phone) for phone in c.truth]} for c in clips]
+    (folder / CLIPS_FILE).write_text(json.dumps(listing, indent=1))
+
+
+def load_clips(folder: Path) -> list[Clip]:
+    """Clips saved by save_clips (--save-clips)."""
+    listing = json.loads((folder / CLIPS_FILE).read_text())
+    return [Clip(c["voice"], c["text"], folder / c["wav"], float(c["seconds"]),
+                 [(label, float(start), float(end)) for label, start, end in c["truth"]]) for c in listing]
+
+
+def is_held_out(voice: str) -> bool:
+    """kal and slt, however they are played (VOICE@SPEED, VOICE:8k)."""
+    return voice.removesuffix(":8k").partition("@")[0] in HELD_OUT
+
+
 def voice_groups(voices: list[str], clips: list[Clip]) -> dict[str, list[Clip]]:
     """The table's groups: tuning voices, the unseen development set, the held-out CMU voices."""
     def group_of(voice: str) -> str:
         name = voice.removesuffix(":8k")
-        if name.partition("@")[0] in HELD_OUT:  # kal and slt are held out however they are played
+        if is_held_out(voice):
             return "held-out voices"
         return "unseen development voices" if voice in DEV_VOICES or "@" in name else "tuning voices"
 
@@ -255,6 +283,17 @@ def voice_groups(voices: list[str], clips: list[Clip]) -> dict[str, list[Clip]]:
     for voice in voices:
         groups.setdefault(group_of(voice), []).append(voice)
     return {f"{group} {'/'.join(members)}": [c for c in clips if c.voice in members] for group, members in groups.items()}
+
+
+def clips_for(args: argparse.Namespace, scratch: Path) -> list[Clip]:
+    """The clips the arguments ask for: spoken into `scratch` (and saved when --save-clips says), or loaded."""
+    if args.clips:
+        return load_clips(args.clips)
+    voices = [v for voice in args.voices for v in (DEV_VOICES if voice == "dev" else (voice,))]
+    clips = spoken_clips(voices, sentences(2 * args.lines, seed=args.seed), args.lines, args.rates, scratch)
+    if args.save_clips:
+        save_clips(clips, args.save_clips)
+    return clips
 
 
 def main() -> None:
@@ -269,14 +308,16 @@ def main() -> None:
     parser.add_argument("--run", type=Path, action="append", default=[],
                         help="a trained run folder (or checkpoint folder) to measure beside the others; repeatable")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu", help="where trained runs run")
+    parser.add_argument("--save-clips", type=Path, help="also keep the spoken clips and their truth in this folder")
+    parser.add_argument("--clips", type=Path, help="score clips saved with --save-clips instead of speaking "
+                                                   "(--voices, --lines, --rates and --seed are then ignored)")
     args = parser.parse_args()
-    args.voices = [v for voice in args.voices for v in (DEV_VOICES if voice == "dev" else (voice,))]
     rhubarb = shutil.which("rhubarb")
     model = PhonemeModel()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        texts = sentences(2 * args.lines, seed=args.seed)
-        clips = spoken_clips(args.voices, texts, args.lines, args.rates, folder)
+        clips = clips_for(args, folder)
+        args.voices = list(dict.fromkeys(clip.voice for clip in clips))
         lipwright_output(model, clips[0], None, "accurate")  # load the decoders once
         tools = {
             "Lipwright, transcript": lambda c: lipwright_output(model, c, c.text, "accurate"),

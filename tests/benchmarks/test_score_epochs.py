@@ -1,0 +1,111 @@
+"""score_epochs: each kept checkpoint scored on saved unseen-voice clips, the one that closes the lips chosen."""
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+from bench_lipsync import load_clips, save_clips, spoken_clips  # noqa: E402
+
+SHIPPED = Path(__file__).resolve().parents[2] / "backend" / "lipwright" / "shipped_models" / "gldtalker-synthetic"
+TEXTS = ["Bring me the map by the old barn.", "Pam made a plum pie for Bob."]
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("spoken")
+    # A Klatt voice: the phone search misses p/b/m there that the shipped network hears.
+    clips = spoken_clips(["espeak:en+klatt4"], TEXTS, 1, [1.0], folder)
+    save_clips(clips, folder / "saved")
+    return clips, folder / "saved"
+
+
+def test_saved_clips_come_back_as_they_were_spoken(saved):
+    clips, folder = saved
+    loaded = load_clips(folder)
+    assert [(c.voice, c.text, c.seconds, c.truth) for c in loaded] == [(c.voice, c.text, c.seconds, c.truth)
+                                                                       for c in clips]
+    assert all(c.wav.parent == folder and c.wav.read_bytes() == o.wav.read_bytes() for c, o in zip(loaded, clips))
+
+
+def run_with_epochs(folder: Path, thresholds: list[float]) -> Path:
+    """A run whose epochs are the shipped checkpoint committing lip contact at these thresholds."""
+    for epoch, threshold in enumerate(thresholds, 1):
+        checkpoint = folder / "epochs" / f"{epoch:03d}"
+        shutil.copytree(SHIPPED, checkpoint)
+        config = json.loads((checkpoint / "config.json").read_text())
+        config["settings"]["contact_threshold"] = threshold
+        (checkpoint / "config.json").write_text(json.dumps(config))
+    return folder
+
+
+@pytest.mark.parametrize("thresholds, expected", [([0.999, 0.2], "002"), ([0.2, 0.999], "001")])
+def test_the_checkpoint_that_closes_the_lips_is_chosen_and_kept(saved, tmp_path, monkeypatch, capsys,
+                                                                thresholds, expected):
+    import score_epochs
+
+    run = run_with_epochs(tmp_path / "run", thresholds)
+    monkeypatch.setattr(sys, "argv", ["score_epochs.py", str(run), "--clips", str(saved[1]),
+                                      "--keep-chosen", str(tmp_path / "chosen")])
+    score_epochs.main()
+    printed = capsys.readouterr().out
+    assert f"chosen: epochs/{expected}" in printed
+    assert all(f"epochs/{epoch:03d}, alone" in printed for epoch in (1, 2)) and ", network" not in printed
+    kept = json.loads((tmp_path / "chosen" / "config.json").read_text())
+    assert kept["settings"]["contact_threshold"] == 0.2
+
+
+def test_recognition_network_is_scored_with_each_checkpoint_hearing(saved, tmp_path, monkeypatch, capsys):
+    import score_epochs
+
+    run = run_with_epochs(tmp_path / "run", [0.2, 1.01])  # the second never commits a contact
+    monkeypatch.setattr(sys, "argv", ["score_epochs.py", str(run), "--clips", str(saved[1]), "--network"])
+    score_epochs.main()
+    rows = {line.split(" | ")[0].strip("| "): float(line.split(" | ")[1].split()[0])
+            for line in capsys.readouterr().out.splitlines() if line.startswith("| epochs/")}
+    assert set(rows) == {f"epochs/{epoch}, {mode}" for epoch in ("001", "002") for mode in ("alone", "network")}
+    # The phone search closes what it hears either way; the checkpoint that hears contact adds to it.
+    assert rows["epochs/001, network"] > rows["epochs/002, network"]
+    assert rows["epochs/001, network"] >= rows["epochs/001, alone"] > rows["epochs/002, alone"]
+
+
+def test_network_mode_ranks_the_choice_when_it_was_measured():
+    from score_epochs import chosen
+
+    def scores(closed):
+        return [{"closed": closed, "spurious": [0.0] * len(closed)}]
+
+    results = {"epochs/001": {"alone": scores([1, 1, 0]), "network": scores([1, 0, 0])},
+               "epochs/002": {"alone": scores([1, 0, 0]), "network": scores([1, 1, 1])}}
+    assert chosen(results) == "epochs/002"
+    assert chosen({name: {"alone": modes["alone"]} for name, modes in results.items()}) == "epochs/001"
+
+
+def test_held_out_voices_are_refused_spoken_or_saved(saved, tmp_path, monkeypatch):
+    import score_epochs
+
+    run = run_with_epochs(tmp_path / "run", [0.2])
+    monkeypatch.setattr(sys, "argv", ["score_epochs.py", str(run), "--voices", "espeak:en-us", "slt@1.1"])
+    with pytest.raises(SystemExit):
+        score_epochs.main()
+    held_out = tmp_path / "held-out"
+    shutil.copytree(saved[1], held_out)
+    listing = json.loads((held_out / "clips.json").read_text())
+    listing[0]["voice"] = "kal:8k"
+    (held_out / "clips.json").write_text(json.dumps(listing))
+    monkeypatch.setattr(sys, "argv", ["score_epochs.py", str(run), "--clips", str(held_out)])
+    with pytest.raises(SystemExit):
+        score_epochs.main()
+
+
+def test_a_run_without_kept_epochs_is_refused(tmp_path, monkeypatch, capsys):
+    import score_epochs
+
+    monkeypatch.setattr(sys, "argv", ["score_epochs.py", str(tmp_path)])
+    with pytest.raises(SystemExit):
+        score_epochs.main()
+    assert "--keep-epochs" in capsys.readouterr().err
