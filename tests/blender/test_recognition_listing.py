@@ -2,28 +2,17 @@
 and Generate refuses before any upload, exactly when the chosen mode cannot run and the line has no transcript."""
 
 import itertools
-import wave
 
 import bpy
-import numpy as np
 import pytest
 
 from blender_addon import compat, operators, properties, scene_data
 from tests.blender.conftest import grid_mesh
+from tests.blender.test_compat import write_wav
 from tests.blender.test_panel import addon, draw  # noqa: F401  (the registered add-on fixture)
 
 pytestmark = pytest.mark.sound_strips  # the PyPI bpy 4.2 wheel has no Audaspace: no sound strips there
 MODES = ("FAST", "ACCURATE", "NETWORK")
-
-
-def write_wav(path, seconds=0.5, rate=16000):
-    samples = (0.2 * np.sin(2 * np.pi * 220 * np.arange(int(seconds * rate)) / rate) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(samples.tobytes())
-    return path
 
 
 def listing(unavailable: frozenset, with_reasons: bool, listed: bool) -> list[dict]:
