@@ -12,12 +12,13 @@ The clips are bench_lipsync's (its voices, sentences and truth), spoken here or 
 bench_lipsync.py --save-clips wrote, so that a machine with no speech engine (a lent GPU) can score its epochs.
 
 Run: .venv/bin/python benchmarks/score_epochs.py RUN [--voices dev --lines 3 | --clips DIR] [--network]
-     [--device cuda] [--keep-chosen DIR]
+     [--thresholds 0.1 0.2 0.3] [--device cuda] [--keep-chosen DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -35,6 +36,18 @@ def kept_checkpoints(run: Path) -> dict[str, Path]:
     if (run / "best" / CONFIG_FILE).is_file():
         found["best"] = run / "best"
     return found
+
+
+def at_threshold(folder: Path, threshold: float, scratch: Path) -> Path:
+    """A copy of the checkpoint that commits lip contact at `threshold` (its config's contact_threshold)."""
+    copy = scratch / f"{folder.parent.name}-{folder.name}-at-{threshold:g}"
+    shutil.copytree(folder, copy)
+    config = json.loads((copy / CONFIG_FILE).read_text())
+    if "contact_threshold" not in config.get("settings", {}):
+        raise SystemExit(f"{folder} has no contact decisions to set a threshold for: leave out --thresholds")
+    config["settings"]["contact_threshold"] = threshold
+    (copy / CONFIG_FILE).write_text(json.dumps(config, indent=1))
+    return copy
 
 
 def rates(scores: list[dict[str, list[float]]]) -> tuple[float, int]:
@@ -76,7 +89,10 @@ def main() -> None:
     parser.add_argument("--clips", type=Path, help="clips saved by bench_lipsync.py --save-clips")
     parser.add_argument("--network", action="store_true", help="also score recognition 'network' with each")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
-    parser.add_argument("--keep-chosen", type=Path, help="copy the chosen checkpoint folder here")
+    parser.add_argument("--thresholds", nargs="+", type=float,
+                        help="score each checkpoint at each of these contact thresholds (default: its own)")
+    parser.add_argument("--keep-chosen", type=Path, help="copy the chosen checkpoint folder here (with the chosen "
+                                                          "threshold written in its config)")
     args = parser.parse_args()
     args.save_clips = None
     checkpoints = kept_checkpoints(args.run)
@@ -89,8 +105,14 @@ def main() -> None:
         clips = clips_for(args, Path(scratch))
         if any(is_held_out(clip.voice) for clip in clips):
             parser.error("the saved clips hold kal or slt, which are held out: save the development set instead")
+        if args.thresholds:
+            checkpoints = {f"{name} at {threshold:g}": at_threshold(folder, threshold, Path(scratch))
+                           for name, folder in checkpoints.items() for threshold in args.thresholds}
         results = {name: score_checkpoint(folder, clips, args.device, args.network)
                    for name, folder in checkpoints.items()}
+        best = chosen(results)
+        if args.keep_chosen:
+            shutil.copytree(checkpoints[best], args.keep_chosen, dirs_exist_ok=True)
     seconds = sum(clip.seconds for clip in clips)
     print(f"{len(clips)} clips of {', '.join(dict.fromkeys(c.voice for c in clips))}, {seconds:.1f} s of audio\n")
     print("| checkpoint, mode | p/b/m closed (n) | closures off p/b/m per 100 | open vowels opened (n) "
@@ -99,10 +121,7 @@ def main() -> None:
     for name, modes in results.items():
         for mode, scores in modes.items():
             print(summarise(f"{name}, {mode}", scores, seconds))
-    best = chosen(results)
-    print(f"\nchosen: {best} ({args.run / best})")
-    if args.keep_chosen:
-        shutil.copytree(checkpoints[best], args.keep_chosen, dirs_exist_ok=True)
+    print(f"\nchosen: {best}")
 
 
 if __name__ == "__main__":

@@ -73,6 +73,22 @@ def test_recognition_network_is_scored_with_each_checkpoint_hearing(saved, tmp_p
     assert rows["epochs/001, network"] >= rows["epochs/001, alone"] > rows["epochs/002, alone"]
 
 
+def test_each_checkpoint_is_scored_at_each_threshold_and_the_chosen_one_kept_with_its_threshold(
+        saved, tmp_path, monkeypatch, capsys):
+    import score_epochs
+
+    run = run_with_epochs(tmp_path / "run", [0.5])
+    monkeypatch.setattr(sys, "argv", ["score_epochs.py", str(run), "--clips", str(saved[1]), "--thresholds", "1.01",
+                                      "0.2", "--keep-chosen", str(tmp_path / "chosen")])
+    score_epochs.main()
+    printed = capsys.readouterr().out
+    assert "| epochs/001 at 1.01, alone |" in printed and "| epochs/001 at 0.2, alone |" in printed
+    assert "chosen: epochs/001 at 0.2" in printed
+    kept = json.loads((tmp_path / "chosen" / "config.json").read_text())
+    assert kept["settings"]["contact_threshold"] == 0.2
+    assert json.loads((run / "epochs" / "001" / "config.json").read_text())["settings"]["contact_threshold"] == 0.5
+
+
 def test_network_mode_ranks_the_choice_when_it_was_measured():
     from score_epochs import chosen
 
