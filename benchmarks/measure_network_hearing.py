@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from bench_lipsync import DEV_VOICES, FPS, HELD_OUT, spoken_clips, summarise
+from bench_lipsync import DEV_VOICES, FPS, is_held_out, spoken_clips, summarise
 from measure_unseen_voices import warped_filters
 from lipwright.audio.clip import AudioClip
 from lipwright.demo.sentences import sentences
@@ -78,7 +78,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     voices = [v for voice in args.voices for v in (DEV_VOICES if voice == "dev" else (voice,))]
-    if any(v.removesuffix(":8k").partition("@")[0] in HELD_OUT for v in voices):
+    if any(is_held_out(v) for v in voices):
         parser.error("kal and slt are held out: choose on the development set, then measure them once with bench_lipsync.py")
     gld, jt = (TrainedRunModel(SHIPPED_MODELS_DIR / name, "cpu") for name in ("gldtalker-synthetic", "jambatalk-synthetic"))
     scores: dict[str, list] = {}
