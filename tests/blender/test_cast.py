@@ -214,9 +214,11 @@ def test_cancel_while_the_strips_are_read_runs_and_bakes_nothing(addon, wav, mon
     assert not bpy.data.actions  # nothing baked
 
 
-def test_opening_another_file_while_the_strips_are_read_names_every_strip(addon, wav):  # noqa: F811
+def test_opening_another_file_while_the_strips_are_read_names_every_strip(addon, wav, monkeypatch):  # noqa: F811
     from blender_addon import scene_bake
 
+    # One strip per tick, on any machine: a fast one read all four in one slice and started the batch.
+    monkeypatch.setattr(scene_bake, "PLAN_SLICE_SECONDS", 0.0)
     scene = scene_with(wav, [(f"Ann_{i:02d}", 1, 1 + 40 * i) for i in range(4)])
     cast_rows(scene, "PREFIX", [("Ann_", face("Ann"))])
     scene_bake.start_bake_all(bpy.context, background=False)
