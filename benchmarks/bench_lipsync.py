@@ -285,14 +285,15 @@ def voice_groups(voices: list[str], clips: list[Clip]) -> dict[str, list[Clip]]:
     return {f"{group} {'/'.join(members)}": [c for c in clips if c.voice in members] for group, members in groups.items()}
 
 
-def clips_for(args: argparse.Namespace, scratch: Path) -> list[Clip]:
-    """The clips the arguments ask for: spoken into `scratch` (and saved when --save-clips says), or loaded."""
+def clips_for(args: argparse.Namespace, scratch: Path, save_to: Path | None = None) -> list[Clip]:
+    """The clips `args` ask for (--clips, or --voices/--lines/--rates/--seed): loaded, or spoken into
+    `scratch` and also saved to `save_to` when given."""
     if args.clips:
         return load_clips(args.clips)
     voices = [v for voice in args.voices for v in (DEV_VOICES if voice == "dev" else (voice,))]
     clips = spoken_clips(voices, sentences(2 * args.lines, seed=args.seed), args.lines, args.rates, scratch)
-    if args.save_clips:
-        save_clips(clips, args.save_clips)
+    if save_to:
+        save_clips(clips, save_to)
     return clips
 
 
@@ -316,7 +317,7 @@ def main() -> None:
     model = PhonemeModel()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        clips = clips_for(args, folder)
+        clips = clips_for(args, folder, args.save_clips)
         args.voices = list(dict.fromkeys(clip.voice for clip in clips))
         lipwright_output(model, clips[0], None, "accurate")  # load the decoders once
         tools = {

@@ -94,7 +94,6 @@ def main() -> None:
     parser.add_argument("--keep-chosen", type=Path, help="copy the chosen checkpoint folder here (with the chosen "
                                                           "threshold written in its config)")
     args = parser.parse_args()
-    args.save_clips = None
     checkpoints = kept_checkpoints(args.run)
     if not checkpoints:
         parser.error(f"{args.run} holds no epochs/NNN or best/ checkpoint: train it with --keep-epochs")

@@ -1,6 +1,7 @@
 """score_epochs: each kept checkpoint scored on saved unseen-voice clips, the one that closes the lips chosen."""
 
 import json
+import random
 import shutil
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from bench_lipsync import load_clips, save_clips, spoken_clips  # noqa: E402
+from bench_lipsync import is_held_out, load_clips, save_clips, spoken_clips  # noqa: E402
 
 SHIPPED = Path(__file__).resolve().parents[2] / "backend" / "lipwright" / "shipped_models" / "gldtalker-synthetic"
 TEXTS = ["Bring me the map by the old barn.", "Pam made a plum pie for Bob."]
@@ -125,3 +126,34 @@ def test_a_run_without_kept_epochs_is_refused(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit):
         score_epochs.main()
     assert "--keep-epochs" in capsys.readouterr().err
+
+
+def test_the_choice_is_the_best_by_closures_then_fewest_off_target_over_generated_results():
+    """Over many generated score sets: the chosen checkpoint closes at least as many p/b/m as every other (in
+    network mode when measured), and among those that close as many, none has fewer closures off p/b/m."""
+    from score_epochs import chosen, rates
+
+    rng = random.Random(21)
+    for _ in range(300):
+        network = rng.random() < 0.5
+        results = {}
+        for index in range(rng.randint(1, 6)):
+            modes = ("alone", "network") if network else ("alone",)
+            results[f"epochs/{index:03d}"] = {mode: [{"closed": [rng.randint(0, 1) for _ in range(rng.randint(1, 8))],
+                                                      "spurious": [float(rng.randint(0, 3))]}
+                                                     for _ in range(rng.randint(1, 3))] for mode in modes}
+        ranked = {name: rates(modes["network" if network else "alone"]) for name, modes in results.items()}
+        best = chosen(results)
+        top = max(round(closed, 4) for closed, _ in ranked.values())
+        assert round(ranked[best][0], 4) == top
+        assert ranked[best][1] == min(off for closed, off in ranked.values() if round(closed, 4) == top)
+
+
+def test_kal_and_slt_are_held_out_however_they_are_played_and_no_other_voice_is():
+    rng = random.Random(7)
+    others = ["awb", "rms", "ked", "espeak:en-us", "espeak:en+klatt4", "espeak:en-gb-x-gbcwmd+f4", "kalx", "rms_slt"]
+    for _ in range(200):
+        speed = rng.choice(["", f"@{rng.uniform(0.7, 1.3):.2f}"])
+        band = rng.choice(["", ":8k"])
+        assert is_held_out(rng.choice(["kal", "slt"]) + speed + band)
+        assert not is_held_out(rng.choice(others) + speed + band)
