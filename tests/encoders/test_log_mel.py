@@ -57,3 +57,41 @@ def test_interpolation_keeps_the_ends_and_a_straight_line():
     resampled = to_frames(ramp, 30)
     torch.testing.assert_close(resampled[0, :, 0], torch.linspace(0, 1, 30))
     assert to_frames(ramp, 50) is ramp
+
+
+def test_training_warps_each_clip_of_a_batch_by_its_own_factor():
+    torch.manual_seed(3)
+    encoder = LogMelEncoder(LogMelConfig(warp=0.2))
+    clip = tone_after_silence(1500.0)
+    audio = torch.stack([clip] * 4)
+    unwarped = encoder.eval().log_mel(audio)
+    warped = encoder.train().log_mel(audio)
+    # The same clip four times gives four different spectra in training, and none in use.
+    assert all(not torch.allclose(warped[i], warped[j], atol=1e-3) for i in range(4) for j in range(i + 1, 4))
+    torch.testing.assert_close(unwarped[0], unwarped[3])
+    # The tone's band moves by at most the warp: a 20% stretch of the band edges, a few bands either way.
+    strongest = warped[:, :, 75].argmax(dim=-1)
+    assert (strongest - unwarped[0, :, 75].argmax()).abs().max() <= 8
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_training_hides_runs_of_bands_and_use_hides_none(seed):
+    torch.manual_seed(seed)
+    config = LogMelConfig(mels=40, band_masks=2, band_mask_width=6)
+    encoder = LogMelEncoder(config)
+    audio = 0.1 * torch.randn(6, 8000) + torch.stack([tone_after_silence(400.0 * (k + 1))[:8000] for k in range(6)])
+    plain = encoder.eval().log_mel(audio)
+    masked = encoder.train().log_mel(audio)
+    torch.testing.assert_close(encoder.eval().log_mel(audio), plain)
+    assert (plain.abs().amax(dim=-1) > 0).all()  # noise: no band of the plain features is flat
+    for clip in range(6):
+        hidden = (masked[clip].abs().amax(dim=-1) == 0).nonzero().flatten()
+        assert len(hidden) <= config.band_masks * config.band_mask_width
+        kept = torch.ones(config.mels, dtype=torch.bool)
+        kept[hidden] = False
+        torch.testing.assert_close(masked[clip][kept], plain[clip][kept])
+        # At most band_masks runs of neighbouring bands.
+        runs = 0 if len(hidden) == 0 else 1 + int((hidden.diff() > 1).sum())
+        assert runs <= config.band_masks
+    hidden_anywhere = (masked.abs().amax(dim=-1) == 0).sum()
+    assert hidden_anywhere > 0

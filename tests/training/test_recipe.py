@@ -57,3 +57,24 @@ def test_unknown_settings_stop_the_run_before_it_writes_anything(tiny_corpus, tm
     with pytest.raises(ModelError, match="unknown faceformer settings: hidden"):
         run_recipe(recipe, TrainSettings(epochs=1, device="cpu"))
     assert not (tmp_path / "run").exists()
+
+
+def test_a_run_saved_before_an_encoder_setting_existed_resumes_as_its_default(tiny_corpus, tmp_path):
+    """A run folder whose config lacks a later log-mel setting (band_masks) resumes with that setting at its
+    default, and refuses it at another value."""
+    import json
+
+    model, settings = VARIANTS["jambatalk"]
+    recipe = Recipe(model, tiny_corpus, tmp_path / "run", encoder=ENCODER, settings=settings, piece_seconds=2.0)
+    run_recipe(recipe, TrainSettings(epochs=1, batch_size=4, device="cpu"))
+    for folder in ("best", "last"):
+        config_file = tmp_path / "run" / folder / "config.json"
+        config = json.loads(config_file.read_text())
+        assert config["encoder"].pop("band_masks") == 0 and config["encoder"].pop("band_mask_width") == 8
+        config_file.write_text(json.dumps(config))
+    resumed = run_recipe(recipe, TrainSettings(epochs=2, batch_size=4, device="cpu"))
+    assert len(resumed["history"]) == 2
+    masked = Recipe(model, tiny_corpus, tmp_path / "run", encoder={**ENCODER, "band_masks": 2}, settings=settings,
+                    piece_seconds=2.0)
+    with pytest.raises(LipwrightError, match="holds a run with other encoder than these"):
+        run_recipe(masked, TrainSettings(epochs=3, batch_size=4, device="cpu"))

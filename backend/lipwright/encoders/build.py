@@ -18,6 +18,15 @@ def log_mel_spec(**settings) -> dict:
     return {"kind": "log-mel", **LogMelConfig(**settings).to_dict()}
 
 
+def described_whole(spec: dict) -> dict:
+    """A log-mel description with the settings it lacks at their defaults (a run from before a setting existed
+    means the default), so two descriptions of one encoder compare equal; other kinds as they are."""
+    if spec.get("kind") != "log-mel":
+        return spec
+    known = {field.name for field in fields(LogMelConfig)}
+    return {**spec, **log_mel_spec(**{key: value for key, value in spec.items() if key in known})}
+
+
 def build_encoder(spec: dict) -> nn.Module:
     """spec: {"kind": "log-mel", ...LogMelConfig} or {"kind": "wav2vec2" | "hubert", "path": folder}.
     The module maps (audio (batch, samples), frames, lengths) to (batch, frames, .dim)."""

@@ -25,6 +25,8 @@ class LogMelConfig:
     layers: int = 3
     kernel: int = 5
     warp: float = 0.0  # training only: stretch the mel scale by up to this fraction, a new speaker's vocal tract
+    band_masks: int = 0  # training only: this many runs of mel bands hidden per clip (SpecAugment's frequency masks)
+    band_mask_width: int = 8  # the widest such run, in bands
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -74,24 +76,38 @@ class LogMelEncoder(nn.Module):
         spectrum = torch.stft(audio, n_fft=self.config.window, hop_length=self.config.hop, window=self.window,
                               center=True, return_complex=True)
         power = spectrum.real ** 2 + spectrum.imag ** 2
-        log_mel = torch.log(torch.matmul(self._filters(), power) + 1e-6)
+        log_mel = torch.log(torch.matmul(self._filters(audio.shape[0]), power) + 1e-6)
         if lengths is None:
-            return log_mel - log_mel.mean(dim=-1, keepdim=True)
+            return self._hide_bands(log_mel - log_mel.mean(dim=-1, keepdim=True))
         steps = torch.arange(log_mel.shape[-1], device=audio.device)[None, :]
         real = (steps <= (lengths[:, None] // self.config.hop)).to(log_mel.dtype)[:, None, :]
         mean = (log_mel * real).sum(dim=-1, keepdim=True) / real.sum(dim=-1, keepdim=True).clamp(min=1)
-        return (log_mel - mean) * real
+        return self._hide_bands((log_mel - mean) * real)
 
-    def _filters(self) -> torch.Tensor:
-        """The filter bank; in training with `warp`, one drawn with its band edges moved by a random factor
-        (vocal tract length perturbation), so that voices unlike the corpus's still sound familiar."""
+    def _filters(self, clips: int) -> torch.Tensor:
+        """The filter bank; in training with `warp`, one per clip with its band edges moved by a random
+        factor (vocal tract length perturbation), so that voices unlike the corpus's still sound familiar."""
         if not (self.training and self.config.warp > 0):
             return self.filters
-        factor = 1.0 + (2.0 * torch.rand(()).item() - 1.0) * self.config.warp
         config = self.config
-        high = min(config.high_hz * factor, config.sample_rate / 2)
-        warped = mel_filter_bank(config.sample_rate, config.window, config.mels, config.low_hz * factor, high)
-        return torch.from_numpy(warped).to(self.filters.device)
+        banks = []
+        for factor in 1.0 + (2.0 * torch.rand(clips) - 1.0) * config.warp:
+            high = min(config.high_hz * float(factor), config.sample_rate / 2)
+            banks.append(mel_filter_bank(config.sample_rate, config.window, config.mels,
+                                         config.low_hz * float(factor), high))
+        return torch.from_numpy(np.stack(banks)).to(self.filters.device)  # (clips, mels, bins)
+
+    def _hide_bands(self, log_mel: torch.Tensor) -> torch.Tensor:
+        """In training with `band_masks`: runs of bands set to their clip mean (zero here), so that no cue
+        for the lips lives in a few bands only, where another voice's formants would not put it."""
+        if not (self.training and self.config.band_masks > 0):
+            return log_mel
+        batch, mels, _ = log_mel.shape
+        widths = torch.randint(0, self.config.band_mask_width + 1, (batch, self.config.band_masks))
+        starts = (torch.rand(batch, self.config.band_masks) * (mels - widths + 1)).long()
+        band = torch.arange(mels)[None, None, :]
+        hidden = ((band >= starts[..., None]) & (band < (starts + widths)[..., None])).any(dim=1)
+        return log_mel * (~hidden).to(log_mel.device, log_mel.dtype)[:, :, None]
 
     def forward(self, audio: torch.Tensor, frames: int, lengths: torch.Tensor | None = None,
                 fps: float | None = None) -> torch.Tensor:

@@ -86,8 +86,12 @@ def _check_resumable(out: Path, config: RunConfig) -> None:
     if not (out / "last" / CONFIG_FILE).is_file():
         return
     saved, _ = load_checkpoint(out / "last")
-    differing = [name for name in ("model", "motion_space", "motion_dim", "speakers", "encoder", "settings")
+    from ..encoders.build import described_whole
+
+    differing = [name for name in ("model", "motion_space", "motion_dim", "speakers", "settings")
                  if getattr(saved, name) != getattr(config, name)]
+    if described_whole(saved.encoder) != described_whole(config.encoder):
+        differing.insert(-1, "encoder")
     if differing:
         raise LipwrightError(f"{out} holds a run with other {', '.join(differing)} than these: resume it with the "
                              "options it was started with, or train into a new --out folder")
