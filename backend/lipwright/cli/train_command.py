@@ -21,7 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="a network setting, e.g. --set hidden=256 --set autoregressive=true (JSON values)")
     parser.add_argument("--encoder-set", action="append", default=[], metavar="KEY=VALUE",
-                        help="a log-mel encoder setting, e.g. --encoder-set dim=192")
+                        help="a log-mel encoder setting, e.g. --encoder-set dim=192; for voices the corpus lacks, "
+                             "warp=0.2 (vocal tract stretch per clip) and band_masks=2 (mel bands hidden)")
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
