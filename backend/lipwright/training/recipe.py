@@ -86,15 +86,20 @@ def _check_resumable(out: Path, config: RunConfig) -> None:
     if not (out / "last" / CONFIG_FILE).is_file():
         return
     saved, _ = load_checkpoint(out / "last")
-    from ..encoders.build import described_whole
-
-    differing = [name for name in ("model", "motion_space", "motion_dim", "speakers", "settings")
-                 if getattr(saved, name) != getattr(config, name)]
-    if described_whole(saved.encoder) != described_whole(config.encoder):
-        differing.insert(-1, "encoder")
+    differing = [name for name in ("model", "motion_space", "motion_dim", "speakers", "encoder", "settings")
+                 if _comparable(saved, name) != _comparable(config, name)]
     if differing:
         raise LipwrightError(f"{out} holds a run with other {', '.join(differing)} than these: resume it with the "
                              "options it was started with, or train into a new --out folder")
+
+
+def _comparable(config: RunConfig, name: str):
+    """The config's `name`, an encoder with the settings it lacks at their defaults: a run saved before a setting
+    existed was made with its default."""
+    from ..encoders.build import described_whole
+
+    value = getattr(config, name)
+    return described_whole(value) if name == "encoder" else value
 
 
 def _examples(recipe: Recipe) -> tuple[list[Example], list[Example], str]:
