@@ -18,13 +18,18 @@ def log_mel_spec(**settings) -> dict:
     return {"kind": "log-mel", **LogMelConfig(**settings).to_dict()}
 
 
+def _log_mel_config(spec: dict) -> LogMelConfig:
+    """The settings of a log-mel description (other keys ignored; missing ones at their defaults)."""
+    known = {field.name for field in fields(LogMelConfig)}
+    return LogMelConfig(**{key: value for key, value in spec.items() if key in known})
+
+
 def described_whole(spec: dict) -> dict:
     """A log-mel description with the settings it lacks at their defaults (a run from before a setting existed
     means the default), so two descriptions of one encoder compare equal; other kinds as they are."""
     if spec.get("kind") != "log-mel":
         return spec
-    known = {field.name for field in fields(LogMelConfig)}
-    return {**spec, **log_mel_spec(**{key: value for key, value in spec.items() if key in known})}
+    return {**spec, "kind": "log-mel", **_log_mel_config(spec).to_dict()}
 
 
 def build_encoder(spec: dict) -> nn.Module:
@@ -32,8 +37,7 @@ def build_encoder(spec: dict) -> nn.Module:
     The module maps (audio (batch, samples), frames, lengths) to (batch, frames, .dim)."""
     kind = spec.get("kind")
     if kind == "log-mel":
-        known = {field.name for field in fields(LogMelConfig)}
-        return LogMelEncoder(LogMelConfig(**{key: value for key, value in spec.items() if key in known}))
+        return LogMelEncoder(_log_mel_config(spec))
     if kind in ("wav2vec2", "hubert"):
         from .pretrained_speech import load_pretrained_speech_encoder
 
