@@ -20,6 +20,7 @@ demo: setup
 # The whole suite on bpy 4.5, then the Blender-side tests again on bpy 5.0 and on 4.2 (whose PyPI
 # wheel has no audio, so the tests that need sound strips are left out there, by name).
 test: setup
+	bash scripts/install_foreign_voices.sh
 	$(VENV)/bin/python -m pytest -q
 	LIPWRIGHT_BACKEND_PYTHON=$(abspath $(VENV))/bin/python $(VENV5)/bin/python -m pytest -q tests/blender
 	LIPWRIGHT_BACKEND_PYTHON=$(abspath $(VENV))/bin/python $(VENV42)/bin/python -m pytest -q tests/blender -m "not sound_strips"

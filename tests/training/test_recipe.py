@@ -78,3 +78,32 @@ def test_a_run_saved_before_an_encoder_setting_existed_resumes_as_its_default(ti
                     piece_seconds=2.0)
     with pytest.raises(LipwrightError, match="holds a run with other encoder than these"):
         run_recipe(masked, TrainSettings(epochs=3, batch_size=4, device="cpu"))
+
+
+def test_fine_tuning_on_more_voices_keeps_each_known_style_and_starts_new_ones_at_the_average(tiny_corpus, tmp_path):
+    """--init-from a checkpoint that knew one of the corpus's voices (and one the corpus lacks): the known voice
+    keeps its style row, the new one starts at the checkpoint's average (the style unseen voices get)."""
+    from dataclasses import replace
+
+    import torch
+
+    from lipwright.models.networks import build_network
+    from lipwright.training.checkpoint import RunConfig, save_checkpoint
+
+    model, settings = VARIANTS["jambatalk"]
+    old_speakers = ["espeak-ng-en-gb", "gone-voice", "other-gone-voice"]
+    config = RunConfig(model, "weights", 30.0, "default-head", old_speakers, ENCODER, settings, motion_dim=52)
+    network = build_network(config)
+    network.config = replace(config, settings=network.settings_dict())
+    rows = torch.randn(3, network.style.table.weight.shape[1], generator=torch.Generator().manual_seed(7))
+    network.style.table.weight.data.copy_(rows)
+    save_checkpoint(tmp_path / "old", network.state_dict(), network.config)
+
+    recipe = Recipe(model, tiny_corpus, tmp_path / "run", encoder=ENCODER, settings=settings, piece_seconds=2.0,
+                    init_from=tmp_path / "old")
+    run_recipe(recipe, TrainSettings(epochs=1, batch_size=4, learning_rate=0.0, device="cpu"))
+    tuned, state = load_checkpoint(tmp_path / "run" / "last")
+    assert tuned.speakers == ["espeak-ng-en-gb", "flite-awb"]
+    table = state["style.table.weight"]
+    assert torch.allclose(table[0], rows[0]) and torch.allclose(table[1], rows.mean(dim=0), atol=1e-6)
+    assert not torch.allclose(table[1], rows[1], atol=1e-3)

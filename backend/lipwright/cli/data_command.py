@@ -9,13 +9,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     synth = actions.add_parser("synth", help="Speak generated lines with the installed synthesisers and record "
                                              "the phonemes model's motion for them, in the VOCASET layout.")
     synth.add_argument("out", type=Path, help="corpus folder (an interrupted run resumes in it)")
-    synth.add_argument("--hours", type=float, required=True, help="hours of audio to reach")
+    synth.add_argument("--hours", type=float, required=True, help="hours of audio to reach (counting this voice set's clips)")
     synth.add_argument("--clean", action="store_true", help="no noise, gain, reverberation or telephone band")
     synth.add_argument("--workers", type=int, default=1, help="processes making clips side by side")
     synth.add_argument("--seed", type=int, default=0, help="which lines: the same seed makes the same corpus")
-    synth.add_argument("--voices", choices=("default", "wide"), default="default",
+    synth.add_argument("--voices", choices=("default", "wide", "foreign"), default="default",
                        help="default: the 25 settings the shipped models learnt from; wide: 78, with more "
-                            "espeak-ng variants and recorded voices with their vocal tract moved (never kal or slt)")
+                            "espeak-ng variants and recorded voices with their vocal tract moved; foreign: festival's "
+                            "Italian, Finnish, Czech and Russian voices (35 settings, timed by festival itself), to add "
+                            "to a corpus of English voices in the same folder (never kal or slt)")
     synth.add_argument("--brows", action="store_true",
                        help="add seeded eyebrow gestures to the targets (the teacher moves only the mouth): for "
                             "models that sample (gldtalker, landmarks), so samples differ in the upper face")

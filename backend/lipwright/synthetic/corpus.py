@@ -21,14 +21,18 @@ import numpy as np
 import soundfile
 
 from ..audio.decode import load_audio
-from ..datasets.splits import DatasetLayout, Split, layout_to_json
+from ..datasets.splits import DatasetLayout, Split, layout_from_json, layout_to_json
 from ..errors import LipwrightError
 from ..files.atomic import atomic_writer, write_bytes_atomically, write_text_atomically
 from ..models.base import AnimationRequest, Progress, no_progress
-from ..models.phonemes import PhonemeModel
+from ..audio.clip import AudioClip
+from ..models.phonemes import PhonemeModel, weights_for_phones
+from ..motion.arkit import ARKIT_NAMES
 from ..template import load_default_head
 from .augment import augment
 from .brow_gestures import brow_gestures, brow_rng
+from .festival_speech import speak_with_phones
+from .foreign_lines import foreign_line
 from .lines import line
 from .voices import DEFAULT_VOICES, Voice, check_trainable, speak
 
@@ -44,7 +48,8 @@ def clip_name(voice: Voice, index: int) -> str:
 
 def plan_clip(index: int, voices: tuple[Voice, ...], seed: int) -> tuple[str, Voice]:
     """The line and voice of clip `index`: the same for the same seed, whatever ran before."""
-    return line(random.Random(seed * 1_000_003 + index)), voices[index % len(voices)]
+    rng, voice = random.Random(seed * 1_000_003 + index), voices[index % len(voices)]
+    return (line(rng) if voice.language == "english" else foreign_line(rng, voice.language)), voice
 
 
 def make_corpus(out: str | Path, hours: float, voices: tuple[Voice, ...] = DEFAULT_VOICES, seed: int = 0,
@@ -114,26 +119,37 @@ def _make_clip(out: Path, name: str, text: str, voice: Voice, teacher: PhonemeMo
                augmented: bool, brows: np.random.Generator | None = None) -> None:
     scratch = out / "wav" / f".{name}.spoken.wav"
     try:
-        clip = load_audio(speak(text, voice, scratch), target_rate=SAMPLE_RATE)
+        clip, weights, phones_spoken = _spoken_and_taught(text, voice, teacher, scratch)
     finally:
         scratch.unlink(missing_ok=True)
-    # The teacher hears the clean speech; the model will hear it as recorded.
-    animation = teacher.animate(AnimationRequest(clip=clip, fps=FPS, transcript=text))
     samples, effects = augment(clip.samples, SAMPLE_RATE, rng) if augmented else (clip.samples, [])
-    weights = np.asarray(animation.weights, dtype=np.float32)
-    vertices = animation.rest[None] + np.asarray(animation.offsets, dtype=np.float32)
     if brows is not None:
-        gestures = brow_gestures(animation.meta["phones"], len(weights), FPS, animation.weight_names, brows)
-        added = np.maximum(weights, gestures) - weights
-        weights = weights + added
-        vertices = vertices + np.einsum("fu,uvd->fvd", added, teacher.head.targets)
+        gestures = brow_gestures(phones_spoken, len(weights), FPS, ARKIT_NAMES, brows)
+        weights = np.maximum(weights, gestures)
+    targets = teacher.head.targets
+    vertices = teacher.head.mesh.vertices[None] + np.einsum("fu,uvd->fvd", weights, targets, dtype=np.float32)
     _save_npy(out / "vertices_npy" / f"{name}.npy", vertices.reshape(len(vertices), -1))
     _save_npy(out / "weights_npy" / f"{name}.npy", weights)
     phones = {"text": text, "voice": voice.id, "engine": voice.engine, "fps": FPS, "augmented": effects,
-              "phones": animation.meta["phones"], "brows": brows is not None}
+              "phones": phones_spoken, "brows": brows is not None, "language": voice.language}
     write_text_atomically(out / "phones" / f"{name}.json", json.dumps(phones))
     with atomic_writer(out / "wav" / f"{name}.wav") as stream:
         soundfile.write(stream, samples, SAMPLE_RATE, format="WAV", subtype="PCM_16")
+
+
+def _spoken_and_taught(text: str, voice: Voice, teacher: PhonemeModel, wav: Path
+                       ) -> tuple[AudioClip, np.ndarray, list[list]]:
+    """The clip as spoken, the teacher's ARKit weights for it, and its phones as [label, start, end]."""
+    if voice.language == "english":
+        clip = load_audio(speak(text, voice, wav), target_rate=SAMPLE_RATE)
+        # The teacher hears the clean speech; the model will hear it as recorded.
+        animation = teacher.animate(AnimationRequest(clip=clip, fps=FPS, transcript=text, offsets=False))
+        return clip, np.asarray(animation.weights, dtype=np.float32), animation.meta["phones"]
+    # Festival says which phones it spoke and when: the rules animate those directly, no aligner needed.
+    phones = speak_with_phones(text, voice, wav)
+    clip = load_audio(wav, target_rate=SAMPLE_RATE)
+    weights = weights_for_phones(phones, clip, FPS).astype(np.float32)
+    return clip, weights, [[p.label, round(p.start, 4), round(p.end, 4)] for p in phones]
 
 
 def _save_npy(path: Path, array: np.ndarray) -> None:
@@ -143,13 +159,21 @@ def _save_npy(path: Path, array: np.ndarray) -> None:
 
 
 def _write_layout(out: Path, voices: tuple[Voice, ...], head_vertices: np.ndarray) -> None:
-    subjects = tuple(dict.fromkeys(voice.id for voice in voices))
+    # A corpus may grow by several voice sets (English, then foreign): the layout keeps every set's voices.
+    subjects = tuple(dict.fromkeys((*_subjects_there(out), *(voice.id for voice in voices))))
     layout = DatasetLayout("synthetic", FPS, 1, {name: Split(subjects, sentences_)
                                                 for name, sentences_ in SPLIT_SENTENCES.items()})
     write_text_atomically(out / "layout.json", json.dumps(layout_to_json(layout), indent=1))
     # Every voice speaks through the same default head; a plain dict of arrays, as the readers expect.
     template = np.asarray(head_vertices, dtype=np.float32)
     write_bytes_atomically(out / "templates.pkl", pickle.dumps({subject: template for subject in subjects}))
+
+
+def _subjects_there(out: Path) -> tuple[str, ...]:
+    if not (out / "layout.json").is_file():
+        return ()
+    splits = layout_from_json(json.loads((out / "layout.json").read_text())).splits
+    return tuple(dict.fromkeys(subject for split in splits.values() for subject in split.subjects))
 
 
 def _write_regions(out: Path, lips: np.ndarray, upper_face: np.ndarray) -> None:

@@ -22,6 +22,7 @@ class Voice:
     words_per_minute: int = 0  # 0: the engine's own rate
     pitch: int = 0  # espeak-ng's -p, 0-99; 0: its default
     speed: float = 1.0  # the speech played this many times faster: pitch, formants and tempo all scaled
+    language: str = "english"  # otherwise a festival voice of synthetic/foreign_lines.py's LANGUAGES
 
     @property
     def id(self) -> str:
@@ -62,12 +63,26 @@ WIDE_VOICES: tuple[Voice, ...] = DEFAULT_VOICES + tuple(check_trainable(voice) f
     *(Voice(engine, name, 0, 0, speed) for engine, name in (("flite", "awb"), ("festival", "ked_diphone"))
       for speed in (0.8, 0.88, 1.12, 1.25)),
 ))
-VOICE_SETS = {"default": DEFAULT_VOICES, "wide": WIDE_VOICES}
+
+# Festival's recorded non-English voices: human timbres the English engines lack, each speaking its own
+# language at three rates and with its vocal tract moved both ways. Added to a corpus beside an English set.
+_FOREIGN = (("lp_diphone", "italian"), ("pc_diphone", "italian"), ("suo_fi_lj_diphone", "finnish"),
+            ("hy_fi_mv_diphone", "finnish"), ("msu_ru_nsh_clunits", "russian"), ("czech_dita", "czech"),
+            ("czech_ph", "czech"))
+FOREIGN_VOICES: tuple[Voice, ...] = tuple(check_trainable(Voice("festival", name, rate, 0, speed, language))
+                                          for name, language in _FOREIGN
+                                          for rate, speed in ((0, 1.0), (140, 1.0), (200, 1.0), (0, 0.88), (0, 1.12)))
+VOICE_SETS = {"default": DEFAULT_VOICES, "wide": WIDE_VOICES, "foreign": FOREIGN_VOICES}
 
 
 def speak(text: str, voice: Voice, wav: Path) -> Path:
     """Write `text` spoken by `voice` to `wav` (the engine's own sample rate)."""
     check_trainable(voice)
+    if voice.language != "english":
+        from .festival_speech import speak_with_phones
+
+        speak_with_phones(text, voice, wav)
+        return wav
     if voice.engine == "espeak-ng":
         command = ["espeak-ng", "-v", voice.name, "-w", str(wav)]
         command += ["-s", str(voice.words_per_minute)] if voice.words_per_minute else []
@@ -97,7 +112,7 @@ def speak(text: str, voice: Voice, wav: Path) -> Path:
         if voice.engine == "festival":
             Path(script.name).unlink(missing_ok=True)
     if voice.speed != 1.0:
-        _play_faster(wav, voice.speed)
+        play_file_faster(wav, voice.speed)
     return wav
 
 
@@ -109,7 +124,7 @@ def played_faster(samples: np.ndarray, rate: int, speed: float) -> np.ndarray:
     return soxr.resample(samples, rate * speed, rate).astype(np.float32)
 
 
-def _play_faster(wav: Path, speed: float) -> None:
+def play_file_faster(wav: Path, speed: float) -> None:
     import soundfile
 
     samples, rate = soundfile.read(str(wav), dtype="float32")

@@ -127,14 +127,35 @@ def _start_from(network, folder: Path) -> None:
     network has and the checkpoint lacks (a new head) keep their fresh values."""
     from .checkpoint import load_checkpoint
 
-    _, state = load_checkpoint(folder)
+    config, state = load_checkpoint(folder)
     if hasattr(network, "renamed_weights"):  # a checkpoint from before the network renamed its weights
         state = network.renamed_weights(state)
+    state = {**state, **_styles_by_speaker(network, state, list(config.speakers))}
     own = network.state_dict()
     fitting = {name: tensor for name, tensor in state.items() if name in own and own[name].shape == tensor.shape}
     if not fitting:
         raise LipwrightError(f"no weight of {folder} fits a {network.config.model} network with these settings")
     network.load_state_dict(fitting, strict=False)
+
+
+def _styles_by_speaker(network, state: dict, speakers: list[str]) -> dict:
+    """Style tables re-rowed for the new corpus's speakers: a speaker the checkpoint knew keeps its style,
+    a new one starts at the checkpoint's average, which is the style unseen voices get. Without this a
+    corpus that adds voices would start every style afresh."""
+    from ..models.parts.speaker_style import SpeakerStyle
+
+    wanted = list(network.config.speakers)
+    tables = {}
+    for name, module in network.named_modules():
+        key = f"{name}.table.weight"
+        if not isinstance(module, SpeakerStyle) or key not in state or state[key].shape[0] != len(speakers):
+            continue
+        rows = state[key].mean(dim=0, keepdim=True).repeat(len(wanted), 1)
+        for row, speaker in enumerate(wanted):
+            if speaker in speakers:
+                rows[row] = state[key][speakers.index(speaker)]
+        tables[key] = rows
+    return tables
 
 
 def cut(example: Example, seconds: float) -> list[Example]:

@@ -1,0 +1,78 @@
+"""The phones of festival's non-English voices as the ARPAbet phones the visemes know, chosen for what the
+lips and jaw do: p/b/m seal the lips in every language, open vowels open the jaw, rounded ones round the lips.
+
+Trills (r in all four languages) become L: a tongue-tip consonant that leaves the lips where the vowels put
+them (English R rounds them). Front rounded vowels (Finnish y, ö) become the rounded UW and UH, since the lips,
+not the tongue, are what a face shows."""
+
+from __future__ import annotations
+
+from ..errors import LipwrightError
+from ..phones.phone import SILENCE, Phone
+
+_SHARED = {"p": "P", "b": "B", "m": "M", "f": "F", "v": "V", "t": "T", "d": "D", "k": "K", "g": "G",
+           "s": "S", "z": "Z", "n": "N", "l": "L", "r": "L", "j": "Y", "w": "W"}
+
+# Keyed by the name each voice's phone set gives itself (PhoneSet.description's `name`).
+PHONE_SETS: dict[str, dict[str, str]] = {
+    "italian": {
+        **_SHARED, **{v: a for vowel, a in (("i", "IY"), ("e", "EY"), ("E", "EH"), ("a", "AA"), ("o", "OW"),
+                                             ("O", "AO"), ("u", "UW")) for v in (vowel, vowel + "1")},
+        "S": "SH", "Z": "ZH", "ts": "S", "dz": "Z", "tS": "CH", "dZ": "JH", "J": "N", "L": "L",
+        "ng": "NG", "nf": "F",  # the labiodental nasal before f/v: lower lip to the teeth
+        "#": SILENCE,
+    },
+    "finnish": {
+        **_SHARED, **{v: a for vowel, a in (("a", "AA"), ("e", "EH"), ("i", "IY"), ("o", "OW"), ("u", "UW"),
+                                             ("y", "UW"), ("@", "AE"), ("7", "UH"), ("&", "AH")) for v in (vowel, vowel + ":")},
+        **{consonant + ":": arpabet for consonant, arpabet in {
+            **_SHARED, "T": "TH", "D": "DH", "S": "SH", "Z": "ZH", "h": "HH", "N": "NG", "L": "L"}.items()},
+        "T": "TH", "S": "SH", "h": "HH", "N": "NG", "L": "L",
+        "#": SILENCE, "##": SILENCE,
+    },
+    "msu_ru": {
+        # Doubled letters are the palatalised consonants; the lips do the same.
+        **_SHARED, **{consonant * 2: _SHARED[consonant] for consonant in "pbtdkgfvszmnlr"},
+        "ii": "IY", "i": "IY", "yy": "IH", "y": "IH", "uu": "UW", "u": "UW", "ee": "EH", "e": "EH",
+        "oo": "OW", "aa": "AA", "a": "AH", "ae": "AE", "ay": "AH", "ur": "UH",
+        "c": "S", "ch": "CH", "sh": "SH", "sch": "SH", "zh": "ZH", "h": "HH", "hh": "HH",
+        "pau": SILENCE,
+    },
+    "czech": {
+        **_SHARED, **{v: a for vowel, a in (("a", "AA"), ("e", "EH"), ("i", "IY"), ("o", "OW"), ("u", "UW"))
+                      for v in (vowel, vowel + ":")},
+        "c": "S", "c~": "CH", "ch": "HH", "d~": "D", "dz": "Z", "dz~": "JH", "h": "HH", "n*": "NG", "n~": "N",
+        "r~": "ZH", "r~*": "SH", "s~": "SH", "t~": "T", "z~": "ZH",
+        "#": SILENCE, "_": SILENCE,
+    },
+}
+
+
+def arpabet(phone_set: str, phone: str) -> str:
+    try:
+        return PHONE_SETS[phone_set][phone]
+    except KeyError:
+        raise LipwrightError(f"festival phone {phone!r} of phone set {phone_set!r} has no viseme: add it to "
+                             "synthetic/festival_phones.py") from None
+
+
+def phones_from_segments(segments: str, phone_set: str, time_scale: float = 1.0) -> list[Phone]:
+    """Festival's `utt.save.segs` text (a header, then "end-time 100 phone" per line) as phones covering the
+    clip from 0; time_scale multiplies every time (1 / speed for speech played faster)."""
+    phones: list[Phone] = []
+    rows = segments.splitlines()
+    for row in rows[rows.index("#") + 1:] if "#" in rows else rows:  # an xlabel header ends at "#"
+        fields = row.split()
+        if len(fields) != 3:
+            continue
+        end, label = float(fields[0]) * time_scale, arpabet(phone_set, fields[2])
+        start = phones[-1].end if phones else 0.0
+        if end <= start:
+            continue
+        if phones and label == SILENCE == phones[-1].label:
+            phones[-1] = Phone(SILENCE, phones[-1].start, end)
+        else:
+            phones.append(Phone(label, start, end))
+    if not phones:
+        raise LipwrightError("festival returned no segments for this line")
+    return phones

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Festival's Italian, Finnish, Czech and Russian voices, for `data synth --voices foreign` and its tests
+# (Debian packages, about 210 MB; the demo does not need them).
+set -euo pipefail
+packages="festvox-italp16k festvox-itapc16k festvox-suopuhe-lj festvox-suopuhe-mv festvox-ru festvox-czech-dita festvox-czech-ph"
+voices=/usr/share/festival/voices
+for voice in italian/lp_diphone italian/pc_diphone finnish/suo_fi_lj_diphone finnish/hy_fi_mv_diphone \
+             russian/msu_ru_nsh_clunits czech/czech_dita czech/czech_ph; do
+  if [ ! -d "$voices/$voice" ]; then
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null
+      exit 0
+    fi
+    echo "install festival's foreign voices (sudo apt-get install $packages), then run again" >&2
+    exit 1
+  fi
+done
