@@ -1,4 +1,4 @@
-"""Festival's Italian, Finnish, Czech and Russian voices (real festival, real speech): every phone they
+"""Festival's Italian, Finnish, Czech, Catalan and Russian voices (real festival, real speech): every phone they
 speak has a viseme, their own segment times cover and fit the audio, and a corpus grown by them beside an
 English voice keeps both and closes the lips on every p/b/m they spoke."""
 
@@ -21,12 +21,20 @@ from lipwright.synthetic.corpus import make_corpus
 from lipwright.synthetic.festival_phones import PHONE_SETS, phones_from_segments
 from lipwright.synthetic.festival_speech import speak_with_phones
 from lipwright.synthetic.foreign_lines import LANGUAGES, foreign_line
-from lipwright.synthetic.voices import FOREIGN_VOICES, Voice
+from lipwright.synthetic.voices import FOREIGN_MORE_VOICES, FOREIGN_VOICES, Voice
 
 # One voice per language, one of them played faster (its phone times scale with it).
-ONE_PER_LANGUAGE = {voice.language: voice for voice in FOREIGN_VOICES if voice.speed == 1.0 and not voice.words_per_minute}
+ALL_FOREIGN = FOREIGN_VOICES + FOREIGN_MORE_VOICES
+ONE_PER_LANGUAGE = {voice.language: voice for voice in ALL_FOREIGN if voice.speed == 1.0 and not voice.words_per_minute}
 ONE_PER_LANGUAGE["czech"] = Voice("festival", "czech_ph", 0, 0, 1.12, "czech")
-LABIAL_LETTERS = "pbmпбм"
+# Letters spoken with the lips closed; Catalan says v as b.
+LABIAL_LETTERS = {"catalan": "pbmv", "russian": "пбм"}
+
+
+def test_every_voice_set_is_distinct_and_speaks_a_language_the_lines_know():
+    ids = [voice.id for voice in ALL_FOREIGN]
+    assert len(ids) == len(set(ids)) and "_" not in "".join(ids)
+    assert {voice.language for voice in ALL_FOREIGN} == set(LANGUAGES) and set(ONE_PER_LANGUAGE) == set(LANGUAGES)
 
 
 def _festival_phone_set(voice: Voice) -> tuple[str, list[str]]:
@@ -37,7 +45,7 @@ def _festival_phone_set(voice: Voice) -> tuple[str, list[str]]:
     return name, phones
 
 
-@pytest.mark.parametrize("voice", sorted({(v.name, v.language): v for v in FOREIGN_VOICES}.values(), key=str),
+@pytest.mark.parametrize("voice", sorted({(v.name, v.language): v for v in ALL_FOREIGN}.values(), key=str),
                          ids=lambda voice: voice.name)
 def test_every_phone_of_every_foreign_voice_has_a_viseme(voice):
     name, phones = _festival_phone_set(voice)
@@ -61,7 +69,7 @@ def test_spoken_phones_cover_the_audio_and_keep_every_closure_of_the_text(langua
         # p, b and m (and geminates: one closure) become one run of bilabial phones each.
         letters = re.sub(r"[^\w]+", " ", text.lower()).replace(" ", "")
         assert _labial_runs([phone.label for phone in phones]) == _labial_runs(
-            ["P" if letter in LABIAL_LETTERS else letter for letter in letters]), text
+            ["P" if letter in LABIAL_LETTERS.get(language, "pbm") else letter for letter in letters]), text
         # The times are the audio's: pauses between phrases are quieter than the vowels around them.
         def loudness(label_test):
             spans = [p for p in phones[1:-1] if label_test(p.label) and p.duration > 0.04]

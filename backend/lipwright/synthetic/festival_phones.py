@@ -1,7 +1,7 @@
 """The phones of festival's non-English voices as the ARPAbet phones the visemes know, chosen for what the
 lips and jaw do: p/b/m seal the lips in every language, open vowels open the jaw, rounded ones round the lips.
 
-Trills (r in all four languages) become L: a tongue-tip consonant that leaves the lips where the vowels put
+Trills and taps (r in every one of these languages) become L: a tongue-tip consonant that leaves the lips where the vowels put
 them (English R rounds them). Front rounded vowels (Finnish y, ö) become the rounded UW and UH, since the lips,
 not the tongue, are what a face shows."""
 
@@ -44,6 +44,12 @@ PHONE_SETS: dict[str, dict[str, str]] = {
         "c": "S", "c~": "CH", "ch": "HH", "d~": "D", "dz": "Z", "dz~": "JH", "h": "HH", "n*": "NG", "n~": "N",
         "r~": "ZH", "r~*": "SH", "s~": "SH", "t~": "T", "z~": "ZH",
         "#": SILENCE, "_": SILENCE,
+    },
+    "upc_catalan-central": {
+        **_SHARED, **{v: a for vowel, a in (("a", "AA"), ("e", "EY"), ("E", "EH"), ("i", "IY"), ("o", "OW"),
+                                             ("O", "AO"), ("u", "UW")) for v in (vowel, vowel + "1")},
+        "ax": "AH", "J": "N", "L": "L", "rr": "L", "S": "SH", "Z": "ZH",
+        "pau": SILENCE, "_": SILENCE, "#": SILENCE,
     },
 }
 

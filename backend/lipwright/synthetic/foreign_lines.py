@@ -1,4 +1,4 @@
-"""Generated lines for festival's Italian, Finnish, Czech and Russian voices: made-up words of each
+"""Generated lines for festival's Italian, Finnish, Czech, Catalan and Russian voices: made-up words of each
 language's own letters, which its letter-to-sound rules read as they would a real word. Meaning does not
 matter; what the lines give a corpus is new human timbres speaking closures and open vowels with exact
 timings (festival says where every phone it spoke begins and ends). p, b and m are drawn twice as often as
@@ -43,6 +43,13 @@ LANGUAGES: dict[str, Language] = {
         (),
         ("a", "e", "i", "o", "u", "y", "á", "é", "í", "ú", "ů", "ě"),
         ("", "", "", "k", "t", "m", "n", "s", "l")),
+    "catalan": Language(
+        "upc_catalan-central", "iso-8859-1",
+        (*_LABIAL["latin"] * 2, "f", "v", "t", "d", "n", "l", "r", "s", "c", "g", "ll", "ny", "x", "j", "pr", "br",
+         "pl", "bl", "tr", ""),
+        ("rr", "ss", "l·l"),
+        ("a", "e", "i", "o", "u", "à", "è", "é", "í", "ò", "ó", "ú"),
+        ("", "", "", "s", "n", "l", "r", "t")),
     "russian": Language(
         "msu_ru", "utf-8",
         (*_LABIAL["cyrillic"] * 2, "ф", "в", "т", "д", "н", "л", "р", "с", "з", "к", "г", "х", "ц", "ч", "ш",
