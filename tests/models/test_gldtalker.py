@@ -66,6 +66,28 @@ def test_a_finished_run_resumes_without_training_again(run, tiny_corpus):
     assert len(result["history"]) == 6 and (out / "last" / "model.safetensors").read_bytes() == before
 
 
+def test_fine_tuning_from_the_diffusion_stage_keeps_the_prior_exactly_and_trains_the_rest(run, tiny_corpus, tmp_path):
+    """--from-stage diffusion --init-from RUN: no prior folder, the prior's weights as they came, the diffusion's moved."""
+    from lipwright.errors import LipwrightError
+    from lipwright.training.checkpoint import load_checkpoint
+
+    recipe = Recipe("gldtalker", tiny_corpus, tmp_path / "tuned", "weights", ENCODER, TINY, piece_seconds=2.0,
+                    init_from=run[0] / "best", from_stage="diffusion")
+    result = run_recipe(recipe, TrainSettings(epochs=2, batch_size=2, learning_rate=1e-2, device="cpu"))
+    assert set(result["stages"]) == {"diffusion"} and not (tmp_path / "tuned" / "prior").exists()
+    _, before = load_checkpoint(run[0] / "best")
+    _, after = load_checkpoint(tmp_path / "tuned" / "last")
+    prior = [name for name in before if name.startswith("prior.")]
+    assert prior and all(torch.equal(before[name], after[name]) for name in prior)
+    assert any(not torch.equal(before[name], after[name]) for name in before if name.startswith("diffusion."))
+    for stage, init_from, message in (("decoder", run[0] / "best", "no training stage 'decoder': its stages are prior, "
+                                       "diffusion"), ("diffusion", None, "give --init-from a trained checkpoint")):
+        wrong = replace(recipe, out=tmp_path / "wrong", from_stage=stage, init_from=init_from)
+        with pytest.raises(LipwrightError, match=message):
+            run_recipe(wrong, TrainSettings(epochs=1, device="cpu"))
+    assert not (tmp_path / "wrong").exists()
+
+
 def test_one_seed_gives_one_sample_and_another_seed_another(network, tiny_corpus):
     batch = first_batch(network, pieces(tiny_corpus), size=2)
     speakers = torch.tensor([0, -1])

@@ -30,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--piece-seconds", type=float, default=6.0, help="longer clips train in pieces this long")
     parser.add_argument("--init-from", type=Path, metavar="CHECKPOINT",
                         help="start from this checkpoint folder's weights (fine-tuning; new layers start fresh)")
+    parser.add_argument("--from-stage", default="", metavar="STAGE",
+                        help="gldtalker: train from this stage on ('diffusion'), keeping the earlier ones (its motion "
+                             "prior) as --init-from has them")
     parser.add_argument("--keep-epochs", action="store_true",
                         help="keep every epoch's checkpoint in OUT/epochs/NNN, to choose one on voices the "
                              "validation split lacks")
@@ -70,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             if (folder / "config.json").is_file() else "wav2vec2"
         encoder = {"kind": kind, "path": str(folder)}
     recipe = Recipe(args.model, args.data, args.out, args.space, encoder, settings_from(args.set), args.piece_seconds,
-                    init_from=args.init_from)
+                    init_from=args.init_from, from_stage=args.from_stage)
     loop = TrainSettings(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
                          patience=args.patience, seed=args.seed, device=args.device, keep_epochs=args.keep_epochs)
     with terminal_progress("train") as progress:

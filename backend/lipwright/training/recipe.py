@@ -26,12 +26,16 @@ class Recipe:
     piece_seconds: float = 6.0  # longer clips are cut into pieces this long (the last piece may be shorter)
     template: str = ""  # "" : what the data says (default-head for a synthetic corpus)
     init_from: Path | None = None  # a checkpoint folder whose matching weights start the network
+    # A staged network (GLDiTalker) trains from this stage on; the earlier ones stay as init_from has them
+    # (fine-tuning the diffusion on new voices keeps the shipped motion prior). "": every stage.
+    from_stage: str = ""
 
 
 def run_recipe(recipe: Recipe, loop: TrainSettings = TrainSettings(), progress: Progress = no_progress) -> dict:
     from ..encoders.build import build_encoder
     from ..models.networks import build_network, network_class
 
+    _check_stage(recipe, tuple(getattr(network_class(recipe.model), "training_stages", ())))
     train_examples, val_examples, template = _examples(recipe)
     train_examples = [piece for example in train_examples for piece in cut(example, recipe.piece_seconds)]
     val_examples = [piece for example in val_examples for piece in cut(example, recipe.piece_seconds)]
@@ -49,7 +53,8 @@ def run_recipe(recipe: Recipe, loop: TrainSettings = TrainSettings(), progress: 
         _start_from(network, Path(recipe.init_from))
     stages = getattr(network, "training_stages", ())
     if stages:
-        result = _train_in_stages(network, config, train_examples, val_examples, Path(recipe.out), loop, progress)
+        result = _train_in_stages(network, config, train_examples, val_examples, Path(recipe.out), loop, progress,
+                                  stages.index(recipe.from_stage) if recipe.from_stage else 0)
     else:
         result = train(network, config, train_examples, val_examples, recipe.out, loop, progress)
     result["examples"] = {"train": len(train_examples), "val": len(val_examples),
@@ -58,17 +63,20 @@ def run_recipe(recipe: Recipe, loop: TrainSettings = TrainSettings(), progress: 
 
 
 def _train_in_stages(network, config: RunConfig, train_examples: list[Example], val_examples: list[Example],
-                     out: Path, loop: TrainSettings, progress: Progress) -> dict:
+                     out: Path, loop: TrainSettings, progress: Progress, first: int = 0) -> dict:
     """A network trained in stages (GLDiTalker: its motion prior, then its diffusion) goes through the
     shared loop once per stage: every stage but the last in its own folder inside the run (out/prior/),
     the last in the run folder itself, each starting from the best checkpoint of the one before and
-    each resumable on its own; the run's best/ and last/ hold the whole network."""
+    each resumable on its own; the run's best/ and last/ hold the whole network. Stages before `first`
+    are not trained: the network keeps them as it was started."""
     stages = list(network.training_stages)
     results = {}
     for index, stage in enumerate(stages):
+        if index < first:
+            continue
         folder = out if index == len(stages) - 1 else out / stage
         _check_resumable(folder, config)
-        if index > 0 and not (folder / "history.json").is_file():
+        if index > first and not (folder / "history.json").is_file():
             _, state = load_checkpoint(out / stages[index - 1] / "best")
             network.load_state_dict(state)
         network.begin_stage(stage)
@@ -100,6 +108,17 @@ def _comparable(config: RunConfig, name: str):
 
     value = getattr(config, name)
     return described_whole(value) if name == "encoder" else value
+
+
+def _check_stage(recipe: Recipe, stages: tuple[str, ...]) -> None:
+    if not recipe.from_stage:
+        return
+    if recipe.from_stage not in stages:
+        named = f"its stages are {', '.join(stages)}" if stages else "it trains in one stage"
+        raise LipwrightError(f"{recipe.model} has no training stage {recipe.from_stage!r}: {named}")
+    if recipe.init_from is None and stages.index(recipe.from_stage) > 0:
+        raise LipwrightError(f"--from-stage {recipe.from_stage} keeps the earlier stages as they start: give "
+                             "--init-from a trained checkpoint, or they would stay untrained")
 
 
 def _examples(recipe: Recipe) -> tuple[list[Example], list[Example], str]:
