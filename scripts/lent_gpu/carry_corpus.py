@@ -48,7 +48,11 @@ def pack(src: Path, dst: Path, workers: int = 2) -> int:
 
 
 def is_foreign(name: str) -> bool:
-    return name.startswith("festival-") and not name.startswith("festival-ked")
+    """Whether clip `name` ("<voice id>_<index>") is spoken by a non-English voice set."""
+    from lipwright.synthetic.voices import VOICE_SETS
+
+    foreign = {voice.id for voices in VOICE_SETS.values() for voice in voices if voice.language != "english"}
+    return name.rsplit("_", 1)[0] in foreign
 
 
 def _unpack_clip(src: Path, dst: Path, lengths: dict[str, int], name: str) -> None:

@@ -47,9 +47,9 @@ def rebuild(prefix: str, base: Path, out: Path) -> list[str]:
     for part in sorted(Path(prefix).parent.glob(f"{Path(prefix).name}-[0-9]*.pt")):
         tensors = torch.load(part, weights_only=True)
         for epoch in sorted({name.split("/", 1)[0] for name in tensors}):
-            state = {name: value.float() if value.is_floating_point() else value for name, value in base_state.items()}
-            state.update({name.split("/", 1)[1]: value.float() if value.is_floating_point() else value
-                          for name, value in tensors.items() if name.startswith(epoch + "/")})
+            state = {**base_state, **{name.split("/", 1)[1]: value for name, value in tensors.items()
+                                      if name.startswith(epoch + "/")}}
+            state = {name: value.float() if value.is_floating_point() else value for name, value in state.items()}
             save_checkpoint(out / "epochs" / epoch, state, RunConfig(**meta["configs"][epoch]))
             rebuilt.append(epoch)
     return rebuilt

@@ -18,7 +18,8 @@ from lipwright.metrics.lipsync import lipsync_scores, opening_and_rest
 from lipwright.motion.visemes import BILABIALS
 from lipwright.phones.phone import SILENCE
 from lipwright.synthetic.corpus import make_corpus
-from lipwright.synthetic.festival_phones import PHONE_SETS, phones_from_segments
+from lipwright.phones.phone import ARPABET
+from lipwright.synthetic.festival_phones import PHONE_SETS, arpabet, phones_from_segments
 from lipwright.synthetic.festival_speech import speak_with_phones
 from lipwright.synthetic.foreign_lines import LANGUAGES, foreign_line
 from lipwright.synthetic.voices import FOREIGN_MORE_VOICES, FOREIGN_VOICES, Voice
@@ -50,7 +51,7 @@ def _festival_phone_set(voice: Voice) -> tuple[str, list[str]]:
 def test_every_phone_of_every_foreign_voice_has_a_viseme(voice):
     name, phones = _festival_phone_set(voice)
     assert name == LANGUAGES[voice.language].phone_set and len(phones) > 25
-    assert not [phone for phone in phones if phone not in PHONE_SETS[name]]
+    assert {arpabet(name, phone) for phone in phones} <= ARPABET | {SILENCE}
 
 
 def _labial_runs(labels: list[str]) -> int:
@@ -77,6 +78,33 @@ def test_spoken_phones_cover_the_audio_and_keep_every_closure_of_the_text(langua
         pauses, vowels = loudness(lambda label: label == SILENCE), loudness(lambda label: label in ("AA", "OW", "IY"))
         if pauses:
             assert max(pauses) < 0.5 * np.median(vowels), text
+
+
+def test_generated_segments_become_phones_that_cover_the_clip_without_gaps_or_empty_spans():
+    """Any segment list festival could write (any phone of any set, ends that repeat, silences in a row) gives
+    contiguous phones from 0 to the last end times the scale, none empty, no two silences side by side."""
+    rng = np.random.default_rng(23)
+    for _ in range(300):
+        phone_set = str(rng.choice(sorted(PHONE_SETS)))
+        names = sorted(PHONE_SETS[phone_set])
+        ends = np.round(np.cumsum(rng.choice([0.0, 0.01, 0.05, 0.12], size=rng.integers(1, 30))), 4) + 0.01
+        rows = [f"{end:.4f} 100 {rng.choice(names)}" for end in ends]
+        scale = float(rng.uniform(0.7, 1.3))
+        phones = phones_from_segments("separator ;\nnfields 1\n#\n" + "\n".join(rows) + "\n", phone_set, scale)
+        assert phones[0].start == 0.0 and abs(phones[-1].end - ends[-1] * scale) < 1e-9
+        assert all(a.end == b.start for a, b in zip(phones, phones[1:])) and all(p.duration > 0 for p in phones)
+        assert not [a for a, b in zip(phones, phones[1:]) if a.label == b.label == SILENCE]
+        assert {p.label for p in phones} <= ARPABET | {SILENCE}
+
+
+def test_every_generated_line_is_written_in_letters_its_voices_read():
+    """Festival reads each language in one 8-bit encoding (UTF-8 for Russian): a letter outside it would be
+    garbled into other phones. Lines also end in punctuation and hold at least one word."""
+    for language, spoken in LANGUAGES.items():
+        for seed in range(300):
+            text = foreign_line(random.Random(seed), language)
+            assert text.encode(spoken.encoding).decode(spoken.encoding) == text
+            assert text[-1] in ".!?" and text[0].isupper() and len(text.split()) >= 2
 
 
 def test_segments_are_read_past_the_header_and_scaled_for_faster_speech():

@@ -107,3 +107,32 @@ def test_fine_tuning_on_more_voices_keeps_each_known_style_and_starts_new_ones_a
     table = state["style.table.weight"]
     assert torch.allclose(table[0], rows[0]) and torch.allclose(table[1], rows.mean(dim=0), atol=1e-6)
     assert not torch.allclose(table[1], rows[1], atol=1e-3)
+
+
+def test_style_rows_follow_their_speakers_for_any_old_and_new_speaker_lists():
+    """Over generated speaker lists: every speaker both lists share keeps its own row, every new one gets the
+    old average, whatever the order or overlap; a table of another size is left alone."""
+    import random
+    from dataclasses import replace
+
+    import torch
+
+    from lipwright.models.networks import build_network
+    from lipwright.training.checkpoint import RunConfig
+    from lipwright.training.recipe import _styles_by_speaker
+
+    model, settings = VARIANTS["jambatalk"]
+    rng = random.Random(5)
+    pool = [f"voice-{i}" for i in range(12)]
+    for case in range(25):
+        old, new = rng.sample(pool, rng.randint(1, 8)), rng.sample(pool, rng.randint(1, 8))
+        config = RunConfig(model, "weights", 30.0, "default-head", new, ENCODER, settings, motion_dim=52)
+        network = build_network(config)
+        network.config = replace(config, settings=network.settings_dict())
+        rows = torch.randn(len(old), network.style.table.weight.shape[1], generator=torch.Generator().manual_seed(case))
+        table = _styles_by_speaker(network, {"style.table.weight": rows}, old)["style.table.weight"]
+        assert table.shape[0] == len(new)
+        for row, speaker in enumerate(new):
+            expected = rows[old.index(speaker)] if speaker in old else rows.mean(dim=0)
+            torch.testing.assert_close(table[row], expected)
+        assert _styles_by_speaker(network, {"style.table.weight": rows}, old + ["extra"]) == {}

@@ -13,21 +13,19 @@ from ..phones.phone import SILENCE, Phone
 _SHARED = {"p": "P", "b": "B", "m": "M", "f": "F", "v": "V", "t": "T", "d": "D", "k": "K", "g": "G",
            "s": "S", "z": "Z", "n": "N", "l": "L", "r": "L", "j": "Y", "w": "W"}
 
-# Keyed by the name each voice's phone set gives itself (PhoneSet.description's `name`).
+# Keyed by the name each voice's phone set gives itself (PhoneSet.description's `name`). Length (Finnish and
+# Czech "a:", "p:") and stress (Italian and Catalan "a1") do not change what the lips do: `arpabet` drops them.
+_VOWELS_7 = {"i": "IY", "e": "EY", "E": "EH", "a": "AA", "o": "OW", "O": "AO", "u": "UW"}  # Italian, Catalan
 PHONE_SETS: dict[str, dict[str, str]] = {
     "italian": {
-        **_SHARED, **{v: a for vowel, a in (("i", "IY"), ("e", "EY"), ("E", "EH"), ("a", "AA"), ("o", "OW"),
-                                             ("O", "AO"), ("u", "UW")) for v in (vowel, vowel + "1")},
+        **_SHARED, **_VOWELS_7,
         "S": "SH", "Z": "ZH", "ts": "S", "dz": "Z", "tS": "CH", "dZ": "JH", "J": "N", "L": "L",
         "ng": "NG", "nf": "F",  # the labiodental nasal before f/v: lower lip to the teeth
         "#": SILENCE,
     },
     "finnish": {
-        **_SHARED, **{v: a for vowel, a in (("a", "AA"), ("e", "EH"), ("i", "IY"), ("o", "OW"), ("u", "UW"),
-                                             ("y", "UW"), ("@", "AE"), ("7", "UH"), ("&", "AH")) for v in (vowel, vowel + ":")},
-        **{consonant + ":": arpabet for consonant, arpabet in {
-            **_SHARED, "T": "TH", "D": "DH", "S": "SH", "Z": "ZH", "h": "HH", "N": "NG", "L": "L"}.items()},
-        "T": "TH", "S": "SH", "h": "HH", "N": "NG", "L": "L",
+        **_SHARED, "a": "AA", "e": "EH", "i": "IY", "o": "OW", "u": "UW", "y": "UW", "@": "AE", "7": "UH", "&": "AH",
+        "T": "TH", "D": "DH", "S": "SH", "Z": "ZH", "h": "HH", "N": "NG", "L": "L",
         "#": SILENCE, "##": SILENCE,
     },
     "msu_ru": {
@@ -39,15 +37,13 @@ PHONE_SETS: dict[str, dict[str, str]] = {
         "pau": SILENCE,
     },
     "czech": {
-        **_SHARED, **{v: a for vowel, a in (("a", "AA"), ("e", "EH"), ("i", "IY"), ("o", "OW"), ("u", "UW"))
-                      for v in (vowel, vowel + ":")},
+        **_SHARED, "a": "AA", "e": "EH", "i": "IY", "o": "OW", "u": "UW",
         "c": "S", "c~": "CH", "ch": "HH", "d~": "D", "dz": "Z", "dz~": "JH", "h": "HH", "n*": "NG", "n~": "N",
         "r~": "ZH", "r~*": "SH", "s~": "SH", "t~": "T", "z~": "ZH",
         "#": SILENCE, "_": SILENCE,
     },
     "upc_catalan-central": {
-        **_SHARED, **{v: a for vowel, a in (("a", "AA"), ("e", "EY"), ("E", "EH"), ("i", "IY"), ("o", "OW"),
-                                             ("O", "AO"), ("u", "UW")) for v in (vowel, vowel + "1")},
+        **_SHARED, **_VOWELS_7,
         "ax": "AH", "J": "N", "L": "L", "rr": "L", "S": "SH", "Z": "ZH",
         "pau": SILENCE, "_": SILENCE, "#": SILENCE,
     },
@@ -55,11 +51,12 @@ PHONE_SETS: dict[str, dict[str, str]] = {
 
 
 def arpabet(phone_set: str, phone: str) -> str:
-    try:
-        return PHONE_SETS[phone_set][phone]
-    except KeyError:
+    table = PHONE_SETS.get(phone_set, {})
+    label = table.get(phone) or table.get(phone.rstrip(":1"))  # "a:" and "a1" are a's lips
+    if label is None:
         raise LipwrightError(f"festival phone {phone!r} of phone set {phone_set!r} has no viseme: add it to "
-                             "synthetic/festival_phones.py") from None
+                             "synthetic/festival_phones.py")
+    return label
 
 
 def phones_from_segments(segments: str, phone_set: str, time_scale: float = 1.0) -> list[Phone]:
