@@ -13,11 +13,13 @@ import json
 import pickle
 import shutil
 from concurrent.futures import ProcessPoolExecutor
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
 import soundfile
+
+from lipwright.datasets.safe_pickle import load_arrays_pickle
 
 OPUS_COMPRESSION = 0.96  # libsndfile's scale: 0.95 is about 19 kb/s, 0.96 about 16, 1.0 about 7
 SAMPLE_RATE = 16000
@@ -42,17 +44,21 @@ def pack(src: Path, dst: Path, workers: int = 2) -> int:
     (dst / "lengths.json").write_text(json.dumps(lengths))
     shutil.copy(src / "layout.json", dst / "layout.json")
     shutil.copytree(src / "regions", dst / "regions", dirs_exist_ok=True)
-    templates = pickle.loads((src / "templates.pkl").read_bytes())  # written by data synth: plain arrays
+    templates = load_arrays_pickle(src / "templates.pkl")
     np.save(dst / "template.npy", next(iter(templates.values())))  # every synthetic voice shares the head
     return len(names)
 
 
-def is_foreign(name: str) -> bool:
-    """Whether clip `name` ("<voice id>_<index>") is spoken by a non-English voice set."""
+@cache
+def _foreign_voice_ids() -> frozenset[str]:
     from lipwright.synthetic.voices import VOICE_SETS
 
-    foreign = {voice.id for voices in VOICE_SETS.values() for voice in voices if voice.language != "english"}
-    return name.rsplit("_", 1)[0] in foreign
+    return frozenset(voice.id for voices in VOICE_SETS.values() for voice in voices if voice.language != "english")
+
+
+def is_foreign(name: str) -> bool:
+    """Whether clip `name` ("<voice id>_<index>") is spoken by a non-English voice set."""
+    return name.rsplit("_", 1)[0] in _foreign_voice_ids()
 
 
 def _unpack_clip(src: Path, dst: Path, lengths: dict[str, int], name: str) -> None:

@@ -17,11 +17,18 @@ import torch
 from lipwright.training.checkpoint import CONFIG_FILE, RunConfig, load_checkpoint, save_checkpoint
 
 
+def evenly_spaced(count: int, cap: int) -> list[int]:
+    """At most `cap` of `count` indices, the first and the last among them, spread evenly between."""
+    if count <= cap:
+        return list(range(count))
+    return sorted(set(np.linspace(0, count - 1, cap).round().astype(int).tolist()))
+
+
 def harvest(run: Path, prefix: str, per_file: int = 7, cap: int = 14, leave_out: str = "prior.") -> list[str]:
     kept = sorted(folder for folder in (run / "epochs").glob("*") if (folder / CONFIG_FILE).is_file())
     if not kept:
         return []
-    picks = [kept[i] for i in sorted(set(np.linspace(0, len(kept) - 1, min(cap, len(kept))).round().astype(int)))]
+    picks = [kept[i] for i in evenly_spaced(len(kept), cap)]
     Path(prefix).parent.mkdir(parents=True, exist_ok=True)
     history = run / "history.json"
     meta = {"history": json.loads(history.read_text()) if history.is_file() else [], "configs": {}}

@@ -19,7 +19,7 @@ from lipwright.training.checkpoint import load_checkpoint, save_checkpoint
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts" / "lent_gpu"))
 
 from carry_corpus import is_foreign, pack, unpack  # noqa: E402
-from carry_epochs import harvest, rebuild  # noqa: E402
+from carry_epochs import evenly_spaced, harvest, rebuild  # noqa: E402
 
 from ..evaluation.tiny_run import untrained_run  # noqa: E402
 
@@ -82,3 +82,14 @@ def test_kept_epochs_come_back_as_float16_and_the_left_out_part_from_the_base(tm
             torch.testing.assert_close(value, expected.float() if expected.is_floating_point() else expected,
                                        rtol=1e-3, atol=1e-3)
         assert not torch.equal(back["style.table.weight"], sent["style.table.weight"])
+
+
+def test_the_epochs_brought_back_span_the_run_evenly_whatever_its_length():
+    rng = np.random.default_rng(7)
+    for count, cap in [(0, 3), (1, 1), (2, 14), (14, 14), *rng.integers(1, 120, (200, 2)).tolist()]:
+        picks = evenly_spaced(count, cap)
+        assert len(picks) == min(count, cap), (count, cap)
+        if count:
+            assert picks[0] == 0 and picks[-1] == count - 1 or (cap == 1 and picks == [0]), (count, cap)
+        gaps = np.diff(picks)
+        assert (gaps >= 1).all() and (len(gaps) == 0 or gaps.max() - gaps.min() <= 1), (count, cap, picks)
