@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
+import soxr
 
 from bench_lipsync import DEV_VOICES, FPS, is_held_out, spoken_clips, summarise
 from measure_unseen_voices import warped_filters
@@ -38,15 +39,34 @@ def heard(model: TrainedRunModel, clip: AudioClip, seed: int = 0, warp: float = 
         return model.animate(AnimationRequest(clip=clip, fps=FPS, seed=seed, offsets=False)).weights
 
 
+def sealed_at_speed(model: TrainedRunModel, clip: AudioClip, speed: float) -> np.ndarray:
+    """Per frame of the clip: did the network seal the lips while hearing it played at `speed` (resampled,
+    so pitch and formants move with it, as Kaldi's speed perturbation)? A frame counts as sealed when any
+    frame of the played motion that falls within it is (a brief seal survives the mapping back)."""
+    played = soxr.resample(clip.samples, clip.sample_rate, clip.sample_rate / speed).astype(np.float32)
+    sealed = mouth_opening(heard(model, AudioClip(played, clip.sample_rate))) <= SEALED
+    frames = int(round(clip.seconds * FPS))
+    first = np.clip(np.floor(np.arange(frames) / speed).astype(int), 0, len(sealed) - 1)
+    last = np.clip(np.floor(np.arange(1, frames + 1) / speed).astype(int), first + 1, len(sealed))
+    return np.array([sealed[a:b].any() for a, b in zip(first, last)])
+
+
 def variants(clip: AudioClip, gld: TrainedRunModel, jt: TrainedRunModel) -> dict[str, np.ndarray]:
     fast, accurate = (phones_for_clip(clip, None, mode).phones for mode in ("fast", "accurate"))
     g0, g1, j = heard(gld, clip, 0), heard(gld, clip, 1), heard(jt, clip)
     warped = [heard(gld, clip, 0, warp) for warp in (0.85, 0.92, 1.08, 1.18)]
+    speeds = {speed: sealed_at_speed(gld, clip, speed) for speed in (0.8, 0.9, 1.1, 1.2)}
 
     def closing(phones, *motions, need=1, seal=SEALED):
         """`phones` with the closures heard where at least `need` of `motions` open the mouth no more than `seal`."""
         frames = min(len(motion) for motion in motions)
         votes = np.sum([mouth_opening(motion[:frames]) <= seal for motion in motions], axis=0)
+        return add_sealed_spans(phones, frame_spans(votes >= need, FPS), clip.seconds)
+
+    def closing_masks(phones, *masks, need=1):
+        """`phones` with the closures heard where at least `need` of the per-frame seal masks agree."""
+        frames = min(len(mask) for mask in masks)
+        votes = np.sum([mask[:frames] for mask in masks], axis=0)
         return add_sealed_spans(phones, frame_spans(votes >= need, FPS), clip.seconds)
 
     def network(phones):
@@ -68,6 +88,10 @@ def variants(clip: AudioClip, gld: TrainedRunModel, jt: TrainedRunModel) -> dict
         **{f"network, sealed under {need} of warps 0.85-1.18 (5)": network(closing(fast, g0, *warped, need=need))
            for need in (1, 2, 3)},
         **{f"network, sealed at opening <= {seal}": network(closing(fast, g0, seal=seal)) for seal in (0.02, 0.04, 0.07)},
+        **{f"network, sealed as played or at speed {speed}": network(closing_masks(fast, mouth_opening(g0) <= SEALED, mask))
+           for speed, mask in speeds.items()},
+        **{f"network, sealed in {need} of speeds 0.8-1.2 (5)": network(
+            closing_masks(fast, mouth_opening(g0) <= SEALED, *speeds.values(), need=need)) for need in (2, 3)},
     }
 
 

@@ -187,7 +187,7 @@ def warped_filters(factor: float):
 
     original = LogMelEncoder._filters
 
-    def warped(self):
+    def warped(self, clips: int = 1):  # one bank for every clip of the batch, as in inference
         config = self.config
         bank = mel_filter_bank(config.sample_rate, config.window, config.mels, config.low_hz * factor,
                                min(config.high_hz * factor, config.sample_rate / 2))
