@@ -23,7 +23,7 @@ import soundfile
 from bench_lipsync import DEV_VOICES, Clip, is_held_out, load_clips, spoken_clips
 from lipwright.audio.clip import AudioClip
 from lipwright.demo.sentences import sentences
-from lipwright.phones.decoders import _model_path, pcm16, start_utterance
+from lipwright.phones.decoders import pcm16, phone_search_settings, start_utterance
 from lipwright.phones.phone import normalise_label
 
 BILABIALS = {"P", "B", "M"}
@@ -34,8 +34,7 @@ def recognised_closures(clips: list[Clip], warp: float) -> tuple[list[list[float
     """Per clip: the centres of the recognised p/b/m (seconds) and the best path's score, at one warp factor."""
     from pocketsphinx import Decoder
 
-    settings = dict(allphone=_model_path("en-us", "en-us-phone.lm.bin"), lm=None, dict=None, lw=2.0,
-                    beam=1e-20, pbeam=1e-20, loglevel="FATAL")
+    settings = phone_search_settings()
     if warp != 1.0:
         settings.update(warp_type="inverse_linear", warp_params=str(warp))
     decoder = Decoder(**settings)

@@ -33,12 +33,9 @@ def _model_path(*parts: str) -> str:
     return os.path.join(get_model_path(), *parts)
 
 
-@lru_cache(maxsize=1)
-def phone_recogniser() -> SharedDecoder:
-    """Allphone search with the shipped phone language model (its settings follow CMU's advice)."""
-    from pocketsphinx import Decoder
-
-    decoder = Decoder(
+def phone_search_settings() -> dict:
+    """The allphone search's decoder settings: the shipped phone language model, CMU's advised beams."""
+    return dict(
         allphone=_model_path(_MODEL_FOLDER, "en-us-phone.lm.bin"),
         lm=None,
         dict=None,  # phones need no word dictionary; loading the CMU one took 0.35 s of every start
@@ -47,7 +44,14 @@ def phone_recogniser() -> SharedDecoder:
         pbeam=1e-20,
         loglevel="FATAL",
     )
-    return SharedDecoder(decoder)
+
+
+@lru_cache(maxsize=1)
+def phone_recogniser() -> SharedDecoder:
+    """Allphone search with phone_search_settings()."""
+    from pocketsphinx import Decoder
+
+    return SharedDecoder(Decoder(**phone_search_settings()))
 
 
 @lru_cache(maxsize=1)
