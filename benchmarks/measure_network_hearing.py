@@ -57,17 +57,15 @@ def variants(clip: AudioClip, gld: TrainedRunModel, jt: TrainedRunModel) -> dict
     warped = [heard(gld, clip, 0, warp) for warp in (0.85, 0.92, 1.08, 1.18)]
     speeds = {speed: sealed_at_speed(gld, clip, speed) for speed in (0.8, 0.9, 1.1, 1.2)}
 
-    def closing(phones, *motions, need=1, seal=SEALED):
-        """`phones` with the closures heard where at least `need` of `motions` open the mouth no more than `seal`."""
-        frames = min(len(motion) for motion in motions)
-        votes = np.sum([mouth_opening(motion[:frames]) <= seal for motion in motions], axis=0)
-        return add_sealed_spans(phones, frame_spans(votes >= need, FPS), clip.seconds)
-
     def closing_masks(phones, *masks, need=1):
         """`phones` with the closures heard where at least `need` of the per-frame seal masks agree."""
         frames = min(len(mask) for mask in masks)
         votes = np.sum([mask[:frames] for mask in masks], axis=0)
         return add_sealed_spans(phones, frame_spans(votes >= need, FPS), clip.seconds)
+
+    def closing(phones, *motions, need=1, seal=SEALED):
+        """`phones` with the closures heard where at least `need` of `motions` open the mouth no more than `seal`."""
+        return closing_masks(phones, *(mouth_opening(motion) <= seal for motion in motions), need=need)
 
     def network(phones):
         return open_jaw_as_heard(weights_for_phones(phones, clip, FPS), g0)
