@@ -3,9 +3,9 @@ project never tuned on? pocketsphinx warps its mel filter bank (`warp_type inver
 the factor); the recogniser runs at each factor, and per clip at the factor with the best path score (how
 VTLN factors are usually chosen), and closures heard at k of the factors are kept.
 
-Recogniser level, fast mode's settings (lipwright.phones.decoders.phone_recogniser): a truth p/b/m is heard
-when a recognised P, B or M lies within 35 ms of its centre; an extra closure is a recognised one with no
-truth p/b/m within 35 ms. Clips: bench_lipsync's (`--clips DIR` from its --save-clips, or spoken here).
+Recogniser level, fast mode's settings (lipwright.phones.decoders.phone_search_settings), counted as
+measure_closure_evidence counts: a truth p/b/m is heard when a recognised P, B or M spans its centre (35 ms
+allowed either side); an extra closure is a recognised one whose centre lies in no truth p/b/m (same allowance). Clips: bench_lipsync's (`--clips DIR` from its --save-clips, or spoken here).
 Choose on the development set only: kal and slt are refused.
 
 Run: .venv/bin/python benchmarks/measure_phone_search_warps.py [--voices dev] [--lines 3] [--warps 0.88 0.94 1 1.06 1.12]
@@ -23,52 +23,47 @@ import soundfile
 from bench_lipsync import DEV_VOICES, Clip, is_held_out, load_clips, spoken_clips
 from lipwright.audio.clip import AudioClip
 from lipwright.demo.sentences import sentences
-from lipwright.phones.decoders import pcm16, phone_search_settings, start_utterance
-from lipwright.phones.phone import normalise_label
+from measure_closure_evidence import BILABIALS, NEAR, heard_and_extra as clip_heard_and_extra
+from lipwright.phones.decoders import SharedDecoder, phone_search_settings
+from lipwright.phones.phone import Phone, normalise_label
+from lipwright.phones.recognise import decode_segments
 
-BILABIALS = {"P", "B", "M"}
-NEAR = 0.035
 
-
-def recognised_closures(clips: list[Clip], warp: float) -> tuple[list[list[float]], list[int]]:
-    """Per clip: the centres of the recognised p/b/m (seconds) and the best path's score, at one warp factor."""
+def recognised_closures(clips: list[Clip], warp: float) -> tuple[list[list[Phone]], list[int]]:
+    """Per clip: the recognised p/b/m and the best path's score, at one warp factor."""
     from pocketsphinx import Decoder
 
     settings = phone_search_settings()
     if warp != 1.0:
         settings.update(warp_type="inverse_linear", warp_params=str(warp))
-    decoder = Decoder(**settings)
-    step = 1.0 / float(decoder.config["frate"])
-    centres, scores = [], []
+    shared = SharedDecoder(Decoder(**settings))
+    closures, scores = [], []
     for clip in clips:
         samples, rate = soundfile.read(str(clip.wav), dtype="float32")
-        start_utterance(decoder)
-        decoder.process_raw(pcm16(AudioClip(samples, rate), widen_narrowband=True), full_utt=True)
-        decoder.end_utt()
-        centres.append([(s.start_frame + s.end_frame + 1) / 2 * step for s in decoder.seg()
-                        if normalise_label(s.word) in BILABIALS])
-        scores.append(decoder.hyp().score if decoder.hyp() else -np.inf)
-    return centres, scores
+        segments = decode_segments(shared, AudioClip(samples, rate))
+        closures.append([Phone(label, first * shared.frame_seconds, (last + 1) * shared.frame_seconds)
+                         for label, first, last in ((normalise_label(w), a, b) for w, a, b in segments)
+                         if label in BILABIALS])
+        hypothesis = shared.decoder.hyp()
+        scores.append(hypothesis.score if hypothesis else -np.inf)
+    return closures, scores
 
 
-def heard_and_extra(clips: list[Clip], closures: list[list[float]]) -> tuple[float, float]:
-    """(share of truth p/b/m heard, extra p/b/m per 100 truth ones)."""
-    heard = extra = total = 0
-    for clip, found in zip(clips, closures):
-        truth = [(start + end) / 2 for label, start, end in clip.truth if label in BILABIALS]
-        heard += sum(any(abs(t - f) <= NEAR for f in found) for t in truth)
-        extra += sum(not any(abs(t - f) <= NEAR for t in truth) for f in found)
-        total += len(truth)
-    return heard / total, 100 * extra / total
+def heard_and_extra(clips: list[Clip], closures: list[list[Phone]]) -> tuple[float, float]:
+    """(share of truth p/b/m heard, extra p/b/m per 100 truth ones), summed over clips with
+    measure_closure_evidence's own count."""
+    counts = np.array([clip_heard_and_extra(clip.truth, found) for clip, found in zip(clips, closures)]).reshape(-1, 3)
+    total, heard, extra = counts.sum(axis=0)
+    return heard / max(total, 1), 100 * extra / max(total, 1)
 
 
-def voted(per_warp: list[list[float]], need: int) -> list[float]:
-    """Closures heard (within NEAR) at `need` or more of the warps, each kept once."""
-    kept: list[float] = []
-    for centre in sorted(c for found in per_warp for c in found):
-        support = sum(any(abs(centre - c) <= NEAR for c in found) for found in per_warp)
-        if support >= need and not any(abs(centre - k) <= NEAR for k in kept):
-            kept.append(centre)
+def voted(per_warp: list[list[Phone]], need: int) -> list[Phone]:
+    """Closures heard (centres within NEAR) at `need` or more of the warps, each kept once."""
+    kept: list[Phone] = []
+    for closure in sorted((c for found in per_warp for c in found), key=lambda p: p.centre):
+        support = sum(any(abs(closure.centre - c.centre) <= NEAR for c in found) for found in per_warp)
+        if support >= need and not any(abs(closure.centre - k.centre) <= NEAR for k in kept):
+            kept.append(closure)
     return kept
 
 

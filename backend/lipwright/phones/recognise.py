@@ -14,16 +14,16 @@ def recognise_phones(clip: AudioClip) -> list[Phone]:
     step = shared.frame_seconds
     # seg() frames are inclusive at both ends.
     phones = [Phone(normalise_label(word), first * step, (last + 1) * step)
-              for word, first, last in _decode(shared, clip)]
+              for word, first, last in decode_segments(shared, clip)]
     return fill_timeline(trim_into_silence(fill_timeline(phones, clip.seconds), clip), clip.seconds)
 
 
 def recognise_words(clip: AudioClip) -> list[str]:
     """Dictionary words heard in `clip`, in order (fillers and silences dropped); may be empty."""
-    return [base_word(name) for name, _, _ in _decode(word_recogniser(), clip) if not is_filler(name)]
+    return [base_word(name) for name, _, _ in decode_segments(word_recogniser(), clip) if not is_filler(name)]
 
 
-def _decode(shared: SharedDecoder, clip: AudioClip) -> list[tuple[str, int, int]]:
+def decode_segments(shared: SharedDecoder, clip: AudioClip) -> list[tuple[str, int, int]]:
     """(word, first frame, last frame) of each segment the decoder finds in the whole clip."""
     pcm = pcm16(clip, widen_narrowband=True)
     with shared.lock:
