@@ -2,6 +2,7 @@
 resumes exactly where it stopped, and training stops when validation stops improving."""
 
 import json
+import os
 
 import pytest
 import torch
@@ -104,3 +105,18 @@ def test_every_epoch_is_kept_when_asked_so_a_checkpoint_can_be_chosen_later(tmp_
     train(fresh_model(), config(examples), examples, examples, tmp_path / "plain",
           TrainSettings(**{**settings.__dict__, "keep_epochs": False}))
     assert not (tmp_path / "plain" / "epochs").exists()
+
+
+def test_training_uses_the_cores_it_is_pinned_to_not_all_the_machines(tmp_path, examples):
+    # Two runs sharing a machine, each pinned to its own cores (taskset), must not each start a thread
+    # per core of the machine.
+    allowed = os.sched_getaffinity(0)
+    threads = torch.get_num_threads()
+    try:
+        os.sched_setaffinity(0, {min(allowed)})
+        train(fresh_model(), config(examples), examples, examples, tmp_path / "run",
+              TrainSettings(epochs=1, batch_size=4, device="cpu"))
+        assert torch.get_num_threads() == 1
+    finally:
+        os.sched_setaffinity(0, allowed)
+        torch.set_num_threads(threads)

@@ -47,12 +47,20 @@ class TrainableModel(Protocol):
     def loss(self, batch: Batch) -> torch.Tensor: ...
 
 
+def _usable_cores() -> int:
+    """The cores this process may run on (taskset, cgroups' cpusets), not all the machine's: runs sharing a
+    machine, each pinned to its own cores, would otherwise each start a thread per core and crowd each other."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def train(model: nn.Module, config: RunConfig, train_examples: Sequence[Example], val_examples: Sequence[Example],
           out: str | Path, settings: TrainSettings = TrainSettings(), progress: Progress = no_progress) -> dict:
     """Train `model` into run folder `out`, resuming from `out/last` when it is there; returns the history."""
     out = Path(out)
     device = resolve_device(settings.device)
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(_usable_cores())
     _seed_everything(settings.seed)
     speakers = {name: i for i, name in enumerate(config.speakers)} or speaker_index(train_examples)
     model.to(device)
