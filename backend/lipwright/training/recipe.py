@@ -161,7 +161,7 @@ def _styles_by_speaker(network, state: dict, speakers: list[str]) -> dict:
     """Style tables re-rowed for the new corpus's speakers: a speaker the checkpoint knew keeps its style,
     a new one starts at the checkpoint's average, which is the style unseen voices get. Without this a
     corpus that adds voices would start every style afresh."""
-    from ..models.parts.speaker_style import SpeakerStyle
+    from ..models.parts.speaker_style import SpeakerStyle, rows_by_speaker
 
     wanted = list(network.config.speakers)
     tables = {}
@@ -169,11 +169,7 @@ def _styles_by_speaker(network, state: dict, speakers: list[str]) -> dict:
         key = f"{name}.table.weight"
         if not isinstance(module, SpeakerStyle) or key not in state or state[key].shape[0] != len(speakers):
             continue
-        rows = state[key].mean(dim=0, keepdim=True).repeat(len(wanted), 1)
-        for row, speaker in enumerate(wanted):
-            if speaker in speakers:
-                rows[row] = state[key][speakers.index(speaker)]
-        tables[key] = rows
+        tables[key] = rows_by_speaker(state[key], speakers, wanted)
     return tables
 
 
