@@ -1,6 +1,6 @@
 """Blending a fine-tune back toward its start: the ends are the two checkpoints, the middle is their
-weight-wise mean, speakers the fine-tune added start from the base's average style, and a checkpoint
-of another network is refused."""
+weight-wise mean, a part can move by its own amount, speakers the fine-tune added start from the base's
+average style, and a checkpoint of another network is refused."""
 
 import sys
 from dataclasses import replace
@@ -63,3 +63,21 @@ def test_an_amount_outside_the_line_or_another_network_is_refused(runs, tmp_path
     other = untrained_run(tmp_path / "other", ["a"], space="vertices", motion_dim=12) / "best"
     with pytest.raises(ModelError, match="own start"):
         blend(other, tuned, 0.5)
+
+
+def test_a_part_moves_by_its_own_amount(runs):
+    base, tuned = runs
+    _, start = blend(base, tuned, 0.0)
+    _, end = blend(base, tuned, 1.0)
+    part = "motion_out."
+    _, mixed = blend(base, tuned, 1.0, {part: 0.25})
+    assert any(name.startswith(part) for name in mixed)
+    for name, value in mixed.items():
+        if name.startswith(part):
+            torch.testing.assert_close(value, start[name] + 0.25 * (end[name] - start[name]))
+        else:
+            assert torch.equal(value, end[name])
+    with pytest.raises(ModelError, match="no weight"):
+        blend(base, tuned, 1.0, {"no_such_part.": 0.5})
+    with pytest.raises(ModelError, match="amounts"):
+        blend(base, tuned, 1.0, {part: -0.1})
