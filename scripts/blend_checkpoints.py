@@ -49,7 +49,7 @@ def blend(base: Path, tuned: Path, amount: float, parts: dict[str, float] | None
             blended[name] = weight
             continue
         share = next((value for prefix, value in parts.items() if name.startswith(prefix)), amount)
-        blended[name] = start + share * (weight - start)
+        blended[name] = torch.lerp(start, weight, share)  # exact at both ends: 1 gives TUNED's weight itself
     unused = [prefix for prefix in parts if not any(name.startswith(prefix) for name in state)]
     if unused:
         raise ModelError(f"no weight of {tuned} starts with {', '.join(unused)}: name a part of its network")
@@ -67,14 +67,26 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="a network setting to write in OUT's config (JSON value), e.g. contact_threshold=0.1")
     args = parser.parse_args()
-    parts = {prefix: float(value) for prefix, _, value in (pair.partition("=") for pair in args.part)}
-    config, state = blend(args.base, args.tuned, args.amount, parts)
+    parts = {}
+    for pair in args.part:
+        prefix, _, value = pair.partition("=")
+        try:
+            parts[prefix] = float(value)
+        except ValueError:
+            parser.error(f"--part {pair!r}: give PREFIX=AMOUNT, e.g. diffusion=0.5")
+    try:
+        config, state = blend(args.base, args.tuned, args.amount, parts)
+    except ModelError as error:
+        parser.error(str(error))
     changes = {}
     for pair in args.set:
         key, _, value = pair.partition("=")
         if key not in config.settings:
-            raise SystemExit(f"{config.model} has no setting {key!r}")
-        changes[key] = json.loads(value)
+            parser.error(f"--set {pair!r}: {config.model} has no setting {key!r}")
+        try:
+            changes[key] = json.loads(value)
+        except json.JSONDecodeError:
+            parser.error(f"--set {pair!r}: give KEY=VALUE with a JSON value, e.g. contact_threshold=0.1")
     save_checkpoint(args.out, state, replace(config, settings={**config.settings, **changes}))
     shares = "".join(f", {prefix} {value:g}" for prefix, value in parts.items())
     print(f"{args.out}: {args.amount:g}{shares} of the way from {args.base} to {args.tuned}")

@@ -109,7 +109,7 @@ def test_every_epoch_is_kept_when_asked_so_a_checkpoint_can_be_chosen_later(tmp_
 
 def test_training_uses_the_cores_it_is_pinned_to_not_all_the_machines(tmp_path, examples):
     # Two runs sharing a machine, each pinned to its own cores (taskset), must not each start a thread
-    # per core of the machine.
+    # per core of the machine. (On a one-core machine this cannot tell; CI's has two.)
     allowed = os.sched_getaffinity(0)
     threads = torch.get_num_threads()
     try:
