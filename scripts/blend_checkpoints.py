@@ -12,13 +12,13 @@ config, with --set applied to its settings)"""
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import replace
 from pathlib import Path
 
 import torch
 
-from lipwright.errors import ModelError
+from lipwright.cli.train_command import settings_from
+from lipwright.errors import LipwrightError, ModelError
 from lipwright.models.parts.speaker_style import rows_by_speaker
 from lipwright.training.checkpoint import RunConfig, load_checkpoint, save_checkpoint
 
@@ -65,7 +65,7 @@ def main() -> None:
     parser.add_argument("--part", action="append", default=[], metavar="PREFIX=AMOUNT",
                         help="another amount for the weights whose names start with PREFIX, e.g. diffusion=0.5")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="a network setting to write in OUT's config (JSON value), e.g. contact_threshold=0.1")
+                        help="a network setting to write in OUT's config (as train's --set), e.g. contact_threshold=0.1")
     args = parser.parse_args()
     parts = {}
     for pair in args.part:
@@ -78,15 +78,13 @@ def main() -> None:
         config, state = blend(args.base, args.tuned, args.amount, parts)
     except ModelError as error:
         parser.error(str(error))
-    changes = {}
-    for pair in args.set:
-        key, _, value = pair.partition("=")
-        if key not in config.settings:
-            parser.error(f"--set {pair!r}: {config.model} has no setting {key!r}")
-        try:
-            changes[key] = json.loads(value)
-        except json.JSONDecodeError:
-            parser.error(f"--set {pair!r}: give KEY=VALUE with a JSON value, e.g. contact_threshold=0.1")
+    try:
+        changes = settings_from(args.set)  # as `lipwright train --set` reads them
+    except LipwrightError as error:
+        parser.error(str(error))
+    unknown = sorted(set(changes) - set(config.settings))
+    if unknown:
+        parser.error(f"--set: {config.model} has no setting {', '.join(map(repr, unknown))}")
     save_checkpoint(args.out, state, replace(config, settings={**config.settings, **changes}))
     shares = "".join(f", {prefix} {value:g}" for prefix, value in parts.items())
     print(f"{args.out}: {args.amount:g}{shares} of the way from {args.base} to {args.tuned}")

@@ -1,11 +1,12 @@
 """Blending a fine-tune back toward its start: the ends are the two checkpoints, the middle is their
-weight-wise mean, a part can move by its own amount, speakers the fine-tune added start from the base's
+weight-wise mean, a part can move by its own amount, every blend lies between the two, speakers the fine-tune added start from the base's
 average style, and a checkpoint of another network is refused."""
 
 import sys
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -81,3 +82,24 @@ def test_a_part_moves_by_its_own_amount(runs):
         blend(base, tuned, 1.0, {"no_such_part.": 0.5})
     with pytest.raises(ModelError, match="amounts"):
         blend(base, tuned, 1.0, {part: -0.1})
+
+
+def test_every_blend_lies_between_the_two_checkpoints_by_its_amounts(runs):
+    # Over generated amounts and parts: each weight sits at its part's share of the way, never outside.
+    base, tuned = runs
+    _, start = blend(base, tuned, 0.0)
+    _, end = blend(base, tuned, 1.0)
+    prefixes = sorted({name.split(".", 1)[0] + "." for name in end if end[name].is_floating_point()})
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        amount = float(rng.uniform())
+        parts = {prefix: float(rng.uniform()) for prefix in prefixes if rng.random() < 0.4}
+        _, mixed = blend(base, tuned, amount, parts)
+        for name, value in mixed.items():
+            if not value.is_floating_point():
+                assert torch.equal(value, end[name])
+                continue
+            share = next((a for prefix, a in parts.items() if name.startswith(prefix)), amount)
+            low, high = torch.minimum(start[name], end[name]), torch.maximum(start[name], end[name])
+            assert bool(((value >= low - 1e-6) & (value <= high + 1e-6)).all())
+            torch.testing.assert_close(value, start[name] + share * (end[name] - start[name]))

@@ -6,7 +6,7 @@ import torch
 
 from lipwright.models.parts.masks import alibi_slopes, alignment_mask, biased_causal_mask
 from lipwright.models.parts.positions import PeriodicPositionalEncoding, periodic_encoding
-from lipwright.models.parts.speaker_style import SpeakerStyle
+from lipwright.models.parts.speaker_style import SpeakerStyle, rows_by_speaker
 
 
 def test_slopes_for_four_heads_run_from_a_quarter_to_1_over_256():
@@ -51,3 +51,20 @@ def test_an_unseen_speaker_gets_the_average_style():
     torch.testing.assert_close(out[1], style.table.weight.mean(dim=0))
     out.sum().backward()
     assert style.table.weight.grad.abs().sum() > 0
+
+
+def test_restyled_tables_keep_each_known_speakers_row_and_start_new_ones_at_the_average():
+    # Over generated speaker lists: any order, some dropped, some added.
+    generator = torch.Generator().manual_seed(3)
+    names = [f"s{i}" for i in range(12)]
+    for _ in range(200):
+        count = int(torch.randint(1, 8, (1,), generator=generator))
+        speakers = [names[i] for i in torch.randperm(12, generator=generator)[:count].tolist()]
+        table = torch.randn(count, 5, generator=generator)
+        wanted = [names[i] for i in torch.randperm(12, generator=generator)[:int(torch.randint(1, 12, (1,), generator=generator))]]
+        rows = rows_by_speaker(table, speakers, wanted)
+        assert rows.shape == (len(wanted), 5)
+        for row, speaker in zip(rows, wanted):
+            expected = table[speakers.index(speaker)] if speaker in speakers else table.mean(dim=0)
+            torch.testing.assert_close(row, expected)
+
