@@ -4,7 +4,6 @@ decision closes the lips; a clip still samples the same alone or batched; withou
 network's weights are named as before."""
 
 import math
-from dataclasses import replace
 
 import pytest
 import torch
@@ -13,23 +12,14 @@ from lipwright.errors import ModelError
 from lipwright.metrics.lipsync import SEALED
 from lipwright.models.parts.contacts import mouth_opening
 
-from .tiny_networks import first_batch, losses_of_steps, pieces, tiny_network
+from .tiny_networks import first_batch, loss_term, losses_of_steps, pieces, tiny_network
 
 TINY = {"features": 16, "codes": 16, "code_dim": 8, "hidden": 16, "layers": 1, "heads": 2, "feed_forward": 32,
         "train_steps": 100, "sampling_steps": 4, "dead_code_threshold": 0.5}
 
 
 def contact_term(network, batch) -> float:
-    """The contact loss inside the network's (validation) loss: its loss less the same loss with the
-    contact weight at zero, the latent part being the same (validation noise is seeded)."""
-    network.eval()
-    settings = network.settings
-    with torch.no_grad():
-        full = network.loss(batch)
-        network.settings = replace(settings, contact_weight=0.0)
-        latent_only = network.loss(batch)
-    network.settings = settings
-    return float(full - latent_only) / settings.contact_weight
+    return loss_term(network, batch, "contact_weight")
 
 
 @pytest.fixture(scope="module")

@@ -71,3 +71,17 @@ def losses_of_steps(network, batch: Batch, steps: int, learning_rate: float) -> 
         optimiser.step()
         losses.append(loss.item())
     return losses
+
+
+def loss_term(network, batch: Batch, weight: str) -> float:
+    """One weighted term inside the network's (validation) loss, unweighted: the loss less the same loss
+    with setting `weight` (for example "contact_weight") at zero. Validation is deterministic: dropout
+    off, diffusion noise seeded."""
+    network.eval()
+    settings = network.settings
+    with torch.no_grad():
+        full = network.loss(batch)
+        network.settings = replace(settings, **{weight: 0.0})
+        without = network.loss(batch)
+    network.settings = settings
+    return float(full - without) / getattr(settings, weight)

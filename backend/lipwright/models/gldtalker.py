@@ -29,6 +29,7 @@ from .parts.clip_audio import encode_clips
 from .parts.contacts import ContactHead, contact_head
 from .parts.latent_diffusion import SAMPLERS, LatentDenoiser, LatentDiffusion, derived_seed, seeded_noise
 from .parts.motion_loss import masked_motion_loss
+from .parts.phone_head import phone_head
 from .parts.spiral_conv import SpiralMeshCoder
 from .parts.masks import length_mask
 from .parts.vq_motion_prior import MeshFrameCoder, VQMotionPrior, WeightsFrameCoder, latent_lengths
@@ -69,6 +70,10 @@ class GLDiTalkerSettings:
     contacts: bool = False
     contact_weight: float = 0.01
     contact_threshold: float = 0.5
+    # Stage 2, training only: name each frame's phone from the audio features (parts/phone_head.py).
+    # Cross-entropy is about 1, the latent loss a few tenths.
+    phones: bool = False
+    phone_weight: float = 0.1
 
     @classmethod
     def from_dict(cls, values: dict) -> "GLDiTalkerSettings":
@@ -103,6 +108,7 @@ class GLDiTalker(nn.Module):
         # Decisions read off the decoded weights, as sampling gives them, beside each frame's audio.
         self.contact_net: ContactHead | None = contact_head(settings.contacts, config.motion_space,
                                                             config.motion_dim + self.encoder.dim, settings.hidden)
+        self.phone_net = phone_head(settings.phones, self.encoder.dim)
         # Scales that bring motion and latents near unit size, measured on the first training batch
         # of each stage (zero until then) and kept in the checkpoint.
         self.register_buffer("motion_scale", torch.zeros(()))
@@ -151,6 +157,8 @@ class GLDiTalker(nn.Module):
         features = self._frame_audio(batch.audio, batch.frames)
         loss, predicted = self.diffusion.loss(latents, self._latent_audio(features, mask.shape[1]), batch.speakers,
                                               mask, self.settings.velocity_weight)
+        if self.phone_net is not None:
+            loss = loss + self.settings.phone_weight * self.phone_net.loss(features, batch.phones)
         if self.contact_net is None:
             return loss
         with torch.no_grad():

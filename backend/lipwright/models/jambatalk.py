@@ -32,6 +32,7 @@ from .parts.contacts import apply_contacts, contact_loss
 from .parts.mamba_kernels import FullPrecisionMambaMixer
 from .parts.masks import length_mask
 from .parts.motion_loss import masked_motion_loss
+from .parts.phone_head import phone_head
 from .parts.speaker_style import SpeakerStyle
 from .settings import settings_from_dict
 
@@ -64,6 +65,10 @@ class JambaTalkSettings:
     contacts: bool = False
     contact_weight: float = 0.01
     contact_threshold: float = 0.5  # the probability above which a decision is committed
+    # Training only: name each frame's phone from the audio features (parts/phone_head.py), where the
+    # corpus knows its phones. Cross-entropy is about 1 where the motion error is a few thousandths.
+    phones: bool = False
+    phone_weight: float = 0.003
 
     @classmethod
     def from_dict(cls, values: dict) -> "JambaTalkSettings":
@@ -145,6 +150,7 @@ class JambaTalk(nn.Module):
                              "--space weights, or leave contacts off")
         self.motion_out = nn.Linear(settings.hidden, config.motion_dim)
         self.contact_out = nn.Linear(settings.hidden, 2) if settings.contacts else None
+        self.phone_net = phone_head(settings.phones, self.encoder.dim)
         # Start from "no motion": the first steps of training then learn movement, not to undo noise.
         nn.init.zeros_(self.motion_out.weight)
         nn.init.zeros_(self.motion_out.bias)
@@ -153,11 +159,14 @@ class JambaTalk(nn.Module):
         return asdict(self.settings)
 
     # -- the shared parts of training and inference --
+    @property
+    def _ahead(self) -> int:
+        return 0 if self.settings.autoregressive else self.settings.lookahead
+
     def _audio(self, audio: torch.Tensor, frames: list[int]) -> torch.Tensor:
-        """(batch, max(frames), hidden): the audio each frame's input hears (`lookahead` frames ahead;
+        """(batch, max(frames), encoder.dim): the audio each frame's input hears (`lookahead` frames ahead;
         after the line, silence, as in training)."""
-        ahead = 0 if self.settings.autoregressive else self.settings.lookahead
-        return self.audio_in(encode_clips(self.encoder, audio, frames, self.config.fps, ahead))
+        return encode_clips(self.encoder, audio, frames, self.config.fps, self._ahead)
 
     def _decode(self, inputs: torch.Tensor, mask: torch.Tensor | None, router_logits: bool = False):
         """(motion, contact logits or None, router logits or None)."""
@@ -168,11 +177,12 @@ class JambaTalk(nn.Module):
         return self.motion_out(hidden), contacts, getattr(output, "router_logits", None)
 
     def _inputs(self, audio_features: torch.Tensor, speakers: torch.Tensor) -> torch.Tensor:
-        return self.dropout(audio_features + self.style(speakers)[:, None, :])
+        return self.dropout(self.audio_in(audio_features) + self.style(speakers)[:, None, :])
 
     # -- training --
     def loss(self, batch: Batch) -> torch.Tensor:
-        inputs = self._inputs(self._audio(batch.audio, batch.frames), batch.speakers)
+        features = self._audio(batch.audio, batch.frames)
+        inputs = self._inputs(features, batch.speakers)
         if self.motion_in is not None:  # teacher forcing: the true previous frame
             inputs = inputs + self.motion_in(F.pad(batch.motion[:, :-1], (0, 0, 1, 0)))
         predicted, contacts, router_logits = self._decode(inputs, batch.frame_mask, router_logits=True)
@@ -180,6 +190,8 @@ class JambaTalk(nn.Module):
                 + self.settings.balance_weight * self._balance(router_logits, batch.frame_mask))
         if contacts is not None:
             loss = loss + self.settings.contact_weight * contact_loss(contacts, batch.motion, batch.frame_mask)
+        if self.phone_net is not None:
+            loss = loss + self.settings.phone_weight * self.phone_net.loss(features, batch.phones, self._ahead)
         return loss
 
     def _balance(self, router_logits, mask: torch.Tensor) -> torch.Tensor:

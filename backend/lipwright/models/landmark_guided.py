@@ -33,6 +33,7 @@ from .parts.landmark_set import LandmarkSet, corpus_landmarks, default_head_land
 from .parts.latent_diffusion import LatentDenoiser, LatentDiffusion, seeded_noise
 from .parts.masks import length_mask
 from .parts.motion_loss import masked_motion_loss
+from .parts.phone_head import phone_head
 from .settings import settings_from_dict
 
 # Checkpoints saved before the model shared parts/latent_diffusion.py name the denoiser's weights its
@@ -76,6 +77,10 @@ class LandmarkGuidedSettings:
     contacts: bool = False
     contact_weight: float = 0.01
     contact_threshold: float = 0.5
+    # Training only: name each frame's phone from the audio features (parts/phone_head.py).
+    # Cross-entropy is about 1, the landmark loss a few tenths.
+    phones: bool = False
+    phone_weight: float = 0.1
     # The landmark set, filled in when the network is first built and kept in the run's config.
     landmark_names: tuple[str, ...] = ()
     landmark_vertices: tuple[int, ...] = ()
@@ -164,6 +169,7 @@ class LandmarkGuided(nn.Module):
         # read sampled landmarks, which never quite close.
         self.contact_net: ContactHead | None = contact_head(settings.contacts, config.motion_space,
                                                             self.landmark_dim, settings.decoder_hidden)
+        self.phone_net = phone_head(settings.phones, self.encoder.dim)
         # Motion -> landmark displacements: a fixed linear map, rebuilt from the settings, never trained.
         self.register_buffer("to_landmarks", self._landmark_map(config, settings), persistent=False)
 
@@ -221,13 +227,16 @@ class LandmarkGuided(nn.Module):
     def loss(self, batch: Batch) -> torch.Tensor:
         mask = batch.frame_mask
         clean = self.landmarks_of(batch.motion) * mask[..., None]
-        landmark_loss, predicted = self.diffusion.loss(clean, self._audio(batch.audio, batch.frames), batch.speakers,
-                                                       mask, self.settings.velocity_weight)
+        features = self._audio(batch.audio, batch.frames)
+        landmark_loss, predicted = self.diffusion.loss(clean, features, batch.speakers, mask,
+                                                       self.settings.velocity_weight)
         decoded = self.decoder(clean, mask)
         motion_loss = masked_motion_loss(decoded, batch.motion, mask, self.settings.velocity_weight)
         loss = landmark_loss + motion_loss
         if self.contact_net is not None:
             loss = loss + self.settings.contact_weight * self.contact_net.loss(predicted, batch.motion, mask)
+        if self.phone_net is not None:
+            loss = loss + self.settings.phone_weight * self.phone_net.loss(features, batch.phones)
         return loss
 
     # -- inference --

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from .examples import Example
+from .phone_labels import UNKNOWN
 
 
 @dataclass
@@ -19,10 +20,12 @@ class Batch:
     frames: list[int]  # each example's frame count
     speakers: torch.Tensor  # (batch,) index into the speaker list; -1: unseen, use the average style
     names: list[str]
+    # (batch, frames) phone classes (phone_labels.py), UNKNOWN where a clip has none and after its end
+    phones: torch.Tensor | None = None
 
     def to(self, device: str | torch.device) -> "Batch":
         return Batch(self.audio.to(device), self.motion.to(device), self.frame_mask.to(device), self.frames,
-                     self.speakers.to(device), self.names)
+                     self.speakers.to(device), self.names, None if self.phones is None else self.phones.to(device))
 
 
 def speaker_index(examples: Sequence[Example]) -> dict[str, int]:
@@ -40,6 +43,11 @@ def collate(examples: Sequence[Example], speakers: dict[str, int]) -> Batch:
     for i, example in enumerate(examples):
         audio[i, :len(example.audio)] = example.audio
         motion[i, :frames[i]] = example.motion
+    phones = np.full((len(examples), max(frames)), UNKNOWN, dtype=np.int64)
+    for i, example in enumerate(examples):
+        if example.phones is not None:
+            phones[i, :frames[i]] = example.phones[:frames[i]]
     mask = torch.arange(max(frames))[None, :] < torch.tensor(frames)[:, None]
     return Batch(torch.from_numpy(audio), torch.from_numpy(motion), mask, frames,
-                 torch.tensor([speakers.get(example.subject, -1) for example in examples]), [e.name for e in examples])
+                 torch.tensor([speakers.get(example.subject, -1) for example in examples]), [e.name for e in examples],
+                 torch.from_numpy(phones))

@@ -11,6 +11,7 @@ import numpy as np
 from ..datasets.corpus import Corpus, Sequence
 from ..datasets.live_link_face import read_take
 from ..errors import LipwrightError
+from .phone_labels import corpus_phone_classes
 
 MOTION_SPACES = ("weights", "vertices")
 SAMPLE_RATE = 16000
@@ -23,6 +24,7 @@ class Example:
     audio: np.ndarray  # (samples,) float32 at SAMPLE_RATE
     motion: np.ndarray  # (frames, 52) weights or (frames, vertices * 3) offsets
     fps: float
+    phones: np.ndarray | None = None  # (frames,) phone classes (phone_labels.py) where the corpus knows them
 
 
 def corpus_examples(corpus: Corpus, split: str, space: str) -> list[Example]:
@@ -56,7 +58,8 @@ def _corpus_example(corpus: Corpus, sequence: Sequence, space: str) -> Example:
         offsets = sequence.vertices() - corpus.template(sequence.subject)
         motion = offsets.reshape(len(offsets), -1)
     audio = sequence.audio(SAMPLE_RATE).samples
-    return _trimmed(Example(sequence.name, sequence.subject, audio, motion, corpus.fps))
+    phones = corpus_phone_classes(corpus.root, sequence.name, len(motion), corpus.fps)
+    return _trimmed(Example(sequence.name, sequence.subject, audio, motion, corpus.fps, phones))
 
 
 def _trimmed(example: Example) -> Example:
@@ -66,4 +69,5 @@ def _trimmed(example: Example) -> Example:
     samples = int(round(frames / example.fps * SAMPLE_RATE))
     if frames < 1:
         raise LipwrightError(f"{example.name} has no motion frames that overlap its audio")
-    return Example(example.name, example.subject, example.audio[:samples], example.motion[:frames], example.fps)
+    return Example(example.name, example.subject, example.audio[:samples], example.motion[:frames], example.fps,
+                   None if example.phones is None else example.phones[:frames])

@@ -185,5 +185,6 @@ def cut(example: Example, seconds: float) -> list[Example]:
             break  # a sliver at the end adds padding, not learning
         a, b = (round(t / example.fps * SAMPLE_RATE) for t in (start, stop))
         pieces.append(Example(f"{example.name}@{start}", example.subject, example.audio[a:b],
-                              example.motion[start:stop], example.fps))
+                              example.motion[start:stop], example.fps,
+                              None if example.phones is None else example.phones[start:stop]))
     return pieces
