@@ -34,12 +34,14 @@ def test_saved_clips_come_back_as_they_were_spoken(saved):
 
 
 def run_with_epochs(folder: Path, thresholds: list[float]) -> Path:
-    """A run whose epochs are the shipped checkpoint committing lip contact at these thresholds."""
+    """A run whose epochs are the shipped checkpoint committing lip contact at these thresholds (its phone
+    head's seals off, so the contact decisions alone close the lips)."""
     for epoch, threshold in enumerate(thresholds, 1):
         checkpoint = folder / "epochs" / f"{epoch:03d}"
         shutil.copytree(SHIPPED, checkpoint)
         config = json.loads((checkpoint / "config.json").read_text())
         config["settings"]["contact_threshold"] = threshold
+        config["settings"]["bilabial_seal"] = 0.0
         (checkpoint / "config.json").write_text(json.dumps(config))
     return folder
 

@@ -26,10 +26,10 @@ from ..errors import ModelError
 from ..training.batches import Batch
 from ..training.checkpoint import RunConfig
 from .parts.clip_audio import encode_clips
-from .parts.contacts import ContactHead, contact_head
+from .parts.contacts import ContactHead, apply_contacts, contact_head
 from .parts.latent_diffusion import SAMPLERS, LatentDenoiser, LatentDiffusion, derived_seed, seeded_noise
 from .parts.motion_loss import masked_motion_loss
-from .parts.phone_head import phone_head
+from .parts.phone_head import heard_bilabials, phone_head
 from .parts.spiral_conv import SpiralMeshCoder
 from .parts.masks import length_mask
 from .parts.vq_motion_prior import MeshFrameCoder, VQMotionPrior, WeightsFrameCoder, latent_lengths
@@ -74,6 +74,8 @@ class GLDiTalkerSettings:
     # Cross-entropy is about 1, the latent loss a few tenths.
     phones: bool = False
     phone_weight: float = 0.1
+    # Weights space: also seal the lips where the phone head hears p, b or m at least this much (0: off).
+    bilabial_seal: float = 0.0
 
     @classmethod
     def from_dict(cls, values: dict) -> "GLDiTalkerSettings":
@@ -108,7 +110,7 @@ class GLDiTalker(nn.Module):
         # Decisions read off the decoded weights, as sampling gives them, beside each frame's audio.
         self.contact_net: ContactHead | None = contact_head(settings.contacts, config.motion_space,
                                                             config.motion_dim + self.encoder.dim, settings.hidden)
-        self.phone_net = phone_head(settings.phones, self.encoder.dim)
+        self.phone_net = phone_head(settings.phones, self.encoder.dim, settings.bilabial_seal, config.motion_space)
         # Scales that bring motion and latents near unit size, measured on the first training batch
         # of each stage (zero until then) and kept in the checkpoint.
         self.register_buffer("motion_scale", torch.zeros(()))
@@ -193,6 +195,10 @@ class GLDiTalker(nn.Module):
         """(batch, max(frames), encoder.dim): each frame's audio features."""
         return encode_clips(self.encoder, audio, frames, self.config.fps)
 
+    def phone_features(self, audio: torch.Tensor, frames: list[int]) -> tuple[torch.Tensor, int]:
+        """(the features the phone head reads, how many frames ahead of its own each row hears)."""
+        return self._frame_audio(audio, frames), 0
+
     def _latent_audio(self, features: torch.Tensor, steps: int) -> torch.Tensor:
         """Frame features -> (batch, latent steps, encoder.dim * 2^halvings): each latent step those of its frames."""
         per_step = 2 ** self.settings.temporal_halvings
@@ -226,10 +232,13 @@ class GLDiTalker(nn.Module):
         latents = self.diffusion.sample(noise, self._latent_audio(features, max(lengths)), speakers.repeat(count),
                                         mask, steps or self.settings.sampling_steps, self.settings.sampler)
         motion = self._decoded(latents, lengths * count, max(frames))
+        bilabial = heard_bilabials(self.phone_net, features, 0, self.settings.bilabial_seal)
         if self.contact_net is not None:
             frame_mask = length_mask(frames, max(frames), audio.device).repeat(count, 1)
             motion = self.contact_net.commit(motion, torch.cat([motion, features], dim=-1), frame_mask,
-                                             self.settings.contact_threshold)
+                                             self.settings.contact_threshold, bilabial, self.settings.bilabial_seal)
+        elif bilabial is not None:
+            motion = apply_contacts(motion, None, bilabial=bilabial, bilabial_threshold=self.settings.bilabial_seal)
         return motion.reshape(count, len(frames), max(frames), -1)
 
 

@@ -32,7 +32,7 @@ from .parts.contacts import apply_contacts, contact_loss
 from .parts.mamba_kernels import FullPrecisionMambaMixer
 from .parts.masks import length_mask
 from .parts.motion_loss import masked_motion_loss
-from .parts.phone_head import phone_head
+from .parts.phone_head import heard_bilabials, phone_head
 from .parts.speaker_style import SpeakerStyle
 from .settings import settings_from_dict
 
@@ -69,6 +69,9 @@ class JambaTalkSettings:
     # corpus knows its phones. Cross-entropy is about 1 where the motion error is a few thousandths.
     phones: bool = False
     phone_weight: float = 0.003
+    # Weights space: also seal the lips where the phone head puts at least this on p, b and m together
+    # (0: off). Its posterior hears closures on unseen voices that the contact decisions miss.
+    bilabial_seal: float = 0.0
 
     @classmethod
     def from_dict(cls, values: dict) -> "JambaTalkSettings":
@@ -150,7 +153,7 @@ class JambaTalk(nn.Module):
                              "--space weights, or leave contacts off")
         self.motion_out = nn.Linear(settings.hidden, config.motion_dim)
         self.contact_out = nn.Linear(settings.hidden, 2) if settings.contacts else None
-        self.phone_net = phone_head(settings.phones, self.encoder.dim)
+        self.phone_net = phone_head(settings.phones, self.encoder.dim, settings.bilabial_seal, config.motion_space)
         # Start from "no motion": the first steps of training then learn movement, not to undo noise.
         nn.init.zeros_(self.motion_out.weight)
         nn.init.zeros_(self.motion_out.bias)
@@ -175,6 +178,10 @@ class JambaTalk(nn.Module):
         hidden = output.last_hidden_state
         contacts = None if self.contact_out is None else self.contact_out(hidden)
         return self.motion_out(hidden), contacts, getattr(output, "router_logits", None)
+
+    def phone_features(self, audio: torch.Tensor, frames: list[int]) -> tuple[torch.Tensor, int]:
+        """(the features the phone head reads, how many frames ahead of its own each row hears)."""
+        return self._audio(audio, frames), self._ahead
 
     def _inputs(self, audio_features: torch.Tensor, speakers: torch.Tensor) -> torch.Tensor:
         return self.dropout(self.audio_in(audio_features) + self.style(speakers)[:, None, :])
@@ -206,13 +213,21 @@ class JambaTalk(nn.Module):
     def predict(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor) -> torch.Tensor:
         longest = max(frames)
         mask = length_mask(frames, longest, audio.device)
-        inputs = self._inputs(self._audio(audio, frames), speakers)
+        features = self._audio(audio, frames)
+        inputs = self._inputs(features, speakers)
+        bilabial = heard_bilabials(self.phone_net, features, self._ahead, self.settings.bilabial_seal)
         if self.motion_in is not None:
-            return self._feed_back(inputs)
+            return self._feed_back(inputs, bilabial)
         motion, contacts, _ = self._decode(inputs, mask)
-        return motion if contacts is None else apply_contacts(motion, contacts, self.settings.contact_threshold)
+        return self._committed(motion, contacts, bilabial)
 
-    def _feed_back(self, inputs: torch.Tensor) -> torch.Tensor:
+    def _committed(self, motion: torch.Tensor, contacts: torch.Tensor | None, bilabial: torch.Tensor | None
+                   ) -> torch.Tensor:
+        if contacts is None and bilabial is None:
+            return motion
+        return apply_contacts(motion, contacts, self.settings.contact_threshold, bilabial, self.settings.bilabial_seal)
+
+    def _feed_back(self, inputs: torch.Tensor, bilabial: torch.Tensor | None = None) -> torch.Tensor:
         """Autoregressive inference: one frame at a time, each fed the frame before, the decoder's
         attention keys and Mamba states kept in its cache so each step costs one frame's work."""
         from transformers import DynamicCache
@@ -232,7 +247,5 @@ class JambaTalk(nn.Module):
                 contacts.append(self.contact_out(hidden))
         motion = torch.cat(outputs, dim=1)
         # The raw weights were fed back (as in training); the decisions apply to what is returned.
-        if not contacts:
-            return motion
-        return apply_contacts(motion, torch.cat(contacts, dim=1), self.settings.contact_threshold)
+        return self._committed(motion, torch.cat(contacts, dim=1) if contacts else None, bilabial)
 

@@ -27,13 +27,13 @@ from ..errors import ModelError
 from ..training.batches import Batch
 from ..training.checkpoint import RunConfig
 from .parts.clip_audio import encode_clips
-from .parts.contacts import ContactHead, contact_head
+from .parts.contacts import ContactHead, apply_contacts, contact_head
 from .parts.frame_convolutions import FrameConvolutions
 from .parts.landmark_set import LandmarkSet, corpus_landmarks, default_head_landmarks
 from .parts.latent_diffusion import LatentDenoiser, LatentDiffusion, seeded_noise
 from .parts.masks import length_mask
 from .parts.motion_loss import masked_motion_loss
-from .parts.phone_head import phone_head
+from .parts.phone_head import heard_bilabials, phone_head
 from .settings import settings_from_dict
 
 # Checkpoints saved before the model shared parts/latent_diffusion.py name the denoiser's weights its
@@ -81,6 +81,8 @@ class LandmarkGuidedSettings:
     # Cross-entropy is about 1, the landmark loss a few tenths.
     phones: bool = False
     phone_weight: float = 0.1
+    # Weights space: also seal the lips where the phone head hears p, b or m at least this much (0: off).
+    bilabial_seal: float = 0.0
     # The landmark set, filled in when the network is first built and kept in the run's config.
     landmark_names: tuple[str, ...] = ()
     landmark_vertices: tuple[int, ...] = ()
@@ -169,7 +171,7 @@ class LandmarkGuided(nn.Module):
         # read sampled landmarks, which never quite close.
         self.contact_net: ContactHead | None = contact_head(settings.contacts, config.motion_space,
                                                             self.landmark_dim, settings.decoder_hidden)
-        self.phone_net = phone_head(settings.phones, self.encoder.dim)
+        self.phone_net = phone_head(settings.phones, self.encoder.dim, settings.bilabial_seal, config.motion_space)
         # Motion -> landmark displacements: a fixed linear map, rebuilt from the settings, never trained.
         self.register_buffer("to_landmarks", self._landmark_map(config, settings), persistent=False)
 
@@ -223,6 +225,10 @@ class LandmarkGuided(nn.Module):
     def _audio(self, audio: torch.Tensor, frames: list[int]) -> torch.Tensor:
         return encode_clips(self.encoder, audio, frames, self.config.fps)
 
+    def phone_features(self, audio: torch.Tensor, frames: list[int]) -> tuple[torch.Tensor, int]:
+        """(the features the phone head reads, how many frames ahead of its own each row hears)."""
+        return self._audio(audio, frames), 0
+
     # -- training --
     def loss(self, batch: Batch) -> torch.Tensor:
         mask = batch.frame_mask
@@ -261,8 +267,13 @@ class LandmarkGuided(nn.Module):
         mask = length_mask(frames, longest, audio.device)
         landmarks = self.sample_landmarks(audio, frames, speakers, seeds, steps)
         motion = self.decoder(landmarks, mask)
+        bilabial = heard_bilabials(self.phone_net, self._audio(audio, frames), 0, self.settings.bilabial_seal) \
+            if self.phone_net is not None and self.settings.bilabial_seal > 0 else None
         if self.contact_net is not None:
-            motion = self.contact_net.commit(motion, landmarks, mask, self.settings.contact_threshold)
+            motion = self.contact_net.commit(motion, landmarks, mask, self.settings.contact_threshold, bilabial,
+                                             self.settings.bilabial_seal)
+        elif bilabial is not None:
+            motion = apply_contacts(motion, None, bilabial=bilabial, bilabial_threshold=self.settings.bilabial_seal)
         return motion * mask[..., None], self.landmark_positions(landmarks)
 
     def predict(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor,

@@ -52,20 +52,33 @@ def _cut_in(timeline: list[Phone], inserted: Phone) -> list[Phone]:
     return sorted(result, key=lambda p: p.start)
 
 
+def _over_speech(timeline: list[Phone], start: float, end: float) -> list[tuple[float, float]]:
+    """The parts of [start, end) over speech, one per run of spoken phones: shut lips that run on into a
+    pause are that pause's rest, and a span that bridges a pause is two closures, not one across it."""
+    parts: list[tuple[float, float]] = []
+    bridged = False
+    for phone in (p for p in timeline if p.start < end and start < p.end):
+        if phone.label == SILENCE:
+            bridged = True
+            continue
+        piece = (max(start, phone.start), min(end, phone.end))
+        if parts and not bridged:
+            parts[-1] = (parts[-1][0], piece[1])
+        else:
+            parts.append(piece)
+        bridged = False
+    return parts
+
+
 def add_sealed_spans(base: list[Phone], sealed: list[tuple[float, float]], duration: float) -> list[Phone]:
     """`base` with a closure wherever `sealed` (start, end seconds: spans a network heard the lips
     shut) has none within SAME_CLOSURE_SECONDS. A consonant the span overlaps that a p/b/m is
     misheard as (BILABIAL_FOR) is relabelled, keeping its timing; otherwise a B is cut in over the
     span. Only a span's part over speech counts: lips that rest shut in a pause are not a closure."""
     timeline = fill_timeline(base, duration)
-    for start, end in sealed:
+    for start, end in (part for span in sealed for part in _over_speech(timeline, *span)):
         if _has_closure_near(timeline, Phone("B", start, end)):
             continue
-        spoken = [p for p in timeline if p.start < end and start < p.end and p.label != SILENCE]
-        if not spoken:
-            continue
-        # Only the part over speech: shut lips that run on into a pause are that pause's rest.
-        start, end = max(start, spoken[0].start), min(end, spoken[-1].end)
         span = Phone("B", start, end)
         under = [p for p in timeline if p.start < end and start < p.end]
         misheard = [p for p in under if p.label in BILABIAL_FOR]

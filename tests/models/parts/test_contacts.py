@@ -45,3 +45,27 @@ def test_committed_frames_are_sealed_or_at_rest_and_undecided_frames_unchanged()
             neither = (probability[:, 0] <= threshold - 0.1) & (probability[:, 1] <= threshold - 0.1)
             np.testing.assert_array_equal(committed[neither], weights[0].numpy()[neither])
             assert np.all((committed >= 0) & (committed <= weights[0].numpy().max() + 1e-6))
+
+
+def test_a_heard_bilabial_seals_the_lips_beside_the_decisions_and_nothing_else_changes():
+    """Over generated frames: where a phone head's bilabial probability is well over its threshold the
+    lips seal whatever the decisions say; where it is well under, the result is the decisions' alone;
+    with no contact head the bilabials alone decide and nothing rests."""
+    for seed in range(5):
+        rng = np.random.default_rng(200 + seed)
+        weights = random_weights(seed)
+        logits = torch.tensor(rng.normal(0, 4, (1, FRAMES, 2)), dtype=torch.float32)
+        bilabial = torch.tensor(rng.random((1, FRAMES)), dtype=torch.float32)
+        for threshold in (0.2, 0.5):
+            heard = bilabial[0].numpy() >= threshold + 0.1
+            unheard = bilabial[0].numpy() <= threshold - 0.1
+            both = apply_contacts(weights, logits, 0.5, bilabial, threshold)[0].numpy()
+            decisions = apply_contacts(weights, logits, 0.5)[0].numpy()
+            assert np.all(opening_and_rest(both)[0][heard] <= SEALED)
+            np.testing.assert_array_equal(both[unheard], decisions[unheard])
+            alone = apply_contacts(weights, None, bilabial=bilabial, bilabial_threshold=threshold)[0].numpy()
+            assert np.all(opening_and_rest(alone)[0][heard] <= SEALED)
+            np.testing.assert_array_equal(alone[unheard], weights[0].numpy()[unheard])
+        # Threshold 0: the bilabials are not read at all.
+        np.testing.assert_array_equal(apply_contacts(weights, logits, 0.5, bilabial, 0.0).numpy(),
+                                      apply_contacts(weights, logits, 0.5).numpy())

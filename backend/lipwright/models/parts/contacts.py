@@ -44,10 +44,18 @@ def contact_loss(logits: torch.Tensor, weights: torch.Tensor, mask: torch.Tensor
     return (error * real).sum() / real.sum().clamp(min=1)
 
 
-def apply_contacts(weights: torch.Tensor, logits: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
+def apply_contacts(weights: torch.Tensor, logits: torch.Tensor | None, threshold: float = 0.5,
+                   bilabial: torch.Tensor | None = None, bilabial_threshold: float = 0.0) -> torch.Tensor:
     """Commit the decisions: sealed frames get lips that meet, rest frames a lower face at zero. A soft
-    step around the threshold probability (0.1 either side) keeps the changes from popping."""
-    sealed, rest = _soft_step(torch.sigmoid(logits), threshold).unbind(dim=-1)
+    step around the threshold probability (0.1 either side) keeps the changes from popping. `bilabial`
+    (batch, frames): a phone head's probability of p, b or m (parts/phone_head.py); the lips also seal
+    where it reaches `bilabial_threshold`. logits None: no contact head, the bilabials alone decide."""
+    if logits is None:
+        sealed = rest = weights.new_zeros(weights.shape[:-1])
+    else:
+        sealed, rest = _soft_step(torch.sigmoid(logits), threshold).unbind(dim=-1)
+    if bilabial is not None and bilabial_threshold > 0:
+        sealed = torch.maximum(sealed, _soft_step(bilabial.to(sealed.dtype), bilabial_threshold))
     committed = weights.clone()
     gap = F.relu(weights[..., _JAW] - weights[..., _CLOSE])
     committed[..., _CLOSE] = weights[..., _CLOSE] + sealed * gap
@@ -68,10 +76,11 @@ class ContactHead(FrameConvolutions):
         """contact_loss of the decisions on `seen` against the teacher's weights (batch, frames, 52)."""
         return contact_loss(self(seen.detach(), mask), teacher, mask)
 
-    def commit(self, weights: torch.Tensor, seen: torch.Tensor, mask: torch.Tensor, threshold: float
-               ) -> torch.Tensor:
-        """`weights` (batch, frames, 52) with the decisions on `seen` committed."""
-        return apply_contacts(weights, self(seen, mask), threshold)
+    def commit(self, weights: torch.Tensor, seen: torch.Tensor, mask: torch.Tensor, threshold: float,
+               bilabial: torch.Tensor | None = None, bilabial_threshold: float = 0.0) -> torch.Tensor:
+        """`weights` (batch, frames, 52) with the decisions on `seen` committed (and the lips sealed where
+        `bilabial` reaches `bilabial_threshold`: apply_contacts)."""
+        return apply_contacts(weights, self(seen, mask), threshold, bilabial, bilabial_threshold)
 
 
 def contact_head(enabled: bool, motion_space: str, features: int, hidden: int) -> ContactHead | None:
