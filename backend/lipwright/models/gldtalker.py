@@ -70,7 +70,8 @@ class GLDiTalkerSettings:
     contacts: bool = False
     contact_weight: float = 0.01
     contact_threshold: float = 0.5
-    # Stage 2, training only: name each frame's phone from the audio features (parts/phone_head.py).
+    # A phone head naming each frame's phone from the audio features (parts/phone_head.py), trained in
+    # stage 2 with phone_weight, or fitted afterwards (scripts/fit_phone_head.py).
     # Cross-entropy is about 1, the latent loss a few tenths.
     phones: bool = False
     phone_weight: float = 0.1

@@ -77,7 +77,8 @@ class LandmarkGuidedSettings:
     contacts: bool = False
     contact_weight: float = 0.01
     contact_threshold: float = 0.5
-    # Training only: name each frame's phone from the audio features (parts/phone_head.py).
+    # A phone head naming each frame's phone from the audio features (parts/phone_head.py), trained
+    # beside the motion with phone_weight, or fitted afterwards (scripts/fit_phone_head.py).
     # Cross-entropy is about 1, the landmark loss a few tenths.
     phones: bool = False
     phone_weight: float = 0.1
