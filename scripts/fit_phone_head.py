@@ -1,6 +1,6 @@
-"""A trained run given a phone head fitted alone on its frozen audio features (training/phone_probe.py),
-so recognition "network" can read the run's bilabial posterior beside its motion. Every other weight is
-copied unchanged: the run animates exactly as before.
+"""A trained run given a phone head fitted alone on its frozen audio features (training/phone_probe.py).
+Every other weight is copied unchanged, so the run animates exactly as before until its config's
+`bilabial_seal` is set above 0; then its lips also seal where the head hears p, b or m.
 
 Run: python scripts/fit_phone_head.py RUN CORPUS OUT [--epochs 8] [--piece-seconds 6]
 (RUN: a checkpoint folder; CORPUS: a synthetic corpus, whose phones/ says what was spoken when; OUT gets

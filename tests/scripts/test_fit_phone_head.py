@@ -54,4 +54,4 @@ def test_the_script_adds_a_head_to_a_run_and_keeps_its_weights(tiny_corpus, tmp_
     assert fitted_config.settings["phones"] is True
     assert {name for name in state if name.startswith("phone_net.")} == {"phone_net.out.weight", "phone_net.out.bias"}
     assert all(torch.equal(state[name], tensor) for name, tensor in network.state_dict().items())
-    assert len(history) == 2
+    assert len(history) == 2 and history[1] < history[0]

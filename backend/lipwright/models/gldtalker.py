@@ -26,7 +26,7 @@ from ..errors import ModelError
 from ..training.batches import Batch
 from ..training.checkpoint import RunConfig
 from .parts.clip_audio import encode_clips
-from .parts.contacts import ContactHead, apply_contacts, contact_head
+from .parts.contacts import ContactHead, commit_decisions, contact_head
 from .parts.latent_diffusion import SAMPLERS, LatentDenoiser, LatentDiffusion, derived_seed, seeded_noise
 from .parts.motion_loss import masked_motion_loss
 from .parts.phone_head import heard_bilabials, phone_head
@@ -72,7 +72,7 @@ class GLDiTalkerSettings:
     contact_threshold: float = 0.5
     # A phone head naming each frame's phone from the audio features (parts/phone_head.py), trained in
     # stage 2 with phone_weight, or fitted afterwards (scripts/fit_phone_head.py).
-    # Cross-entropy is about 1, the latent loss a few tenths.
+    # Cross-entropy is 1-2, the latent loss a few tenths.
     phones: bool = False
     phone_weight: float = 0.1
     # Weights space: also seal the lips where the phone head hears p, b or m at least this much (0: off).
@@ -234,12 +234,9 @@ class GLDiTalker(nn.Module):
                                         mask, steps or self.settings.sampling_steps, self.settings.sampler)
         motion = self._decoded(latents, lengths * count, max(frames))
         bilabial = heard_bilabials(self.phone_net, features, 0, self.settings.bilabial_seal)
-        if self.contact_net is not None:
-            frame_mask = length_mask(frames, max(frames), audio.device).repeat(count, 1)
-            motion = self.contact_net.commit(motion, torch.cat([motion, features], dim=-1), frame_mask,
-                                             self.settings.contact_threshold, bilabial, self.settings.bilabial_seal)
-        elif bilabial is not None:
-            motion = apply_contacts(motion, None, bilabial=bilabial, bilabial_threshold=self.settings.bilabial_seal)
+        frame_mask = length_mask(frames, max(frames), audio.device).repeat(count, 1)
+        motion = commit_decisions(motion, self.contact_net, torch.cat([motion, features], dim=-1), frame_mask,
+                                  self.settings.contact_threshold, bilabial, self.settings.bilabial_seal)
         return motion.reshape(count, len(frames), max(frames), -1)
 
 

@@ -67,7 +67,7 @@ class JambaTalkSettings:
     contact_threshold: float = 0.5  # the probability above which a decision is committed
     # A phone head naming each frame's phone from the audio features (parts/phone_head.py), trained
     # beside the motion with phone_weight where the corpus knows its phones, or fitted afterwards
-    # (scripts/fit_phone_head.py). Cross-entropy is about 1 where the motion error is a few thousandths.
+    # (scripts/fit_phone_head.py). Cross-entropy is 1-2 where the motion error is a few thousandths.
     phones: bool = False
     phone_weight: float = 0.003
     # Weights space: also seal the lips where the phone head puts at least this on p, b and m together

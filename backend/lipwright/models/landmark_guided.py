@@ -27,7 +27,7 @@ from ..errors import ModelError
 from ..training.batches import Batch
 from ..training.checkpoint import RunConfig
 from .parts.clip_audio import encode_clips
-from .parts.contacts import ContactHead, apply_contacts, contact_head
+from .parts.contacts import ContactHead, commit_decisions, contact_head
 from .parts.frame_convolutions import FrameConvolutions
 from .parts.landmark_set import LandmarkSet, corpus_landmarks, default_head_landmarks
 from .parts.latent_diffusion import LatentDenoiser, LatentDiffusion, seeded_noise
@@ -79,7 +79,7 @@ class LandmarkGuidedSettings:
     contact_threshold: float = 0.5
     # A phone head naming each frame's phone from the audio features (parts/phone_head.py), trained
     # beside the motion with phone_weight, or fitted afterwards (scripts/fit_phone_head.py).
-    # Cross-entropy is about 1, the landmark loss a few tenths.
+    # Cross-entropy is 1-2, the landmark loss a few tenths.
     phones: bool = False
     phone_weight: float = 0.1
     # Weights space: also seal the lips where the phone head hears p, b or m at least this much (0: off).
@@ -249,14 +249,17 @@ class LandmarkGuided(nn.Module):
     # -- inference --
     @torch.no_grad()
     def sample_landmarks(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor,
-                         seeds: list[int] | None = None, steps: int | None = None) -> torch.Tensor:
+                         seeds: list[int] | None = None, steps: int | None = None,
+                         features: torch.Tensor | None = None) -> torch.Tensor:
         """Normalised landmark trajectories (batch, max(frames), landmarks*3) by DDIM from seeded noise:
         clip i's from its own generator seeded with seeds[i] (0 when not given), so a clip samples the same
-        alone or batched, and `steps` DDIM steps (None: the run's own)."""
+        alone or batched, and `steps` DDIM steps (None: the run's own). features: the clips' audio features
+        when already heard (they are computed otherwise)."""
         seeds = list(seeds) if seeds is not None else [0] * len(frames)
         mask = length_mask(frames, max(frames), audio.device)
         noise = seeded_noise(frames, self.landmark_dim, seeds, audio.device)
-        return self.diffusion.sample(noise, self._audio(audio, frames), speakers, mask,
+        features = self._audio(audio, frames) if features is None else features
+        return self.diffusion.sample(noise, features, speakers, mask,
                                      steps or self.settings.sampling_steps, "ddim")
 
     @torch.no_grad()
@@ -266,15 +269,12 @@ class LandmarkGuided(nn.Module):
         """(motion (batch, frames, motion_dim), landmark positions (batch, frames, landmarks, 3))."""
         longest = max(frames)
         mask = length_mask(frames, longest, audio.device)
-        landmarks = self.sample_landmarks(audio, frames, speakers, seeds, steps)
+        features = self._audio(audio, frames)  # heard once: by the sampling and by the phone head
+        landmarks = self.sample_landmarks(audio, frames, speakers, seeds, steps, features)
         motion = self.decoder(landmarks, mask)
-        bilabial = heard_bilabials(self.phone_net, self._audio(audio, frames), 0, self.settings.bilabial_seal) \
-            if self.phone_net is not None and self.settings.bilabial_seal > 0 else None
-        if self.contact_net is not None:
-            motion = self.contact_net.commit(motion, landmarks, mask, self.settings.contact_threshold, bilabial,
-                                             self.settings.bilabial_seal)
-        elif bilabial is not None:
-            motion = apply_contacts(motion, None, bilabial=bilabial, bilabial_threshold=self.settings.bilabial_seal)
+        bilabial = heard_bilabials(self.phone_net, features, 0, self.settings.bilabial_seal)
+        motion = commit_decisions(motion, self.contact_net, landmarks, mask, self.settings.contact_threshold, bilabial,
+                                  self.settings.bilabial_seal)
         return motion * mask[..., None], self.landmark_positions(landmarks)
 
     def predict(self, audio: torch.Tensor, frames: list[int], speakers: torch.Tensor,

@@ -22,8 +22,8 @@ from .examples import Example
 def fit_phone_head(network: torch.nn.Module, examples: Sequence[Example], speakers: dict[str, int],
                    epochs: int = 8, batch_size: int = 32, learning_rate: float = 3e-3, seed: int = 0,
                    progress: Progress = no_progress) -> list[float]:
-    """Train `network.phone_net` on `examples` (which must carry phones) with every other weight frozen;
-    returns the mean cross-entropy of each epoch."""
+    """Train `network.phone_net` on `examples` (which must carry phones) with every other weight frozen,
+    the batches in an order drawn from `seed`; returns the mean cross-entropy of each epoch."""
     head = getattr(network, "phone_net", None)
     if head is None:
         raise LipwrightError("the network has no phone head: build it with the setting phones=true")
@@ -31,7 +31,6 @@ def fit_phone_head(network: torch.nn.Module, examples: Sequence[Example], speake
         raise LipwrightError("no example knows its phones: fit the phone head on a synthetic corpus "
                              "(lipwright data synth), whose phones/ folder says what was spoken when")
     network.eval()
-    torch.manual_seed(seed)
     stored = []
     with torch.no_grad():
         for start in range(0, len(examples), batch_size):

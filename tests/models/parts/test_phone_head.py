@@ -36,6 +36,26 @@ def test_features_that_hear_the_phone_ahead_are_right_only_when_asked_for_that_f
     assert float(head.loss(features, phones, ahead + 1)) > 10.0
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_posteriors_put_each_frame_where_it_is_heard_and_the_unheard_frames_at_silence(seed):
+    rng = np.random.default_rng(seed)
+    ahead = int(rng.integers(0, 6))
+    frames = int(rng.integers(ahead + 1, 40))
+    phones = torch.from_numpy(rng.integers(0, CLASSES, size=(2, frames)))
+    heard = torch.cat([phones[:, ahead:], phones[:, :ahead]], dim=1)  # row t hears frame t + ahead
+    features = 30.0 * torch.nn.functional.one_hot(heard, CLASSES).float()
+    head = reading_head()
+    posteriors = head.posteriors(features, ahead)
+    assert posteriors.shape == (2, frames, CLASSES)
+    assert torch.equal(posteriors[:, ahead:].argmax(dim=-1), phones[:, ahead:])
+    assert bool((posteriors[:, :ahead, PHONE_CLASSES.index("SIL")] == 1).all())
+    bilabial = head.bilabial(features, ahead)
+    is_bilabial = sum(phones == PHONE_CLASSES.index(label) for label in ("P", "B", "M")).bool()
+    assert bool((bilabial[:, ahead:][is_bilabial[:, ahead:]] > 0.99).all())
+    assert bool((bilabial[:, ahead:][~is_bilabial[:, ahead:]] < 0.01).all())
+    assert bool((bilabial[:, :ahead] == 0).all())
+
+
 def test_no_known_frame_costs_nothing_and_the_head_is_optional():
     head = reading_head()
     features = torch.randn(2, 10, CLASSES, requires_grad=True)

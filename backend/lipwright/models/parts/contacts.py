@@ -83,6 +83,17 @@ class ContactHead(FrameConvolutions):
         return apply_contacts(weights, self(seen, mask), threshold, bilabial, bilabial_threshold)
 
 
+def commit_decisions(weights: torch.Tensor, head: "ContactHead | None", seen: torch.Tensor, mask: torch.Tensor,
+                     threshold: float, bilabial: torch.Tensor | None, bilabial_threshold: float) -> torch.Tensor:
+    """`weights` with a sampling network's decisions committed: its ContactHead's on `seen` where it has one,
+    and seals where a phone head heard p, b or m (`bilabial`, None when not asked); unchanged with neither."""
+    if head is not None:
+        return head.commit(weights, seen, mask, threshold, bilabial, bilabial_threshold)
+    if bilabial is not None:
+        return apply_contacts(weights, None, bilabial=bilabial, bilabial_threshold=bilabial_threshold)
+    return weights
+
+
 def contact_head(enabled: bool, motion_space: str, features: int, hidden: int) -> ContactHead | None:
     """A network's ContactHead when its `contacts` setting is on (weights space only), else None."""
     if not enabled:

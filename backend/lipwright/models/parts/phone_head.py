@@ -4,9 +4,10 @@ The motion loss rewards the mean gesture, and a p, a t and a k differ in the mot
 lip contact, so an encoder trained on motion alone learns to tell them apart on the voices it heard
 and little more. Asking the same features to name the phone at every frame (cross-entropy against the
 synthesiser's own phones) is the phonetic supervision speech-driven face models add for voices they
-never heard. The motion never reads the head; its own bilabial posterior is closure evidence for
-recognition "network" (models/network_hearing.py). It can also be fitted alone on a trained network's
-frozen features (training/phone_probe.py), leaving that network's motion exactly as it was."""
+never heard. The head's bilabial posterior is also closure evidence: with a network's `bilabial_seal`
+setting the lips seal where it hears p, b or m (contacts.apply_contacts), and recognition "network" reads
+that motion. It can be fitted alone on a trained network's frozen features (training/phone_probe.py),
+every other weight unchanged."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from ...errors import ModelError
+from ...phones.phone import SILENCE
 from ...training.phone_labels import PHONE_CLASSES, UNKNOWN
 
 _BILABIALS = [PHONE_CLASSES.index(label) for label in ("P", "B", "M")]
+_SILENCE = PHONE_CLASSES.index(SILENCE)
 
 
 class PhoneHead(nn.Module):
@@ -31,10 +34,11 @@ class PhoneHead(nn.Module):
 
     def posteriors(self, features: torch.Tensor, ahead: int = 0) -> torch.Tensor:
         """(batch, frames, classes) phone probabilities, row t for frame t: features[:, t] hear frame
-        t + `ahead`, so the first `ahead` frames, which no row hears, get even odds."""
+        t + `ahead`, so the first `ahead` frames, which no row hears, count as silence (nothing to seal)."""
         probabilities = self(features).float().softmax(dim=-1)
-        even = probabilities.new_full((len(features), ahead, probabilities.shape[-1]), 1 / probabilities.shape[-1])
-        return torch.cat([even, probabilities], dim=1)[:, :features.shape[1]]
+        unheard = probabilities.new_zeros((len(features), ahead, probabilities.shape[-1]))
+        unheard[..., _SILENCE] = 1.0
+        return torch.cat([unheard, probabilities], dim=1)[:, :features.shape[1]]
 
     def bilabial(self, features: torch.Tensor, ahead: int = 0) -> torch.Tensor:
         """(batch, frames): the probability of p, b or m at each frame (posteriors' row t is frame t)."""
