@@ -43,7 +43,14 @@ def test_every_frame_gets_the_phone_at_its_centre(seed):
 
 
 def test_a_synthetic_corpus_labels_its_frames_and_the_labels_follow_cuts_and_batches(tiny_corpus):
-    examples = corpus_examples(Corpus(tiny_corpus), "train", "weights")
+    corpus = Corpus(tiny_corpus)
+    examples = corpus_examples(corpus, "train", "weights")
+    # The corpus's timings, read once for every reader (training labels, eval's measures and plots).
+    for example in examples:
+        timings = corpus.phone_timings(example.name)
+        assert timings and all(a < b for _, a, b in timings)
+        assert np.array_equal(example.phones, frame_phone_classes(timings, len(example.phones), example.fps))
+    assert corpus.phone_timings("no-such-clip") is None
     assert all(e.phones is not None and len(e.phones) == len(e.motion) for e in examples)
     heard = {PHONE_CLASSES[i] for e in examples for i in e.phones if i != UNKNOWN}
     assert "SIL" in heard and len(heard) >= 15, heard

@@ -119,9 +119,8 @@ def _draw_plots(args: argparse.Namespace, corpus, space: str, outputs: dict, mod
     line = _plotted_line(corpus, outputs)
     truth, predicted = outputs[line]
     frames = min(len(truth), len(predicted))
-    phones = json.loads((corpus.root / "phones" / f"{line}.json").read_text())["phones"] \
-        if (corpus.root / "phones" / f"{line}.json").is_file() else []
-    written.append(draw_lip_opening(predicted[:frames], truth[:frames], [tuple(p) for p in phones], corpus.fps,
+    phones = corpus.phone_timings(line) or []
+    written.append(draw_lip_opening(predicted[:frames], truth[:frames], phones, corpus.fps,
                                     args.plots / "lip_opening.png",
                                     f"{name} on {line} ({args.split} split): mouth opening, predicted and true"))
     return written
@@ -130,6 +129,6 @@ def _draw_plots(args: argparse.Namespace, corpus, space: str, outputs: dict, mod
 def _plotted_line(corpus, outputs: dict) -> str:
     """The first evaluated line whose phone timings the corpus knows (the marks need them)."""
     for name in outputs:
-        if (corpus.root / "phones" / f"{name}.json").is_file():
+        if corpus.phone_timings(name) is not None:
             return name
     return next(iter(outputs))

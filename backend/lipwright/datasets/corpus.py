@@ -60,6 +60,14 @@ class Corpus:
     def fps(self) -> float:
         return self.layout.fps
 
+    def phone_timings(self, name: str) -> list[tuple[str, float, float]] | None:
+        """What was said when in clip `name`, as (label, start s, end s), from `phones/NAME.json` (a synthetic
+        corpus writes it); None for corpora without (VOCASET, BIWI)."""
+        path = self.root / "phones" / f"{name}.json"
+        if not path.is_file():
+            return None
+        return [(str(label), float(start), float(end)) for label, start, end in json.loads(path.read_text())["phones"]]
+
     def split(self, name: str) -> list[Sequence]:
         """The sequences of split `name` ('train', 'val' or 'test') that are present."""
         if name not in self.layout.splits:

@@ -5,7 +5,6 @@ weights-space figures need a corpus on the default head (a synthetic one)."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -58,10 +57,9 @@ def evaluate_on_corpus(corpus: Corpus, split: str, space: str, predict: Predicto
 
 
 def _lipsync(corpus: Corpus, example: Example, weights: np.ndarray) -> dict[str, list[float]]:
-    timings = corpus.root / "phones" / f"{example.name}.json"
-    if not timings.is_file():
+    phones = corpus.phone_timings(example.name)
+    if phones is None:
         return {}
-    phones = [tuple(phone) for phone in json.loads(timings.read_text())["phones"]]
     opening, rest = opening_and_rest(weights)
     return lipsync_scores(phones, opening, rest, example.fps)
 

@@ -58,7 +58,7 @@ def _corpus_example(corpus: Corpus, sequence: Sequence, space: str) -> Example:
         offsets = sequence.vertices() - corpus.template(sequence.subject)
         motion = offsets.reshape(len(offsets), -1)
     audio = sequence.audio(SAMPLE_RATE).samples
-    phones = corpus_phone_classes(corpus.root, sequence.name, len(motion), corpus.fps)
+    phones = corpus_phone_classes(corpus, sequence.name, len(motion), corpus.fps)
     return _trimmed(Example(sequence.name, sequence.subject, audio, motion, corpus.fps, phones))
 
 

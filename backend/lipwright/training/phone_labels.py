@@ -6,12 +6,11 @@ on voices a network never trained on."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
+from ..datasets.corpus import Corpus
 from ..phones.phone import ARPABET, SILENCE, normalise_label
 
 PHONE_CLASSES: tuple[str, ...] = (SILENCE, *sorted(ARPABET))
@@ -29,10 +28,8 @@ def frame_phone_classes(phones: Sequence[Sequence], frames: int, fps: float) -> 
     return labels
 
 
-def corpus_phone_classes(corpus_root: Path, name: str, frames: int, fps: float) -> np.ndarray | None:
-    """The classes of clip `name` from `corpus_root/phones/NAME.json`, or None when the corpus lacks them
-    (VOCASET, BIWI: a network then trains on motion alone)."""
-    path = Path(corpus_root) / "phones" / f"{name}.json"
-    if not path.is_file():
-        return None
-    return frame_phone_classes(json.loads(path.read_text())["phones"], frames, fps)
+def corpus_phone_classes(corpus: Corpus, name: str, frames: int, fps: float) -> np.ndarray | None:
+    """The classes of clip `name` from the corpus's phone timings, or None when it lacks them (VOCASET,
+    BIWI: a network then trains on motion alone)."""
+    timings = corpus.phone_timings(name)
+    return None if timings is None else frame_phone_classes(timings, frames, fps)
