@@ -21,7 +21,7 @@ from ..phones.track import NETWORK_HEARD
 from ..template import load_default_head
 from .base import Animation, AnimationRequest, Progress, no_progress
 from .head_offsets import rest_and_offsets
-from .network_hearing import NetworkHearing, open_jaw_as_heard, sealed_spans
+from .network_hearing import NetworkHearing, heard_lips, open_jaw_as_heard
 
 
 def weights_for_phones(phones: list[Phone], clip: AudioClip, fps: float) -> np.ndarray:
@@ -39,7 +39,7 @@ class PhonemeModel:
     def __init__(self, device: str = "auto") -> None:
         self.device = "cpu"  # numpy only: the GPU would not help
         self.head = load_default_head()
-        # Recognition "network" only: what a trained network hears, loaded (with torch) on first use.
+        # Recognition "network" only: what trained networks hear, loaded (with torch) on first use.
         self.hearing = NetworkHearing(device)
 
     def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation:
@@ -49,12 +49,12 @@ class PhonemeModel:
         progress(0.05, "aligning phones to the transcript" if request.transcript else "recognising phones")
         heard = functools.cache(lambda: self.hearing(clip, request.fps))  # run only if recognition asks
         track = phones_for_clip(clip, request.transcript, request.recognition,
-                                lambda _: sealed_spans(heard(), request.fps))
+                                lambda _: heard_lips(*heard(), request.fps))
 
         progress(0.7, "building visemes")
         weights = weights_for_phones(track.phones, clip, request.fps)
         if track.recognised_by == NETWORK_HEARD:
-            weights = open_jaw_as_heard(weights, heard())
+            weights = open_jaw_as_heard(weights, heard()[0])
         warnings = list(track.warnings)
         if track.method == "recognised" and (speech_warning := little_speech_warning(clip, track.phones)):
             warnings.append(speech_warning)

@@ -8,6 +8,7 @@ from ..audio.clip import AudioClip
 from .align import AlignmentFailed, align_phones_with_warnings, align_words_with_warnings
 from .align_cues import align_cues
 from .closures import add_missed_closures, add_sealed_spans
+from .heard_bilabials import HeardLips, weigh_bilabials
 from .phone import PhoneTrack
 from .recognise import recognise_phones, recognise_words
 from .subtitles import is_subtitles, parse_subtitles
@@ -20,13 +21,14 @@ from .subtitles import is_subtitles, parse_subtitles
 # against 0.90-0.95 on tuning voices) but adds closures where there is none, opens vowels no better,
 # and is 10x slower, so fast is the default. "network" is fast's phone search with the closures a
 # trained network hears added (the caller brings the network as `hear_closures`: it needs torch, so it
-# is never the default; models/phonemes.py also opens the jaw as far as the network hears). On voices
-# neither had heard it closed 0.91 of p/b/m against fast's 0.72.
+# is never the default; models/phonemes.py also opens the jaw as far as the network hears), each
+# recognised consonant the search confuses with p/b/m relabelled by what the networks' phone heads hear
+# (heard_bilabials.py). On voices none had heard it closed 0.95 of p/b/m against fast's 0.72.
 RECOGNITION_MODES = ("accurate", "fast", "network")
 DEFAULT_RECOGNITION = "fast"
 NETWORK_HEARD = "phones and network"  # PhoneTrack.recognised_by of recognition "network"
-# (start, end) seconds of every span where something that heard the clip says the lips were shut.
-HearClosures = Callable[[AudioClip], list[tuple[float, float]]]
+# What networks that heard the clip say of its lips: sealed spans, and p/b/m per frame when they can.
+HearClosures = Callable[[AudioClip], HeardLips]
 
 
 def phones_for_clip(clip: AudioClip, transcript: str | None = None, recognition: str = DEFAULT_RECOGNITION,
@@ -39,7 +41,7 @@ def phones_for_clip(clip: AudioClip, transcript: str | None = None, recognition:
     if recognition not in RECOGNITION_MODES:
         raise ValueError(f"recognition must be one of {', '.join(RECOGNITION_MODES)}, got {recognition!r}")
     if recognition == "network" and hear_closures is None:
-        raise ValueError("recognition 'network' needs hear_closures: the spans a network hears the lips shut")
+        raise ValueError("recognition 'network' needs hear_closures: what a network hears of the lips")
     if transcript is None or not transcript.strip():
         return _recognise(clip, recognition, hear_closures)
     if is_subtitles(transcript):
@@ -57,7 +59,10 @@ def phones_for_clip(clip: AudioClip, transcript: str | None = None, recognition:
 
 def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | None) -> PhoneTrack:
     if recognition == "network":
-        phones = add_sealed_spans(recognise_phones(clip), hear_closures(clip), clip.seconds)
+        heard, phones = hear_closures(clip), recognise_phones(clip)
+        if heard.bilabial is not None:
+            phones = weigh_bilabials(phones, heard.bilabial, heard.fps)
+        phones = add_sealed_spans(phones, heard.sealed, clip.seconds)
         return PhoneTrack(phones, "recognised", recognised_by=NETWORK_HEARD)
     if recognition == "accurate":
         words = recognise_words(clip)

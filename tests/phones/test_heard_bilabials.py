@@ -1,0 +1,101 @@
+"""weigh_bilabials: recognised consonants relabelled by the p/b/m probability networks hear, on hand-made
+and generated timelines, and the wiring of recognition "network" on real speech."""
+
+import numpy as np
+import pytest
+
+from lipwright.audio.clip import AudioClip
+from lipwright.phones.closures import BILABIAL_FOR, BILABIAL_LABELS
+from lipwright.phones.heard_bilabials import CONFIRM, COUNTERPART, KEEP, HeardLips, weigh_bilabials
+from lipwright.phones.phone import Phone
+from lipwright.phones.recognise import recognise_phones
+from lipwright.phones.track import phones_for_clip
+from tests.speech import synthesise
+
+FPS = 10.0
+LABELS = ("SIL", "AA", "IY", "S", "L", "R", *BILABIAL_FOR, *COUNTERPART)
+
+
+def labels(phones):
+    return [p.label for p in phones]
+
+
+def test_a_heard_bilabial_relabels_a_consonant_and_an_unheard_one_is_dropped():
+    phones = [Phone("SIL", 0.0, 0.2), Phone("T", 0.2, 0.3), Phone("AA", 0.3, 0.6), Phone("M", 0.6, 0.7),
+              Phone("IY", 0.7, 1.0)]
+    bilabial = np.zeros(10)
+    bilabial[2] = 0.9  # over the T
+    weighed = weigh_bilabials(phones, bilabial, FPS)
+    assert labels(weighed) == ["SIL", "P", "AA", "N", "IY"]
+    assert [(p.start, p.end) for p in weighed] == [(p.start, p.end) for p in phones]  # timing kept
+
+
+def test_evidence_one_frame_beside_a_phone_counts_and_two_frames_away_does_not():
+    phones = [Phone("AA", 0.0, 0.4), Phone("D", 0.4, 0.5), Phone("AA", 0.5, 1.0)]  # covers frame 4
+    for frame, heard in ((3, "B"), (5, "B"), (2, "D"), (6, "D")):
+        bilabial = np.zeros(10)
+        bilabial[frame] = 1.0
+        assert labels(weigh_bilabials(phones, bilabial, FPS))[1] == heard, frame
+
+
+def test_phones_past_the_frames_heard_keep_their_labels():
+    phones = [Phone("AA", 0.0, 0.5), Phone("P", 1.2, 1.3), Phone("T", 1.3, 1.4)]
+    assert weigh_bilabials(phones, np.zeros(5), FPS) == [phones[0], phones[1], phones[2]]
+
+
+def test_thresholds_out_of_order_are_refused():
+    with pytest.raises(ValueError, match="keep <= confirm"):
+        weigh_bilabials([], np.zeros(3), FPS, confirm=0.1, keep=0.3)
+
+
+def generated(seed: int) -> tuple[list[Phone], np.ndarray]:
+    rng = np.random.default_rng(seed)
+    ends = np.cumsum(rng.uniform(0.03, 0.25, size=int(rng.integers(1, 30))))
+    starts = np.concatenate([[0.0], ends[:-1]])
+    phones = [Phone(str(rng.choice(LABELS)), float(a), float(b)) for a, b in zip(starts, ends)]
+    frames = int(np.ceil(ends[-1] * FPS)) + int(rng.integers(-3, 2))
+    return phones, rng.uniform(0, 1, max(frames, 0)) ** float(rng.uniform(0.3, 3))
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_over_generated_timelines_only_the_labels_of_confusable_consonants_change_as_heard(seed):
+    """Invariant: the same phones at the same times; a label changes only from a consonant the search
+    confuses with p/b/m to its bilabial where the highest probability near it reaches CONFIRM, or from a
+    bilabial to its counterpart where it stays under KEEP; weighing twice changes nothing more."""
+    phones, bilabial = generated(seed)
+    weighed = weigh_bilabials(phones, bilabial, FPS)
+    assert [(p.start, p.end) for p in weighed] == [(p.start, p.end) for p in phones]
+    for before, after in zip(phones, weighed):
+        first, last = max(int(np.floor(before.start * FPS)) - 1, 0), int(np.ceil(before.end * FPS)) + 1
+        near = bilabial[first:last]
+        heard = near.max() if len(near) else None
+        if before.label in BILABIAL_FOR and heard is not None and heard >= CONFIRM:
+            assert after.label == BILABIAL_FOR[before.label]
+        elif before.label in BILABIAL_LABELS and heard is not None and heard < KEEP:
+            assert after.label == COUNTERPART[before.label]
+        else:
+            assert after.label == before.label
+    assert weigh_bilabials(weighed, bilabial, FPS) == weighed
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_certainty_either_way_decides_every_confusable_consonant(seed):
+    phones, bilabial = generated(seed)
+    heard = [p for p in weigh_bilabials(phones, np.ones(len(bilabial) + 5), FPS)]
+    unheard = [p for p in weigh_bilabials(phones, np.zeros(len(bilabial) + 5), FPS)]
+    assert not any(p.label in BILABIAL_FOR for p in heard)
+    assert not any(p.label in BILABIAL_LABELS for p in unheard)
+
+
+def test_recognition_network_weighs_the_searchs_phones_before_adding_sealed_spans():
+    """On real speech: what the networks hear reaches the phones through phones_for_clip."""
+    clip = AudioClip(synthesise("Pick up the bag, Tim, and put it by the door.", voice="en-gb"), 16000)
+    searched = recognise_phones(clip)
+    frames = int(np.ceil(clip.seconds * 30))
+    sure = phones_for_clip(clip, None, "network", lambda _: HeardLips([], np.ones(frames), 30.0)).phones
+    unsure = phones_for_clip(clip, None, "network", lambda _: HeardLips([], np.zeros(frames), 30.0)).phones
+    unheard = phones_for_clip(clip, None, "network", lambda _: HeardLips([], None, 30.0)).phones
+    assert sum(p.label in BILABIAL_LABELS for p in sure) == sum(
+        p.label in BILABIAL_LABELS or p.label in BILABIAL_FOR for p in searched) > 0
+    assert not any(p.label in BILABIAL_LABELS for p in unsure)
+    assert unheard == searched
