@@ -65,7 +65,8 @@ def score_checkpoint(folder: Path, clips: list[Clip], device: str, network: bool
         from lipwright.models.phonemes import PhonemeModel
 
         phonemes = PhonemeModel()
-        phonemes.hearing = NetworkHearing(device, run_folder=folder)  # this checkpoint hears the closures
+        # This checkpoint hears the closures (and lends its phone head, if any, beside the shipped listening runs').
+        phonemes.hearing = NetworkHearing(device, run_folder=folder)
         scores["network"] = [score(clip, lipwright_output(phonemes, clip, None, "network")) for clip in clips]
     return scores
 

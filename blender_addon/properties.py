@@ -174,8 +174,8 @@ class LipwrightSceneSettings(bpy.types.PropertyGroup):
         items=(("FAST", "Fast", "Recognise phones (quick)"),
                ("ACCURATE", "Accurate", "Recognise words, then align them (slower)"),
                ("NETWORK", "Network Closures",
-                "Recognise phones and add the lip closures a shipped neural network hears: closes far more "
-                "p/b/m on voices the phone search hears poorly (the backend loads PyTorch once)")),
+                "Recognise phones and check them against the lip closures and p/b/m the shipped neural networks "
+                "hear: closes far more p/b/m on voices the phone search hears poorly (the backend loads PyTorch once)")),
     )
     speaker: bpy.props.EnumProperty(
         name="Speaker", items=_speakers, get=_get_speaker, set=_set_speaker,

@@ -1,12 +1,12 @@
 """Recognition "network": the phone search plus the lip closures and jaw opening the shipped GLDiTalker
-hears, on real speech from espeak-ng voices the phone search hears poorly, scored against the
-transcript aligned."""
+hears and the p/b/m the three shipped networks' phone heads hear, on real speech from espeak-ng voices
+the phone search hears poorly, scored against the transcript aligned."""
 
 import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from lipwright.audio.clip import AudioClip
+from lipwright.audio.clip import AudioClip, frame_count
 from lipwright.cli.recognition_option import RECOGNITION_CHOICES
 from lipwright.errors import ModelError
 from lipwright.jobs.animation_job import JobOptions
@@ -170,51 +170,66 @@ def tiny_hearing_runs(root):
     from tests.models.tiny_run import make_tiny_gldtalker_run, make_tiny_run
 
     hearing = make_tiny_gldtalker_run(root / "hearing", phones=True)
-    listening = make_tiny_gldtalker_run(root / "listening", seed=1, phones=True)
-    deaf = make_tiny_run(root / "deaf")  # no phone head: heard for nothing
+    listening = make_tiny_run(root / "listening", seed=1, phones=True)  # hears 3 frames ahead
+    deaf = make_tiny_run(root / "deaf")  # no phone head
     return hearing, listening, deaf
 
 
-@pytest.mark.parametrize("fps", [30.0, 24.0])
-def test_a_runs_heard_bilabials_are_its_phone_heads_at_each_frame(tmp_path, fps):
-    import torch
-
+def test_a_runs_heard_bilabials_are_per_frame_at_its_own_rate_and_unheard_frames_are_nan(tmp_path):
     from lipwright.audio.clip import frame_count
     from lipwright.models.trained_run import TrainedRunModel
 
-    hearing, _, deaf = tiny_hearing_runs(tmp_path)
+    hearing, listening, deaf = tiny_hearing_runs(tmp_path)
     clip = AudioClip(synthesise("Bob met Pam by the map.", voice="en-us"), 22050)  # resampled to 16 kHz
-    model = TrainedRunModel(hearing)
-    heard = model.heard_bilabials(clip, fps)
-    assert heard.shape == (frame_count(clip.seconds, fps),)
-    assert np.all((heard >= 0) & (heard <= 1)) and heard.std() > 0
-    if fps == 30.0:  # the run's own rate: exactly the head's reading of its own features
-        from lipwright.models.trained_run import _at_16k
-
-        audio = torch.from_numpy(_at_16k(clip))[None]
-        with torch.no_grad():
-            features, ahead = model.network.phone_features(audio, [len(heard)])
-            own = model.network.phone_net.bilabial(features, ahead)[0].numpy()
-        np.testing.assert_allclose(heard, own, atol=1e-6)
-    assert TrainedRunModel(deaf).heard_bilabials(clip, fps) is None
+    for run, ahead in ((hearing, 0), (listening, 3)):
+        heard = TrainedRunModel(run).heard_bilabials(clip)
+        assert heard.shape == (frame_count(clip.seconds, 30.0),)
+        assert np.isnan(heard[:ahead]).all() and not np.isnan(heard[ahead:]).any()
+        assert np.all((heard[ahead:] >= 0) & (heard[ahead:] <= 1)) and heard[ahead:].std() > 0
+    assert TrainedRunModel(deaf).heard_bilabials(clip) is None
 
 
-def test_the_hearing_hears_p_b_m_with_every_phone_head_it_has(tmp_path):
+def test_the_hearing_hears_p_b_m_with_its_own_head_and_every_listening_runs(tmp_path):
     from lipwright.models.trained_run import TrainedRunModel
 
     hearing, listening, deaf = tiny_hearing_runs(tmp_path)
     clip = AudioClip(synthesise("Bob met Pam by the map.", voice="en-us"), 16000)
-    weights, bilabial = NetworkHearing("cpu", hearing, (listening, deaf))(clip, FPS)
-    heads = [TrainedRunModel(run).heard_bilabials(clip, FPS) for run in (hearing, listening)]
-    assert weights.shape == (len(bilabial), 52)
-    np.testing.assert_allclose(bilabial, (heads[0] + heads[1]) / 2, atol=1e-6)
-    assert NetworkHearing("cpu", deaf, (deaf,))(clip, FPS)[1] is None  # no head anywhere: none heard
+    heard = NetworkHearing("cpu", hearing, (listening,))(clip, 24.0)
+    own, other = (TrainedRunModel(run).heard_bilabials(clip) for run in (hearing, listening))
+    assert heard.weights.shape == (frame_count(clip.seconds, 24.0), 52) and heard.bilabial_fps == 30.0
+    np.testing.assert_allclose(heard.bilabial[:3], own[:3])  # the look-ahead run has not heard these
+    np.testing.assert_allclose(heard.bilabial[3:], (own[3:] + other[3:]) / 2, atol=1e-6)
+    lips = heard.lips(24.0)
+    assert lips.sealed == sealed_spans(heard.weights, 24.0) and lips.fps == 30.0
+    # A hearing run without a head still hears with the listening runs'.
+    np.testing.assert_allclose(NetworkHearing("cpu", deaf, (listening,))(clip, 30.0).bilabial, other)
 
 
-def test_a_missing_listening_run_is_named_before_anything_loads(tmp_path):
-    hearing, _, _ = tiny_hearing_runs(tmp_path)
+@pytest.mark.parametrize("seed", range(30))
+def test_heads_at_other_rates_are_met_at_the_hearing_runs_frames_and_unheard_frames_skipped(seed):
+    from lipwright.models.network_hearing import _at_rate, _mean_heard
+
+    rng = np.random.default_rng(seed)
+    from_fps, to_fps = rng.choice([24.0, 25.0, 30.0, 60.0], size=2)
+    seconds = float(rng.uniform(0.5, 4.0))
+    source = np.sin(np.arange(int(seconds * from_fps) + 1) / from_fps * 3.0)  # a smooth signal, sampled
+    met = _at_rate(source, from_fps, to_fps, int(seconds * to_fps))
+    np.testing.assert_allclose(met, np.sin(np.arange(len(met)) / to_fps * 3.0), atol=0.01)
+    heads = [rng.uniform(0, 1, 50) for _ in range(int(rng.integers(1, 4)))]
+    for head in heads:
+        head[:int(rng.integers(0, 6))] = np.nan
+    mean = _mean_heard(heads)
+    for frame in range(50):
+        values = [head[frame] for head in heads if not np.isnan(head[frame])]
+        assert (np.isnan(mean[frame]) if not values else mean[frame] == pytest.approx(np.mean(values)))
+
+
+def test_a_listening_run_needs_a_phone_head_and_a_missing_one_is_named_before_anything_loads(tmp_path):
+    hearing, listening, deaf = tiny_hearing_runs(tmp_path)
     missing = tmp_path / "gone"
-    assert "gone" in hearing_problem(hearing, (missing,)) and hearing_problem(hearing, ()) == ""
+    assert "gone" in hearing_problem(hearing, (missing,)) and hearing_problem(hearing, (listening,)) == ""
+    assert "no phone head" in hearing_problem(hearing, (deaf,))
     clip = AudioClip(synthesise("A big map.", voice="en-gb"), 16000)
-    with pytest.raises(ModelError, match="gone.*recognition 'fast'"):
-        NetworkHearing("cpu", hearing, (missing,))(clip, FPS)
+    for absent in (missing, deaf):
+        with pytest.raises(ModelError, match=f"{absent.name}.*recognition 'fast'"):
+            NetworkHearing("cpu", hearing, (absent,))(clip, FPS)

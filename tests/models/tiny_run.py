@@ -10,7 +10,9 @@ from pathlib import Path
 SPEAKERS = ("spk-a", "spk-b")
 
 
-def make_tiny_run(folder: Path, speakers=SPEAKERS, seed: int = 0) -> Path:
+def make_tiny_run(folder: Path, speakers=SPEAKERS, seed: int = 0, **settings) -> Path:
+    """A tiny randomly initialised JambaTalk (non-autoregressive: it hears 3 frames ahead); `settings`
+    added to its tiny ones."""
     import torch
 
     from lipwright.encoders.build import log_mel_spec
@@ -19,7 +21,7 @@ def make_tiny_run(folder: Path, speakers=SPEAKERS, seed: int = 0) -> Path:
 
     torch.manual_seed(seed)
     config = RunConfig("jambatalk", "weights", 30.0, "default-head", list(speakers),
-                       log_mel_spec(dim=16, layers=1, mels=40), {"hidden": 16, "feed_forward": 32, "layers": 2})
+                       log_mel_spec(dim=16, layers=1, mels=40), {"hidden": 16, "feed_forward": 32, "layers": 2, **settings})
     network = build_network(config)
     # The output layer starts at zero (no motion) for training; random here, so the run's motion follows
     # its audio and speaker and a test can tell one line's result from another's.

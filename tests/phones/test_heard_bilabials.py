@@ -6,7 +6,7 @@ import pytest
 
 from lipwright.audio.clip import AudioClip
 from lipwright.phones.closures import BILABIAL_FOR, BILABIAL_LABELS
-from lipwright.phones.heard_bilabials import CONFIRM, COUNTERPART, KEEP, HeardLips, weigh_bilabials
+from lipwright.phones.heard_bilabials import CONFIRM, COUNTERPART, KEEP, HeardLips, frames_near, weigh_bilabials
 from lipwright.phones.phone import Phone
 from lipwright.phones.recognise import recognise_phones
 from lipwright.phones.track import phones_for_clip
@@ -38,9 +38,34 @@ def test_evidence_one_frame_beside_a_phone_counts_and_two_frames_away_does_not()
         assert labels(weigh_bilabials(phones, bilabial, FPS))[1] == heard, frame
 
 
-def test_phones_past_the_frames_heard_keep_their_labels():
+def test_a_phone_off_the_frame_grid_reads_the_frames_it_overlaps_and_one_either_side():
+    assert frames_near(0.45, 0.52, 100, FPS) == slice(3, 7)  # overlaps frames 4 and 5
+    assert frames_near(4.1, 8.3, 1000, 30.0) == slice(122, 250)  # 4.1 x 30 is 122.99999... in floats
+    assert frames_near(0.0, 0.05, 100, FPS) == slice(0, 2)
+    assert frames_near(0.95, 1.0, 10, FPS) == slice(8, 10)
+
+
+def test_the_thresholds_are_inclusive_where_they_say_so():
+    phones = [Phone("AA", 0.0, 0.2), Phone("K", 0.2, 0.3), Phone("AA", 0.3, 0.4), Phone("B", 0.4, 0.5)]
+    at = np.zeros(6)
+    at[2], at[4] = CONFIRM, KEEP
+    assert labels(weigh_bilabials(phones, at, FPS)) == ["AA", "P", "AA", "B"]
+    under = at.copy()
+    under[2], under[4] = np.nextafter(CONFIRM, 0), np.nextafter(KEEP, 0)
+    assert labels(weigh_bilabials(phones, under, FPS)) == ["AA", "K", "AA", "D"]
+
+
+def test_phones_past_the_frames_heard_or_over_unheard_frames_keep_their_labels():
     phones = [Phone("AA", 0.0, 0.5), Phone("P", 1.2, 1.3), Phone("T", 1.3, 1.4)]
-    assert weigh_bilabials(phones, np.zeros(5), FPS) == [phones[0], phones[1], phones[2]]
+    assert weigh_bilabials(phones, np.zeros(5), FPS) == phones
+    unheard = np.full(20, np.nan)
+    unheard[:3] = 1.0  # heard only before the P
+    assert weigh_bilabials(phones, unheard, FPS) == phones
+
+
+def test_each_counterpart_is_a_consonant_the_search_hears_for_that_bilabial():
+    assert set(COUNTERPART) == set(BILABIAL_LABELS)
+    assert all(BILABIAL_FOR[COUNTERPART[bilabial]] == bilabial for bilabial in COUNTERPART)
 
 
 def test_thresholds_out_of_order_are_refused():
@@ -66,8 +91,7 @@ def test_over_generated_timelines_only_the_labels_of_confusable_consonants_chang
     weighed = weigh_bilabials(phones, bilabial, FPS)
     assert [(p.start, p.end) for p in weighed] == [(p.start, p.end) for p in phones]
     for before, after in zip(phones, weighed):
-        first, last = max(int(np.floor(before.start * FPS)) - 1, 0), int(np.ceil(before.end * FPS)) + 1
-        near = bilabial[first:last]
+        near = bilabial[frames_near(before.start, before.end, len(bilabial), FPS)]
         heard = near.max() if len(near) else None
         if before.label in BILABIAL_FOR and heard is not None and heard >= CONFIRM:
             assert after.label == BILABIAL_FOR[before.label]
@@ -87,15 +111,29 @@ def test_certainty_either_way_decides_every_confusable_consonant(seed):
     assert not any(p.label in BILABIAL_LABELS for p in unheard)
 
 
-def test_recognition_network_weighs_the_searchs_phones_before_adding_sealed_spans():
-    """On real speech: what the networks hear reaches the phones through phones_for_clip."""
+def test_recognition_network_weighs_the_searchs_phones_at_their_rate_before_adding_sealed_spans():
+    """On real speech: what the networks hear reaches the phones through phones_for_clip, read at the
+    heads' own frame rate, and a span where a network sealed the lips still closes a consonant the heads
+    did not hear as p/b/m (weighing first, then the sealed spans)."""
     clip = AudioClip(synthesise("Pick up the bag, Tim, and put it by the door.", voice="en-gb"), 16000)
     searched = recognise_phones(clip)
-    frames = int(np.ceil(clip.seconds * 30))
-    sure = phones_for_clip(clip, None, "network", lambda _: HeardLips([], np.ones(frames), 30.0)).phones
-    unsure = phones_for_clip(clip, None, "network", lambda _: HeardLips([], np.zeros(frames), 30.0)).phones
-    unheard = phones_for_clip(clip, None, "network", lambda _: HeardLips([], None, 30.0)).phones
+    confusable = [p for p in searched if p.label in BILABIAL_FOR]
+    assert len(confusable) >= 2
+    frames = int(np.ceil(clip.seconds * 15))
+
+    def network(sealed, bilabial, fps=15.0):
+        return phones_for_clip(clip, None, "network", lambda _: HeardLips(sealed, bilabial, fps)).phones
+
+    sure, unsure = network([], np.ones(frames)), network([], np.zeros(frames))
     assert sum(p.label in BILABIAL_LABELS for p in sure) == sum(
-        p.label in BILABIAL_LABELS or p.label in BILABIAL_FOR for p in searched) > 0
+        p.label in BILABIAL_LABELS or p.label in BILABIAL_FOR for p in searched)
     assert not any(p.label in BILABIAL_LABELS for p in unsure)
-    assert unheard == searched
+    assert network([], None) == searched
+    first, last = confusable[0], confusable[-1]
+    only_last = np.full(frames, KEEP)  # nothing vetoed, nothing confirmed...
+    only_last[frames_near(last.start, last.end, frames, 15.0)] = 1.0  # ...but the last confusable consonant
+    heard = network([], only_last)
+    assert [p.label for p in heard if (p.start, p.end) == (last.start, last.end)] == [BILABIAL_FOR[last.label]]
+    assert [p.label for p in heard if (p.start, p.end) == (first.start, first.end)] == [first.label]
+    sealed_first = network([(first.start, first.end)], np.zeros(frames))
+    assert [p.label for p in sealed_first if (p.start, p.end) == (first.start, first.end)] == [BILABIAL_FOR[first.label]]

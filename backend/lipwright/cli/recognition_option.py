@@ -10,5 +10,5 @@ RECOGNITION_CHOICES = ("fast", "accurate", "network")
 def add_recognition_argument(parser: argparse.ArgumentParser, **options) -> None:
     parser.add_argument("--recognition", choices=RECOGNITION_CHOICES, **options,
                         help="without a transcript: fast (phone search, the default), accurate (word search, "
-                             "slower) or network (phone search plus the lip closures a shipped neural network "
-                             "hears: loads PyTorch, best on voices the phone search hears poorly)")
+                             "slower) or network (phone search checked by the shipped neural networks: the lip "
+                             "closures and p/b/m they hear; loads PyTorch, best on voices the phone search hears poorly)")

@@ -66,8 +66,8 @@ class JobOptions(BaseModel):
     transcript: str | None = None  # its length is checked against the audio's (max_transcript_chars)
     seed: int | None = None
     offsets: bool = True  # False: weights only (the add-on driving a face's own ARKit keys)
-    # Without a transcript: "accurate" recognises words, "fast" phones, "network" phones plus the
-    # closures a trained network hears (see phones.track).
+    # Without a transcript: "accurate" recognises words, "fast" phones, "network" phones checked by
+    # the closures and p/b/m trained networks hear (see phones.track).
     recognition: Literal["accurate", "fast", "network"] = "fast"
     # Trained models: whose talking style (one of the model's listed speakers); none: the average style.
     speaker: str | None = None

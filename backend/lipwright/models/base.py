@@ -26,7 +26,7 @@ class AnimationRequest:
     mesh: MeshData | None = None  # None: the model's own template
     seed: int | None = None
     offsets: bool = True  # False: weights only, for models that have them (see Animation.offsets)
-    recognition: str = "fast"  # without a transcript: "fast" (phones), "accurate" (words), "network" (phones + a network's closures)
+    recognition: str = "fast"  # without a transcript: "fast" (phones), "accurate" (words), "network" (phones + what networks hear)
     speaker: str | None = None  # trained models: whose talking style; None: the average of their speakers
 
 

@@ -12,19 +12,21 @@ asked, so torch is imported then and never for the default modes.
 
 from __future__ import annotations
 
+import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..audio.clip import AudioClip
+from ..audio.clip import AudioClip, frame_count
 from ..errors import ModelError
 from ..metrics.lipsync import SEALED, frame_runs
 from ..motion.arkit import ARKIT_INDEX
 from ..motion.visemes import mouth_opening
 from ..phones.heard_bilabials import HeardLips
 from .base import AnimationRequest
-from .run_folders import SHIPPED_MODELS_DIR, RunFolder, read_run, run_folder_of, torch_missing
+from .run_folders import CONFIG_FILE, SHIPPED_MODELS_DIR, RunFolder, read_run, run_folder_of, torch_missing
 
 # The shipped network whose closures held up best on the unseen-voice development set (GLDiTalker,
 # one sample drawn from seed 0: the same line always gets the same motion).
@@ -35,10 +37,22 @@ LISTENING_RUNS = ("jambatalk-synthetic", "landmarks-synthetic")
 _JAW = ARKIT_INDEX["jawOpen"]
 
 
+@dataclass(frozen=True)
+class Heard:
+    """What the networks heard in one line."""
+
+    weights: np.ndarray  # the hearing run's ARKit weights, (frames at the animation's fps, 52)
+    bilabial: np.ndarray | None  # the phone heads' mean p/b/m probability per frame at bilabial_fps; None: no heads
+    bilabial_fps: float  # the hearing run's own frame rate, at which the thresholds were chosen
+
+    def lips(self, fps: float) -> HeardLips:
+        """What the phone search is told: where the weights (at `fps`) seal the lips, and the p/b/m probability."""
+        return HeardLips(sealed_spans(self.weights, fps), self.bilabial, self.bilabial_fps)
+
+
 class NetworkHearing:
-    """`hearing(clip, fps)` -> (the hearing run's ARKit weights for the line (frames at fps, 52), the mean
-    probability of p, b or m its phone head and the listening runs' hear at each frame (frames,), or None
-    when none has a phone head)."""
+    """`hearing(clip, fps)` -> Heard: the hearing run's motion for the line, and the mean probability of p, b
+    or m that its phone head (when it has one) and the listening runs' heads hear at each of its frames."""
 
     def __init__(self, device: str = "auto", run_folder: Path = SHIPPED_MODELS_DIR / HEARING_RUN,
                  listening: tuple[Path, ...] = tuple(SHIPPED_MODELS_DIR / name for name in LISTENING_RUNS)) -> None:
@@ -46,20 +60,26 @@ class NetworkHearing:
         self._models = None
         self._lock = threading.Lock()  # one load, whichever job asks first
 
-    def __call__(self, clip: AudioClip, fps: float) -> tuple[np.ndarray, np.ndarray | None]:
+    def __call__(self, clip: AudioClip, fps: float) -> Heard:
         hearing, *listening = self._loaded()
         weights = hearing.animate(AnimationRequest(clip=clip, fps=fps, offsets=False)).weights
-        heads = [heard for model in (hearing, *listening) if (heard := model.heard_bilabials(clip, fps)) is not None]
-        return weights, np.mean(heads, axis=0) if heads else None
+        own_fps = hearing.config.fps
+        frames = frame_count(clip.seconds, own_fps)
+        heads = [_at_rate(heard, model.config.fps, own_fps, frames) for model in (hearing, *listening)
+                 if (heard := model.heard_bilabials(clip)) is not None]
+        return Heard(weights, _mean_heard(heads) if heads else None, own_fps)
 
     def _loaded(self) -> list:
         with self._lock:
             if self._models is None:
-                self._models = [self._load(folder) for folder in (self.run_folder, *self.listening)]
+                self._models = [self._load(folder, role) for folder, role in self._runs()]
             return self._models
 
-    def _load(self, folder: Path):
-        run, problem = _hearing_run(folder)
+    def _runs(self) -> list[tuple[Path, str]]:
+        return [(self.run_folder, "hearing"), *((folder, "listening") for folder in self.listening)]
+
+    def _load(self, folder: Path, role: str):
+        run, problem = _hearing_run(folder, role)
         if problem:
             raise ModelError(f"Recognition 'network' hears the line with the trained run {folder.name}, "
                              f"which cannot be used here ({problem}). Choose recognition 'fast' instead.")
@@ -73,24 +93,41 @@ def hearing_problem(run_folder: Path = SHIPPED_MODELS_DIR / HEARING_RUN,
                     listening: tuple[Path, ...] = tuple(SHIPPED_MODELS_DIR / name for name in LISTENING_RUNS)) -> str:
     """Why recognition "network" cannot run here ("" when it can), from the runs' configs alone: listing
     models asks this, so nothing is loaded."""
-    return next((problem for folder in (run_folder, *listening) if (problem := _hearing_run(Path(folder))[1])), "")
+    runs = [(Path(run_folder), "hearing"), *((Path(folder), "listening") for folder in listening)]
+    return next((problem for folder, role in runs if (problem := _hearing_run(folder, role)[1])), "")
 
 
-def heard_lips(weights: np.ndarray, bilabial: np.ndarray | None, fps: float) -> HeardLips:
-    """What the phone search is told the networks heard: the spans where `weights` seal the lips, and
-    the per-frame p/b/m probability."""
-    return HeardLips(sealed_spans(weights, fps), bilabial, fps)
-
-
-def _hearing_run(run_folder: Path) -> tuple[RunFolder | None, str]:
-    """(the run as its config describes it, or None; why it cannot hear lines here, "" when it can)."""
+def _hearing_run(run_folder: Path, role: str = "hearing") -> tuple[RunFolder | None, str]:
+    """(the run as its config describes it, or None; why it cannot play its `role` here, "" when it can).
+    The hearing run's motion is read, so it must predict ARKit weights; a listening run lends its phone
+    head only, so it must have one (the thresholds were chosen on the mean of three heads)."""
     run_folder = Path(run_folder)
     folder = run_folder_of(run_folder)
     run = read_run(run_folder.name, folder) if folder else None
     if run is None:
         return None, f"{run_folder} holds no trained run"
+    if role == "listening":
+        has_head = json.loads((folder / CONFIG_FILE).read_text()).get("settings", {}).get("phones", False)
+        return run, run.problem or torch_missing() or ("" if has_head else "it has no phone head to listen with")
     return run, run.problem or torch_missing() or ("" if run.motion_space == "weights" else
                                                    "it predicts vertices, not ARKit weights")
+
+
+def _at_rate(heard: np.ndarray, from_fps: float, to_fps: float, frames: int) -> np.ndarray:
+    """A head's per-frame probability at another run's frame rate (linear between frames)."""
+    if from_fps == to_fps and len(heard) == frames:
+        return heard
+    return np.interp(np.arange(frames) / to_fps, np.arange(len(heard)) / from_fps, heard)
+
+
+def _mean_heard(heads: list[np.ndarray]) -> np.ndarray:
+    """The heads' mean per frame over those that heard it (NaN: a look-ahead head's first frames)."""
+    frames = min(len(head) for head in heads)
+    stacked = np.stack([head[:frames] for head in heads])
+    heard = ~np.isnan(stacked)
+    total = np.where(heard, stacked, 0.0).sum(axis=0)
+    count = heard.sum(axis=0)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def sealed_spans(heard: np.ndarray, fps: float) -> list[tuple[float, float]]:

@@ -21,7 +21,7 @@ from ..phones.track import NETWORK_HEARD
 from ..template import load_default_head
 from .base import Animation, AnimationRequest, Progress, no_progress
 from .head_offsets import rest_and_offsets
-from .network_hearing import NetworkHearing, heard_lips, open_jaw_as_heard
+from .network_hearing import NetworkHearing, open_jaw_as_heard
 
 
 def weights_for_phones(phones: list[Phone], clip: AudioClip, fps: float) -> np.ndarray:
@@ -49,12 +49,12 @@ class PhonemeModel:
         progress(0.05, "aligning phones to the transcript" if request.transcript else "recognising phones")
         heard = functools.cache(lambda: self.hearing(clip, request.fps))  # run only if recognition asks
         track = phones_for_clip(clip, request.transcript, request.recognition,
-                                lambda _: heard_lips(*heard(), request.fps))
+                                lambda _: heard().lips(request.fps))
 
         progress(0.7, "building visemes")
         weights = weights_for_phones(track.phones, clip, request.fps)
         if track.recognised_by == NETWORK_HEARD:
-            weights = open_jaw_as_heard(weights, heard()[0])
+            weights = open_jaw_as_heard(weights, heard().weights)
         warnings = list(track.warnings)
         if track.method == "recognised" and (speech_warning := little_speech_warning(clip, track.phones)):
             warnings.append(speech_warning)

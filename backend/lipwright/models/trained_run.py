@@ -159,19 +159,21 @@ class TrainedRunModel:
     def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation:
         return self.animate_many([request], progress)[0]
 
-    def heard_bilabials(self, clip: AudioClip, fps: float) -> np.ndarray | None:
-        """(frames at `fps`,) the probability the run's phone head puts on p, b or m at each frame (frame t
-        at t / fps), heard over the whole line at once; None when the run has no phone head."""
+    def heard_bilabials(self, clip: AudioClip) -> np.ndarray | None:
+        """(frames at the run's own fps,) the probability its phone head puts on p, b or m at each frame
+        (frame t at t / fps), heard over the whole line at once; NaN on the first frames a look-ahead
+        network never hears; None when the run has no phone head."""
         head = getattr(self.network, "phone_net", None)
         if head is None:
             return None
         torch = self._torch
         samples = _at_16k(clip)
-        own = frame_count(len(samples) / SAMPLE_RATE, self.config.fps)
+        frames = frame_count(len(samples) / SAMPLE_RATE, self.config.fps)
         with torch.inference_mode():
-            features, ahead = self.network.phone_features(torch.from_numpy(samples)[None].to(self.device), [own])
-            heard = head.bilabial(features, ahead)[0].float().cpu().numpy()
-        return _retimed(heard[:, None], self.config.fps, fps, frame_count(clip.seconds, fps))[:, 0]
+            features, ahead = self.network.phone_features(torch.from_numpy(samples)[None].to(self.device), [frames])
+            heard = head.bilabial(features, ahead)[0].double().cpu().numpy()
+        heard[:ahead] = np.nan  # posteriors() calls these frames silence; here they are simply unheard
+        return heard
 
     # -- one line's result --
     def _animation(self, request: AnimationRequest, motion: np.ndarray, compute_seconds: float) -> Animation:

@@ -6,7 +6,8 @@ those consonants far better (area under the ROC curve 0.93, benchmarks/RESULTS.m
 recognised consonant of that kind is relabelled by what the networks hear over it: a recognised
 T/D/K/N/... becomes its bilabial where they hear one clearly, and a recognised P/B/M becomes its
 alveolar counterpart where they hear almost none. The search keeps deciding where a consonant is and
-how long it lasts; the networks only say which one."""
+how long it lasts; the networks only say which one. Frames no network heard (a look-ahead network's
+first ones) are NaN and count for neither side."""
 
 from __future__ import annotations
 
@@ -14,14 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .closures import BILABIAL_FOR
+from .closures import BILABIAL_FOR, add_sealed_spans
 from .phone import Phone
 
-# Chosen on the unseen-voice development set (benchmarks/RESULTS.md, session 28): the most closures
-# with fewer closures off p/b/m than the phone search and the networks' sealed lips alone.
+# Chosen on the unseen-voice development set at 30 fps (benchmarks/measure_heard_bilabials.py): the most
+# closures while each step costs at most one closure off p/b/m per closure gained.
 CONFIRM = 0.3  # a recognised T/D/K/N/... heard as p, b or m with at least this probability becomes one
 KEEP = 0.1  # a recognised P/B/M heard as p, b or m with less than this probability is not one
 # What a p, b or m most often was when it was not one: the same voicing and manner, made by the tongue.
+# (Each is one of the consonants BILABIAL_FOR turns back into that bilabial.)
 COUNTERPART = {"P": "T", "B": "D", "M": "N"}
 
 
@@ -30,8 +32,17 @@ class HeardLips:
     """What networks heard in a clip: where they sealed the lips, and how sure they are of p, b or m."""
 
     sealed: list[tuple[float, float]]  # (start, end) seconds of every span where the lips were sealed
-    bilabial: np.ndarray | None = None  # (frames,) probability of p, b or m, frame t at t / fps; None: unheard
-    fps: float = 30.0
+    bilabial: np.ndarray | None  # (frames,) probability of p, b or m, frame t at t / fps (NaN: unheard); None: no heads
+    fps: float  # the frame rate of `bilabial`: the networks' own, whatever the animation's
+
+
+def checked_by_networks(phones: list[Phone], heard: HeardLips, duration: float, confirm: float = CONFIRM,
+                        keep: float = KEEP) -> list[Phone]:
+    """Recognition "network"'s phones: the search's `phones` weighed by the heads (when there are any),
+    then a closure wherever a network sealed the lips and none is near (closures.add_sealed_spans)."""
+    if heard.bilabial is not None:
+        phones = weigh_bilabials(phones, heard.bilabial, heard.fps, confirm, keep)
+    return add_sealed_spans(phones, heard.sealed, duration)
 
 
 def weigh_bilabials(phones: list[Phone], bilabial: np.ndarray, fps: float, confirm: float = CONFIRM,
@@ -46,7 +57,7 @@ def weigh_bilabials(phones: list[Phone], bilabial: np.ndarray, fps: float, confi
     for phone in phones:
         label = phone.label
         if label in BILABIAL_FOR or label in COUNTERPART:
-            heard = _highest(bilabial, phone, fps)
+            heard = highest_near(bilabial, phone.start, phone.end, fps)
             if label in BILABIAL_FOR and heard >= confirm:
                 label = BILABIAL_FOR[label]
             elif label in COUNTERPART and heard < keep:
@@ -55,8 +66,17 @@ def weigh_bilabials(phones: list[Phone], bilabial: np.ndarray, fps: float, confi
     return weighed
 
 
-def _highest(bilabial: np.ndarray, phone: Phone, fps: float) -> float:
-    first = max(int(np.floor(phone.start * fps)) - 1, 0)
-    last = min(int(np.ceil(phone.end * fps)) + 1, len(bilabial))
-    # Past the frames heard (a clip's last instant): no evidence either way, so the search's word stands.
-    return float(bilabial[first:last].max()) if last > first else float("nan")
+def highest_near(bilabial: np.ndarray, start: float, end: float, fps: float) -> float:
+    """The highest probability over frames_near [start, end); NaN where nothing was heard there (past the
+    frames heard, or unheard frames only): then the search's word stands."""
+    near = bilabial[frames_near(start, end, len(bilabial), fps)]
+    near = near[~np.isnan(near)]
+    return float(near.max()) if len(near) else float("nan")
+
+
+def frames_near(start: float, end: float, frames: int, fps: float) -> slice:
+    """The frames (frame t covering [t / fps, (t + 1) / fps)) that [start, end) overlaps, and one either side.
+    The tolerance keeps float error (4.1 s x 30 = 122.99999...) from moving an edge by a frame."""
+    first = max(int(np.floor(start * fps + 1e-6)) - 1, 0)
+    last = min(int(np.ceil(end * fps - 1e-6)) + 1, frames)
+    return slice(first, max(first, last))

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from ..audio.clip import AudioClip
 from .align import AlignmentFailed, align_phones_with_warnings, align_words_with_warnings
 from .align_cues import align_cues
-from .closures import add_missed_closures, add_sealed_spans
-from .heard_bilabials import HeardLips, weigh_bilabials
+from .closures import add_missed_closures
+from .heard_bilabials import HeardLips, checked_by_networks
 from .phone import PhoneTrack
 from .recognise import recognise_phones, recognise_words
 from .subtitles import is_subtitles, parse_subtitles
@@ -59,10 +59,7 @@ def phones_for_clip(clip: AudioClip, transcript: str | None = None, recognition:
 
 def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | None) -> PhoneTrack:
     if recognition == "network":
-        heard, phones = hear_closures(clip), recognise_phones(clip)
-        if heard.bilabial is not None:
-            phones = weigh_bilabials(phones, heard.bilabial, heard.fps)
-        phones = add_sealed_spans(phones, heard.sealed, clip.seconds)
+        phones = checked_by_networks(recognise_phones(clip), hear_closures(clip), clip.seconds)
         return PhoneTrack(phones, "recognised", recognised_by=NETWORK_HEARD)
     if recognition == "accurate":
         words = recognise_words(clip)
