@@ -206,15 +206,19 @@ def test_the_hearing_hears_p_b_m_with_its_own_head_and_every_listening_runs(tmp_
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_heads_at_other_rates_are_met_at_the_hearing_runs_frames_and_unheard_frames_skipped(seed):
-    from lipwright.models.network_hearing import _at_rate, _mean_heard
+def test_values_at_other_rates_are_met_at_the_new_frames_and_unheard_frames_skipped_in_the_mean(seed):
+    from lipwright.models.network_hearing import _mean_heard
+    from lipwright.motion.retime import retimed
 
     rng = np.random.default_rng(seed)
     from_fps, to_fps = rng.choice([24.0, 25.0, 30.0, 60.0], size=2)
     seconds = float(rng.uniform(0.5, 4.0))
-    source = np.sin(np.arange(int(seconds * from_fps) + 1) / from_fps * 3.0)  # a smooth signal, sampled
-    met = _at_rate(source, from_fps, to_fps, int(seconds * to_fps))
-    np.testing.assert_allclose(met, np.sin(np.arange(len(met)) / to_fps * 3.0), atol=0.01)
+    times = np.arange(int(seconds * from_fps) + 1) / from_fps
+    source = np.stack([np.sin(times * 3.0), np.cos(times * 2.0)], axis=1)  # smooth signals, sampled
+    met = retimed(source, from_fps, to_fps, int(seconds * to_fps))
+    at = np.arange(len(met)) / to_fps
+    np.testing.assert_allclose(met, np.stack([np.sin(at * 3.0), np.cos(at * 2.0)], axis=1), atol=0.01)
+    np.testing.assert_array_equal(retimed(source[:, 0], from_fps, to_fps, len(met)), met[:, 0])  # one column alike
     heads = [rng.uniform(0, 1, 50) for _ in range(int(rng.integers(1, 4)))]
     for head in heads:
         head[:int(rng.integers(0, 6))] = np.nan

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from lipwright.audio.clip import AudioClip
-from lipwright.phones.closures import BILABIAL_FOR, BILABIAL_LABELS
-from lipwright.phones.heard_bilabials import CONFIRM, COUNTERPART, KEEP, HeardLips, frames_near, weigh_bilabials
+from lipwright.phones.closures import BILABIAL_FOR, BILABIAL_LABELS, add_sealed_spans
+from lipwright.phones.heard_bilabials import (CONFIRM, COUNTERPART, KEEP, HeardLips, checked_by_networks, frames_near,
+                                              weigh_bilabials)
 from lipwright.phones.phone import Phone
 from lipwright.phones.recognise import recognise_phones
 from lipwright.phones.track import phones_for_clip
@@ -137,3 +138,30 @@ def test_recognition_network_weighs_the_searchs_phones_at_their_rate_before_addi
     assert [p.label for p in heard if (p.start, p.end) == (first.start, first.end)] == [first.label]
     sealed_first = network([(first.start, first.end)], np.zeros(frames))
     assert [p.label for p in sealed_first if (p.start, p.end) == (first.start, first.end)] == [BILABIAL_FOR[first.label]]
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_over_generated_timelines_sealing_after_weighing_keeps_every_closure_the_heads_kept(seed):
+    """Invariant of recognition "network"'s phones: every closure left after weighing stays, with its timing;
+    every span a network sealed over speech closes the lips whatever the heads heard, and every other closure
+    lies under such a span; the result still covers the clip, phone after phone; with no heads it is the
+    sealed spans alone."""
+    phones, bilabial = generated(seed)
+    rng = np.random.default_rng(1000 + seed)
+    bilabial[rng.uniform(size=len(bilabial)) < 0.1] = np.nan  # frames no head heard
+    duration = phones[-1].end
+    starts = np.sort(rng.uniform(0, duration, size=int(rng.integers(0, 6))))
+    sealed = [(float(a), float(min(a + rng.uniform(0.02, 0.3), duration))) for a in starts]
+    checked = checked_by_networks(phones, HeardLips(sealed, bilabial, FPS), duration)
+    kept = [p for p in weigh_bilabials(phones, bilabial, FPS) if p.label in BILABIAL_LABELS]
+    assert all(p in checked for p in kept)
+    for phone in (p for p in checked if p.label in BILABIAL_LABELS and p not in kept):
+        assert any(phone.start < end and start < phone.end for start, end in sealed), phone
+    closures = [p for p in checked if p.label in BILABIAL_LABELS]
+    for start, end in sealed:
+        if any(p.label != "SIL" and p.start < end and start < p.end for p in phones):
+            assert any(p.start < end + 0.03 and start - 0.03 < p.end for p in closures), (start, end)
+    assert checked[0].start == 0.0 and checked[-1].end == pytest.approx(duration)
+    assert all(a.end == pytest.approx(b.start) for a, b in zip(checked, checked[1:]))
+    assert checked_by_networks(phones, HeardLips(sealed, None, FPS), duration) == add_sealed_spans(
+        phones, sealed, duration)

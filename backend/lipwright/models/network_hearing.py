@@ -12,8 +12,8 @@ asked, so torch is imported then and never for the default modes.
 
 from __future__ import annotations
 
-import json
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,10 +23,11 @@ from ..audio.clip import AudioClip, frame_count
 from ..errors import ModelError
 from ..metrics.lipsync import SEALED, frame_runs
 from ..motion.arkit import ARKIT_INDEX
+from ..motion.retime import retimed
 from ..motion.visemes import mouth_opening
 from ..phones.heard_bilabials import HeardLips
 from .base import AnimationRequest
-from .run_folders import CONFIG_FILE, SHIPPED_MODELS_DIR, RunFolder, read_run, run_folder_of, torch_missing
+from .run_folders import SHIPPED_MODELS_DIR, RunFolder, read_run, run_folder_of, torch_missing
 
 # The shipped network whose closures held up best on the unseen-voice development set (GLDiTalker,
 # one sample drawn from seed 0: the same line always gets the same motion).
@@ -65,7 +66,7 @@ class NetworkHearing:
         weights = hearing.animate(AnimationRequest(clip=clip, fps=fps, offsets=False)).weights
         own_fps = hearing.config.fps
         frames = frame_count(clip.seconds, own_fps)
-        heads = [_at_rate(heard, model.config.fps, own_fps, frames) for model in (hearing, *listening)
+        heads = [retimed(heard, model.config.fps, own_fps, frames) for model in (hearing, *listening)
                  if (heard := model.heard_bilabials(clip)) is not None]
         return Heard(weights, _mean_heard(heads) if heads else None, own_fps)
 
@@ -107,27 +108,18 @@ def _hearing_run(run_folder: Path, role: str = "hearing") -> tuple[RunFolder | N
     if run is None:
         return None, f"{run_folder} holds no trained run"
     if role == "listening":
-        has_head = json.loads((folder / CONFIG_FILE).read_text()).get("settings", {}).get("phones", False)
-        return run, run.problem or torch_missing() or ("" if has_head else "it has no phone head to listen with")
+        return run, run.problem or torch_missing() or ("" if run.phone_head else "it has no phone head to listen with")
     return run, run.problem or torch_missing() or ("" if run.motion_space == "weights" else
                                                    "it predicts vertices, not ARKit weights")
 
 
-def _at_rate(heard: np.ndarray, from_fps: float, to_fps: float, frames: int) -> np.ndarray:
-    """A head's per-frame probability at another run's frame rate (linear between frames)."""
-    if from_fps == to_fps and len(heard) == frames:
-        return heard
-    return np.interp(np.arange(frames) / to_fps, np.arange(len(heard)) / from_fps, heard)
-
-
 def _mean_heard(heads: list[np.ndarray]) -> np.ndarray:
-    """The heads' mean per frame over those that heard it (NaN: a look-ahead head's first frames)."""
+    """The heads' mean per frame over those that heard it (NaN: a look-ahead head's first frames; NaN where
+    none did)."""
     frames = min(len(head) for head in heads)
-    stacked = np.stack([head[:frames] for head in heads])
-    heard = ~np.isnan(stacked)
-    total = np.where(heard, stacked, 0.0).sum(axis=0)
-    count = heard.sum(axis=0)
-    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "mean of empty slice" where no head heard a frame
+        return np.nanmean(np.stack([head[:frames] for head in heads]), axis=0)
 
 
 def sealed_spans(heard: np.ndarray, fps: float) -> list[tuple[float, float]]:

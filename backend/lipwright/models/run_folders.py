@@ -53,6 +53,7 @@ class RunFolder:
     template: str = "default-head"
     speakers: tuple[str, ...] = ()
     problem: str = ""  # why it cannot run, whatever is installed ("" when it can)
+    phone_head: bool = False  # whether its network has a phone head (its `phones` setting)
 
     @property
     def files(self) -> tuple[Path, Path]:
@@ -92,7 +93,10 @@ def read_run(name: str, folder: Path) -> RunFolder:
         return broken(f"{folder / CONFIG_FILE} has the motion space {space!r}; expected one of {', '.join(MOTION_SPACES)}")
     if not isinstance(speakers, list) or not all(isinstance(speaker, str) for speaker in speakers):
         return broken(f"{folder / CONFIG_FILE} has no list of speaker names")
-    return RunFolder(name, folder, network, space, str(config.get("template", "default-head")), tuple(speakers))
+    settings = config.get("settings")
+    phone_head = isinstance(settings, dict) and bool(settings.get("phones", False))
+    return RunFolder(name, folder, network, space, str(config.get("template", "default-head")), tuple(speakers),
+                     phone_head=phone_head)
 
 
 def find_runs(models_dir: Path) -> list[RunFolder]:

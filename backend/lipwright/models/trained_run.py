@@ -17,6 +17,7 @@ from .. import __version__
 from ..audio.clip import AudioClip, frame_count
 from ..errors import ModelError
 from ..motion.arkit import ARKIT_NAMES
+from ..motion.retime import retimed
 from ..motion.windows import audio_span, blend_windows, plan_windows
 from .base import Animation, AnimationRequest, Progress, no_progress
 from .head_offsets import rest_and_offsets
@@ -178,7 +179,7 @@ class TrainedRunModel:
     # -- one line's result --
     def _animation(self, request: AnimationRequest, motion: np.ndarray, compute_seconds: float) -> Animation:
         frames = frame_count(request.clip.seconds, request.fps)
-        motion = _retimed(motion, self.config.fps, request.fps, frames)
+        motion = retimed(motion, self.config.fps, request.fps, frames)
         meta = {"model": self.name, "network": self.config.model, "version": __version__,
                 "audio_seconds": request.clip.seconds, "compute_seconds": compute_seconds, "device": self.device,
                 "speaker": request.speaker, "warnings": [], "phones": []}
@@ -194,7 +195,7 @@ class TrainedRunModel:
         if landmarks is None:
             return animation
         frames = frame_count(request.clip.seconds, request.fps)
-        flat = _retimed(landmarks.reshape(len(landmarks), -1), self.config.fps, request.fps, frames)
+        flat = retimed(landmarks.reshape(len(landmarks), -1), self.config.fps, request.fps, frames)
         animation.landmark_tracks = flat.reshape(frames, -1, 3).astype(np.float32)
         animation.landmark_track_names = tuple(self.network.settings.landmark_names)
         return animation
@@ -237,12 +238,3 @@ def _at_16k(clip: AudioClip) -> np.ndarray:
     import soxr
 
     return soxr.resample(clip.samples, clip.sample_rate, SAMPLE_RATE, quality="HQ").astype(np.float32)
-
-
-def _retimed(motion: np.ndarray, from_fps: float, to_fps: float, frames: int) -> np.ndarray:
-    """Motion sampled at `to_fps` for `frames` frames, by linear interpolation between the run's frames."""
-    if from_fps == to_fps and len(motion) == frames:
-        return motion
-    source = np.arange(len(motion)) / from_fps
-    target = np.arange(frames) / to_fps
-    return np.stack([np.interp(target, source, motion[:, k]) for k in range(motion.shape[1])], axis=1)
