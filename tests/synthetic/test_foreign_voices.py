@@ -1,6 +1,6 @@
-"""Festival's Italian, Finnish, Czech, Catalan and Russian voices (real festival, real speech): every phone they
-speak has a viseme, their own segment times cover and fit the audio, and a corpus grown by them beside an
-English voice keeps both and closes the lips on every p/b/m they spoke."""
+"""Festival's Italian, Finnish, Czech, Catalan, Russian, Hindi, Marathi and Telugu voices (real festival, real
+speech): every phone they speak has a viseme, their own segment times cover and fit the audio, and a corpus
+grown by them beside an English voice keeps both and closes the lips on every p/b/m they spoke."""
 
 import json
 import random
@@ -22,14 +22,14 @@ from lipwright.phones.phone import ARPABET
 from lipwright.synthetic.festival_phones import PHONE_SETS, arpabet, phones_from_segments
 from lipwright.synthetic.festival_speech import speak_with_phones
 from lipwright.synthetic.foreign_lines import LANGUAGES, foreign_line
-from lipwright.synthetic.voices import FOREIGN_MORE_VOICES, FOREIGN_VOICES, Voice
+from lipwright.synthetic.voices import FOREIGN_INDIC_VOICES, FOREIGN_MORE_VOICES, FOREIGN_VOICES, Voice
 
 # One voice per language, one of them played faster (its phone times scale with it).
-ALL_FOREIGN = FOREIGN_VOICES + FOREIGN_MORE_VOICES
+ALL_FOREIGN = FOREIGN_VOICES + FOREIGN_MORE_VOICES + FOREIGN_INDIC_VOICES
 ONE_PER_LANGUAGE = {voice.language: voice for voice in ALL_FOREIGN if voice.speed == 1.0 and not voice.words_per_minute}
 ONE_PER_LANGUAGE["czech"] = Voice("festival", "czech_ph", 0, 0, 1.12, "czech")
-# Letters spoken with the lips closed; Catalan says v as b.
-LABIAL_LETTERS = {"catalan": "pbmv", "russian": "пбм"}
+# Letters spoken with the lips closed; Catalan says v as b. Devanagari and Telugu bh is an aspirated b.
+LABIAL_LETTERS = {"catalan": "pbmv", "russian": "пбм", "hindi": "पबमभ", "marathi": "पबमभ", "telugu": "పబమభ"}
 
 
 def test_every_voice_set_is_distinct_and_speaks_a_language_the_lines_know():
@@ -54,6 +54,20 @@ def test_every_phone_of_every_foreign_voice_has_a_viseme(voice):
     assert {arpabet(name, phone) for phone in phones} <= ARPABET | {SILENCE}
 
 
+_VIRAMAS = "\u094d\u0c4d"  # Devanagari's and Telugu's: the letter before it carries no vowel
+
+
+def _written_closures(text: str, language: str) -> int:
+    """How many lip closures `text` writes: runs of labial letters (a doubled one is one closure). In Devanagari
+    and Telugu a consonant letter carries a vowel unless a virama follows it, so only a virama joins two."""
+    labial = LABIAL_LETTERS.get(language, "pbm")
+    if language in ("hindi", "marathi", "telugu"):
+        return sum(char in labial and not (i >= 2 and text[i - 1] in _VIRAMAS and text[i - 2] in labial)
+                   for i, char in enumerate(text))
+    letters = re.sub(r"[^\w]+", " ", text.lower()).replace(" ", "")
+    return _labial_runs(["P" if letter in labial else letter for letter in letters])
+
+
 def _labial_runs(labels: list[str]) -> int:
     return sum(label in BILABIALS and (i == 0 or labels[i - 1] not in BILABIALS) for i, label in enumerate(labels))
 
@@ -68,9 +82,7 @@ def test_spoken_phones_cover_the_audio_and_keep_every_closure_of_the_text(langua
         assert phones[0].start == 0.0 and abs(phones[-1].end - len(samples) / rate) < 0.05, text
         assert all(a.end == b.start and a.start < a.end for a, b in zip(phones, phones[1:]))
         # p, b and m (and geminates: one closure) become one run of bilabial phones each.
-        letters = re.sub(r"[^\w]+", " ", text.lower()).replace(" ", "")
-        assert _labial_runs([phone.label for phone in phones]) == _labial_runs(
-            ["P" if letter in LABIAL_LETTERS.get(language, "pbm") else letter for letter in letters]), text
+        assert _labial_runs([phone.label for phone in phones]) == _written_closures(text, language), text
         # The times are the audio's: pauses between phrases are quieter than the vowels around them.
         def loudness(label_test):
             spans = [p for p in phones[1:-1] if label_test(p.label) and p.duration > 0.04]
@@ -98,13 +110,14 @@ def test_generated_segments_become_phones_that_cover_the_clip_without_gaps_or_em
 
 
 def test_every_generated_line_is_written_in_letters_its_voices_read():
-    """Festival reads each language in one 8-bit encoding (UTF-8 for Russian): a letter outside it would be
-    garbled into other phones. Lines also end in punctuation and hold at least one word."""
+    """Festival reads each language in one 8-bit encoding (UTF-8 for Russian and the Indic scripts): a letter
+    outside it would be garbled into other phones. Lines also end in punctuation, start with a capital where the
+    script has them, and hold at least one word."""
     for language, spoken in LANGUAGES.items():
         for seed in range(300):
             text = foreign_line(random.Random(seed), language)
             assert text.encode(spoken.encoding).decode(spoken.encoding) == text
-            assert text[-1] in ".!?" and text[0].isupper() and len(text.split()) >= 2
+            assert text[-1] in ".!?" and text[0].isalpha() and text[0] == text[0].upper() and len(text.split()) >= 2
 
 
 def test_segments_are_read_past_the_header_and_scaled_for_faster_speech():

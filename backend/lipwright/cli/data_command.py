@@ -13,12 +13,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     synth.add_argument("--clean", action="store_true", help="no noise, gain, reverberation or telephone band")
     synth.add_argument("--workers", type=int, default=1, help="processes making clips side by side")
     synth.add_argument("--seed", type=int, default=0, help="which lines: the same seed makes the same corpus")
-    synth.add_argument("--voices", choices=("default", "wide", "foreign", "foreign2"), default="default",
+    synth.add_argument("--voices", choices=("default", "wide", "foreign", "foreign2", "foreign3"), default="default",
                        help="default: the 25 settings the shipped models learnt from; wide: 78, with more "
                             "espeak-ng variants and recorded voices with their vocal tract moved; foreign: festival's "
                             "Italian, Finnish, Czech and Russian voices (35 settings, timed by festival itself), to add "
                             "to a corpus of English voices in the same folder; foreign2: a Czech boy, a Czech man and a "
-                            "Catalan woman, 15 settings more (never kal or slt)")
+                            "Catalan woman, 15 settings more; foreign3: an Indian man in Hindi, Marathi and Telugu, 15 more "
+                            "(never kal or slt)")
     synth.add_argument("--brows", action="store_true",
                        help="add seeded eyebrow gestures to the targets (the teacher moves only the mouth): for "
                             "models that sample (gldtalker, landmarks), so samples differ in the upper face")

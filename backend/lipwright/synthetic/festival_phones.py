@@ -16,7 +16,17 @@ _SHARED = {"p": "P", "b": "B", "m": "M", "f": "F", "v": "V", "t": "T", "d": "D",
 # Keyed by the name each voice's phone set gives itself (PhoneSet.description's `name`). Length (Finnish and
 # Czech "a:", "p:") and stress (Italian and Catalan "a1") do not change what the lips do: `arpabet` drops them.
 _VOWELS_7 = {"i": "IY", "e": "EY", "E": "EH", "a": "AA", "o": "OW", "O": "AO", "u": "UW"}  # Italian, Catalan
+# The NSK voices' one phone set, named for each language (Hindi, Marathi, Telugu). Their t, d and th, dh are
+# the retroflex and dental stops (tongue, not lips); a is the short central vowel, @ and aa the open one.
+_INDIC = {
+    **_SHARED, "a": "AH", "aa": "AA", "@": "AA", "ih": "IH", "iy": "IY", "uh": "UH", "uw": "UW", "eh": "EH",
+    "ee": "EY", "ay": "AE", "oh": "AO", "oo": "OW", "aw": "AO",
+    "ch": "CH", "T": "T", "D": "D", "N": "N", "th": "T", "dh": "D", "R": "L", "L": "L", "sh": "SH", "j": "JH",
+    "y": "Y", "h": "HH", "ksh": "K", "sri": "S", "x": "HH", "kh": "K", "gh": "G", "td": "T", "tth": "T", "ddh": "D",
+    "bh": "B", "zh": "JH", "pau": SILENCE,
+}
 PHONE_SETS: dict[str, dict[str, str]] = {
+    "hindi": _INDIC, "marathi": _INDIC, "telugu": _INDIC,
     "italian": {
         **_SHARED, **_VOWELS_7,
         "S": "SH", "Z": "ZH", "ts": "S", "dz": "Z", "tS": "CH", "dZ": "JH", "J": "N", "L": "L",

@@ -14,7 +14,8 @@ from .foreign_lines import LANGUAGES
 from .voices import Voice, play_file_faster, check_trainable
 
 _PACKAGES = "festvox-italp16k festvox-itapc16k festvox-suopuhe-lj festvox-suopuhe-mv festvox-ru festvox-czech-dita " \
-            "festvox-czech-ph festvox-czech-krb festvox-czech-machac festvox-ca-ona-hts"
+            "festvox-czech-ph festvox-czech-krb festvox-czech-machac festvox-ca-ona-hts festvox-hi-nsk festvox-mr-nsk " \
+            "festvox-te-nsk"
 
 
 def speak_with_phones(text: str, voice: Voice, wav: Path) -> list[Phone]:

@@ -1,5 +1,5 @@
-"""Generated lines for festival's Italian, Finnish, Czech, Catalan and Russian voices: made-up words of each
-language's own letters, which its letter-to-sound rules read as they would a real word. Meaning does not
+"""Generated lines for festival's Italian, Finnish, Czech, Catalan, Russian, Hindi, Marathi and Telugu
+voices: made-up words of each language's own letters, which its letter-to-sound rules read as they would a real word. Meaning does not
 matter; what the lines give a corpus is new human timbres speaking closures and open vowels with exact
 timings (festival says where every phone it spoke begins and ends). p, b and m are drawn twice as often as
 other onsets: closures are what the networks miss on voices they never heard."""
@@ -20,7 +20,11 @@ class Language:
     codas: tuple[str, ...]  # "" for an open syllable
 
 
-_LABIAL = {"latin": ("p", "b", "m"), "cyrillic": ("п", "б", "м")}
+_LABIAL = {"latin": ("p", "b", "m"), "cyrillic": ("п", "б", "м"), "devanagari": ("प", "ब", "म"), "telugu": ("ప", "బ", "మ")}
+_DEVANAGARI_ONSETS = (*_LABIAL["devanagari"] * 2, "फ", "भ", "त", "द", "न", "ल", "र", "स", "क", "ग", "ह", "ज", "च", "य",
+                      "व", "ट", "ड", "श")
+_DEVANAGARI_DOUBLED = ("प्प", "म्म", "त्त", "क्क", "ब्ब")
+_DEVANAGARI_VOWELS = ("", "ा", "ि", "ी", "ु", "ू", "े", "ै", "ो", "ौ", "ा")
 
 LANGUAGES: dict[str, Language] = {
     "italian": Language(
@@ -50,6 +54,18 @@ LANGUAGES: dict[str, Language] = {
         ("rr", "ss", "l·l"),
         ("a", "e", "i", "o", "u", "à", "è", "é", "í", "ò", "ó", "ú"),
         ("", "", "", "s", "n", "l", "r", "t")),
+    # Devanagari (Hindi, Marathi) and Telugu: a consonant letter carries the vowel a until a vowel sign
+    # follows it ("" below); a virama between two letters doubles the first.
+    "hindi": Language("hindi", "utf-8", _DEVANAGARI_ONSETS, _DEVANAGARI_DOUBLED, _DEVANAGARI_VOWELS,
+                      ("", "", "", "म", "न", "र", "ल")),
+    "marathi": Language("marathi", "utf-8", _DEVANAGARI_ONSETS, _DEVANAGARI_DOUBLED, _DEVANAGARI_VOWELS,
+                        ("", "", "", "म", "न", "र", "ल")),
+    "telugu": Language(
+        "telugu", "utf-8",
+        (*_LABIAL["telugu"] * 2, "ఫ", "భ", "త", "ద", "న", "ల", "ర", "స", "క", "గ", "హ", "జ", "చ", "య", "వ", "ట", "డ", "శ"),
+        ("ప్ప", "మ్మ", "త్త", "క్క", "బ్బ", "ల్ల"),
+        ("", "ా", "ి", "ీ", "ు", "ూ", "ె", "ే", "ై", "ొ", "ో", "ౌ", "ా"),
+        ("",)),
     "russian": Language(
         "msu_ru", "utf-8",
         (*_LABIAL["cyrillic"] * 2, "ф", "в", "т", "д", "н", "л", "р", "с", "з", "к", "г", "х", "ц", "ч", "ш",

@@ -82,7 +82,12 @@ FOREIGN_VOICES = _festival_settings(_FOREIGN)
 # corpus can be made again): a Czech boy, a Czech man and a Catalan woman (a statistical voice, HTS).
 _FOREIGN_MORE = (("czech_krb", "czech"), ("czech_machac", "czech"), ("upc_ca_ona_hts", "catalan"))
 FOREIGN_MORE_VOICES = _festival_settings(_FOREIGN_MORE)
-VOICE_SETS = {"default": DEFAULT_VOICES, "wide": WIDE_VOICES, "foreign": FOREIGN_VOICES, "foreign2": FOREIGN_MORE_VOICES}
+# One more man, found in session 29: NSK's recorded diphones, in Hindi, Marathi and Telugu (festvox-hi-nsk,
+# -mr-nsk, -te-nsk), a timbre and an accent no other voice here has.
+_FOREIGN_INDIC = (("hindi_NSK_diphone", "hindi"), ("marathi_NSK_diphone", "marathi"), ("telugu_NSK_diphone", "telugu"))
+FOREIGN_INDIC_VOICES = _festival_settings(_FOREIGN_INDIC)
+VOICE_SETS = {"default": DEFAULT_VOICES, "wide": WIDE_VOICES, "foreign": FOREIGN_VOICES, "foreign2": FOREIGN_MORE_VOICES,
+              "foreign3": FOREIGN_INDIC_VOICES}
 
 
 def speak(text: str, voice: Voice, wav: Path) -> Path:
