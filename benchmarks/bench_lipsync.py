@@ -22,12 +22,14 @@ where rest is every lower-face weight under 0.01 for Lipwright and shape X for R
 Run: .venv/bin/python benchmarks/bench_lipsync.py [--lines 6] [--voices awb rms ked awb:8k kal slt] [--run RUN ...]
      [--save-clips DIR] (keep the clips and truth) or [--clips DIR] (score saved clips: no speech engine needed)
      .venv/bin/python benchmarks/bench_lipsync.py --voices dev --lines 3 --run backend/lipwright/shipped_models/...
+     [--room-tone pink:-45] (the same clips with a home recording's steady noise under them, pauses included)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 import subprocess
 import tempfile
@@ -45,6 +47,7 @@ from lipwright.demo.sentences import sentences
 from lipwright.metrics.lipsync import lipsync_scores, opening_and_rest
 from lipwright.models.base import AnimationRequest
 from lipwright.models.phonemes import PhonemeModel
+from lipwright.synthetic.augment import NOISE_COLOURS, coloured_noise
 from lipwright.synthetic.voices import played_faster
 
 SpeechModel = Any  # PhonemeModel or TrainedRunModel: anything with animate(AnimationRequest)
@@ -266,6 +269,45 @@ def load_clips(folder: Path) -> list[Clip]:
                  [(label, float(start), float(end)) for label, start, end in c["truth"]]) for c in listing]
 
 
+def room_tone(tone: str) -> tuple[str, float]:
+    """COLOUR:DBFS as (colour, level); a ValueError naming what is wrong."""
+    colour, _, level = tone.partition(":")
+    if colour not in NOISE_COLOURS:
+        raise ValueError(f"room tone {tone!r}: the colour must be one of {', '.join(NOISE_COLOURS)} (write COLOUR:DBFS, "
+                         f"e.g. pink:-45)")
+    try:
+        decibels = float(level)
+    except ValueError:
+        raise ValueError(f"room tone {tone!r}: the level must be a number of dB full scale (e.g. pink:-45)") from None
+    if not math.isfinite(decibels) or decibels >= 0:
+        raise ValueError(f"room tone {tone!r}: the level must be below 0 dB full scale (e.g. pink:-45)")
+    return colour, decibels
+
+
+def _room_tone_argument(tone: str) -> str:
+    try:
+        room_tone(tone)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return tone
+
+
+def under_room_tone(clips: list[Clip], tone: str, folder: Path) -> list[Clip]:
+    """The clips with steady noise under all of them, pauses included, as a home recording's room tone:
+    `tone` is COLOUR:DBFS (a NOISE_COLOURS colour, its RMS level in dB full scale, e.g. pink:-45).
+    Seeded by each clip's place, so the same clips get the same noise. Truth is unchanged."""
+    colour, decibels = room_tone(tone)
+    folder.mkdir(parents=True, exist_ok=True)
+    noisy = []
+    for index, clip in enumerate(clips):
+        samples, rate = soundfile.read(str(clip.wav), dtype="float32")
+        noise = coloured_noise(len(samples), colour, np.random.default_rng(index), rate) * 10 ** (decibels / 20)
+        wav = folder / clip.wav.name
+        soundfile.write(str(wav), (samples + noise).astype(np.float32), rate, subtype="PCM_16")
+        noisy.append(Clip(clip.voice, clip.text, wav, clip.seconds, clip.truth))
+    return noisy
+
+
 def is_held_out(voice: str) -> bool:
     """kal and slt, however they are played (VOICE@SPEED, VOICE:8k)."""
     return voice.removesuffix(":8k").partition("@")[0] in HELD_OUT
@@ -312,12 +354,17 @@ def main() -> None:
     parser.add_argument("--save-clips", type=Path, help="also keep the spoken clips and their truth in this folder")
     parser.add_argument("--clips", type=Path, help="score clips saved with --save-clips instead of speaking "
                                                    "(--voices, --lines, --rates and --seed are then ignored)")
+    parser.add_argument("--room-tone", metavar="COLOUR:DBFS", type=_room_tone_argument,
+                        help="score the clips with steady noise under them, pauses included: white, pink or "
+                             "brown at this RMS level, e.g. pink:-45 (speech sits near -20 dBFS)")
     args = parser.parse_args()
     rhubarb = shutil.which("rhubarb")
     model = PhonemeModel()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         clips = clips_for(args, folder, args.save_clips)
+        if args.room_tone:
+            clips = under_room_tone(clips, args.room_tone, folder / "room-tone")
         args.voices = list(dict.fromkeys(clip.voice for clip in clips))
         lipwright_output(model, clips[0], None, "accurate")  # load the decoders once
         tools = {

@@ -1,10 +1,11 @@
 """frame_loudness: 0..1 per frame, measured around the frame's own time, normalised to the speech."""
 
 import numpy as np
+import pytest
 
 from lipwright.audio.clip import AudioClip, frame_count
-from lipwright.audio.loudness import frame_loudness
-from tests.speech import compose_line
+from lipwright.audio.loudness import energy_envelope, frame_loudness, sound_threshold_db
+from tests.speech import compose_line, synthesise
 
 
 def test_speech_is_loud_and_pauses_are_quiet():
@@ -33,3 +34,38 @@ def test_frame_k_is_centred_on_k_over_fps():
     assert loud[0] == 30 and loud[-1] == 45
     # No lag: the rise before the burst mirrors the fall after it.
     assert abs(loudness[29] - loudness[46]) < 0.1
+
+
+def _room_tone(length: int, decibels: float, seed: int = 0) -> np.ndarray:
+    """Steady white noise at `decibels` dBFS RMS: the hiss of a home recording's pauses."""
+    noise = np.random.default_rng(seed).standard_normal(length)
+    return (noise * 10 ** (decibels / 20)).astype(np.float32)
+
+
+@pytest.mark.parametrize("noise_db", [None, -60.0, -45.0])
+def test_sound_lies_above_the_noise_floor(noise_db):
+    """Words count as sound and pauses do not, with digital silence between them or room tone 25-30 dB
+    under the voice (within 35 dB of the loud part, so the loud part alone would call it sound)."""
+    line = compose_line([0.5, "father", 0.6, "saw", 0.5], engine="flite", voice="rms")
+    samples = line.samples if noise_db is None else line.samples + _room_tone(len(line.samples), noise_db)
+    times, energy = energy_envelope(AudioClip(samples, line.sample_rate))
+    level = 10 * np.log10(energy + 1e-12)
+    threshold = sound_threshold_db(level, 35.0)
+    assert threshold >= np.percentile(level, 95) - 35.0
+    for word in line.words:
+        assert level[np.argmin(np.abs(times - word.centre))] > threshold, word
+    for pause in line.silences:
+        inner = (times > pause.start + 0.05) & (times < pause.end - 0.05)
+        assert np.mean(level[inner] <= threshold) > 0.99, (pause, noise_db)
+    if noise_db is None:  # clean audio: the floor is far below, the loud part alone decides
+        assert threshold == pytest.approx(np.percentile(level, 95) - 35.0)
+
+
+@pytest.mark.parametrize("engine, voice", [("flite", "rms"), ("flite", "awb"), ("espeak-ng", "en-us")])
+def test_speech_without_a_pause_has_no_noise_floor(engine, voice):
+    """A line trimmed to its speech: its quietest tenth is stop closures and weak consonants (flite's rms: 27 dB
+    under the loud part), never a steady floor, so sound is judged against the loud part alone."""
+    samples = synthesise("So we went on, talking all the while about the weather and the boats.", engine, voice)
+    _, energy = energy_envelope(AudioClip(samples, 16000))
+    level = 10 * np.log10(energy + 1e-12)
+    assert sound_threshold_db(level, 35.0) == pytest.approx(np.percentile(level, 95) - 35.0)

@@ -11,6 +11,14 @@ HOP_SECONDS = 0.005
 DYNAMIC_RANGE_DB = 40.0
 REFERENCE_PERCENTILE = 95.0
 MIN_WINDOW_SECONDS = 0.03
+# A recording's noise floor (room tone, hiss) is its quietest tenth, when that level holds for a pause's
+# length: the quiet parts of speech (stop closures, 27 dB under the loud part in flite's rms) never do.
+# Sound must rise this far above it to count: hop energies of steady noise scatter a few dB about their
+# mean, so 10 dB clears them.
+NOISE_FLOOR_PERCENTILE = 10.0
+ABOVE_NOISE_DB = 10.0
+NEAR_FLOOR_DB = 6.0
+FLOOR_HOLDS_SECONDS = 0.25
 
 
 def frame_loudness(clip: AudioClip, fps: float, n_frames: int) -> np.ndarray:
@@ -42,3 +50,18 @@ def energy_envelope(clip: AudioClip) -> tuple[np.ndarray, np.ndarray]:
     energy = squared.reshape(n_hops, hop).mean(axis=1)
     times = (np.arange(n_hops) + 0.5) * hop / clip.sample_rate
     return times, energy
+
+
+def sound_threshold_db(level_db: np.ndarray, range_db: float, hop_seconds: float = HOP_SECONDS) -> float:
+    """The level (dB, as `level_db`, one value per hop) above which a hop is sound rather than pause: within
+    `range_db` of the clip's loud part and, where the clip has a noise floor, clear of it. Clean audio (a
+    floor of digital silence or dither, far below) and speech with no pause in it keep the first alone; a
+    recording with room tone 25-30 dB under the voice has its pauses' hiss kept from counting as sound."""
+    loud = float(np.percentile(level_db, REFERENCE_PERCENTILE))
+    floor = float(np.percentile(level_db, NOISE_FLOOR_PERCENTILE))
+    near = np.concatenate([[False], level_db <= floor + NEAR_FLOOR_DB, [False]])
+    edges = np.flatnonzero(np.diff(near.astype(np.int8)))
+    longest = int((edges[1::2] - edges[::2]).max()) if len(edges) else 0
+    if longest * hop_seconds < FLOOR_HOLDS_SECONDS:  # no stretch of steady quiet: no floor to trust
+        return loud - range_db
+    return max(loud - range_db, floor + ABOVE_NOISE_DB)

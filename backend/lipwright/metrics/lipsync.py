@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..motion.arkit import ARKIT_INDEX
+from ..runs import true_runs
 from ..motion.visemes import JAW_UNITS, LIP_UNITS, mouth_opening
 
 # (label, start s, end s); labels are ARPAbet without stress, "SIL" for pauses.
@@ -97,5 +98,4 @@ def closures_off_bilabials(truth: list[PhoneTiming], sealed: np.ndarray, fps: fl
 
 def frame_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """(first, end) frame of every run of True in a per-frame mask, end exclusive."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+    return true_runs(mask)

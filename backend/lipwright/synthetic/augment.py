@@ -57,3 +57,24 @@ def add_noise(samples: np.ndarray, snr_db: float, rng: np.random.Generator) -> n
     loud = samples[np.abs(samples) > 0.01 * np.abs(samples).max()]
     power = np.mean(loud ** 2) if len(loud) else np.mean(samples ** 2)
     return samples + rng.normal(size=len(samples)) * np.sqrt(power / 10 ** (snr_db / 10))
+
+
+# Power falls as 1 / f^exponent: white hiss, pink (most rooms and fans), brown (rumble, traffic).
+NOISE_COLOURS = {"white": 0.0, "pink": 1.0, "brown": 2.0}
+# Below this the slope stops (flat): otherwise brown noise is mostly infrasound, inaudible, and its level
+# would depend on the clip's length.
+LOWEST_COLOURED_HZ = 50.0
+
+
+def coloured_noise(length: int, colour: str, rng: np.random.Generator, sample_rate: int = 16000) -> np.ndarray:
+    """Steady noise of `colour` (NOISE_COLOURS), unit RMS, no DC: white noise shaped in the frequency domain."""
+    if colour not in NOISE_COLOURS:
+        raise ValueError(f"noise colour {colour!r}: choose one of {', '.join(NOISE_COLOURS)}")
+    if length < 2:
+        raise ValueError(f"coloured noise needs at least 2 samples, got {length}")
+    spectrum = np.fft.rfft(rng.standard_normal(length))
+    frequencies = np.maximum(np.fft.rfftfreq(length, 1.0 / sample_rate), LOWEST_COLOURED_HZ)
+    spectrum /= frequencies ** (NOISE_COLOURS[colour] / 2)
+    spectrum[0] = 0.0
+    noise = np.fft.irfft(spectrum, length)
+    return noise / max(float(np.sqrt(np.mean(noise ** 2))), 1e-12)
