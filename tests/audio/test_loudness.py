@@ -69,3 +69,40 @@ def test_speech_without_a_pause_has_no_noise_floor(engine, voice):
     _, energy = energy_envelope(AudioClip(samples, 16000))
     level = 10 * np.log10(energy + 1e-12)
     assert sound_threshold_db(level, 35.0) == pytest.approx(np.percentile(level, 95) - 35.0)
+
+
+def test_generated_clips_split_sound_from_pauses_at_any_noise_floor():
+    """Invariant over generated clips (bursts of a buzz at -6 to -20 dBFS for 0.3-2.5 s, pauses of 0.3-0.9 s, steady white or
+    pink noise 20 dB or more under the voice, or digital silence): nearly every hop inside a pause is at or under
+    the threshold and nearly every hop inside a burst above it; with digital silence the loud part alone decides."""
+    from lipwright.synthetic.augment import coloured_noise
+
+    rng = np.random.default_rng(29)
+    rate = 16000
+    for case in range(60):
+        spans, cursor = [], 0.4
+        while cursor < 5.0:
+            length = float(rng.uniform(0.3, 2.5))  # some clips mostly speech: the floor is their quietest tenth
+            spans.append((cursor, cursor + length))
+            cursor += length + float(rng.uniform(0.3, 0.9))
+        t = np.arange(int((cursor + 0.3) * rate)) / rate
+        samples = np.zeros_like(t)
+        voice_db = float(rng.uniform(-20, -6))
+        for start, end in spans:
+            inside = (t >= start) & (t < end)
+            samples[inside] = 10 ** (voice_db / 20) * np.sign(np.sin(2 * np.pi * 150 * t[inside]))
+        noise_db = None if case % 4 == 0 else float(rng.uniform(-70, voice_db - 20))
+        if noise_db is not None:
+            samples += coloured_noise(len(t), str(rng.choice(["white", "pink"])), rng) * 10 ** (noise_db / 20)
+        times, energy = energy_envelope(AudioClip(samples.astype(np.float32), rate))
+        level = 10 * np.log10(energy + 1e-12)
+        threshold = sound_threshold_db(level, 35.0)
+        in_burst = np.zeros(len(times), dtype=bool)
+        in_pause = np.ones(len(times), dtype=bool)
+        for start, end in spans:
+            in_burst |= (times > start + 0.02) & (times < end - 0.02)
+            in_pause &= (times < start - 0.02) | (times > end + 0.02)
+        assert np.mean(level[in_burst] > threshold) > 0.99, (case, voice_db, noise_db)
+        assert np.mean(level[in_pause] <= threshold) > 0.99, (case, voice_db, noise_db)
+        if noise_db is None:
+            assert threshold == pytest.approx(np.percentile(level, 95) - 35.0)
