@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..runs import true_runs
 from .clip import AudioClip
 
 HOP_SECONDS = 0.005
@@ -59,9 +60,7 @@ def sound_threshold_db(level_db: np.ndarray, range_db: float, hop_seconds: float
     recording with room tone 25-30 dB under the voice has its pauses' hiss kept from counting as sound."""
     loud = float(np.percentile(level_db, REFERENCE_PERCENTILE))
     floor = float(np.percentile(level_db, NOISE_FLOOR_PERCENTILE))
-    near = np.concatenate([[False], level_db <= floor + NEAR_FLOOR_DB, [False]])
-    edges = np.flatnonzero(np.diff(near.astype(np.int8)))
-    longest = int((edges[1::2] - edges[::2]).max()) if len(edges) else 0
+    longest = max((end - first for first, end in true_runs(level_db <= floor + NEAR_FLOOR_DB)), default=0)
     if longest * hop_seconds < FLOOR_HOLDS_SECONDS:  # no stretch of steady quiet: no floor to trust
         return loud - range_db
     return max(loud - range_db, floor + ABOVE_NOISE_DB)

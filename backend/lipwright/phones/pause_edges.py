@@ -63,7 +63,7 @@ def _quiet_as_pauses(timeline: list[Phone], times: np.ndarray, loud: np.ndarray)
     under BLIP_SECONDS between them are one), less EDGE_MARGIN_SECONDS at either end. A phone it overlaps
     keeps its longer part outside it (no phone lies on both sides of a pause); the rest is pause. A phone the
     quiet reaches from a pause it already faces is left to the edge trimming."""
-    hop = HOP_SECONDS
+    hop = HOP_SECONDS  # energy_envelope's hop
     merged: list[tuple[int, int]] = []
     for first, last in true_runs(~loud):
         if merged and (first - merged[-1][1]) * hop < BLIP_SECONDS:  # a blip inside the quiet does not end it
@@ -86,7 +86,6 @@ def _quiet_as_pauses(timeline: list[Phone], times: np.ndarray, loud: np.ndarray)
                 kept.append(Phone(SILENCE, *rest))
         timeline = sorted(kept, key=lambda p: p.start)
     return timeline
-
 
 
 def _faces_pause(timeline: list[Phone], index: int, start: float, end: float) -> bool:
