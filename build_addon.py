@@ -38,8 +38,10 @@ SHIPPED_MODEL_SUFFIXES = {".json", ".safetensors", ".md"}
 # matplotlib and tqdm are left out). Their version bounds come from pyproject.toml; numpy is only a bound
 # here, since Blender ships its own. Every one has cp311 (or py3) wheels for all of PLATFORM_TAGS.
 RUNTIME_PACKAGES = ("fastapi", "uvicorn", "pydantic", "soundfile", "soxr", "pocketsphinx", "numpy",
-                    "scipy", "trimesh", "rtree", "fast-simplification")
-NOT_BUNDLED = {"numpy"}
+                    "scipy", "nara-wpe", "trimesh", "rtree", "fast-simplification")
+# numpy is Blender's own; nara-wpe declares tqdm and bottleneck, but the WPE module the backend imports uses
+# neither (only numpy and click).
+NOT_BUNDLED = {"numpy", "tqdm", "bottleneck"}
 # Pure-Python transcript helpers (spoken numbers, subtitles): some of them, or their dependencies, publish
 # source only, so their wheels are built here (the same on every platform) instead of downloaded.
 PURE_PACKAGES = ("num2words", "srt", "webvtt-py")

@@ -23,6 +23,7 @@ Run: .venv/bin/python benchmarks/bench_lipsync.py [--lines 6] [--voices awb rms 
      [--save-clips DIR] (keep the clips and truth) or [--clips DIR] (score saved clips: no speech engine needed)
      .venv/bin/python benchmarks/bench_lipsync.py --voices dev --lines 3 --run backend/lipwright/shipped_models/...
      [--room-tone pink:-45] (the same clips with a home recording's steady noise under them, pauses included)
+     [--room 0.3:10] (the same clips spoken in a room: reverberation time 0.3 s, the voice 10 dB over its tail)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,13 +43,14 @@ from typing import Any
 import numpy as np
 import soundfile
 import soxr
+from scipy import signal
 
 from lipwright.audio.clip import AudioClip
 from lipwright.demo.sentences import sentences
 from lipwright.metrics.lipsync import lipsync_scores, opening_and_rest
 from lipwright.models.base import AnimationRequest
 from lipwright.models.phonemes import PhonemeModel
-from lipwright.synthetic.augment import NOISE_COLOURS, coloured_noise
+from lipwright.synthetic.augment import NOISE_COLOURS, coloured_noise, room_response
 from lipwright.synthetic.voices import played_faster
 
 SpeechModel = Any  # PhonemeModel or TrainedRunModel: anything with animate(AnimationRequest)
@@ -284,28 +287,67 @@ def room_tone(tone: str) -> tuple[str, float]:
     return colour, decibels
 
 
-def _room_tone_argument(tone: str) -> str:
-    try:
-        room_tone(tone)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    return tone
-
-
 def under_room_tone(clips: list[Clip], tone: str, folder: Path) -> list[Clip]:
     """The clips with steady noise under all of them, pauses included, as a home recording's room tone:
     `tone` is COLOUR:DBFS (a NOISE_COLOURS colour, its RMS level in dB full scale, e.g. pink:-45).
     Seeded by each clip's place, so the same clips get the same noise. Truth is unchanged."""
     colour, decibels = room_tone(tone)
+    return _rewritten(clips, folder, lambda samples, rate, rng:
+                      samples + coloured_noise(len(samples), colour, rng, rate) * 10 ** (decibels / 20))
+
+
+def room(spec: str) -> tuple[float, float]:
+    """RT60:DRR as (reverberation time in seconds, direct-to-reverberant ratio in dB); a ValueError naming
+    what is wrong."""
+    rt60, _, ratio = spec.partition(":")
+    try:
+        seconds, decibels = float(rt60), float(ratio)
+    except ValueError:
+        raise ValueError(f"room {spec!r}: write RT60:DRR, the reverberation time in seconds and the voice's level "
+                         f"over the room's in dB (e.g. 0.3:10)") from None
+    if not 0.05 <= seconds <= 3.0:
+        raise ValueError(f"room {spec!r}: the reverberation time must be 0.05-3 s (a small room 0.3, a hall 2)")
+    if not math.isfinite(decibels):
+        raise ValueError(f"room {spec!r}: the direct-to-reverberant ratio must be a number of dB (e.g. 10)")
+    return seconds, decibels
+
+
+def in_room(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
+    """The clips as if spoken in a room (`spec` RT60:DRR, see `room`): each convolved with a seeded impulse
+    response (synthetic.augment.room_response) and brought back to its own peak. Truth is unchanged."""
+    rt60, ratio = room(spec)
+
+    def reverberant(samples: np.ndarray, rate: int, rng: np.random.Generator) -> np.ndarray:
+        wet = signal.fftconvolve(samples, room_response(rate, rt60, ratio, rng))[: len(samples)]
+        return wet * np.abs(samples).max() / max(np.abs(wet).max(), 1e-9)
+
+    return _rewritten(clips, folder, reverberant)
+
+
+def _rewritten(clips: list[Clip], folder: Path,
+               change: Callable[[np.ndarray, int, np.random.Generator], np.ndarray]) -> list[Clip]:
+    """Each clip's samples changed by `change(samples, rate, rng)` (rng seeded by the clip's place) and written
+    under `folder`; truth is kept."""
     folder.mkdir(parents=True, exist_ok=True)
-    noisy = []
+    changed = []
     for index, clip in enumerate(clips):
-        samples, rate = soundfile.read(str(clip.wav), dtype="float32")
-        noise = coloured_noise(len(samples), colour, np.random.default_rng(index), rate) * 10 ** (decibels / 20)
+        samples, rate = soundfile.read(str(clip.wav), dtype="float64")
         wav = folder / clip.wav.name
-        soundfile.write(str(wav), (samples + noise).astype(np.float32), rate, subtype="PCM_16")
-        noisy.append(Clip(clip.voice, clip.text, wav, clip.seconds, clip.truth))
-    return noisy
+        soundfile.write(str(wav), change(samples, rate, np.random.default_rng(index)).astype(np.float32), rate,
+                        subtype="PCM_16")
+        changed.append(Clip(clip.voice, clip.text, wav, clip.seconds, clip.truth))
+    return changed
+
+
+def _checked(parse: Callable[[str], object]) -> Callable[[str], str]:
+    """An argparse type: the text itself once `parse` accepts it, its ValueError as argparse's error."""
+    def argument(text: str) -> str:
+        try:
+            parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+        return text
+    return argument
 
 
 def is_held_out(voice: str) -> bool:
@@ -354,15 +396,20 @@ def main() -> None:
     parser.add_argument("--save-clips", type=Path, help="also keep the spoken clips and their truth in this folder")
     parser.add_argument("--clips", type=Path, help="score clips saved with --save-clips instead of speaking "
                                                    "(--voices, --lines, --rates and --seed are then ignored)")
-    parser.add_argument("--room-tone", metavar="COLOUR:DBFS", type=_room_tone_argument,
+    parser.add_argument("--room-tone", metavar="COLOUR:DBFS", type=_checked(room_tone),
                         help="score the clips with steady noise under them, pauses included: white, pink or "
                              "brown at this RMS level, e.g. pink:-45 (speech sits near -20 dBFS)")
+    parser.add_argument("--room", metavar="RT60:DRR", type=_checked(room),
+                        help="score the clips as spoken in a room: reverberation time in seconds and the voice's "
+                             "level over the room's in dB, e.g. 0.3:10 (applied before --room-tone)")
     args = parser.parse_args()
     rhubarb = shutil.which("rhubarb")
     model = PhonemeModel()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         clips = clips_for(args, folder, args.save_clips)
+        if args.room:
+            clips = in_room(clips, args.room, folder / "room")
         if args.room_tone:
             clips = under_room_tone(clips, args.room_tone, folder / "room-tone")
         args.voices = list(dict.fromkeys(clip.voice for clip in clips))

@@ -24,6 +24,7 @@ import soundfile
 
 from bench_lipsync import FPS, Clip, clips_for, is_held_out
 from lipwright.audio.clip import AudioClip
+from lipwright.audio.dereverberate import dereverberated
 from lipwright.metrics.lipsync import lipsync_scores, opening_and_rest
 from lipwright.models.network_hearing import Heard, NetworkHearing, open_jaw_as_heard
 from lipwright.models.phonemes import weights_for_phones
@@ -105,8 +106,9 @@ def main() -> None:
             parser.error("the saved clips hold kal or slt, which are held out: save the development set instead")
         audio = [AudioClip(*soundfile.read(str(clip.wav), dtype="float32")) for clip in clips]
         hearing = NetworkHearing(args.device)
-        heard = [hearing(sound, FPS) for sound in audio]
-        searched = [recognise_phones(sound) for sound in audio]
+        as_heard = [dereverberated(sound) for sound in audio]  # as recognition hears them (phones/track.py)
+        heard = [hearing(sound, FPS) for sound in as_heard]
+        searched = [recognise_phones(sound) for sound in as_heard]
     recognised_auc, truth_auc, count, false = separations(clips, heard, searched)
     print(f"{len(clips)} clips; the heads' mean p/b/m: recognised P/B/M true against false AUC {recognised_auc:.3f} "
           f"({count}, {false} false), truth p/b/m against the consonants misheard for them AUC {truth_auc:.3f}\n")

@@ -65,9 +65,10 @@ def test_zip_holds_the_addon_the_backend_source_the_prepared_head_and_the_wheels
     assert manifest["platforms"] == ["linux-x64"]
     wheels = {Path(w).name.split("-")[0].lower() for w in manifest["wheels"]}
     assert {"fastapi", "uvicorn", "pydantic", "pydantic_core", "soundfile", "soxr", "pocketsphinx",
-            "num2words", "srt", "webvtt_py", "scipy", "trimesh", "rtree", "fast_simplification"} <= wheels
-    # Blender's own numpy; CLI/demo-only tools; the face detector (too large: Prepare guesses landmarks without it).
-    assert not wheels & {"numpy", "torch", "matplotlib", "tqdm", "mediapipe"}
+            "num2words", "srt", "webvtt_py", "scipy", "nara_wpe", "click", "trimesh", "rtree", "fast_simplification"} <= wheels
+    # Blender's own numpy; CLI/demo-only tools; the face detector (too large: Prepare guesses landmarks without it);
+    # what nara-wpe declares and its WPE module never imports.
+    assert not wheels & {"numpy", "torch", "matplotlib", "tqdm", "mediapipe", "bottleneck"}
     # What the first-run check and the Prepare Character panel look for.
     from blender_addon.backend_process import DEFAULT_MODEL_MODULES, PREPARE_CHARACTER_MODULES
 

@@ -1,9 +1,10 @@
 """Augmentation keeps timing and level in bounds and does what it records."""
 
 import numpy as np
+import pytest
 from scipy import signal
 
-from lipwright.synthetic.augment import add_noise, augment, reverberate, telephone_band
+from lipwright.synthetic.augment import add_noise, augment, reverberate, room_response, telephone_band
 from tests.speech import synthesise
 
 
@@ -39,3 +40,22 @@ def test_each_effect_changes_what_it_says():
     padded = np.concatenate([speech, np.zeros(8000)])
     wet = reverberate(padded, 16000, 0.5, rng)
     assert np.abs(wet[len(speech):len(speech) + 1600]).mean() > 0.01 * np.abs(speech).max()  # the room rings on
+
+
+@pytest.mark.parametrize("rt60, ratio_db", [(0.3, 10.0), (0.6, 0.0), (1.2, -5.0)])
+def test_a_room_response_has_its_reverberation_time_and_ratio(rt60, ratio_db):
+    rate = 16000
+    response = room_response(rate, rt60, ratio_db, np.random.default_rng(4))
+    assert response[0] == 1.0 and np.all(response[1:int(0.002 * rate)] == 0.0)  # the direct sound, then a gap
+    tail = response[1:]
+    assert 10 * np.log10(1.0 / np.sum(tail ** 2)) == pytest.approx(ratio_db, abs=1e-6)
+    # Schroeder's backward integration: the energy still to come falls 60 dB over rt60 (fitted from -5 to -25 dB,
+    # as RT60 is measured in rooms).
+    remaining = np.cumsum(tail[::-1] ** 2)[::-1]
+    decay_db = 10 * np.log10(remaining / remaining[0])
+    times = np.arange(len(decay_db)) / rate
+    fitted = (decay_db <= -5) & (decay_db >= -25)
+    slope = np.polyfit(times[fitted], decay_db[fitted], 1)[0]
+    assert -60.0 / slope == pytest.approx(rt60, rel=0.1)
+    again = room_response(rate, rt60, ratio_db, np.random.default_rng(4))
+    assert np.array_equal(again, response)

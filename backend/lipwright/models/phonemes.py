@@ -4,7 +4,6 @@ Offsets are Σ weight × face-unit target on the MakeHuman template; on a user's
 topology they are carried over by the similarity that maps the template onto that mesh.
 """
 
-import functools
 import time
 
 import numpy as np
@@ -17,11 +16,12 @@ from ..motion.coarticulation import phones_to_weights
 from ..motion.ending import ease_to_rest_at_end
 from ..phones import Phone, phones_for_clip
 from ..phones.speech_presence import little_speech_warning
+from ..phones.heard_bilabials import HeardLips
 from ..phones.track import NETWORK_HEARD
 from ..template import load_default_head
 from .base import Animation, AnimationRequest, Progress, no_progress
 from .head_offsets import rest_and_offsets
-from .network_hearing import NetworkHearing, open_jaw_as_heard
+from .network_hearing import Heard, NetworkHearing, open_jaw_as_heard
 
 
 def weights_for_phones(phones: list[Phone], clip: AudioClip, fps: float) -> np.ndarray:
@@ -47,14 +47,18 @@ class PhonemeModel:
         clip = request.clip
 
         progress(0.05, "aligning phones to the transcript" if request.transcript else "recognising phones")
-        heard = functools.cache(lambda: self.hearing(clip, request.fps))  # run only if recognition asks
-        track = phones_for_clip(clip, request.transcript, request.recognition,
-                                lambda _: heard().lips(request.fps))
+        heard: list[Heard] = []  # what the networks heard, when recognition asks them (it needs torch)
+
+        def hear(sound: AudioClip) -> HeardLips:  # the clip as recognition hears it (dereverberated)
+            heard.append(self.hearing(sound, request.fps))
+            return heard[-1].lips(request.fps)
+
+        track = phones_for_clip(clip, request.transcript, request.recognition, hear)
 
         progress(0.7, "building visemes")
         weights = weights_for_phones(track.phones, clip, request.fps)
         if track.recognised_by == NETWORK_HEARD:
-            weights = open_jaw_as_heard(weights, heard().weights)
+            weights = open_jaw_as_heard(weights, heard[-1].weights)
         warnings = list(track.warnings)
         if track.method == "recognised" and (speech_warning := little_speech_warning(clip, track.phones)):
             warnings.append(speech_warning)
