@@ -20,6 +20,7 @@ from lipwright.models.phonemes import PhonemeModel
 from lipwright.phones.align import align_phones
 from lipwright.phones.heard_bilabials import COUNTERPART
 from lipwright.phones.track import RECOGNITION_MODES
+from lipwright.synthetic.augment import coloured_noise
 from tests.speech import synthesise
 
 TEXT = "My brother bought a big blue map, and maybe the baby will bump a pumpkin by the barn."
@@ -83,6 +84,16 @@ def test_over_generated_lines_the_networks_close_more_and_drop_only_unheard_clos
 def test_a_transcript_is_aligned_whatever_the_recognition(model):
     clip = AudioClip(synthesise(TEXT, voice="en-gb+f2"), 16000)
     assert np.array_equal(animate(model, clip, "network", TEXT).weights, animate(model, clip, "fast", TEXT).weights)
+
+
+def test_background_noise_is_named_for_the_phone_search_alone(model):
+    """Recognition "network" holds its closures under room tone (benchmarks/RESULTS.md): no warning there."""
+    speech = np.concatenate([np.zeros(8000), synthesise(TEXT, voice="en-gb"), np.zeros(8000)])
+    hiss = coloured_noise(len(speech), "pink", np.random.default_rng(0), 16000) * 10 ** (-45 / 20)
+    clip = AudioClip((speech + hiss).astype(np.float32), 16000)
+    noisy = [any("background noise" in w for w in animate(model, clip, mode).meta["warnings"])
+             for mode in ("fast", "network")]
+    assert noisy == [True, False]
 
 
 def test_no_usable_network_is_a_clear_error_and_fast_still_works(tmp_path):

@@ -59,8 +59,15 @@ def sound_threshold_db(level_db: np.ndarray, range_db: float, hop_seconds: float
     floor of digital silence or dither, far below) and speech with no pause in it keep the first alone; a
     recording with room tone 25-30 dB under the voice has its pauses' hiss kept from counting as sound."""
     loud = float(np.percentile(level_db, REFERENCE_PERCENTILE))
+    floor = noise_floor_db(level_db, hop_seconds)
+    return loud - range_db if floor is None else max(loud - range_db, floor + ABOVE_NOISE_DB)
+
+
+def noise_floor_db(level_db: np.ndarray, hop_seconds: float = HOP_SECONDS) -> float | None:
+    """The recording's noise floor (dB, as `level_db`): its quietest tenth, when a level near it holds for
+    FLOOR_HOLDS_SECONDS somewhere; None when no stretch of steady quiet does (speech with no pause in it)."""
+    if not len(level_db):
+        return None
     floor = float(np.percentile(level_db, NOISE_FLOOR_PERCENTILE))
     longest = max((end - first for first, end in true_runs(level_db <= floor + NEAR_FLOOR_DB)), default=0)
-    if longest * hop_seconds < FLOOR_HOLDS_SECONDS:  # no stretch of steady quiet: no floor to trust
-        return loud - range_db
-    return max(loud - range_db, floor + ABOVE_NOISE_DB)
+    return floor if longest * hop_seconds >= FLOOR_HOLDS_SECONDS else None

@@ -15,6 +15,7 @@ from ..motion.arkit import ARKIT_NAMES
 from ..motion.coarticulation import phones_to_weights
 from ..motion.ending import ease_to_rest_at_end
 from ..phones import Phone, phones_for_clip
+from ..phones.room_tone import room_tone_warning
 from ..phones.speech_presence import little_speech_warning
 from ..phones.heard_bilabials import HeardLips
 from ..phones.track import NETWORK_HEARD
@@ -62,6 +63,8 @@ class PhonemeModel:
         warnings = list(track.warnings)
         if track.method == "recognised" and (speech_warning := little_speech_warning(clip, track.phones)):
             warnings.append(speech_warning)
+        if track.method == "recognised" and track.recognised_by != NETWORK_HEARD and (noise := room_tone_warning(clip)):
+            warnings.append(noise)
 
         progress(0.85, "shaping the face")
         rest, offsets = rest_and_offsets(self.head, weights, request, self.name)
