@@ -321,20 +321,20 @@ def in_room(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
         wet = signal.fftconvolve(samples, room_response(rate, rt60, ratio, rng))[: len(samples)]
         return wet * np.abs(samples).max() / max(np.abs(wet).max(), 1e-9)
 
-    return _rewritten(clips, folder, reverberant)
+    return _rewritten(clips, folder, reverberant, salt=1)  # a stream apart from --room-tone's noise
 
 
-def _rewritten(clips: list[Clip], folder: Path,
-               change: Callable[[np.ndarray, int, np.random.Generator], np.ndarray]) -> list[Clip]:
-    """Each clip's samples changed by `change(samples, rate, rng)` (rng seeded by the clip's place) and written
-    under `folder`; truth is kept."""
+def _rewritten(clips: list[Clip], folder: Path, change: Callable[[np.ndarray, int, np.random.Generator], np.ndarray],
+               salt: int | None = None) -> list[Clip]:
+    """Each clip's samples changed by `change(samples, rate, rng)` (rng seeded by the clip's place, and `salt` when
+    given) and written under `folder`; truth is kept."""
     folder.mkdir(parents=True, exist_ok=True)
     changed = []
     for index, clip in enumerate(clips):
         samples, rate = soundfile.read(str(clip.wav), dtype="float64")
         wav = folder / clip.wav.name
-        soundfile.write(str(wav), change(samples, rate, np.random.default_rng(index)).astype(np.float32), rate,
-                        subtype="PCM_16")
+        rng = np.random.default_rng(index if salt is None else (salt, index))
+        soundfile.write(str(wav), change(samples, rate, rng).astype(np.float32), rate, subtype="PCM_16")
         changed.append(Clip(clip.voice, clip.text, wav, clip.seconds, clip.truth))
     return changed
 

@@ -35,7 +35,7 @@ def _spoken_in_a_room(text: str, voice: str, folder) -> tuple[np.ndarray, int, l
 
 
 def test_lips_close_on_bilabials_spoken_in_a_small_room(model, tmp_path):
-    """Without a transcript (fast mode). The dry lines close 43 of their 44 p/b/m; in the room, 37 with the
+    """Without a transcript (fast mode). The dry lines close 43 of their 44 p/b/m; in the room, 39 with the
     reverberation taken out and 31 without."""
     closed = []
     for voice in ("awb", "rms"):
@@ -45,4 +45,4 @@ def test_lips_close_on_bilabials_spoken_in_a_small_room(model, tmp_path):
             opening, rest = opening_and_rest(animation.weights)
             closed += lipsync_scores(truth, opening, rest, FPS)["closed"]
     assert len(closed) == 44
-    assert np.mean(closed) >= 0.8, f"{sum(closed):.0f} of {len(closed)} p/b/m closed"
+    assert np.mean(closed) >= 0.82, f"{sum(closed):.0f} of {len(closed)} p/b/m closed"

@@ -4,7 +4,11 @@ falls back to recognition with a warning, and the other cues stay aligned."""
 import pytest
 
 from lipwright.audio.clip import AudioClip
+from lipwright.audio.dereverberate import dereverberated
 from lipwright.phones import phones_for_clip
+from lipwright.phones.align_cues import _span
+from lipwright.phones.recognise import recognise_phones
+from lipwright.phones.subtitles import parse_subtitles
 from tests.speech import compose_line
 
 PARTS = [0.6, "Bob made a big map", 1.2, "the moon was bright", 1.5, "pop a bubble", 0.6]
@@ -61,3 +65,18 @@ def test_words_the_dictionary_lacks_are_named_once_for_all_cues():
     assert track.method == "aligned"
     assert len(track.warnings) == 1 and "pronounced by espeak-ng: quokka." in track.warnings[0]
     assert [p.label for p in track.phones if p.label in ("K", "W", "M")] == ["K", "W", "K", "M", "K", "W", "K"]
+
+
+def test_a_cue_that_does_not_fit_is_recognised_as_recognition_hears_the_line(line):
+    """With the room taken out of the whole line (audio/dereverberate.py), then the cue's stretch searched."""
+    texts = [TEXTS[0], "Elephants never forget the rainy season in Madagascar or anywhere else.", TEXTS[2]]
+    cues = [(w.start, w.end, text) for w, text in zip(line.words, texts)]
+    clip = AudioClip(line.samples, line.sample_rate)
+    track = phones_for_clip(clip, srt(cues))
+    start, end = _span(parse_subtitles(srt(cues)), 1, clip.seconds)  # the stretch the second cue is searched in
+    first, last = int(start * line.sample_rate), int(end * line.sample_rate)
+    searched = recognise_phones(AudioClip(dereverberated(clip).samples[first:last], line.sample_rate))
+    expected = [(p.label, round(p.start + start, 4), round(p.end + start, 4)) for p in searched if p.label != "SIL"]
+    inside = [(p.label, round(p.start, 4), round(p.end, 4)) for p in track.phones
+              if p.label != "SIL" and start <= p.start < end]
+    assert expected and inside == expected

@@ -48,3 +48,4 @@ def test_a_transcript_is_aligned_to_the_line_as_it_is(clip):
     track = phones_for_clip(clip, TEXT, "fast")
     assert track.method == "aligned"
     assert track.phones == align_phones_with_warnings(clip, TEXT)[0]
+    assert track.phones != align_phones_with_warnings(dereverberated(clip), TEXT)[0]  # the room matters here

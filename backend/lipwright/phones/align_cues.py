@@ -3,7 +3,10 @@ asks the aligner to search minutes of speech at once, and one bad cue spoils onl
 
 from __future__ import annotations
 
+import functools
+
 from ..audio.clip import AudioClip
+from ..audio.dereverberate import dereverberated
 from ..errors import TranscriptError
 from .align import AlignmentFailed, align_prepared_words, dictionary_pronunciation
 from .decoders import aligner
@@ -27,6 +30,8 @@ def align_cues(clip: AudioClip, cues: list[Cue]) -> tuple[list[Phone], list[str]
     shared = aligner()
     whole = transcript_words(plain_text(cues), lambda word: dictionary_pronunciation(shared, word))
     warnings, phones, aligned = list(whole.warnings), [], 0
+    # A cue that does not fit is recognised as recognition hears a line: with its room taken out (phones/track.py).
+    heard = functools.cache(lambda: dereverberated(clip))
     for index, cue in enumerate(cues):
         start, end = _span(cues, index, clip.seconds)
         if end - start < MIN_SPAN_SECONDS:
@@ -42,7 +47,7 @@ def align_cues(clip: AudioClip, cues: list[Cue]) -> tuple[list[Phone], list[str]
             found, cue_warnings = align_prepared_words(piece, prepared)
             aligned += 1
         except AlignmentFailed:
-            found, cue_warnings = recognise_phones(piece), []
+            found, cue_warnings = recognise_phones(AudioClip(heard().samples[first:last], clip.sample_rate)), []
             warnings.append(
                 f"Cue {index + 1} ({_times(cue)}) did not fit its audio; its phones were recognised instead. "
                 f"Check the cue's text and times."

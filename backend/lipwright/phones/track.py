@@ -59,10 +59,10 @@ def phones_for_clip(clip: AudioClip, transcript: str | None = None, recognition:
 
 
 def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | None) -> PhoneTrack:
-    # The searches and the networks hear the line with its room's late reverberation taken out: a tail fills
-    # stop closures, and the phone search, trained on close-talk speech, then hears t, d, k where p, b, m were
-    # (audio/dereverberate.py). Alignment to a transcript needs no such help (it closed 0.99-1.00 of p/b/m in
-    # the same rooms) and hears the line as it is.
+    # The searches (and accurate's alignment of the words they heard) and the networks hear the line with its
+    # room's late reverberation taken out: a tail fills stop closures, and the phone search, trained on
+    # close-talk speech, then hears t, d, k where p, b, m were (audio/dereverberate.py). Alignment to a given
+    # transcript needs no such help (it closed 0.99-1.00 of p/b/m in the same rooms) and hears the line as it is.
     clip = dereverberated(clip)
     if recognition == "network":
         phones = checked_by_networks(recognise_phones(clip), hear_closures(clip), clip.seconds)
