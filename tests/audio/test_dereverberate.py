@@ -6,6 +6,7 @@ from scipy import signal
 
 import lipwright.audio.dereverberate as dereverberation
 from lipwright.audio.dereverberate import dereverberate, in_blocks
+from lipwright.errors import AudioError
 from lipwright.synthetic.augment import room_response
 from tests.speech import compose_line
 
@@ -109,8 +110,34 @@ def test_blocks_cross_fade_back_into_the_whole_line(length):
     assert sum(seen) < length + 2 * 100 * len(seen)
 
 
-def test_samples_that_are_not_numbers_are_refused():
-    samples = np.zeros(48000, dtype=np.float32)
+@pytest.mark.parametrize("length", [800, 48000])
+def test_samples_that_are_not_numbers_are_refused(length):
+    samples = np.zeros(length, dtype=np.float32)
     samples[100] = np.nan
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(AudioError, match="NaN"):
         dereverberate(samples, 16000)
+
+
+def test_lines_under_two_seconds_are_left_as_they_are(line):
+    """Too few frames to tell a room from the voice: 1.9 s comes back unchanged, 2.1 s does not."""
+    wet = _in_room(line.samples.astype(np.float64), line.sample_rate, 0.5, 5.0)
+    start = int(0.4 * line.sample_rate)
+    short, longer = wet[start:start + int(1.9 * line.sample_rate)], wet[start:start + int(2.1 * line.sample_rate)]
+    assert np.array_equal(dereverberate(short, line.sample_rate), short)
+    assert not np.allclose(dereverberate(longer, line.sample_rate), longer, atol=1e-3)
+
+
+def test_pauses_of_digital_silence_do_not_switch_the_filter_off():
+    """An edited line: the room's tail cut to exact zeros 0.1 s after each sentence. Frames of zero power would
+    outweigh the speech in WPE's weighting ten billion times over without the dither under the filter."""
+    line = compose_line(PARTS, engine="flite", voice="awb")
+    dry = line.samples.astype(np.float64)
+    wet = _in_room(dry, line.sample_rate, 0.5, 5.0)
+    for pause in line.silences[1:]:
+        wet[int((pause.start + 0.1) * line.sample_rate):int(pause.end * line.sample_rate)] = 0.0
+    assert _distance_db(dereverberate(wet, line.sample_rate), dry) < _distance_db(wet, dry) - 0.15
+
+
+def test_blocks_must_be_long_enough_to_cross_fade():
+    with pytest.raises(ValueError, match="cross-fade"):
+        in_blocks(np.zeros(5000, dtype=np.float32), 300, 200, lambda part: part)

@@ -6,7 +6,7 @@ import pytest
 from lipwright.audio.clip import AudioClip
 from lipwright.audio.dereverberate import dereverberated
 from lipwright.phones import phones_for_clip
-from lipwright.phones.align_cues import _span
+from lipwright.phones.align_cues import cue_span
 from lipwright.phones.recognise import recognise_phones
 from lipwright.phones.subtitles import parse_subtitles
 from tests.speech import compose_line
@@ -73,7 +73,7 @@ def test_a_cue_that_does_not_fit_is_recognised_as_recognition_hears_the_line(lin
     cues = [(w.start, w.end, text) for w, text in zip(line.words, texts)]
     clip = AudioClip(line.samples, line.sample_rate)
     track = phones_for_clip(clip, srt(cues))
-    start, end = _span(parse_subtitles(srt(cues)), 1, clip.seconds)  # the stretch the second cue is searched in
+    start, end = cue_span(parse_subtitles(srt(cues)), 1, clip.seconds)  # the stretch the second cue is searched in
     first, last = int(start * line.sample_rate), int(end * line.sample_rate)
     searched = recognise_phones(AudioClip(dereverberated(clip).samples[first:last], line.sample_rate))
     expected = [(p.label, round(p.start + start, 4), round(p.end + start, 4)) for p in searched if p.label != "SIL"]

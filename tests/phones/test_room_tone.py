@@ -44,6 +44,13 @@ def test_speech_with_no_pause_in_it_is_not_judged():
     assert room_tone_warning(AudioClip(speech[sound[0]:sound[-1]], 16000)) is None
 
 
+def test_a_short_word_in_a_long_silence_is_not_noise():
+    """A one-word line exported at a fixed length: most hops are digital silence, which is no room tone."""
+    word = synthesise("map", "flite", "awb")
+    silence = np.zeros(12 * 16000, dtype=np.float32)
+    assert room_tone_warning(AudioClip(np.concatenate([silence[:8000], word, silence]), 16000)) is None
+
+
 def test_empty_audio_is_not_judged():
     assert room_tone_warning(AudioClip(np.zeros(0, dtype=np.float32), 16000)) is None
 
@@ -56,5 +63,9 @@ def test_the_model_warns_without_a_transcript_only(line):
         assert any("background noise" in w for w in warnings), (recognition, warnings)
     transcribed = model.animate(AnimationRequest(clip=noisy, fps=30.0, transcript=f"{TEXT} Pam sat up."))
     assert not any("background noise" in w for w in transcribed.meta["warnings"])
+    unfitting = model.animate(AnimationRequest(clip=noisy, fps=30.0, transcript="Elephants never forget the rainy "
+                                               "season in Madagascar or anywhere else, whatever anybody says."))
+    assert unfitting.meta["phone_method"] == "recognised"  # a transcript that did not fit: its own warning, not this
+    assert not any("background noise" in w for w in unfitting.meta["warnings"])
     clean = model.animate(AnimationRequest(clip=AudioClip(line, 16000), fps=30.0, recognition="fast"))
     assert not any("background noise" in w for w in clean.meta["warnings"])

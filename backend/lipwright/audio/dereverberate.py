@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..errors import AudioError
 from .clip import AudioClip
 
 WINDOW_SECONDS = 0.032
@@ -37,7 +38,7 @@ OVERLAP_SECONDS = 1.0
 SHORTEST_SECONDS = 2.0
 # nara-wpe weighs each frame by the inverse of its power, floored at 1e-10 of the bin's largest, so frames of
 # exact digital silence (edited or gated pauses, synthetic speech) outweigh the speech and pin the filter near
-# zero; a faint seeded dither this far under the peak (-80 dB) keeps every frame's weight finite.
+# zero; a faint seeded dither this far under the block's peak (-80 dB) keeps every frame's weight finite.
 DITHER = 1e-4
 
 
@@ -50,7 +51,8 @@ def dereverberate(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     """(n,) mono samples with the late reverberation taken out: float32, same length and rate."""
     samples = np.asarray(samples, dtype=np.float32)
     if not np.all(np.isfinite(samples)):
-        raise ValueError("the audio holds samples that are not numbers (NaN or infinite): decode it again")
+        raise AudioError("The audio holds samples that are not numbers (NaN or infinite); decode it with "
+                         "lipwright's own reader (audio/decode.py), which refuses such files.")
     if len(samples) < SHORTEST_SECONDS * sample_rate or not np.any(samples):
         return samples.copy()
     return in_blocks(samples, int(BLOCK_SECONDS * sample_rate), int(OVERLAP_SECONDS * sample_rate),
@@ -61,6 +63,8 @@ def in_blocks(samples: np.ndarray, block: int, overlap: int,
               process: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """`process` (same length out as in) run on blocks of `block` samples, each reaching `overlap` samples into
     its neighbours, the two cross-fading there; in one go when the samples fit one block. float32."""
+    if block < 2 * overlap or overlap < 0:
+        raise ValueError(f"blocks of {block} samples cannot cross-fade over {overlap} either side")
     if len(samples) <= block + overlap:
         return process(samples).astype(np.float32)
     starts = list(range(0, len(samples), block))
@@ -75,7 +79,7 @@ def in_blocks(samples: np.ndarray, block: int, overlap: int,
 
 
 def _wpe(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    # Imported here: scipy.signal alone would add half a second to every command's start.
+    # Imported here: scipy.signal and nara_wpe would add about half a second to every command's start.
     from nara_wpe.wpe import wpe_v8
     from scipy import signal
 

@@ -63,7 +63,8 @@ class PhonemeModel:
         warnings = list(track.warnings)
         if track.method == "recognised" and (speech_warning := little_speech_warning(clip, track.phones)):
             warnings.append(speech_warning)
-        if track.method == "recognised" and track.recognised_by != NETWORK_HEARD and (noise := room_tone_warning(clip)):
+        # Only where the user chose a phone search over a transcript: a transcript that did not fit has its own warning.
+        if not request.transcript and track.recognised_by != NETWORK_HEARD and (noise := room_tone_warning(clip)):
             warnings.append(noise)
 
         progress(0.85, "shaping the face")

@@ -33,7 +33,7 @@ def align_cues(clip: AudioClip, cues: list[Cue]) -> tuple[list[Phone], list[str]
     # A cue that does not fit is recognised as recognition hears a line: with its room taken out (phones/track.py).
     heard = functools.cache(lambda: dereverberated(clip))
     for index, cue in enumerate(cues):
-        start, end = _span(cues, index, clip.seconds)
+        start, end = cue_span(cues, index, clip.seconds)
         if end - start < MIN_SPAN_SECONDS:
             warnings.append(f"Cue {index + 1} ({_times(cue)}) lies outside the audio; skipped.")
             continue
@@ -63,7 +63,8 @@ def _cue_words(cue: Cue, guessed: dict[str, str], shared) -> TranscriptWords:
     return TranscriptWords(words, {word: guessed[word] for word in words if word in guessed})
 
 
-def _span(cues: list[Cue], index: int, duration: float) -> tuple[float, float]:
+def cue_span(cues: list[Cue], index: int, duration: float) -> tuple[float, float]:
+    """The stretch of audio cue `index` is aligned in (or recognised in, when it does not fit): seconds."""
     cue = cues[index]
     start, end = cue.start - CUE_PADDING_SECONDS, cue.end + CUE_PADDING_SECONDS
     if index > 0:
