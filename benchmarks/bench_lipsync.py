@@ -43,14 +43,14 @@ from typing import Any
 import numpy as np
 import soundfile
 import soxr
-from scipy import signal
 
 from lipwright.audio.clip import AudioClip
 from lipwright.demo.sentences import sentences
 from lipwright.metrics.lipsync import lipsync_scores, opening_and_rest
 from lipwright.models.base import AnimationRequest
 from lipwright.models.phonemes import PhonemeModel
-from lipwright.synthetic.augment import NOISE_COLOURS, coloured_noise, room_response
+from lipwright.synthetic.augment import NOISE_COLOURS, coloured_noise
+from lipwright.synthetic.augment import in_room as synthetic_room
 from lipwright.synthetic.voices import played_faster
 
 SpeechModel = Any  # PhonemeModel or TrainedRunModel: anything with animate(AnimationRequest)
@@ -317,11 +317,8 @@ def in_room(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
     response (synthetic.augment.room_response) and brought back to its own peak. Truth is unchanged."""
     rt60, ratio = room(spec)
 
-    def reverberant(samples: np.ndarray, rate: int, rng: np.random.Generator) -> np.ndarray:
-        wet = signal.fftconvolve(samples, room_response(rate, rt60, ratio, rng))[: len(samples)]
-        return wet * np.abs(samples).max() / max(np.abs(wet).max(), 1e-9)
-
-    return _rewritten(clips, folder, reverberant, salt=1)  # a stream apart from --room-tone's noise
+    return _rewritten(clips, folder, lambda samples, rate, rng: synthetic_room(samples, rate, rt60, ratio, rng),
+                      salt=1)  # a stream apart from --room-tone's noise
 
 
 def _rewritten(clips: list[Clip], folder: Path, change: Callable[[np.ndarray, int, np.random.Generator], np.ndarray],

@@ -7,7 +7,7 @@ from scipy import signal
 import lipwright.audio.dereverberate as dereverberation
 from lipwright.audio.dereverberate import dereverberate, in_blocks
 from lipwright.errors import AudioError
-from lipwright.synthetic.augment import room_response
+from lipwright.synthetic.augment import in_room
 from tests.speech import compose_line
 
 PARTS = [0.5, "Bob kept the map by the big barn.", 0.8, "Pam sat up.", 0.5]
@@ -27,8 +27,7 @@ def _distance_db(heard: np.ndarray, dry: np.ndarray, window: int = 512) -> float
 
 
 def _in_room(dry: np.ndarray, sample_rate: int, rt60: float, ratio_db: float, seed: int = 1) -> np.ndarray:
-    wet = signal.fftconvolve(dry, room_response(sample_rate, rt60, ratio_db, np.random.default_rng(seed)))
-    return wet[: len(dry)].astype(np.float32)
+    return in_room(dry, sample_rate, rt60, ratio_db, np.random.default_rng(seed)).astype(np.float32)
 
 
 @pytest.fixture(scope="module", params=[("flite", "awb"), ("flite", "rms"), ("espeak-ng", "en-us")],
@@ -141,3 +140,36 @@ def test_pauses_of_digital_silence_do_not_switch_the_filter_off():
 def test_blocks_must_be_long_enough_to_cross_fade():
     with pytest.raises(ValueError, match="cross-fade"):
         in_blocks(np.zeros(5000, dtype=np.float32), 300, 200, lambda part: part)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_over_generated_block_layouts_the_blocks_add_back_to_the_line(seed):
+    """Invariant of in_blocks over random lengths, block sizes and overlaps: unchanged blocks reconstruct the line
+    exactly, and no block exceeds block + 3 * overlap samples."""
+    rng = np.random.default_rng(seed)
+    overlap = int(rng.integers(0, 200))
+    block = int(rng.integers(max(2 * overlap, 1), 2000))
+    samples = rng.normal(size=int(rng.integers(1, 12_000))).astype(np.float32)
+    seen = []
+    out = in_blocks(samples, block, overlap, lambda part: (seen.append(len(part)), part)[1])
+    np.testing.assert_allclose(out, samples, atol=1e-5)
+    assert max(seen) <= block + 3 * overlap or len(seen) == 1
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_over_generated_signals_the_output_is_the_line_s_shape_and_finite(seed):
+    """Invariant over noise, tones, clicks and silences mixed at random levels and rates: same length, float32,
+    finite, within full scale; exact digital silence stays silent."""
+    rng = np.random.default_rng(seed)
+    rate = int(rng.choice([8000, 16000, 22050, 44100]))
+    length = int(rng.uniform(2.0, 6.0) * rate)
+    t = np.arange(length) / rate
+    parts = [rng.normal(size=length) * rng.uniform(0, 0.3),
+             np.sin(2 * np.pi * rng.uniform(80, 2000) * t) * rng.uniform(0, 0.5)]
+    samples = sum(parts) * (rng.uniform(size=length) < rng.uniform(0.2, 1.0))  # some samples exactly zero
+    samples[rng.integers(0, length, size=3)] = rng.uniform(-1, 1, size=3)  # clicks
+    heard = dereverberate(samples.astype(np.float32), rate)
+    assert heard.dtype == np.float32 and heard.shape == (length,)
+    assert np.all(np.isfinite(heard)) and np.abs(heard).max() <= 1.0
+    silent = dereverberate(np.zeros(length, dtype=np.float32), rate)
+    assert not np.any(silent)

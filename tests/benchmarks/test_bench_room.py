@@ -9,25 +9,23 @@ import soundfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from bench_lipsync import Clip, in_room, room, spoken_sentence  # noqa: E402
+from bench_lipsync import in_room, room  # noqa: E402
+from tests.benchmarks.conftest import PAD  # noqa: E402
 
 
 def _level_db(samples: np.ndarray) -> float:
     return float(10 * np.log10(np.mean(samples ** 2) + 1e-20))
 
 
-def test_clips_ring_on_after_their_speech_and_keep_their_truth(tmp_path):
-    samples, truth = spoken_sentence("Bring me the map by the old barn.", "awb", tmp_path / "a.wav", 1.0)
-    silence = np.zeros(8000, dtype=np.float32)
-    dry = np.concatenate([silence, samples, silence])
-    soundfile.write(str(tmp_path / "a.wav"), dry, 16000, subtype="PCM_16")
-    clips = [Clip("awb", "text", tmp_path / "a.wav", len(dry) / 16000, truth)]
+def test_clips_ring_on_after_their_speech_and_keep_their_truth(tmp_path, padded_clip):
+    clip, dry = padded_clip
+    clips = [clip]
     wet = in_room(clips, "0.5:0", tmp_path / "room")
-    assert wet[0].truth == truth and wet[0].wav != clips[0].wav and wet[0].seconds == clips[0].seconds
+    assert wet[0].truth == clip.truth and wet[0].wav != clips[0].wav and wet[0].seconds == clips[0].seconds
     heard, rate = soundfile.read(str(wet[0].wav), dtype="float64")
     assert len(heard) == len(dry) and rate == 16000
     assert np.abs(heard).max() == pytest.approx(np.abs(dry).max(), abs=1e-3)  # brought back to its own peak
-    end = len(dry) - len(silence)
+    end = len(dry) - PAD
     # The room rings on into the trailing silence, fading: loud just after the speech, gone 0.45 s later.
     assert _level_db(heard[end:end + 800]) > _level_db(heard[8000:end]) - 25
     assert _level_db(heard[end + 7200:]) < _level_db(heard[end:end + 800]) - 40

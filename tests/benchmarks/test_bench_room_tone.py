@@ -9,7 +9,7 @@ import soundfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from bench_lipsync import Clip, spoken_sentence, under_room_tone  # noqa: E402
+from bench_lipsync import under_room_tone  # noqa: E402
 from lipwright.synthetic.augment import coloured_noise  # noqa: E402
 
 
@@ -34,14 +34,11 @@ def test_an_unknown_colour_is_refused():
         coloured_noise(100, "blue", np.random.default_rng(0))
 
 
-def test_clips_get_the_asked_level_under_them_and_keep_their_truth(tmp_path):
-    samples, truth = spoken_sentence("Bring me the map by the old barn.", "awb", tmp_path / "a.wav", 1.0)
-    silence = np.zeros(8000, dtype=np.float32)
-    clean = np.concatenate([silence, samples, silence])
-    soundfile.write(str(tmp_path / "a.wav"), clean, 16000, subtype="PCM_16")
-    clips = [Clip("awb", "text", tmp_path / "a.wav", len(clean) / 16000, truth)]
+def test_clips_get_the_asked_level_under_them_and_keep_their_truth(tmp_path, padded_clip):
+    clip, _ = padded_clip
+    clips = [clip]
     noisy = under_room_tone(clips, "pink:-45", tmp_path / "noisy")
-    assert noisy[0].truth == truth and noisy[0].wav != clips[0].wav
+    assert noisy[0].truth == clip.truth and noisy[0].wav != clips[0].wav
     heard, _ = soundfile.read(str(noisy[0].wav), dtype="float64")
     pause = heard[:7000]  # the leading silence holds the noise alone
     assert 20 * np.log10(np.sqrt(np.mean(pause ** 2))) == pytest.approx(-45, abs=1.5)

@@ -4,13 +4,12 @@ out before phones are heard, so transcript-free lip sync keeps its p/b/m (audio/
 import numpy as np
 import pytest
 import soundfile
-from scipy import signal
 
 from lipwright.audio.clip import AudioClip
 from lipwright.metrics.lipsync import lipsync_scores, opening_and_rest
 from lipwright.models.base import AnimationRequest
 from lipwright.models.phonemes import PhonemeModel
-from lipwright.synthetic.augment import room_response
+from lipwright.synthetic.augment import in_room
 from tests.speech import flite_with_phone_timings
 
 SENTENCES = ["Bob bought a big map of the bay.", "Pam might pop up by the pub.", "My brother paid for both maps."]
@@ -29,8 +28,7 @@ def _spoken_in_a_room(text: str, voice: str, folder) -> tuple[np.ndarray, int, l
     dry, rate = soundfile.read(str(folder / "line.wav"), dtype="float64")
     pad = np.zeros(rate // 2)
     dry = np.concatenate([pad, dry, pad])
-    wet = signal.fftconvolve(dry, room_response(rate, 0.3, 10.0, np.random.default_rng(0)))[: len(dry)]
-    wet *= np.abs(dry).max() / np.abs(wet).max()
+    wet = in_room(dry, rate, 0.3, 10.0, np.random.default_rng(0))
     return wet.astype(np.float32), rate, [(label, start + 0.5, end + 0.5) for label, start, end in truth]
 
 

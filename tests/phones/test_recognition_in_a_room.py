@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from scipy import signal
 
 from lipwright.audio.clip import AudioClip
 from lipwright.audio.dereverberate import dereverberate, dereverberated
@@ -10,7 +9,7 @@ from lipwright.phones.align import align_phones_with_warnings
 from lipwright.phones.heard_bilabials import HeardLips
 from lipwright.phones.recognise import recognise_phones
 from lipwright.phones.track import phones_for_clip
-from lipwright.synthetic.augment import room_response
+from lipwright.synthetic.augment import in_room
 from tests.speech import compose_line
 
 TEXT = "Bob kept the map by the big barn."
@@ -19,8 +18,8 @@ TEXT = "Bob kept the map by the big barn."
 @pytest.fixture(scope="module")
 def clip():
     line = compose_line([0.4, TEXT, 0.4], engine="flite", voice="awb")
-    wet = signal.fftconvolve(line.samples, room_response(line.sample_rate, 0.4, 5.0, np.random.default_rng(2)))
-    return AudioClip(wet[: len(line.samples)].astype(np.float32), line.sample_rate)
+    wet = in_room(line.samples, line.sample_rate, 0.4, 5.0, np.random.default_rng(2))
+    return AudioClip(wet.astype(np.float32), line.sample_rate)
 
 
 def test_the_networks_hear_what_the_phone_search_hears(clip):

@@ -60,6 +60,13 @@ def room_response(sample_rate: int, rt60: float, direct_to_reverberant_db: float
     return tail
 
 
+def in_room(samples: np.ndarray, sample_rate: int, rt60: float, direct_to_reverberant_db: float,
+            rng: np.random.Generator) -> np.ndarray:
+    """`samples` as if spoken in the room `room_response` draws (same length), brought back to their own peak."""
+    wet = signal.fftconvolve(samples, room_response(sample_rate, rt60, direct_to_reverberant_db, rng))[: len(samples)]
+    return wet * (np.abs(samples).max() / max(np.abs(wet).max(), 1e-9))
+
+
 def telephone_band(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     sections = signal.butter(4, [300.0, 3400.0], btype="bandpass", fs=sample_rate, output="sos")
     return signal.sosfiltfilt(sections, samples)
