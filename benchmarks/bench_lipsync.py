@@ -51,6 +51,7 @@ from lipwright.models.base import AnimationRequest
 from lipwright.models.phonemes import PhonemeModel
 from lipwright.synthetic.augment import NOISE_COLOURS, coloured_noise
 from lipwright.synthetic.augment import in_room as synthetic_room
+from lipwright.synthetic.augment import mains_hum
 from lipwright.synthetic.voices import played_faster
 
 SpeechModel = Any  # PhonemeModel or TrainedRunModel: anything with animate(AnimationRequest)
@@ -278,13 +279,7 @@ def room_tone(tone: str) -> tuple[str, float]:
     if colour not in NOISE_COLOURS:
         raise ValueError(f"room tone {tone!r}: the colour must be one of {', '.join(NOISE_COLOURS)} (write COLOUR:DBFS, "
                          f"e.g. pink:-45)")
-    try:
-        decibels = float(level)
-    except ValueError:
-        raise ValueError(f"room tone {tone!r}: the level must be a number of dB full scale (e.g. pink:-45)") from None
-    if not math.isfinite(decibels) or decibels >= 0:
-        raise ValueError(f"room tone {tone!r}: the level must be below 0 dB full scale (e.g. pink:-45)")
-    return colour, decibels
+    return colour, _below_full_scale(level, f"room tone {tone!r}", "pink:-45")
 
 
 def under_room_tone(clips: list[Clip], tone: str, folder: Path) -> list[Clip]:
@@ -321,8 +316,51 @@ def in_room(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
                       salt=1)  # a stream apart from --room-tone's noise
 
 
+def hum(spec: str) -> tuple[float, float]:
+    """HZ:DBFS as (mains frequency, the hum's level in dB full scale); a ValueError naming what is wrong."""
+    mains, _, level = spec.partition(":")
+    try:
+        frequency = float(mains)
+    except ValueError:
+        raise ValueError(f"hum {spec!r}: write HZ:DBFS, the mains frequency and the hum's level (e.g. 50:-45)") from None
+    if not 40.0 <= frequency <= 70.0:
+        raise ValueError(f"hum {spec!r}: mains hum is at 50 or 60 Hz (write e.g. 50:-45)")
+    return frequency, _below_full_scale(level, f"hum {spec!r}", "50:-45")
+
+
+def with_hum(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
+    """The clips with mains hum under all of them (`spec` HZ:DBFS, see `hum`: five harmonics, the first at
+    that peak level), as from a ground loop. Truth is unchanged."""
+    mains, decibels = hum(spec)
+    return _rewritten(clips, folder, lambda samples, rate, rng: samples + mains_hum(len(samples), rate, mains,
+                                                                                     decibels, rng), salt=2)
+
+
+def gain(spec: str) -> float:
+    """DB as a gain in dB below 0 (a line recorded too quietly); a ValueError naming what is wrong."""
+    return _below_full_scale(spec, f"gain {spec!r}", "-30")
+
+
+def _below_full_scale(text: str, what: str, example: str) -> float:
+    """`text` as a number of dB below 0; a ValueError starting with `what` and ending with `example`."""
+    try:
+        decibels = float(text)
+    except ValueError:
+        raise ValueError(f"{what}: the level must be a number of dB full scale (e.g. {example})") from None
+    if not math.isfinite(decibels) or decibels >= 0:
+        raise ValueError(f"{what}: the level must be below 0 dB full scale (e.g. {example})")
+    return decibels
+
+
+def quieter(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
+    """The clips `spec` dB quieter, as a line recorded with the gain set far too low (written at 24 bits, so
+    that only the level changes). Truth is unchanged."""
+    decibels = gain(spec)
+    return _rewritten(clips, folder, lambda samples, rate, rng: samples * 10 ** (decibels / 20), subtype="PCM_24")
+
+
 def _rewritten(clips: list[Clip], folder: Path, change: Callable[[np.ndarray, int, np.random.Generator], np.ndarray],
-               salt: int | None = None) -> list[Clip]:
+               salt: int | None = None, subtype: str = "PCM_16") -> list[Clip]:
     """Each clip's samples changed by `change(samples, rate, rng)` (rng seeded by the clip's place, and `salt` when
     given) and written under `folder`; truth is kept."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -331,9 +369,25 @@ def _rewritten(clips: list[Clip], folder: Path, change: Callable[[np.ndarray, in
         samples, rate = soundfile.read(str(clip.wav), dtype="float64")
         wav = folder / clip.wav.name
         rng = np.random.default_rng(index if salt is None else (salt, index))
-        soundfile.write(str(wav), change(samples, rate, rng).astype(np.float32), rate, subtype="PCM_16")
+        soundfile.write(str(wav), change(samples, rate, rng).astype(np.float32), rate, subtype=subtype)
         changed.append(Clip(clip.voice, clip.text, wav, clip.seconds, clip.truth))
     return changed
+
+
+# What home recordings add, each a bench option laid on the clips in this order: (flag, metavar, how the
+# value is read, how the clips are changed, help).
+RECORDING_FAULTS = [
+    ("--room", "RT60:DRR", room, in_room,
+     "score the clips as spoken in a room: reverberation time in seconds and the voice's level over the room's in "
+     "dB, e.g. 0.3:10"),
+    ("--room-tone", "COLOUR:DBFS", room_tone, under_room_tone,
+     "score the clips with steady noise under them, pauses included: white, pink or brown at this RMS level, e.g. "
+     "pink:-45 (speech sits near -20 dBFS)"),
+    ("--hum", "HZ:DBFS", hum, with_hum,
+     "score the clips with mains hum under them: 50 or 60 Hz and four harmonics, the first at this peak level, "
+     "e.g. 50:-45"),
+    ("--gain", "DB", gain, quieter, "score the clips this many dB quieter, as recorded with the gain too low, e.g. -30"),
+]
 
 
 def _checked(parse: Callable[[str], object]) -> Callable[[str], str]:
@@ -393,22 +447,17 @@ def main() -> None:
     parser.add_argument("--save-clips", type=Path, help="also keep the spoken clips and their truth in this folder")
     parser.add_argument("--clips", type=Path, help="score clips saved with --save-clips instead of speaking "
                                                    "(--voices, --lines, --rates and --seed are then ignored)")
-    parser.add_argument("--room-tone", metavar="COLOUR:DBFS", type=_checked(room_tone),
-                        help="score the clips with steady noise under them, pauses included: white, pink or "
-                             "brown at this RMS level, e.g. pink:-45 (speech sits near -20 dBFS)")
-    parser.add_argument("--room", metavar="RT60:DRR", type=_checked(room),
-                        help="score the clips as spoken in a room: reverberation time in seconds and the voice's "
-                             "level over the room's in dB, e.g. 0.3:10 (applied before --room-tone)")
+    for flag, metavar, parse, _, text in RECORDING_FAULTS:
+        parser.add_argument(flag, metavar=metavar, type=_checked(parse), help=text)
     args = parser.parse_args()
     rhubarb = shutil.which("rhubarb")
     model = PhonemeModel()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         clips = clips_for(args, folder, args.save_clips)
-        if args.room:
-            clips = in_room(clips, args.room, folder / "room")
-        if args.room_tone:
-            clips = under_room_tone(clips, args.room_tone, folder / "room-tone")
+        for flag, _, _, lay_on, _ in RECORDING_FAULTS:  # in the table's order
+            if spec := getattr(args, flag.removeprefix("--").replace("-", "_")):
+                clips = lay_on(clips, spec, folder / flag.removeprefix("--"))
         args.voices = list(dict.fromkeys(clip.voice for clip in clips))
         lipwright_output(model, clips[0], None, "accurate")  # load the decoders once
         tools = {

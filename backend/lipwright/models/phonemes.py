@@ -10,14 +10,15 @@ import numpy as np
 
 from .. import __version__
 from ..audio.clip import AudioClip, frame_count
+from ..audio.hum import without_hum
 from ..audio.loudness import frame_loudness
 from ..motion.arkit import ARKIT_NAMES
 from ..motion.coarticulation import phones_to_weights
 from ..motion.ending import ease_to_rest_at_end
 from ..phones import Phone, phones_for_clip
+from ..phones.heard_bilabials import HeardLips
 from ..phones.room_tone import room_tone_warning
 from ..phones.speech_presence import little_speech_warning
-from ..phones.heard_bilabials import HeardLips
 from ..phones.track import NETWORK_HEARD
 from ..template import load_default_head
 from .base import Animation, AnimationRequest, Progress, no_progress
@@ -45,7 +46,7 @@ class PhonemeModel:
 
     def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation:
         started = time.perf_counter()
-        clip = request.clip
+        clip = without_hum(request.clip)  # a ground loop's tone in the pauses reads as sound to every step below
 
         progress(0.05, "aligning phones to the transcript" if request.transcript else "recognising phones")
         heard: list[Heard] = []  # what the networks heard, when recognition asks them (it needs torch)

@@ -11,6 +11,7 @@ import soxr
 
 from ..audio.band_extension import fold_into_upper_band, is_narrowband
 from ..audio.clip import AudioClip
+from ..audio.level import levelled
 
 DECODER_RATE = 16000
 _MODEL_FOLDER = "en-us"
@@ -97,6 +98,7 @@ def pcm16(clip: AudioClip, widen_narrowband: bool = False) -> bytes:
 
     widen_narrowband: give 8 kHz-band speech an upper band (lipwright.audio.band_extension); the
     recognisers need it, the aligner (already closing every p/b/m) is left as it was measured."""
+    clip = levelled(clip)  # a quiet recording raised to the level the acoustic model was trained at
     samples = clip.samples
     if clip.sample_rate != DECODER_RATE:
         samples = soxr.resample(samples, clip.sample_rate, DECODER_RATE)

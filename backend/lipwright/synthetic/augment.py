@@ -98,3 +98,12 @@ def coloured_noise(length: int, colour: str, rng: np.random.Generator, sample_ra
     spectrum[0] = 0.0
     noise = np.fft.irfft(spectrum, length)
     return noise / max(float(np.sqrt(np.mean(noise ** 2))), 1e-12)
+
+
+def mains_hum(length: int, sample_rate: int, mains: float, level_db: float, rng: np.random.Generator,
+              harmonics: int = 5) -> np.ndarray:
+    """A ground loop's hum: `harmonics` multiples of `mains` (Hz), the k-th at 1/k of the first's amplitude,
+    at random phases; the first's peak at `level_db` dB full scale (a sine's RMS is 3 dB under its peak)."""
+    t = np.arange(length) / sample_rate
+    return 10 ** (level_db / 20) * sum(np.sin(2 * np.pi * mains * k * t + rng.uniform(0, 2 * np.pi)) / k
+                                       for k in range(1, harmonics + 1))
