@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from ..audio.clip import AudioClip
 from ..errors import TranscriptError
-from .decoders import SharedDecoder, aligner, pcm16, start_utterance
+from .decoders import DECODER_RATE, SharedDecoder, aligner, pcm16, start_utterance
 from .pause_edges import trim_into_silence
 from .phone import Phone, base_word, fill_timeline, is_filler, normalise_label
 from .transcript import TranscriptWords, transcript_words
+
+
+BYTES_PER_SECOND = 2 * DECODER_RATE  # pcm16's 16-bit samples
+PIECE_SECONDS = 30.0  # the phone pass aligns a long line this much at a time (see pieces)
 
 
 class AlignmentFailed(TranscriptError):
@@ -44,13 +48,21 @@ def align_prepared_words(clip: AudioClip, prepared: TranscriptWords) -> tuple[li
     with shared.lock:
         add_guessed_words(shared, prepared.guessed)
         word_spans = _align_words(shared, pcm, prepared.words)
-        try:
-            phones = _align_phones_inside_words(shared, pcm)
-        except RuntimeError:
-            # pocketsphinx sometimes loses the phone-level path ("Alignment failed in frame N")
-            # after the word pass worked; word timing is still good, so spread each word's phones
-            # over its span rather than throwing the transcript away.
-            phones = _spread_phones_over_words(shared, word_spans)
+        phones, estimated = [], False
+        for start, end, spans in pieces(word_spans, len(pcm) / BYTES_PER_SECOND):
+            piece = pcm[_byte(start):_byte(end)] if (start, end) != (0.0, len(pcm) / BYTES_PER_SECOND) else pcm
+            try:
+                if piece is not pcm:  # the phone pass follows the word path of the audio it is given
+                    _align_words(shared, piece, [word for word, _, _ in spans])
+                phones += [Phone(p.label, p.start + start, p.end + start)
+                           for p in _align_phones_inside_words(shared, piece)]
+            except (RuntimeError, AlignmentFailed):
+                # pocketsphinx sometimes loses the phone-level path ("Alignment failed in frame N")
+                # after the word pass worked; word timing is still good, so spread each word's phones
+                # over its span rather than throwing the transcript away.
+                phones += _spread_phones_over_words(shared, spans)
+                estimated = True
+        if estimated:
             warnings.append("Phone-level alignment failed; phone timing inside each word is estimated.")
     # The aligner, too, lets a line's last phone run on into the silence after it.
     return fill_timeline(trim_into_silence(fill_timeline(phones, clip.seconds), clip), clip.seconds), warnings
@@ -100,6 +112,51 @@ def _align_words(shared: SharedDecoder, pcm: bytes, words: list[str]) -> list[tu
     if [word for word, _, _ in spans] != words:
         raise failure
     return spans
+
+
+def pieces(spans: list[tuple[str, float, float]], seconds: float, longest: float = PIECE_SECONDS
+           ) -> list[tuple[float, float, list[tuple[str, float, float]]]]:
+    """The line cut for the phone pass into pieces of at most `longest` seconds where it can be: (start, end,
+    the word spans inside, still in line time). Each cut falls in the middle of the widest gap between words
+    in the second half of the piece (at most `longest` from its start), or at a word boundary when the words
+    run on. A word that alone runs past `longest` is a piece of its own; the last piece runs to the line's
+    end. A line no longer than `longest` is one piece, (0, seconds, spans).
+
+    pocketsphinx's phone pass keeps a table of every frame by every state of the whole utterance: 0.3 GB
+    for a 2-minute line, 2.5 GB for a 6-minute one."""
+    result: list[tuple[float, float, list[tuple[str, float, float]]]] = []
+    start, first = 0.0, 0
+    while first < len(spans):
+        if seconds - start <= longest:
+            result.append((start, seconds, spans[first:]))
+            break
+        # Candidate cuts after word `last`: the words from `first` to `last` end within the piece.
+        best = None
+        for last in range(first, len(spans) - 1):
+            end_of_word, next_start = spans[last][2], spans[last + 1][1]
+            if end_of_word - start > longest:
+                break
+            if end_of_word - start >= longest / 2 and (best is None or next_start - end_of_word >= best[0]):
+                best = (next_start - end_of_word, last)
+        if best is None:  # no boundary in the second half: the last one that fits, or this one long word
+            fitting = [last for last in range(first, len(spans) - 1) if spans[last][2] - start <= longest]
+            last = fitting[-1] if fitting else first
+        else:
+            last = best[1]
+        if last == len(spans) - 1:
+            result.append((start, seconds, spans[first:]))
+            break
+        end_of_word = max(spans[last][2], start)
+        middle = 0.5 * (end_of_word + max(spans[last + 1][1], end_of_word))
+        cut = min(middle, max(end_of_word, start + longest))
+        result.append((start, cut, spans[first:last + 1]))
+        start, first = cut, last + 1
+    return result or [(0.0, seconds, spans)]
+
+
+def _byte(seconds: float) -> int:
+    """Where `seconds` falls in 16-bit PCM at the decoder's rate (a whole sample)."""
+    return 2 * int(round(seconds * DECODER_RATE))
 
 
 def _align_phones_inside_words(shared: SharedDecoder, pcm: bytes) -> list[Phone]:
