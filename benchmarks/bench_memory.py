@@ -85,7 +85,8 @@ def main() -> None:
             size = out.stat().st_size / 1e6 if out.exists() and status == 0 else float("nan")
             # What the model did, not what was asked: a transcript that does not fit falls back to recognition.
             mode = phone_method(out) if out.exists() and status == 0 else "-"
-            print(f"{seconds:7g}s {mode:>10s} {wall:8.1f} {peak:8.0f} {size:8.0f}" + ("" if status == 0 else f"  FAILED ({status})"))
+            duration = soundfile.info(str(wav)).duration  # an aligned line is whole paragraphs, near `seconds`
+            print(f"{duration:7.0f}s {mode:>10s} {wall:8.1f} {peak:8.0f} {size:8.0f}" + ("" if status == 0 else f"  FAILED ({status})"))
             out.unlink(missing_ok=True)
 
 

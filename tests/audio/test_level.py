@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 from lipwright.audio.clip import AudioClip
-from lipwright.audio.level import LOUD_SPEECH_DB, MOST_GAIN_DB, PEAK_HEADROOM_DB, levelled, raise_gain_db
+from lipwright.audio.level import (LOUD_SPEECH_DB, MOST_GAIN_DB, PEAK_HEADROOM_DB, levelled, loud_speech_db,
+                                   raise_gain_db)
 from lipwright.audio.loudness import REFERENCE_PERCENTILE, energy_envelope
+from lipwright.synthetic.augment import coloured_noise
 from tests.speech import compose_line
 
 
@@ -17,8 +19,7 @@ def line() -> AudioClip:
 
 
 def _loud_db(clip: AudioClip) -> float:
-    _, energy = energy_envelope(clip)
-    return 10 * float(np.log10(np.percentile(energy, REFERENCE_PERCENTILE)))
+    return loud_speech_db(clip)
 
 
 def _scaled(clip: AudioClip, decibels: float) -> AudioClip:
@@ -81,3 +82,15 @@ def test_generated_levels_and_peaks(line):
             stopped = gain == pytest.approx(MOST_GAIN_DB) or np.max(np.abs(raised.samples)) == pytest.approx(
                 10 ** (PEAK_HEADROOM_DB / 20), rel=1e-4)
             assert stopped or _loud_db(raised) == pytest.approx(LOUD_SPEECH_DB, abs=0.05)
+
+
+def test_one_word_in_seconds_of_near_silence_is_not_a_quiet_line(line):
+    """The 95th percentile of every hop would fall in the pauses; loud speech is read among the hops that sound."""
+    rate = line.sample_rate
+    word = line.samples[int(0.4 * rate):int(0.9 * rate)]
+    hiss = coloured_noise(12 * rate, "pink", np.random.default_rng(1), rate) * 10 ** (-80 / 20)
+    hiss[6 * rate:6 * rate + len(word)] += word
+    sparse = AudioClip(hiss.astype(np.float32), rate)
+    _, energy = energy_envelope(sparse)
+    assert 10 * np.log10(np.percentile(energy, REFERENCE_PERCENTILE)) < LOUD_SPEECH_DB - 40  # what all hops say
+    assert levelled(sparse) is sparse

@@ -64,12 +64,43 @@ def long_line() -> tuple[AudioClip, str]:
 def test_pieces_align_the_phones_one_pass_aligns(long_line, monkeypatch):
     clip, transcript = long_line
     whole, _ = align_phones_with_warnings(clip, transcript)
+    passes = []
+    real = align._align_phones_inside_words
     monkeypatch.setattr(align, "PIECE_SECONDS", 6.0)
-    monkeypatch.setattr(align, "pieces", lambda spans, seconds: pieces(spans, seconds, 6.0))
+    monkeypatch.setattr(align, "_align_phones_inside_words", lambda *given: passes.append(1) or real(*given))
     cut, warnings = align_phones_with_warnings(clip, transcript)
-    assert clip.seconds > 20 and not warnings
+    assert clip.seconds > 20 and not warnings and len(passes) >= 4  # the line went piece by piece
+    # No pause where one pass found speech (the phone pass stops a frame short of each piece's end).
+    for phone in cut:
+        if phone.label == "SIL":
+            middle = 0.5 * (phone.start + phone.end)
+            assert any(p.label == "SIL" and p.start - 0.02 <= middle <= p.end + 0.02 for p in whole), phone
     # The same phones (a cut in a pause may split its silence in two), nearly all at the same times.
     cut, whole = [p for p in cut if p.label != "SIL"], [p for p in whole if p.label != "SIL"]
     assert [p.label for p in cut] == [p.label for p in whole]
     moved = [max(abs(a.start - b.start), abs(a.end - b.end)) for a, b in zip(cut, whole)]
     assert np.mean(np.array(moved) <= 0.011) >= 0.97, f"{sum(m > 0.011 for m in moved)} of {len(moved)} boundaries moved"
+
+
+def test_a_piece_whose_phone_pass_fails_spreads_its_words_phones(long_line, monkeypatch):
+    clip, transcript = long_line
+    whole, _ = align_phones_with_warnings(clip, transcript)
+    calls = []
+    real = align._align_phones_inside_words
+
+    def failing_second(*given):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("Alignment failed in frame 7")
+        return real(*given)
+
+    monkeypatch.setattr(align, "PIECE_SECONDS", 6.0)
+    monkeypatch.setattr(align, "_align_phones_inside_words", failing_second)
+    cut, warnings = align_phones_with_warnings(clip, transcript)
+    assert warnings == ["Phone-level alignment failed; phone timing inside each word is estimated."]
+    spoken, reference = [p for p in cut if p.label != "SIL"], [p for p in whole if p.label != "SIL"]
+    # The first piece aligned as before; the failed one spread its words' dictionary phones (whose vowels can
+    # differ from the variants the aligner picks), so every word still has its phones.
+    assert [p.label for p in spoken[:20]] == [p.label for p in reference[:20]]
+    assert abs(len(spoken) - len(reference)) <= 0.05 * len(reference)
+    assert cut[0].start == 0.0 and cut[-1].end == pytest.approx(clip.seconds)

@@ -49,13 +49,17 @@ def align_prepared_words(clip: AudioClip, prepared: TranscriptWords) -> tuple[li
         add_guessed_words(shared, prepared.guessed)
         word_spans = _align_words(shared, pcm, prepared.words)
         phones, estimated = [], False
-        for start, end, spans in pieces(word_spans, len(pcm) / BYTES_PER_SECOND):
+        for start, end, spans in pieces(word_spans, len(pcm) / BYTES_PER_SECOND, PIECE_SECONDS):
             piece = pcm[_byte(start):_byte(end)] if (start, end) != (0.0, len(pcm) / BYTES_PER_SECOND) else pcm
             try:
                 if piece is not pcm:  # the phone pass follows the word path of the audio it is given
                     _align_words(shared, piece, [word for word, _, _ in spans])
-                phones += [Phone(p.label, p.start + start, p.end + start)
-                           for p in _align_phones_inside_words(shared, piece)]
+                found = _align_phones_inside_words(shared, piece)
+                if found and end < len(pcm) / BYTES_PER_SECOND:
+                    # The phone pass stops a frame short of its audio's end; where the words run on through
+                    # a cut, that gap would read as a pause in the middle of speech.
+                    found[-1] = Phone(found[-1].label, found[-1].start, max(found[-1].end, end - start))
+                phones += [Phone(p.label, p.start + start, p.end + start) for p in found]
             except (RuntimeError, AlignmentFailed):
                 # pocketsphinx sometimes loses the phone-level path ("Alignment failed in frame N")
                 # after the word pass worked; word timing is still good, so spread each word's phones
@@ -119,8 +123,9 @@ def pieces(spans: list[tuple[str, float, float]], seconds: float, longest: float
     """The line cut for the phone pass into pieces of at most `longest` seconds where it can be: (start, end,
     the word spans inside, still in line time). Each cut falls in the middle of the widest gap between words
     in the second half of the piece (at most `longest` from its start), or at a word boundary when the words
-    run on. A word that alone runs past `longest` is a piece of its own; the last piece runs to the line's
-    end. A line no longer than `longest` is one piece, (0, seconds, spans).
+    run on. A word that alone runs past `longest` from the piece's start (itself long, or after a long
+    silence) is a piece of its own, and the last piece runs to the line's end: few states, so little memory.
+    A line no longer than `longest` is one piece, (0, seconds, spans).
 
     pocketsphinx's phone pass keeps a table of every frame by every state of the whole utterance: 0.3 GB
     for a 2-minute line, 2.5 GB for a 6-minute one."""
