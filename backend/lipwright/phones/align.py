@@ -49,13 +49,15 @@ def align_prepared_words(clip: AudioClip, prepared: TranscriptWords) -> tuple[li
         add_guessed_words(shared, prepared.guessed)
         word_spans = _align_words(shared, pcm, prepared.words)
         phones, estimated = [], False
-        for start, end, spans in pieces(word_spans, len(pcm) / BYTES_PER_SECOND, PIECE_SECONDS):
-            piece = pcm[_byte(start):_byte(end)] if (start, end) != (0.0, len(pcm) / BYTES_PER_SECOND) else pcm
+        cut = pieces(word_spans, len(pcm) / BYTES_PER_SECOND, PIECE_SECONDS)
+        for number, (start, end, spans) in enumerate(cut):
+            last = number == len(cut) - 1
+            piece = pcm if len(cut) == 1 else pcm[_byte(start):len(pcm) if last else _byte(end)]
             try:
-                if piece is not pcm:  # the phone pass follows the word path of the audio it is given
+                if len(cut) > 1:  # the phone pass follows the word path of the audio it is given
                     _align_words(shared, piece, [word for word, _, _ in spans])
                 found = _align_phones_inside_words(shared, piece)
-                if found and end < len(pcm) / BYTES_PER_SECOND:
+                if found and not last:
                     # The phone pass stops a frame short of its audio's end; where the words run on through
                     # a cut, that gap would read as a pause in the middle of speech.
                     found[-1] = Phone(found[-1].label, found[-1].start, max(found[-1].end, end - start))
