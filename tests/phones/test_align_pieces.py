@@ -43,6 +43,23 @@ def test_generated_lines_are_cut_into_pieces_that_cover_them():
                 assert end - start <= longest + 1e-9 or len(inside) == 1
 
 
+def test_cuts_in_pauses_fall_on_the_decoders_frames():
+    """Word spans from the decoder start and end on its 10 ms frames; each cut between two words does too, so
+    that a piece's frames are the whole line's."""
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        spans, seconds = _random_spans(rng)
+        spans = [(word, round(start, 2), round(end, 2)) for word, start, end in spans]
+        spans = [span for span in spans if span[2] > span[1]]
+        if not spans:
+            continue
+        cut = pieces(spans, seconds, float(rng.uniform(2, 30)), grid=0.01)
+        assert [span for _, _, inside in cut for span in inside] == spans
+        for (start, end, inside), following in zip(cut, cut[1:]):
+            assert abs(end * 100 - round(end * 100)) < 1e-6, end
+            assert inside[-1][2] <= end <= max(following[2][0][1], inside[-1][2])
+
+
 def test_a_line_no_longer_than_a_piece_is_one_piece():
     spans = [("a", 0.5, 1.0), ("b", 1.2, 2.0)]
     assert pieces(spans, 3.0, 30.0) == [(0.0, 3.0, spans)]
@@ -108,14 +125,14 @@ def test_a_piece_whose_phone_pass_fails_spreads_its_words_phones(long_line, monk
     assert cut[0].start == 0.0 and cut[-1].end == pytest.approx(clip.seconds)
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(8))
 def test_generated_lines_align_in_pieces_as_in_one_pass(seed, monkeypatch):
     """Over generated lines (voices, sentence orders, pauses of 0.15-1 s between sentences, pieces of 6-10 s):
     the same phones as one pass, nearly all at the same times, and no pause where one pass heard speech. (A
     cut where the words run on for a whole piece, with no pause to cut in, still moves phones near it: left,
     see RESULTS.)"""
     rng = np.random.default_rng(seed)
-    engine, voice = [("espeak-ng", "en-us"), ("espeak-ng", "en-gb"), ("flite", "awb"), ("flite", "rms")][seed]
+    engine, voice = [("espeak-ng", "en-us"), ("espeak-ng", "en-gb"), ("flite", "awb"), ("flite", "rms")][seed % 4]
     order = [SENTENCES[i] for i in rng.integers(0, len(SENTENCES), 7)]
     parts: list = [0.3]
     for sentence in order:
@@ -130,12 +147,12 @@ def test_generated_lines_align_in_pieces_as_in_one_pass(seed, monkeypatch):
         if phone.label == "SIL":
             middle = 0.5 * (phone.start + phone.end)
             assert any(p.label == "SIL" and p.start - 0.02 <= middle <= p.end + 0.02 for p in whole), phone
-    # A piece's word pass may pick another of a word's pronunciations than the whole line's did ("the" as
-    # DH AH or DH IY): nearly all phones the same, and those the same nearly all at the same times.
+    # Each piece says every word as the whole line's word pass heard it ("the" as DH AH or DH IY; left to
+    # itself a piece picked another in up to 3% of phones): the same phones, nearly all at the same times
+    # (each piece's cepstral mean is its own).
     cut, whole = [p for p in cut if p.label != "SIL"], [p for p in whole if p.label != "SIL"]
     matcher = SequenceMatcher(a=[p.label for p in cut], b=[p.label for p in whole], autojunk=False)
-    assert matcher.ratio() >= 0.97, matcher.get_opcodes()
-    pairs = [(cut[i + k], whole[j + k]) for i, j, size in matcher.get_matching_blocks() for k in range(size)]
-    moved = [max(abs(a.start - b.start), abs(a.end - b.end)) for a, b in pairs]
+    assert [p.label for p in cut] == [p.label for p in whole], matcher.get_opcodes()
+    moved = [max(abs(a.start - b.start), abs(a.end - b.end)) for a, b in zip(cut, whole)]
     assert np.mean(np.array(moved) <= 0.011) >= 0.9, f"{sum(m > 0.011 for m in moved)} of {len(moved)} moved"
     assert max(moved) <= 0.15

@@ -49,12 +49,13 @@ def align_prepared_words(clip: AudioClip, prepared: TranscriptWords) -> tuple[li
         add_guessed_words(shared, prepared.guessed)
         word_spans = _align_words(shared, pcm, prepared.words)
         phones, estimated = [], False
-        cut = pieces(word_spans, len(pcm) / BYTES_PER_SECOND, PIECE_SECONDS)
+        cut = pieces(word_spans, len(pcm) / BYTES_PER_SECOND, PIECE_SECONDS, shared.frame_seconds)
         for number, (start, end, spans) in enumerate(cut):
             last = number == len(cut) - 1
             piece = pcm if len(cut) == 1 else pcm[_byte(start):len(pcm) if last else _byte(end)]
             try:
-                if len(cut) > 1:  # the phone pass follows the word path of the audio it is given
+                if len(cut) > 1:  # the phone pass follows the word path of the audio it is given, each word
+                    # said as the whole line's pass heard it ("the" as DH AH or DH IY: "the(2)")
                     _align_words(shared, piece, [word for word, _, _ in spans])
                 found = _align_phones_inside_words(shared, piece)
                 if found and not last:
@@ -92,6 +93,8 @@ def add_guessed_words(shared: SharedDecoder, guessed: dict[str, str]) -> None:
 
 
 def _align_words(shared: SharedDecoder, pcm: bytes, words: list[str]) -> list[tuple[str, float, float]]:
+    """Each word's (pronunciation the search took, as the dictionary names it: "the(2)", start, end). `words`
+    may name pronunciations too, and the search takes those."""
     decoder = shared.decoder
     step = shared.frame_seconds
     failure = AlignmentFailed(
@@ -109,25 +112,27 @@ def _align_words(shared: SharedDecoder, pcm: bytes, words: list[str]) -> list[tu
     if segments is None:
         raise failure
     spans = [
-        (base_word(segment.word), segment.start_frame * step, (segment.end_frame + 1) * step)
+        (segment.word, segment.start_frame * step, (segment.end_frame + 1) * step)
         for segment in segments
         if not is_filler(segment.word)
     ]
     # A search that ran out of audio can end early with a partial path; only the whole
     # transcript, in order, counts as an alignment.
-    if [word for word, _, _ in spans] != words:
+    if [base_word(word) for word, _, _ in spans] != [base_word(word) for word in words]:
         raise failure
     return spans
 
 
-def pieces(spans: list[tuple[str, float, float]], seconds: float, longest: float = PIECE_SECONDS
+def pieces(spans: list[tuple[str, float, float]], seconds: float, longest: float = PIECE_SECONDS, grid: float = 0.0
            ) -> list[tuple[float, float, list[tuple[str, float, float]]]]:
     """The line cut for the phone pass into pieces of at most `longest` seconds where it can be: (start, end,
     the word spans inside, still in line time). Each cut falls in the middle of the widest gap between words
     in the second half of the piece (at most `longest` from its start), or at a word boundary when the words
     run on. A word that alone runs past `longest` from the piece's start (itself long, or after a long
     silence) is a piece of its own, and the last piece runs to the line's end: few states, so little memory.
-    A line no longer than `longest` is one piece, (0, seconds, spans).
+    A line no longer than `longest` is one piece, (0, seconds, spans). With a `grid` (the decoder's frame), a
+    cut in a pause falls on it, so that each piece's frames are the whole line's: cut between two frames, a
+    piece heard every phone a fraction of a frame off, and one boundary in eight moved by a frame.
 
     pocketsphinx's phone pass keeps a table of every frame by every state of the whole utterance: 0.3 GB
     for a 2-minute line, 2.5 GB for a 6-minute one."""
@@ -156,6 +161,8 @@ def pieces(spans: list[tuple[str, float, float]], seconds: float, longest: float
         end_of_word = max(spans[last][2], start)
         middle = 0.5 * (end_of_word + max(spans[last + 1][1], end_of_word))
         cut = min(middle, max(end_of_word, start + longest))
+        if grid > 0:
+            cut = min(max(round(cut / grid) * grid, end_of_word), max(spans[last + 1][1], end_of_word))
         result.append((start, cut, spans[first:last + 1]))
         start, first = cut, last + 1
     return result or [(0.0, seconds, spans)]
