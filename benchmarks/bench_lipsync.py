@@ -359,6 +359,26 @@ def quieter(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
     return _rewritten(clips, folder, lambda samples, rate, rng: samples * 10 ** (decibels / 20), subtype="PCM_24")
 
 
+def overdrive(spec: str) -> float:
+    """DB as dB of overdrive: how far over full scale the loudest peak was driven (0 < DB <= 40)."""
+    try:
+        decibels = float(spec)
+    except ValueError:
+        raise ValueError(f"overdrive {spec!r}: write how many dB the peaks were driven over full scale (e.g. 12)") \
+            from None
+    if not 0 < decibels <= 40:
+        raise ValueError(f"overdrive {spec!r}: the overdrive must be over 0 and at most 40 dB (e.g. 12)")
+    return decibels
+
+
+def clipped(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
+    """The clips recorded with the preamp's gain set too high: each clip's loudest peak driven `spec` dB over
+    full scale and everything beyond full scale cut off flat, as a converter does. Truth is unchanged."""
+    decibels = overdrive(spec)
+    return _rewritten(clips, folder, lambda samples, rate, rng: np.clip(
+        samples * 10 ** (decibels / 20) / max(np.abs(samples).max(), 1e-9), -1.0, 1.0))
+
+
 def _rewritten(clips: list[Clip], folder: Path, change: Callable[[np.ndarray, int, np.random.Generator], np.ndarray],
                salt: int | None = None, subtype: str = "PCM_16") -> list[Clip]:
     """Each clip's samples changed by `change(samples, rate, rng)` (rng seeded by the clip's place, and `salt` when
@@ -387,6 +407,9 @@ RECORDING_FAULTS = [
      "score the clips with mains hum under them: 50 or 60 Hz and four harmonics, the first at this peak level, "
      "e.g. 50:-45"),
     ("--gain", "DB", gain, quieter, "score the clips this many dB quieter, as recorded with the gain too low, e.g. -30"),
+    ("--overdrive", "DB", overdrive, clipped,
+     "score the clips clipped: each clip's loudest peak driven this many dB over full scale and cut off there, "
+     "as recorded with the gain too high, e.g. 12"),
 ]
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import __version__
 from ..audio.clip import AudioClip, frame_count
+from ..audio.declip import clipping_warning, declipped
 from ..audio.hum import without_hum
 from ..audio.loudness import frame_loudness
 from ..motion.arkit import ARKIT_NAMES
@@ -46,7 +47,9 @@ class PhonemeModel:
 
     def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation:
         started = time.perf_counter()
-        clip = without_hum(request.clip)  # a ground loop's tone in the pauses reads as sound to every step below
+        # Peaks cut flat buzz across the band, and a ground loop's tone in the pauses reads as sound, to every
+        # step below.
+        clip = without_hum(declipped(request.clip))
 
         progress(0.05, "aligning phones to the transcript" if request.transcript else "recognising phones")
         heard: list[Heard] = []  # what the networks heard, when recognition asks them (it needs torch)
@@ -62,6 +65,8 @@ class PhonemeModel:
         if track.recognised_by == NETWORK_HEARD:
             weights = open_jaw_as_heard(weights, heard[-1].weights)
         warnings = list(track.warnings)
+        if clipped := clipping_warning(request.clip):
+            warnings.append(clipped)
         if track.method == "recognised" and (speech_warning := little_speech_warning(clip, track.phones)):
             warnings.append(speech_warning)
         # Only where the user chose a phone search over a transcript: a transcript that did not fit has its own warning.

@@ -1,4 +1,5 @@
-"""bench_lipsync --hum and --gain: the same clips with a ground loop's hum under them, or recorded too quietly."""
+"""bench_lipsync --hum, --gain and --overdrive: the same clips with a ground loop's hum under them, recorded too
+quietly, or recorded too loud and clipped."""
 
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ import soundfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from bench_lipsync import gain, hum, quieter, with_hum  # noqa: E402
+from bench_lipsync import clipped, gain, hum, overdrive, quieter, with_hum  # noqa: E402
 from tests.benchmarks.conftest import PAD  # noqa: E402
 
 
@@ -56,3 +57,25 @@ def test_a_bad_gain_is_refused(spec, tmp_path):
 
 def test_a_gain_is_read_in_db():
     assert gain("-30") == -30.0
+
+
+def test_a_clipped_clip_is_driven_over_full_scale_and_cut_there(tmp_path, padded_clip):
+    clip, dry = padded_clip
+    hot = clipped([clip], "12", tmp_path / "clip")
+    heard, _ = soundfile.read(str(hot[0].wav), dtype="float64")
+    assert hot[0].truth == clip.truth and len(heard) == len(dry)
+    driven = dry * 10 ** (12 / 20) / np.abs(dry).max()
+    over = np.abs(driven) >= 1.0
+    assert 0.001 < over.mean() < 0.2
+    assert np.allclose(np.abs(heard[over]), 32767 / 32768, atol=1e-4)  # flat at full scale, in 16 bits
+    assert np.allclose(heard[~over], driven[~over], atol=1 / 32768)
+
+
+@pytest.mark.parametrize("spec", ["0", "-6", "41", "hot", "nan"])
+def test_a_bad_overdrive_is_refused(spec, tmp_path):
+    with pytest.raises(ValueError, match="overdrive"):
+        clipped([], spec, tmp_path)
+
+
+def test_an_overdrive_is_read_in_db():
+    assert overdrive("12") == 12.0
