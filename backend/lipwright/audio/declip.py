@@ -18,53 +18,105 @@ from .clip import AudioClip
 LEVEL_TOLERANCE = 2.0 ** -15
 CLIPPED_RUNS = 5
 QUIETEST_CLIP_LEVEL = 0.01  # extremes below this are a near-silent line, not a cut
+# Coarse samples repeat their top value at every loud peak (8-bit speech at -20 dBFS is 13 steps high):
+# a level fewer than FINEST_STEPS of the file's own steps above zero is quantisation, not a cut.
+FINEST_STEPS = 100
+# A run longer than this is no cut peak of speech (a microphone bump, a tone held at full scale): nothing
+# around it tells what it was, and rebuilding it would cost a solve as large as the run.
+LONGEST_RUN_SECONDS = 0.01
 CONTEXT_SECONDS = 0.015  # each side of a run: the sound its all-pole model is fitted to
 LONGEST_SPAN_SECONDS = 0.01  # runs rebuilt together at most this far apart (a solve's cost grows as its span cubed)
 PASSES = 2  # the first model hears the flat tops; the second the peaks the first rebuilt
 LARGEST_GAIN = 10.0  # a rebuilt peak at most 20 dB over the level it was cut at
 PEAK_AFTER = 0.99
 # Clipped 12 dB over full scale, 3-10% of a line's samples are cut and lip sync comes back as recorded well;
-# 20 dB, 10-26%, and it comes back only in part.
+# 20 dB, 10-30%, and it comes back only in part.
 WARN_CUT_FRACTION = 0.05
 
 
-def clipped_samples(samples: np.ndarray) -> np.ndarray:
-    """(n,) bool: the samples of `samples` cut off at its positive or negative extreme (none when the line
-    has fewer than CLIPPED_RUNS runs of two or more samples there)."""
-    cut = np.zeros(len(samples), dtype=bool)
+def clipped_samples(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """(n,) bool: the samples of `samples` cut off at its positive or negative extreme, in runs no longer
+    than LONGEST_RUN_SECONDS (none on a side with fewer than CLIPPED_RUNS runs of two or more samples)."""
+    return _mask(len(samples), *_cut_runs(samples, sample_rate))
+
+
+def _cut_runs(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends (exclusive) of the cut runs, both sides together in order (see clipped_samples)."""
+    longest = max(2, int(LONGEST_RUN_SECONDS * sample_rate))
+    starts, ends = [], []
     if not len(samples):
-        return cut
-    for level, at_level in ((float(samples.max()), lambda level: samples >= level - LEVEL_TOLERANCE),
-                            (-float(samples.min()), lambda level: samples <= -level + LEVEL_TOLERANCE)):
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    for sign in (1.0, -1.0):
+        level = sign * float(samples.max() if sign > 0 else samples.min())
         if level < QUIETEST_CLIP_LEVEL:
             continue
-        found = at_level(level)
+        found = sign * samples >= level - LEVEL_TOLERANCE
         if np.count_nonzero(found) < 2 * CLIPPED_RUNS:  # a line that was not cut: its peak is one sample
             continue
-        starts, ends = _runs(found)
-        if np.count_nonzero(ends - starts >= 2) >= CLIPPED_RUNS:
-            cut |= found
-    return cut
+        below = sign * samples[(sign * samples < level - LEVEL_TOLERANCE) & (sign * samples > 0.5 * level)]
+        if len(below) and level - float(below.max()) > level / FINEST_STEPS:
+            continue  # the next value down is a whole coarse step below: quantisation
+        run_starts, run_ends = _runs(found)
+        lengths = run_ends - run_starts
+        if np.count_nonzero((lengths >= 2) & (lengths <= longest)) >= CLIPPED_RUNS:
+            kept = lengths <= longest
+            starts.append(run_starts[kept])
+            ends.append(run_ends[kept])
+    if not starts:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    order = np.argsort(np.concatenate(starts))
+    return np.concatenate(starts)[order], np.concatenate(ends)[order]
+
+
+def _mask(length: int, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    mask = np.zeros(length, dtype=bool)
+    for start, end in zip(starts, ends):
+        mask[start:end] = True
+    return mask
 
 
 def declipped(clip: AudioClip) -> AudioClip:
     """`clip` with its cut peaks rebuilt and scaled under full scale (the same object when none are cut)."""
-    cut = clipped_samples(clip.samples)
-    if not cut.any():
-        return clip
-    rebuilt = _rebuilt(np.asarray(clip.samples, dtype=np.float64), cut, clip.sample_rate)
+    rebuilt, fraction = declipped_channels(clip.samples[:, None], clip.sample_rate)
+    return clip if not fraction else AudioClip(rebuilt[:, 0], clip.sample_rate, clip.warnings)
+
+
+def declipped_channels(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, float]:
+    """(frames, channels) float32 with each channel's cut peaks rebuilt, all scaled together under full scale
+    (`samples` itself when none are cut), and the largest share of a channel's samples that was cut. At the
+    recording's own rate: resampled, a flat top ripples and is no longer found."""
+    channels, fraction = [], 0.0
+    for index in range(samples.shape[1]):
+        channel = samples[:, index]
+        if index and np.array_equal(channel, samples[:, 0]):  # dual mono: rebuilt once
+            channels.append(channels[0])
+            continue
+        starts, ends = _cut_runs(channel, sample_rate)
+        if not len(starts):
+            channels.append(channel)
+            continue
+        fraction = max(fraction, float(np.sum(ends - starts)) / len(channel))
+        channels.append(_rebuilt(np.asarray(channel, dtype=np.float64), starts, ends, sample_rate))
+    if not fraction:
+        return samples, 0.0
+    rebuilt = np.stack(channels, axis=1)
     peak = float(np.abs(rebuilt).max())
     if peak > PEAK_AFTER:
         rebuilt *= PEAK_AFTER / peak
-    return AudioClip(rebuilt.astype(np.float32), clip.sample_rate, clip.warnings)
+    return rebuilt.astype(np.float32), fraction
 
 
 def clipping_warning(clip: AudioClip) -> str | None:
     """A warning for a line clipped hard enough that its rebuilt peaks may still cost lip sync; None otherwise."""
-    fraction = float(np.mean(clipped_samples(clip.samples))) if len(clip.samples) else 0.0
+    fraction = float(np.mean(clipped_samples(clip.samples, clip.sample_rate))) if len(clip.samples) else 0.0
+    return cut_share_warning(fraction)
+
+
+def cut_share_warning(fraction: float, what: str = "The audio") -> str | None:
+    """The warning for a line with `fraction` of its samples cut (None under WARN_CUT_FRACTION); `what` names it."""
     if fraction < WARN_CUT_FRACTION:
         return None
-    return (f"The audio is clipped: {fraction:.0%} of its samples were cut off at its loudest level (recorded "
+    return (f"{what} is clipped: {fraction:.0%} of its samples were cut off at its loudest level (recorded "
             "with the input gain too high). The cut peaks were rebuilt, but lip sync on the loudest words may be "
             "less accurate; record with lower gain if you can.")
 
@@ -75,15 +127,15 @@ def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
 
 
-def _rebuilt(samples: np.ndarray, cut: np.ndarray, sample_rate: int) -> np.ndarray:
+def _rebuilt(samples: np.ndarray, starts: np.ndarray, ends: np.ndarray, sample_rate: int) -> np.ndarray:
     from scipy.linalg import solve_toeplitz  # only for a line that was clipped
 
     order = int(round(sample_rate / 1000)) + 4  # two poles per formant up to the Nyquist frequency, and slack
     context = max(int(CONTEXT_SECONDS * sample_rate), 3 * order)
-    starts, ends = _runs(cut)
+    cut = _mask(len(samples), starts, ends)
     # Runs closer than the model's order share prediction-error equations: rebuild them together, up to
     # a span of LONGEST_SPAN_SECONDS (one solve's cost grows with the cube of its span; past that the
-    # neighbours' rebuilt samples stand in as known ones).
+    # neighbours' samples, as the last pass left them, stand in as known ones).
     longest = int(LONGEST_SPAN_SECONDS * sample_rate)
     groups, first = [], 0
     for index in range(1, len(starts) + 1):
@@ -100,7 +152,7 @@ def _rebuilt(samples: np.ndarray, cut: np.ndarray, sample_rate: int) -> np.ndarr
             if coefficients is None:
                 continue
             span_lo, span_hi = max(start - order, 0), min(end + order, len(x))
-            _interpolate(x, cut, levels, span_lo, span_hi, coefficients)
+            _interpolate(x, cut, levels, span_lo, span_hi, coefficients, start, end)
     return x
 
 
@@ -123,9 +175,9 @@ def _all_pole(sound: np.ndarray, order: int, solve_toeplitz) -> np.ndarray | Non
 
 
 def _interpolate(x: np.ndarray, cut: np.ndarray, levels: np.ndarray, lo: int, hi: int,
-                 coefficients: np.ndarray) -> None:
-    """Rebuild x's cut samples in [lo, hi) in place: least-squares AR interpolation, then once more with
-    any sample that came out inside the level it was cut at held at that level.
+                 coefficients: np.ndarray, first: int, last: int) -> None:
+    """Rebuild x's cut samples in [first, last) in place, the rest of [lo, hi) known: least-squares AR
+    interpolation, then once more with any sample that came out inside the level it was cut at held there.
 
     The prediction error e[t] = sum_k a[k] x[t - k] is smallest over the unknown samples u where
     sum_t e[t] de[t]/dx[u] = 0: with r the autocorrelation of a, sum_v r[u - v] x[v] = -sum_c r[u - c] x[c]
@@ -136,13 +188,14 @@ def _interpolate(x: np.ndarray, cut: np.ndarray, levels: np.ndarray, lo: int, hi
         return
     spread = np.correlate(coefficients, coefficients, "full")  # r[-p..p]
     window = x[lo:hi]
-    unknown = cut[lo:hi].copy()
+    unknown = np.zeros(hi - lo, dtype=bool)
+    unknown[first - lo:last - lo] = cut[first:last]
     for _ in range(2):
         where = np.flatnonzero(unknown)
         if not len(where):
             return
         known = np.where(unknown, 0.0, window)
-        right = -np.convolve(known, spread, "same")[where]
+        right = -np.convolve(known, spread, "full")[order:order + len(known)][where]
         distance = np.abs(where[:, None] - where[None, :])
         normal = np.where(distance <= order, spread[order + np.minimum(distance, order)], 0.0)
         normal[np.diag_indices_from(normal)] *= 1.0 + 1e-9

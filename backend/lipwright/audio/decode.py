@@ -14,6 +14,7 @@ from ..errors import AudioError
 from .clip import AudioClip
 from .container import NotAContainer, decode_container
 from .declared_size import check_declared_size
+from .declip import cut_share_warning, declipped_channels
 
 SUPPORTED_FORMATS = "WAV, FLAC, OGG (Vorbis/Opus), MP3, AIFF, M4A/AAC, MP4/MOV, WebM"
 MIN_SECONDS = 0.1
@@ -54,6 +55,9 @@ def load_audio(
             f"{name} is {1000 * samples.shape[0] / rate:.0f} ms long, too short to hold speech "
             f"(at least {MIN_SECONDS:.1f} s is needed); check the strip's length."
         )
+    samples, cut = declipped_channels(samples, rate)  # before the resampling, which ripples a flat top
+    if warning := cut_share_warning(cut, name):
+        warnings = [*warnings, warning]
     mono = samples.mean(axis=1, dtype=np.float64).astype(np.float32)
     if rate != target_rate:
         mono = soxr.resample(mono, rate, target_rate, quality="HQ").astype(np.float32)

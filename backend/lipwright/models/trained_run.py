@@ -90,8 +90,11 @@ class TrainedRunModel:
         overlap = round(OVERLAP_SECONDS * fps)
         jobs = []  # (line, window range, audio piece, speaker index, (line seed, window number))
         plans = []
+        heard: dict[int, np.ndarray] = {}  # by clip: sample_lines asks for one line many times
         for line, (clip, speaker) in enumerate(zip(clips, speakers)):
-            samples = _as_heard(clip)
+            if id(clip) not in heard:
+                heard[id(clip)] = _as_heard(clip)
+            samples = heard[id(clip)]
             frames = frame_count(len(samples) / SAMPLE_RATE, fps)
             windows = plan_windows(frames, window, overlap)
             plans.append((frames, windows))

@@ -131,8 +131,9 @@ def pieces(spans: list[tuple[str, float, float]], seconds: float, longest: float
     run on. A word that alone runs past `longest` from the piece's start (itself long, or after a long
     silence) is a piece of its own, and the last piece runs to the line's end: few states, so little memory.
     A line no longer than `longest` is one piece, (0, seconds, spans). With a `grid` (the decoder's frame), a
-    cut in a pause falls on it, so that each piece's frames are the whole line's: cut between two frames, a
-    piece heard every phone a fraction of a frame off, and one boundary in eight moved by a frame.
+    cut in a pause falls on it (a piece may then run up to half a frame past `longest`), so that each piece's
+    frames are the whole line's: cut between two frames, a piece heard every phone a fraction of a frame off
+    (on one generated line 11% of phones moved by more than a frame, on the grid 0.7%).
 
     pocketsphinx's phone pass keeps a table of every frame by every state of the whole utterance: 0.3 GB
     for a 2-minute line, 2.5 GB for a 6-minute one."""
