@@ -155,3 +155,37 @@ def test_a_cut_off_file_animates_what_is_there_and_says_so():
     result = wire.decode_result(run_animation_job(request, lambda f, m: None, "cpu"))
     assert result["offsets"].shape[0] == 8  # 0.75 s at 10 fps
     assert len(result["meta"]["warnings"]) == 1 and "is cut short" in result["meta"]["warnings"][0]
+
+
+def _wav(samples: np.ndarray, rate: int) -> bytes:
+    buffer = io.BytesIO()
+    soundfile.write(buffer, samples, rate, format="WAV", subtype="PCM_16")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("overdrive_db, warned", [(6.0, False), (20.0, True)])
+def test_a_clipped_recording_is_rebuilt_by_the_worker_not_while_the_user_waits(overdrive_db, warned):
+    """The quick checks only find the cut peaks; the slow side (run_model, in the worker) hears them rebuilt,
+    at the file's own rate. A hard-clipped file is named in one warning."""
+    from lipwright.jobs.animation_job import run_model
+    from tests.speech import synthesise
+
+    rate = 48000
+    spoken = synthesise("Bob bought a big map of the bay.", "flite", "awb", sample_rate=rate).astype(np.float64)
+    driven = spoken / np.abs(spoken).max() * 10 ** (overdrive_db / 20)
+    prepared = prepare_animation(wire.encode_request(_wav(np.clip(driven, -1.0, 1.0), rate),
+                                                     {"model": "envelope", "fps": 30}))
+    assert prepared.recording is not None and prepared.recording.rate == rate
+    assert np.abs(prepared.clip.samples).max() == pytest.approx(1.0, abs=1e-3)  # as cut: nothing rebuilt yet
+    heard = prepared.heard_clip()
+    assert heard.sample_rate == prepared.clip.sample_rate and len(heard.samples) == len(prepared.clip.samples)
+    assert np.abs(heard.samples).max() < 0.995  # scaled under full scale (a hair over 0.99, resampled)
+    assert any("is clipped" in warning for warning in prepared.clip.warnings) == warned
+    animation, meta = run_model(prepared, lambda *_: None, "cpu")
+    assert animation.offsets[:, :, 2].max() < 0.995  # the model heard the rebuilt line
+    assert sum("is clipped" in warning for warning in meta["warnings"]) == int(warned)
+
+
+def test_a_recording_that_is_not_clipped_is_prepared_as_it_is():
+    prepared = prepare_animation(wire.encode_request(beep_then_silence(), {"model": "envelope"}))
+    assert prepared.recording is None and prepared.heard_clip() is prepared.clip

@@ -50,10 +50,11 @@ def _cut_runs(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.nda
         level = sign * float(samples.max() if sign > 0 else samples.min())
         if level < QUIETEST_CLIP_LEVEL:
             continue
-        found = sign * samples >= level - LEVEL_TOLERANCE
+        signed = samples if sign > 0 else -samples
+        found = signed >= level - LEVEL_TOLERANCE
         if np.count_nonzero(found) < 2 * CLIPPED_RUNS:  # a line that was not cut: its peak is one sample
             continue
-        below = sign * samples[(sign * samples < level - LEVEL_TOLERANCE) & (sign * samples > 0.5 * level)]
+        below = signed[~found & (signed > 0.5 * level)]
         if len(below) and level - float(below.max()) > level / FINEST_STEPS:
             continue  # the next value down is a whole coarse step below: quantisation
         run_starts, run_ends = _runs(found)
@@ -121,10 +122,20 @@ def cut_share_warning(fraction: float, what: str = "The audio") -> str | None:
             "less accurate; record with lower gain if you can.")
 
 
+def cut_share(samples: np.ndarray, sample_rate: int) -> float:
+    """The largest share of a channel's samples (frames, channels) that was cut: 0 when none is clipped. Cheap
+    (the runs are found, nothing is rebuilt), for the checks made while a user waits."""
+    return max((float(np.sum(ends - starts)) / len(samples)
+                for starts, ends in (_cut_runs(samples[:, index], sample_rate) for index in range(samples.shape[1]))),
+               default=0.0) if len(samples) else 0.0
+
+
 def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Starts and ends (exclusive) of the runs of True in `mask`."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    padded = np.zeros(len(mask) + 2, dtype=bool)
+    padded[1:-1] = mask
+    edges = np.flatnonzero(padded[1:] != padded[:-1])  # bools throughout: a long line's mask stays small
+    return edges[0::2], edges[1::2]
 
 
 def _rebuilt(samples: np.ndarray, starts: np.ndarray, ends: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -143,7 +154,7 @@ def _rebuilt(samples: np.ndarray, starts: np.ndarray, ends: np.ndarray, sample_r
                 or ends[index] - starts[first] > longest):
             groups.append((starts[first], ends[index - 1]))
             first = index
-    levels = np.where(samples > 0, samples.max(), samples.min())  # the level each cut sample was cut at
+    levels = (float(samples.max()), float(samples.min()))  # the levels cut samples were cut at, by side
     x = samples.copy()
     for _ in range(PASSES):
         for start, end in groups:
@@ -174,7 +185,7 @@ def _all_pole(sound: np.ndarray, order: int, solve_toeplitz) -> np.ndarray | Non
     return np.concatenate([[1.0], predictor])
 
 
-def _interpolate(x: np.ndarray, cut: np.ndarray, levels: np.ndarray, lo: int, hi: int,
+def _interpolate(x: np.ndarray, cut: np.ndarray, levels: tuple[float, float], lo: int, hi: int,
                  coefficients: np.ndarray, first: int, last: int) -> None:
     """Rebuild x's cut samples in [first, last) in place, the rest of [lo, hi) known: least-squares AR
     interpolation, then once more with any sample that came out inside the level it was cut at held there.
@@ -204,7 +215,7 @@ def _interpolate(x: np.ndarray, cut: np.ndarray, levels: np.ndarray, lo: int, hi
             solution = np.linalg.solve(normal, right)
         except np.linalg.LinAlgError:
             return
-        level = levels[lo:hi][where]
+        level = np.where(window[where] > 0, *levels)  # a rebuilt sample keeps the side it was cut on
         # Consistent with the recording: a cut sample was at least as far out as the level it was cut at.
         held = np.sign(level) * np.clip(np.abs(solution), np.abs(level), LARGEST_GAIN * np.abs(level))
         window[where] = np.where(np.sign(solution) == np.sign(level), held, level)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from ..errors import AudioError
 from .clip import AudioClip
 from .container import NotAContainer, decode_container
 from .declared_size import check_declared_size
-from .declip import cut_share_warning, declipped_channels
+from .declip import cut_share, cut_share_warning, declipped_channels
 
 SUPPORTED_FORMATS = "WAV, FLAC, OGG (Vorbis/Opus), MP3, AIFF, M4A/AAC, MP4/MOV, WebM"
 MIN_SECONDS = 0.1
@@ -29,10 +30,48 @@ def load_audio(
     target_rate: int = 16000,
     max_seconds: float = 600.0,
 ) -> AudioClip:
-    """Decode `source` (the file's bytes, or a path) to mono float32 at `target_rate` Hz.
+    """Decode `source` (the file's bytes, or a path) to mono float32 at `target_rate` Hz, clipped peaks rebuilt.
 
     libsndfile reads what it can (WAV, FLAC, OGG, MP3, AIFF); PyAV (FFmpeg) the rest (phone and video
     files). Raises AudioError with a message that names the file, the problem and the fix."""
+    return decode_audio(source, max_seconds).clip(target_rate)
+
+
+@dataclass(frozen=True)
+class DecodedAudio:
+    """A checked recording at its own rate: samples (frames, channels) float32."""
+
+    name: str
+    samples: np.ndarray
+    rate: int
+    warnings: tuple[str, ...]
+
+    def cut_share(self) -> float:
+        """The largest share of a channel's samples cut off flat (0 when the recording is not clipped)."""
+        return cut_share(self.samples, self.rate)
+
+    def clip(self, target_rate: int = 16000, rebuild: bool = True) -> AudioClip:
+        """Mono at `target_rate`. Clipped peaks are rebuilt here, at the recording's own rate (resampled, a
+        flat top ripples and is no longer found), unless `rebuild` is False: the quick checks made while a
+        user waits leave that (seconds for a long clipped line) to the worker. Either way a hard-clipped
+        recording is named in a warning."""
+        samples, warnings = self.samples, list(self.warnings)
+        cut = declipped_channels(samples, self.rate) if rebuild else (samples, self.cut_share())
+        samples = cut[0]
+        if warning := cut_share_warning(cut[1], self.name):
+            warnings.append(warning)
+        mono = samples.mean(axis=1, dtype=np.float64).astype(np.float32)
+        if self.rate != target_rate:
+            mono = soxr.resample(mono, self.rate, target_rate, quality="HQ").astype(np.float32)
+        # Resampling can overshoot by a hair on full-scale input; the clip promises [-1, 1].
+        mono = np.clip(mono, -1.0, 1.0)
+        if float(np.max(np.abs(mono))) < SILENCE_PEAK:
+            raise AudioError(f"{self.name} is silent; check the strip/file (is it muted, or the wrong one?).")
+        return AudioClip(samples=np.ascontiguousarray(mono), sample_rate=target_rate, warnings=tuple(warnings))
+
+
+def decode_audio(source: bytes | str | os.PathLike, max_seconds: float = 600.0) -> DecodedAudio:
+    """Decode and check `source` at its own rate (see load_audio); raises AudioError naming what is wrong."""
     name, data = _open_source(source)
     try:
         samples, rate, warnings = _read_with_soundfile(name, data, max_seconds)
@@ -55,17 +94,7 @@ def load_audio(
             f"{name} is {1000 * samples.shape[0] / rate:.0f} ms long, too short to hold speech "
             f"(at least {MIN_SECONDS:.1f} s is needed); check the strip's length."
         )
-    samples, cut = declipped_channels(samples, rate)  # before the resampling, which ripples a flat top
-    if warning := cut_share_warning(cut, name):
-        warnings = [*warnings, warning]
-    mono = samples.mean(axis=1, dtype=np.float64).astype(np.float32)
-    if rate != target_rate:
-        mono = soxr.resample(mono, rate, target_rate, quality="HQ").astype(np.float32)
-    # Resampling can overshoot by a hair on full-scale input; the clip promises [-1, 1].
-    mono = np.clip(mono, -1.0, 1.0)
-    if float(np.max(np.abs(mono))) < SILENCE_PEAK:
-        raise AudioError(f"{name} is silent; check the strip/file (is it muted, or the wrong one?).")
-    return AudioClip(samples=np.ascontiguousarray(mono), sample_rate=target_rate, warnings=tuple(warnings))
+    return DecodedAudio(name, samples, rate, tuple(warnings))
 
 
 class _NotForSoundfile(Exception):

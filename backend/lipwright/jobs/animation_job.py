@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from .. import __version__, wire
 from ..audio.clip import AudioClip, frame_count
-from ..audio.decode import load_audio
+from ..audio.decode import DecodedAudio, decode_audio
 from ..errors import JobCancelled, LipwrightError, ModelError
 from ..files.atomic import atomic_writer
 from ..files.output_path import OutputError
@@ -117,12 +117,18 @@ class JobOptions(BaseModel):
 @dataclass(frozen=True)
 class PreparedAnimation:
     """mesh: the user's mesh (None: the model's template); correspondence: a prepared character's place on
-    the default head (retarget.correspondence.Correspondence), when its mesh came with one."""
+    the default head (retarget.correspondence.Correspondence), when its mesh came with one; recording: a
+    clipped recording at its own rate, whose peaks the worker rebuilds (`clip` is then the line as cut)."""
 
     options: JobOptions
     clip: AudioClip
     mesh: MeshData | None
     correspondence: object | None = None
+    recording: DecodedAudio | None = None
+
+    def heard_clip(self) -> AudioClip:
+        """The line the model hears: for a clipped recording, rebuilt here (the slow part's side)."""
+        return self.clip if self.recording is None else self.recording.clip(self.clip.sample_rate)
 
 
 def describe_validation_error(error: ValidationError, what: str) -> str:
@@ -162,7 +168,10 @@ def prepare_animation(
     job_options = parse_options(options)
     # Before decoding: no audio this server accepts could carry a longer transcript.
     _check_transcript_length(job_options.transcript, max_audio_seconds, "the longest audio accepted")
-    clip = load_audio(audio, max_seconds=max_audio_seconds)
+    recording = decode_audio(audio, max_seconds=max_audio_seconds)
+    # A clipped line's peaks are rebuilt by the worker (seconds for a long one), not while the user waits.
+    clipped = recording.cut_share() > 0
+    clip = recording.clip(rebuild=not clipped)
     _check_transcript_length(job_options.transcript, clip.seconds, "this audio")
     mesh = correspondence = None
     if mesh_arrays is not None:
@@ -173,7 +182,7 @@ def prepare_animation(
             correspondence = read_correspondence(mesh_arrays["correspondence"], mesh)
     if job_options.offsets:
         check_result_size(clip.seconds, job_options.fps, mesh, max_frame_vertices)
-    return PreparedAnimation(job_options, clip, mesh, correspondence)
+    return PreparedAnimation(job_options, clip, mesh, correspondence, recording if clipped else None)
 
 
 def check_result_size(seconds: float, fps: float, mesh: MeshData | None, max_frame_vertices: int) -> None:
@@ -216,7 +225,7 @@ def animation_request(prepared: PreparedAnimation) -> AnimationRequest:
     options = prepared.options
     return AnimationRequest(
         # A prepared character: the model moves its own template, whose motion is carried over afterwards.
-        clip=prepared.clip, fps=options.fps, transcript=options.transcript,
+        clip=prepared.heard_clip(), fps=options.fps, transcript=options.transcript,
         mesh=None if prepared.correspondence is not None else prepared.mesh, seed=options.seed,
         offsets=options.offsets, recognition=options.recognition, speaker=options.speaker,
     )

@@ -240,8 +240,8 @@ class TrainedRunModel:
 
 
 def _as_heard(clip: AudioClip) -> np.ndarray:
-    """The line as the networks hear it: its cut peaks rebuilt (at its own rate, where they are flat), at
-    16 kHz, without mains hum (a tone through the pauses cost the shipped networks 0.13-0.20 of their
+    """The line as the networks hear it: its cut peaks rebuilt (a clip from a file already has them rebuilt
+    at the file's rate; one handed over directly, at its own), at 16 kHz, without mains hum (a tone through the pauses cost the shipped networks 0.13-0.20 of their
     closures on the development voices; they trained on clean rooms)."""
     clip = declipped(clip)
     if clip.sample_rate != SAMPLE_RATE:
