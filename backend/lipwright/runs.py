@@ -8,5 +8,14 @@ import numpy as np
 
 def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """(first, end) index of every run of True in `mask`, end exclusive."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], np.asarray(mask).astype(np.int8), [0]])))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+    starts, ends = true_run_bounds(mask)
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def true_run_bounds(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The firsts and ends (exclusive) of the runs of True in `mask`, as arrays; bools throughout, so that a
+    mask over every sample of a long line stays one byte a sample."""
+    padded = np.zeros(len(mask) + 2, dtype=bool)
+    padded[1:-1] = mask
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return edges[0::2], edges[1::2]

@@ -6,6 +6,7 @@ import soundfile
 
 from lipwright.audio.clip import AudioClip
 from lipwright.audio.decode import load_audio
+from lipwright.runs import true_run_bounds
 from lipwright.audio.declip import LONGEST_RUN_SECONDS, PEAK_AFTER, clipped_samples, clipping_warning, declipped
 from tests.speech import synthesise
 
@@ -168,3 +169,52 @@ def test_dual_mono_is_rebuilt_once_and_alike_in_both_channels():
     both, fraction = declipped_channels(np.stack([cut, cut], axis=1), RATE)
     alone, _ = declipped_channels(cut[:, None], RATE)
     assert fraction > 0.005 and np.array_equal(both[:, 0], both[:, 1]) and np.array_equal(both[:, 0], alone[:, 0])
+
+
+def _generated(rng: np.random.Generator, rate: int) -> np.ndarray:
+    """A voiced-sounding line: harmonics of a gliding pitch under a syllable-rate envelope, with some noise."""
+    t = np.arange(int(rng.uniform(0.4, 1.2) * rate)) / rate
+    pitch = rng.uniform(80, 260) * (1 + 0.2 * np.sin(2 * np.pi * rng.uniform(0.5, 3) * t))
+    phase = 2 * np.pi * np.cumsum(pitch) / rate
+    voiced = sum(rng.uniform(0.1, 1) / k * np.sin(k * phase + rng.uniform(0, 2 * np.pi)) for k in range(1, 12))
+    envelope = np.maximum(np.sin(2 * np.pi * rng.uniform(2, 6) * t + rng.uniform(0, 6)), 0) ** 2
+    line = voiced * envelope + rng.normal(scale=rng.uniform(1e-4, 1e-2), size=len(t))
+    return line / np.abs(line).max()
+
+
+def test_generated_lines_clipped_or_not_keep_the_invariants():
+    """Over generated lines (8-48 kHz, 16 bits, 24 bits or float, clipped 1-20 dB on one side or both, some with
+    a held bump, some not clipped at all): a line that was not cut is never touched; in a cut one, only samples
+    at a side's level are found, every short run of two or more is, every sample not found is kept at one scale,
+    every rebuilt one lies at or beyond its level on its side, and the result is finite and under full scale."""
+    rng = np.random.default_rng(32)
+    for case in range(60):
+        rate = int(rng.choice([8000, 16000, 44100, 48000]))
+        truth = _generated(rng, rate) * 10 ** (rng.uniform(-12, -0.1) / 20)
+        step = {0: 2.0 ** -15, 1: 2.0 ** -23, 2: 0.0}[case % 3]
+        quantise = (lambda x: np.round(x / step) * step) if step else (lambda x: x)
+        if case % 4 == 0:  # not clipped: its loudest sample is one sample
+            clean = quantise(truth)
+            assert not clipped_samples(clean, rate).any(), case
+            continue
+        top = 1.0
+        bottom = -1.0 if case % 5 else -np.inf  # now and then one side only
+        cut = quantise(np.clip(truth * 10 ** (rng.uniform(1, 20) / 20) / np.abs(truth).max(), bottom, top))
+        if case % 7 == 0:
+            start = int(rng.integers(0, len(cut) // 2))
+            cut[start:start + rate // 20] = top  # a 50 ms bump
+        found = clipped_samples(cut, rate)
+        sides = [cut >= cut.max() - 2.0 ** -15, cut <= cut.min() + 2.0 ** -15]
+        assert not np.any(found & ~(sides[0] | sides[1])), case
+        for side in sides:  # a side with five short runs of two or more is found, every such run of it
+            runs = [(a, b) for a, b in zip(*true_run_bounds(side)) if 2 <= b - a <= 0.01 * rate]
+            if len(runs) >= 5:
+                assert all(found[a:b].all() for a, b in runs), case
+        restored = declipped(AudioClip(cut.astype(np.float32), rate)).samples.astype(np.float64)
+        assert np.all(np.isfinite(restored)) and np.abs(restored).max() <= PEAK_AFTER + 1e-6, case
+        if not found.any():
+            continue
+        scale = restored[~found] @ cut[~found] / (cut[~found] @ cut[~found])
+        assert np.allclose(restored[~found], scale * cut[~found], atol=1e-5), case
+        assert np.all(np.sign(restored[found]) == np.sign(cut[found])), case
+        assert np.all(np.abs(restored[found]) >= scale * np.abs(cut[found]) - 1e-5), case

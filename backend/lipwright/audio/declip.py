@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..runs import true_run_bounds
 from .clip import AudioClip
 
 # A run of at least two samples at the line's extreme (within a 16-bit step) is a cut peak; a natural
@@ -19,7 +20,8 @@ LEVEL_TOLERANCE = 2.0 ** -15
 CLIPPED_RUNS = 5
 QUIETEST_CLIP_LEVEL = 0.01  # extremes below this are a near-silent line, not a cut
 # Coarse samples repeat their top value at every loud peak (8-bit speech at -20 dBFS is 13 steps high):
-# a level fewer than FINEST_STEPS of the file's own steps above zero is quantisation, not a cut.
+# a level fewer than FINEST_STEPS of the file's own steps above zero is quantisation, not a cut. (The gap
+# to the next value below the level is no measure of the step: a wave cut steeply leaves a wide one.)
 FINEST_STEPS = 100
 # A run longer than this is no cut peak of speech (a microphone bump, a tone held at full scale): nothing
 # around it tells what it was, and rebuilding it would cost a solve as large as the run.
@@ -54,10 +56,11 @@ def _cut_runs(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.nda
         found = signed >= level - LEVEL_TOLERANCE
         if np.count_nonzero(found) < 2 * CLIPPED_RUNS:  # a line that was not cut: its peak is one sample
             continue
-        below = signed[~found & (signed > 0.5 * level)]
-        if len(below) and level - float(below.max()) > level / FINEST_STEPS:
-            continue  # the next value down is a whole coarse step below: quantisation
-        run_starts, run_ends = _runs(found)
+        # The file's step, read off the values in its loud half (a float file's are all distinct).
+        values = np.unique(signed[signed > 0.5 * level])
+        if len(values) > 1 and level < FINEST_STEPS * float(np.diff(values).min()):
+            continue  # the level is a few coarse steps high: quantisation repeats it, nothing was cut
+        run_starts, run_ends = true_run_bounds(found)
         lengths = run_ends - run_starts
         if np.count_nonzero((lengths >= 2) & (lengths <= longest)) >= CLIPPED_RUNS:
             kept = lengths <= longest
@@ -125,17 +128,11 @@ def cut_share_warning(fraction: float, what: str = "The audio") -> str | None:
 def cut_share(samples: np.ndarray, sample_rate: int) -> float:
     """The largest share of a channel's samples (frames, channels) that was cut: 0 when none is clipped. Cheap
     (the runs are found, nothing is rebuilt), for the checks made while a user waits."""
-    return max((float(np.sum(ends - starts)) / len(samples)
-                for starts, ends in (_cut_runs(samples[:, index], sample_rate) for index in range(samples.shape[1]))),
-               default=0.0) if len(samples) else 0.0
-
-
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Starts and ends (exclusive) of the runs of True in `mask`."""
-    padded = np.zeros(len(mask) + 2, dtype=bool)
-    padded[1:-1] = mask
-    edges = np.flatnonzero(padded[1:] != padded[:-1])  # bools throughout: a long line's mask stays small
-    return edges[0::2], edges[1::2]
+    shares = [0.0]
+    for index in range(samples.shape[1] if len(samples) else 0):
+        starts, ends = _cut_runs(samples[:, index], sample_rate)
+        shares.append(float(np.sum(ends - starts)) / len(samples))
+    return max(shares)
 
 
 def _rebuilt(samples: np.ndarray, starts: np.ndarray, ends: np.ndarray, sample_rate: int) -> np.ndarray:
