@@ -38,7 +38,7 @@ SHIPPED_MODEL_SUFFIXES = {".json", ".safetensors", ".md"}
 # matplotlib and tqdm are left out). Their version bounds come from pyproject.toml; numpy is only a bound
 # here, since Blender ships its own. Every one has cp311 (or py3) wheels for all of PLATFORM_TAGS.
 RUNTIME_PACKAGES = ("fastapi", "uvicorn", "pydantic", "soundfile", "soxr", "pocketsphinx", "numpy",
-                    "scipy", "nara-wpe", "trimesh", "rtree", "fast-simplification")
+                    "scipy", "nara-wpe", "trimesh", "rtree", "fast-simplification", "safetensors")
 # numpy is Blender's own; nara-wpe declares tqdm and bottleneck, but the WPE module the backend imports uses
 # neither (only numpy and click).
 NOT_BUNDLED = {"numpy", "tqdm", "bottleneck"}

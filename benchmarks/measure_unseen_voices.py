@@ -89,7 +89,7 @@ def sound_statistics(samples: np.ndarray, encoder: LogMelEncoder) -> dict[str, f
     centred = mel - mel.mean(axis=1, keepdims=True)  # what the encoder passes on
     envelope = mel[:, speech].mean(axis=1)
     config = encoder.config
-    from lipwright.encoders.log_mel import hz_to_mel, mel_to_hz
+    from lipwright.audio.mel import hz_to_mel, mel_to_hz
 
     centres = mel_to_hz(np.linspace(hz_to_mel(config.low_hz), hz_to_mel(config.high_hz), config.mels + 2)[1:-1])
     band = centres > 300
@@ -183,7 +183,7 @@ VTLN_FACTORS = (0.85, 0.92, 1.0, 1.08, 1.18)
 @contextmanager
 def warped_filters(factor: float):
     """The encoder's mel filter bank with its band edges moved by `factor` (1: as trained)."""
-    from lipwright.encoders.log_mel import mel_filter_bank
+    from lipwright.audio.mel import mel_filter_bank
 
     original = LogMelEncoder._filters
 

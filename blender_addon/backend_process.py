@@ -27,7 +27,7 @@ ADDON_DIR = Path(__file__).resolve().parent
 BUNDLED_BACKEND = ADDON_DIR / "backend"  # build_addon.py puts the backend source here
 # What the default model's server imports; build_addon.py bundles them as wheels (numpy is Blender's own).
 DEFAULT_MODEL_MODULES = ("numpy", "fastapi", "uvicorn", "pydantic", "soundfile", "soxr", "pocketsphinx", "num2words",
-                         "scipy", "nara_wpe", "click")
+                         "scipy", "nara_wpe", "click", "safetensors")
 # What the backend's prepare-character job imports (the face detector, mediapipe, is optional and not bundled).
 PREPARE_CHARACTER_MODULES = ("scipy", "trimesh", "rtree", "fast_simplification")
 _MISSING_MODULE = re.compile(r"No module named '([\w.]+)'")

@@ -171,11 +171,11 @@ class LipwrightSceneSettings(bpy.types.PropertyGroup):
     recognition: bpy.props.EnumProperty(
         name="Without Transcript", default="FAST",
         description="How the Phonemes model hears a line that has no transcript",
-        items=(("FAST", "Fast", "Recognise phones (quick)"),
+        items=(("FAST", "Fast", "Recognise phones, their p/b/m checked by the shipped networks' phone heads (quick)"),
                ("ACCURATE", "Accurate", "Recognise words, then align them (slower)"),
                ("NETWORK", "Network Closures",
-                "Recognise phones and check them against the lip closures and p/b/m the shipped neural networks "
-                "hear: closes far more p/b/m on voices the phone search hears poorly (the backend loads PyTorch once)")),
+                "Fast, plus the lip closures and jaw opening the shipped GLDiTalker hears: closes more p/b/m on "
+                "voices the phone search hears poorly (the backend loads PyTorch once)")),
     )
     speaker: bpy.props.EnumProperty(
         name="Speaker", items=_speakers, get=_get_speaker, set=_set_speaker,

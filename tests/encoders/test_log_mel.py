@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from lipwright.encoders.frame_rate import frames_for, to_frames
-from lipwright.encoders.log_mel import LogMelConfig, LogMelEncoder, hz_to_mel, mel_filter_bank, mel_to_hz
+from lipwright.audio.mel import hz_to_mel, mel_filter_bank, mel_to_hz
+from lipwright.encoders.log_mel import LogMelConfig, LogMelEncoder
 
 
 def test_filters_are_triangles_that_cover_the_band_once():

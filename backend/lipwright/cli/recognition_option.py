@@ -10,5 +10,6 @@ RECOGNITION_CHOICES = ("fast", "accurate", "network")
 def add_recognition_argument(parser: argparse.ArgumentParser, **options) -> None:
     parser.add_argument("--recognition", choices=RECOGNITION_CHOICES, **options,
                         help="without a transcript: fast (phone search, the default), accurate (word search, "
-                             "slower) or network (phone search checked by the shipped neural networks: the lip "
-                             "closures and p/b/m they hear; loads PyTorch, best on voices the phone search hears poorly)")
+                             "slower), both with their p/b/m checked by the shipped networks' phone heads, or "
+                             "network (fast plus the lip closures and jaw opening a shipped network hears; loads "
+                             "PyTorch, best on voices the phone search hears poorly)")

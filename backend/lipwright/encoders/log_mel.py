@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..audio.mel import mel_filter_bank
 from .frame_rate import at_frame_times, to_frames
 
 
@@ -30,26 +31,6 @@ class LogMelConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def hz_to_mel(hz: np.ndarray | float) -> np.ndarray:
-    return 2595.0 * np.log10(1.0 + np.asarray(hz) / 700.0)  # the HTK mel scale
-
-
-def mel_to_hz(mel: np.ndarray | float) -> np.ndarray:
-    return 700.0 * (10.0 ** (np.asarray(mel) / 2595.0) - 1.0)
-
-
-def mel_filter_bank(sample_rate: int, n_fft: int, mels: int, low_hz: float, high_hz: float) -> np.ndarray:
-    """(mels, n_fft // 2 + 1) triangular filters, evenly spaced on the mel scale, each peaking at 1."""
-    if not 0 <= low_hz < high_hz <= sample_rate / 2:
-        raise ValueError(f"mel band {low_hz}-{high_hz} Hz does not fit under Nyquist ({sample_rate / 2} Hz)")
-    bin_hz = np.linspace(0.0, sample_rate / 2, n_fft // 2 + 1)
-    edges = mel_to_hz(np.linspace(hz_to_mel(low_hz), hz_to_mel(high_hz), mels + 2))
-    lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]
-    rising = (bin_hz - lower) / (centre - lower)
-    falling = (upper - bin_hz) / (upper - centre)
-    return np.clip(np.minimum(rising, falling), 0.0, None).astype(np.float32)
 
 
 class LogMelEncoder(nn.Module):

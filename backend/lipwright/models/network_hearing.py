@@ -13,20 +13,19 @@ asked, so torch is imported then and never for the default modes.
 from __future__ import annotations
 
 import threading
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..audio.clip import AudioClip, frame_count
+from ..audio.clip import AudioClip
 from ..errors import ModelError
 from ..metrics.lipsync import SEALED, frame_runs
 from ..motion.arkit import ARKIT_INDEX
-from ..motion.retime import retimed
 from ..motion.visemes import mouth_opening
 from ..phones.heard_bilabials import HeardLips
 from .base import AnimationRequest
+from .phone_heads import PhoneHeads
 from .run_folders import SHIPPED_MODELS_DIR, RunFolder, read_run, run_folder_of, torch_missing
 
 # The shipped network whose closures held up best on the unseen-voice development set (GLDiTalker,
@@ -44,7 +43,7 @@ class Heard:
 
     weights: np.ndarray  # the hearing run's ARKit weights, (frames at the animation's fps, 52)
     bilabial: np.ndarray | None  # the phone heads' mean p/b/m probability per frame at bilabial_fps; None: no heads
-    bilabial_fps: float  # the hearing run's own frame rate, at which the thresholds were chosen
+    bilabial_fps: float  # the heads' own frame rate (the networks', at which the thresholds were chosen)
 
     def lips(self, fps: float) -> HeardLips:
         """What the phone search is told: where the weights (at `fps`) seal the lips, and the p/b/m probability."""
@@ -52,42 +51,55 @@ class Heard:
 
 
 class NetworkHearing:
-    """`hearing(clip, fps)` -> Heard: the hearing run's motion for the line, and the mean probability of p, b
-    or m that its phone head (when it has one) and the listening runs' heads hear at each of its frames."""
+    """`hearing(clip, fps)` -> Heard: the hearing run's motion for the line (torch), and the mean probability of
+    p, b or m that its phone head (when it has one) and the listening runs' heads hear at each of its frames
+    (`bilabials(clip)`, numpy only: every recognition mode asks it)."""
 
     def __init__(self, device: str = "auto", run_folder: Path = SHIPPED_MODELS_DIR / HEARING_RUN,
                  listening: tuple[Path, ...] = tuple(SHIPPED_MODELS_DIR / name for name in LISTENING_RUNS)) -> None:
         self.device, self.run_folder, self.listening = device, Path(run_folder), tuple(map(Path, listening))
-        self._models = None
+        self._model = None
+        self._heads: PhoneHeads | None = None
         self._lock = threading.Lock()  # one load, whichever job asks first
 
     def __call__(self, clip: AudioClip, fps: float) -> Heard:
-        hearing, *listening = self._loaded()
+        hearing = self._loaded()
         weights = hearing.animate(AnimationRequest(clip=clip, fps=fps, offsets=False)).weights
-        own_fps = hearing.config.fps
-        frames = frame_count(clip.seconds, own_fps)
-        heads = [retimed(heard, model.config.fps, own_fps, frames) for model in (hearing, *listening)
-                 if (heard := model.heard_bilabials(clip)) is not None]
-        return Heard(weights, _mean_heard(heads) if heads else None, own_fps)
+        bilabial, own_fps = self.bilabials(clip) if self._head_folders() else (None, hearing.config.fps)
+        return Heard(weights, bilabial, own_fps)
 
-    def _loaded(self) -> list:
+    def bilabials(self, clip: AudioClip) -> tuple[np.ndarray, float]:
+        """(the heads' mean p/b/m probability per frame, their frame rate); ModelError when a run is unusable."""
         with self._lock:
-            if self._models is None:
-                self._models = [self._load(folder, role) for folder, role in self._runs()]
-            return self._models
+            if self._heads is None:
+                for folder in self.listening:
+                    if problem := _hearing_run(folder, "listening")[1]:
+                        raise ModelError(f"The trained run {folder.name}, whose phone head listens for p, b and m, "
+                                         f"cannot be used here ({problem}).")
+                if not (folders := self._head_folders()):
+                    raise ModelError(f"No trained run here has a phone head to listen for p, b and m with "
+                                     f"({self.run_folder.name}).")
+                self._heads = PhoneHeads(folders)
+        return self._heads(clip)
 
-    def _runs(self) -> list[tuple[Path, str]]:
-        return [(self.run_folder, "hearing"), *((folder, "listening") for folder in self.listening)]
+    def _head_folders(self) -> tuple[Path, ...]:
+        """The folders of the runs whose heads listen: the hearing run's when it has one, and the listening runs'."""
+        runs = [_hearing_run(folder, "listening") for folder in (self.run_folder, *self.listening)]
+        return tuple(run.folder for run, problem in runs if run is not None and not problem)
 
-    def _load(self, folder: Path, role: str):
-        run, problem = _hearing_run(folder, role)
-        if problem:
-            raise ModelError(f"Recognition 'network' hears the line with the trained run {folder.name}, "
-                             f"which cannot be used here ({problem}). Choose recognition 'fast' instead.")
-        from ..devices import resolve_device
-        from .trained_run import TrainedRunModel
+    def _loaded(self):
+        with self._lock:
+            if self._model is None:
+                for folder, role in [(self.run_folder, "hearing"), *((folder, "listening") for folder in self.listening)]:
+                    if problem := _hearing_run(folder, role)[1]:
+                        raise ModelError(f"Recognition 'network' hears the line with the trained run {folder.name}, "
+                                         f"which cannot be used here ({problem}). Choose recognition 'fast' instead.")
+                from ..devices import resolve_device
+                from .trained_run import TrainedRunModel
 
-        return TrainedRunModel(run.folder, resolve_device(self.device), name=run.name)
+                run, _ = _hearing_run(self.run_folder)
+                self._model = TrainedRunModel(run.folder, resolve_device(self.device), name=run.name)
+            return self._model
 
 
 def hearing_problem(run_folder: Path = SHIPPED_MODELS_DIR / HEARING_RUN,
@@ -108,18 +120,9 @@ def _hearing_run(run_folder: Path, role: str = "hearing") -> tuple[RunFolder | N
     if run is None:
         return None, f"{run_folder} holds no trained run"
     if role == "listening":
-        return run, run.problem or torch_missing() or ("" if run.phone_head else "it has no phone head to listen with")
+        return run, run.problem or ("" if run.phone_head else "it has no phone head to listen with")
     return run, run.problem or torch_missing() or ("" if run.motion_space == "weights" else
                                                    "it predicts vertices, not ARKit weights")
-
-
-def _mean_heard(heads: list[np.ndarray]) -> np.ndarray:
-    """The heads' mean per frame over those that heard it (NaN: a look-ahead head's first frames; NaN where
-    none did)."""
-    frames = min(len(head) for head in heads)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # "mean of empty slice" where no head heard a frame
-        return np.nanmean(np.stack([head[:frames] for head in heads]), axis=0)
 
 
 def sealed_spans(heard: np.ndarray, fps: float) -> list[tuple[float, float]]:

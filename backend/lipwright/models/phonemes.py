@@ -13,6 +13,7 @@ from ..audio.clip import AudioClip, frame_count
 from ..audio.declip import clipping_warning, declipped
 from ..audio.hum import without_hum
 from ..audio.loudness import frame_loudness
+from ..errors import ModelError
 from ..motion.arkit import ARKIT_NAMES
 from ..motion.coarticulation import phones_to_weights
 from ..motion.ending import ease_to_rest_at_end
@@ -42,7 +43,8 @@ class PhonemeModel:
     def __init__(self, device: str = "auto") -> None:
         self.device = "cpu"  # numpy only: the GPU would not help
         self.head = load_default_head()
-        # Recognition "network" only: what trained networks hear, loaded (with torch) on first use.
+        # What trained networks hear, each loaded on first use: their phone heads (numpy) weigh every
+        # recognition's consonants; recognition "network" adds the hearing run's motion (torch).
         self.hearing = NetworkHearing(device)
 
     def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation:
@@ -58,13 +60,23 @@ class PhonemeModel:
             heard.append(self.hearing(sound, request.fps))
             return heard[-1].lips(request.fps)
 
-        track = phones_for_clip(clip, request.transcript, request.recognition, hear)
+        unheard: list[str] = []  # why the phone heads could not listen (a damaged install)
+
+        def listen(sound: AudioClip) -> HeardLips | None:  # numpy only: every recognition mode
+            try:
+                return HeardLips([], *self.hearing.bilabials(sound))
+            except ModelError as error:
+                unheard.append(f"The recognised p, b and m were not checked by the shipped networks' phone heads: "
+                               f"{error}")
+                return None
+
+        track = phones_for_clip(clip, request.transcript, request.recognition, hear, listen)
 
         progress(0.7, "building visemes")
         weights = weights_for_phones(track.phones, clip, request.fps)
         if track.recognised_by == NETWORK_HEARD:
             weights = open_jaw_as_heard(weights, heard[-1].weights)
-        warnings = list(track.warnings)
+        warnings = [*track.warnings, *unheard]
         if clipped := clipping_warning(request.clip):
             warnings.append(clipped)
         if track.method == "recognised" and (speech_warning := little_speech_warning(clip, track.phones)):

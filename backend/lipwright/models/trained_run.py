@@ -15,8 +15,8 @@ import numpy as np
 
 from .. import __version__
 from ..audio.clip import AudioClip, frame_count
-from ..audio.declip import clipping_warning, declipped
-from ..audio.hum import without_hum
+from ..audio.declip import clipping_warning
+from ..audio.network_input import NETWORK_RATE, heard_by_networks
 from ..errors import ModelError
 from ..motion.arkit import ARKIT_NAMES
 from ..motion.retime import retimed
@@ -24,7 +24,7 @@ from ..motion.windows import audio_span, blend_windows, plan_windows
 from .base import Animation, AnimationRequest, Progress, no_progress
 from .head_offsets import rest_and_offsets
 
-SAMPLE_RATE = 16000
+SAMPLE_RATE = NETWORK_RATE
 WINDOW_SECONDS = 8.0  # near the length of the clips the networks train on
 OVERLAP_SECONDS = 1.0
 WINDOWS_PER_PASS = 16  # windows that share one forward pass (bounds memory on long lines)
@@ -93,7 +93,7 @@ class TrainedRunModel:
         heard: dict[int, np.ndarray] = {}  # by clip: sample_lines asks for one line many times
         for line, (clip, speaker) in enumerate(zip(clips, speakers)):
             if id(clip) not in heard:
-                heard[id(clip)] = _as_heard(clip)
+                heard[id(clip)] = heard_by_networks(clip)
             samples = heard[id(clip)]
             frames = frame_count(len(samples) / SAMPLE_RATE, fps)
             windows = plan_windows(frames, window, overlap)
@@ -165,22 +165,6 @@ class TrainedRunModel:
     def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation:
         return self.animate_many([request], progress)[0]
 
-    def heard_bilabials(self, clip: AudioClip) -> np.ndarray | None:
-        """(frames at the run's own fps,) the probability its phone head puts on p, b or m at each frame
-        (frame t at t / fps), heard over the whole line at once; NaN on the first frames a look-ahead
-        network never hears; None when the run has no phone head."""
-        head = getattr(self.network, "phone_net", None)
-        if head is None:
-            return None
-        torch = self._torch
-        samples = _as_heard(clip)
-        frames = frame_count(len(samples) / SAMPLE_RATE, self.config.fps)
-        with torch.inference_mode():
-            features, ahead = self.network.phone_features(torch.from_numpy(samples)[None].to(self.device), [frames])
-            heard = head.bilabial(features, ahead)[0].double().cpu().numpy()
-        heard[:ahead] = np.nan  # posteriors() calls these frames silence; here they are simply unheard
-        return heard
-
     # -- one line's result --
     def _animation(self, request: AnimationRequest, motion: np.ndarray, compute_seconds: float) -> Animation:
         frames = frame_count(request.clip.seconds, request.fps)
@@ -237,16 +221,3 @@ class TrainedRunModel:
 
         head = load_default_head()
         return head.mesh.vertices if head.mesh.vertex_count == vertices else None
-
-
-def _as_heard(clip: AudioClip) -> np.ndarray:
-    """The line as the networks hear it: its cut peaks rebuilt (a clip from a file already has them rebuilt
-    at the file's rate; one handed over directly, at its own), at 16 kHz, without mains hum (a tone through the pauses cost the shipped networks 0.13-0.20 of their
-    closures on the development voices; they trained on clean rooms)."""
-    clip = declipped(clip)
-    if clip.sample_rate != SAMPLE_RATE:
-        import soxr
-
-        samples = soxr.resample(clip.samples, clip.sample_rate, SAMPLE_RATE, quality="HQ").astype(np.float32)
-        clip = AudioClip(samples, SAMPLE_RATE, clip.warnings)
-    return np.asarray(without_hum(clip).samples, dtype=np.float32)

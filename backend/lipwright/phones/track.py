@@ -10,41 +10,43 @@ from .align import AlignmentFailed, align_phones_with_warnings, align_words_with
 from .align_cues import align_cues
 from .closures import add_missed_closures
 from .heard_bilabials import HeardLips, checked_by_networks
-from .phone import PhoneTrack
+from .phone import Phone, PhoneTrack
 from .recognise import recognise_phones, recognise_words
 from .subtitles import is_subtitles, parse_subtitles
 
 # Without a transcript: "fast" recognises phones directly (allphone search, ~10x real time);
 # "accurate" recognises words with the full English language model, aligns them as a transcript
 # (~1-2x real time) and adds the p/b/m closures that only the phone search heard (the two searches
-# miss different closures). Both hear 8 kHz-band audio with a mirrored upper band. Measured on
-# generated lines (benchmarks/RESULTS.md) accurate closes a few more p/b/m than fast (0.94-0.96
-# against 0.90-0.95 on tuning voices) but adds closures where there is none, opens vowels no better,
-# and is 10x slower, so fast is the default. "network" is fast's phone search with the closures a
-# trained network hears added (the caller brings the network as `hear_closures`: it needs torch, so it
-# is never the default; models/phonemes.py also opens the jaw as far as the network hears), each
-# recognised consonant the search confuses with p/b/m relabelled by what the networks' phone heads hear
-# (heard_bilabials.py). On voices none had heard it closed 0.95 of p/b/m against fast's 0.72.
+# miss different closures). Both hear 8 kHz-band audio with a mirrored upper band, and both have each
+# recognised consonant the search confuses with p/b/m relabelled by what the shipped networks' phone
+# heads hear (`hear_bilabials`, numpy: heard_bilabials.py), which took fast from 0.73 to 0.89 of p/b/m
+# closed on voices none had heard (accurate 0.88, at ten times the time: fast is the default). "network" also adds the closures a trained network's motion seals
+# (the caller brings it as `hear_closures`: it needs torch, so it is never the default; models/phonemes.py
+# also opens the jaw as far as the network hears): 0.96 on the same voices. Figures: benchmarks/RESULTS.md.
 RECOGNITION_MODES = ("accurate", "fast", "network")
 DEFAULT_RECOGNITION = "fast"
 NETWORK_HEARD = "phones and network"  # PhoneTrack.recognised_by of recognition "network"
 # What networks that heard the clip say of its lips: sealed spans, and p/b/m per frame when they can.
 HearClosures = Callable[[AudioClip], HeardLips]
+# How sure the networks' phone heads are of p/b/m at each frame (no sealed spans); None: they could not hear it.
+HearBilabials = Callable[[AudioClip], HeardLips | None]
 
 
 def phones_for_clip(clip: AudioClip, transcript: str | None = None, recognition: str = DEFAULT_RECOGNITION,
-                    hear_closures: HearClosures | None = None) -> PhoneTrack:
+                    hear_closures: HearClosures | None = None,
+                    hear_bilabials: HearBilabials | None = None) -> PhoneTrack:
     """Aligned phones when `transcript` is given and fits the audio; recognised phones otherwise.
 
     `transcript` may be SRT or WebVTT subtitles, aligned cue by cue. A transcript without words raises
     TranscriptError (the user can fix it); one that does not fit the audio falls back to recognition
-    with a warning. Recognition "network" needs `hear_closures`."""
+    with a warning. Recognition "network" needs `hear_closures`; the other two weigh the consonants they
+    recognise by `hear_bilabials` when it is given and hears the clip (it returns None when it cannot)."""
     if recognition not in RECOGNITION_MODES:
         raise ValueError(f"recognition must be one of {', '.join(RECOGNITION_MODES)}, got {recognition!r}")
     if recognition == "network" and hear_closures is None:
         raise ValueError("recognition 'network' needs hear_closures: what a network hears of the lips")
     if transcript is None or not transcript.strip():
-        return _recognise(clip, recognition, hear_closures)
+        return _recognise(clip, recognition, hear_closures, hear_bilabials)
     if is_subtitles(transcript):
         # SRT/VTT text: the cue times say where each part is spoken.
         phones, warnings, aligned = align_cues(clip, parse_subtitles(transcript))
@@ -54,11 +56,12 @@ def phones_for_clip(clip: AudioClip, transcript: str | None = None, recognition:
         return PhoneTrack(phones, "aligned", warnings)
     except AlignmentFailed as error:
         warning = f"{error} Fell back to recognising phones from the audio alone, which is less accurate."
-        track = _recognise(clip, recognition, hear_closures)
+        track = _recognise(clip, recognition, hear_closures, hear_bilabials)
         return PhoneTrack(track.phones, track.method, [warning, *track.warnings], track.recognised_by)
 
 
-def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | None) -> PhoneTrack:
+def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | None,
+               hear_bilabials: HearBilabials | None) -> PhoneTrack:
     # The searches (and accurate's alignment of the words they heard) and the networks hear the line with its
     # room's late reverberation taken out: a tail fills stop closures, and the phone search, trained on
     # close-talk speech, then hears t, d, k where p, b, m were (audio/dereverberate.py). Alignment to a given
@@ -67,13 +70,18 @@ def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | 
     if recognition == "network":
         phones = checked_by_networks(recognise_phones(clip), hear_closures(clip), clip.seconds)
         return PhoneTrack(phones, "recognised", recognised_by=NETWORK_HEARD)
+    heard = hear_bilabials(clip) if hear_bilabials is not None else None
+
+    def weighed(phones: list[Phone]) -> list[Phone]:
+        return checked_by_networks(phones, heard, clip.seconds) if heard is not None else phones
+
     if recognition == "accurate":
         words = recognise_words(clip)
         if words:
             try:
                 phones, warnings = align_words_with_warnings(clip, words)
                 phones = add_missed_closures(phones, recognise_phones(clip), clip.seconds)
-                return PhoneTrack(phones, "recognised", warnings, recognised_by="words")
+                return PhoneTrack(weighed(phones), "recognised", warnings, recognised_by="words")
             except AlignmentFailed:
                 pass  # the recognised words did not align end to end: the phone search still can
-    return PhoneTrack(recognise_phones(clip), "recognised", recognised_by="phones")
+    return PhoneTrack(weighed(recognise_phones(clip)), "recognised", recognised_by="phones")

@@ -1,0 +1,53 @@
+"""The mel scale and its log-mel spectrogram, in numpy: the trained networks' front end
+(encoders/log_mel.py runs the same in torch to train them), so the default model can hear a line as
+they do without importing torch."""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Steps of the spectrogram computed at once: a long line's frames stay a few megabytes.
+_BLOCK_STEPS = 4096
+
+
+def hz_to_mel(hz: np.ndarray | float) -> np.ndarray:
+    return 2595.0 * np.log10(1.0 + np.asarray(hz) / 700.0)  # the HTK mel scale
+
+
+def mel_to_hz(mel: np.ndarray | float) -> np.ndarray:
+    return 700.0 * (10.0 ** (np.asarray(mel) / 2595.0) - 1.0)
+
+
+def mel_filter_bank(sample_rate: int, n_fft: int, mels: int, low_hz: float, high_hz: float) -> np.ndarray:
+    """(mels, n_fft // 2 + 1) triangular filters, evenly spaced on the mel scale, each peaking at 1."""
+    if not 0 <= low_hz < high_hz <= sample_rate / 2:
+        raise ValueError(f"mel band {low_hz}-{high_hz} Hz does not fit under Nyquist ({sample_rate / 2} Hz)")
+    bin_hz = np.linspace(0.0, sample_rate / 2, n_fft // 2 + 1)
+    edges = mel_to_hz(np.linspace(hz_to_mel(low_hz), hz_to_mel(high_hz), mels + 2))
+    lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    rising = (bin_hz - lower) / (centre - lower)
+    falling = (upper - bin_hz) / (upper - centre)
+    return np.clip(np.minimum(rising, falling), 0.0, None).astype(np.float32)
+
+
+def centred_log_mel(samples: np.ndarray, filters: np.ndarray, window_length: int, hop: int,
+                    real_samples: int | None = None) -> np.ndarray:
+    """(mels, steps) log mel energies of `samples` (float32, one channel), step k centred on sample k * hop
+    (frames of `window_length` samples, the filters' n_fft, Hann-windowed, the ends mirrored), each band's mean over the first
+    `real_samples` removed and every later step set to that mean (zero): so the gain and the microphone's
+    colour, and any silence appended after the line, do not reach a network. As torch.stft(center=True)
+    and LogMelEncoder.log_mel compute it."""
+    half = window_length // 2
+    samples = np.asarray(samples, dtype=np.float32)
+    padded = np.pad(samples, half, mode="reflect")
+    window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(window_length) / window_length)).astype(np.float32)
+    steps = 1 + len(samples) // hop
+    frames = np.lib.stride_tricks.sliding_window_view(padded, window_length)[::hop][:steps]
+    log_mel = np.empty((filters.shape[0], steps), dtype=np.float32)
+    for first in range(0, steps, _BLOCK_STEPS):
+        spectrum = np.fft.rfft(frames[first:first + _BLOCK_STEPS] * window, axis=1)
+        power = (spectrum.real ** 2 + spectrum.imag ** 2).astype(np.float32)
+        log_mel[:, first:first + _BLOCK_STEPS] = np.log(filters @ power.T + np.float32(1e-6))
+    real = np.arange(steps) <= (len(samples) if real_samples is None else real_samples) // hop
+    mean = log_mel[:, real].mean(axis=1, keepdims=True)
+    return (log_mel - mean) * real
