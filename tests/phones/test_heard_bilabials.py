@@ -32,6 +32,16 @@ def test_a_heard_bilabial_relabels_a_consonant_and_an_unheard_one_is_dropped():
     assert [(p.start, p.end) for p in weighed] == [(p.start, p.end) for p in phones]  # timing kept
 
 
+def test_a_bilabial_heard_clearly_over_a_vowel_cuts_in_a_closure_and_one_in_a_pause_does_not():
+    phones = [Phone("SIL", 0.0, 0.2), Phone("AA", 0.2, 0.8), Phone("SIL", 0.8, 1.0)]
+    bilabial = np.zeros(10)
+    bilabial[[5, 9]] = CONFIRM  # inside the vowel, and in the pause after it
+    checked = checked_by_networks(phones, HeardLips([], bilabial, FPS), 1.0)
+    assert [(p.label, p.start, p.end) for p in checked if p.label in BILABIAL_LABELS] == [("B", 0.5, 0.6)]
+    bilabial[5] = np.nextafter(CONFIRM, 0)
+    assert checked_by_networks(phones, HeardLips([], bilabial, FPS), 1.0) == phones
+
+
 def test_evidence_one_frame_beside_a_phone_counts_and_two_frames_away_does_not():
     phones = [Phone("AA", 0.0, 0.4), Phone("D", 0.4, 0.5), Phone("AA", 0.5, 1.0)]  # covers frame 4
     for frame, heard in ((3, "B"), (5, "B"), (2, "D"), (6, "D")):
@@ -141,12 +151,25 @@ def test_recognition_network_weighs_the_searchs_phones_at_their_rate_before_addi
     assert [p.label for p in sealed_first if (p.start, p.end) == (first.start, first.end)] == [BILABIAL_FOR[first.label]]
 
 
+def runs_at_least(bilabial: np.ndarray, level: float) -> list[tuple[float, float]]:
+    """The test's own reading of the heads' spans: runs of frames heard at `level` or more, frame t over
+    [t / FPS, (t + 1) / FPS)."""
+    spans, start = [], None
+    for frame, value in enumerate([*bilabial, np.nan]):
+        if value >= level and start is None:
+            start = frame
+        elif not value >= level and start is not None:
+            spans.append((start / FPS, frame / FPS))
+            start = None
+    return spans
+
+
 @pytest.mark.parametrize("seed", range(150))
 def test_over_generated_timelines_sealing_after_weighing_keeps_every_closure_the_heads_kept(seed):
-    """Invariant of recognition "network"'s phones: every closure left after weighing stays, with its timing;
-    every span a network sealed over speech closes the lips whatever the heads heard, and every other closure
-    lies under such a span; the result still covers the clip, phone after phone; with no heads it is the
-    sealed spans alone."""
+    """Invariant of the weighed phones: every closure left after weighing stays, with its timing; every span a
+    network sealed over speech, and every run of frames the heads hear as p/b/m with at least CONFIRM, closes
+    the lips, and every other closure lies under such a span; the result still covers the clip, phone after
+    phone; with no heads it is the sealed spans alone."""
     phones, bilabial = generated(seed)
     rng = np.random.default_rng(1000 + seed)
     bilabial[rng.uniform(size=len(bilabial)) < 0.1] = np.nan  # frames no head heard
@@ -156,10 +179,11 @@ def test_over_generated_timelines_sealing_after_weighing_keeps_every_closure_the
     checked = checked_by_networks(phones, HeardLips(sealed, bilabial, FPS), duration)
     kept = [p for p in weigh_bilabials(phones, bilabial, FPS) if p.label in BILABIAL_LABELS]
     assert all(p in checked for p in kept)
+    closing = sealed + [(start, min(end, duration)) for start, end in runs_at_least(bilabial, CONFIRM)]
     for phone in (p for p in checked if p.label in BILABIAL_LABELS and p not in kept):
-        assert any(phone.start < end and start < phone.end for start, end in sealed), phone
+        assert any(phone.start < end and start < phone.end for start, end in closing), phone
     closures = [p for p in checked if p.label in BILABIAL_LABELS]
-    for start, end in sealed:
+    for start, end in closing:
         if any(p.label != "SIL" and p.start < end and start < p.end for p in phones):
             assert any(p.start < end + 0.03 and start - 0.03 < p.end for p in closures), (start, end)
     assert checked[0].start == 0.0 and checked[-1].end == pytest.approx(duration)

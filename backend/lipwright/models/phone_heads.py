@@ -82,6 +82,11 @@ class RunHead:
     def bilabial(self, samples: np.ndarray) -> np.ndarray:
         """(frames at self.fps,) float64: the head's probability of p, b or m at frame t (t / fps) of
         `samples` (16 kHz float32); NaN on the first `ahead` frames, which no encoder frame feeds."""
+        return self.posteriors(samples)[:, _BILABIALS].sum(axis=1)
+
+    def posteriors(self, samples: np.ndarray) -> np.ndarray:
+        """(frames at self.fps, PHONE_CLASSES) float64: the head's phone probabilities at frame t (t / fps)
+        of `samples` (16 kHz float32); NaN on the first `ahead` frames, which no encoder frame feeds."""
         frames = frame_count(len(samples) / NETWORK_RATE, self.fps)
         used = min(round(frames / self.fps * NETWORK_RATE), len(samples))
         # A look-ahead network's last frames hear silence after the line, as it trained.
@@ -95,9 +100,9 @@ class RunHead:
         logits -= logits.max(axis=1, keepdims=True)
         probabilities = np.exp(logits)
         probabilities /= probabilities.sum(axis=1, keepdims=True)
-        bilabial = probabilities[:, _BILABIALS].sum(axis=1).astype(np.float64)
-        # Row t heard frame t + ahead: frame t's own probability is row t - ahead.
-        return np.concatenate([np.full(self.ahead, np.nan), bilabial])[:frames]
+        # Row t heard frame t + ahead: frame t's own probabilities are row t - ahead.
+        unheard = np.full((self.ahead, probabilities.shape[1]), np.nan)
+        return np.concatenate([unheard, probabilities.astype(np.float64)])[:frames]
 
 
 class PhoneHeads:

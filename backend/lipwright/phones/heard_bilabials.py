@@ -6,8 +6,10 @@ those consonants far better (area under the ROC curve 0.93, benchmarks/RESULTS.m
 recognised consonant of that kind is relabelled by what the networks hear over it: a recognised
 T/D/K/N/... becomes its bilabial where they hear one clearly, and a recognised P/B/M becomes its
 alveolar counterpart where they hear almost none. The search keeps deciding where a consonant is and
-how long it lasts; the networks only say which one. Frames no network heard (a look-ahead network's
-first ones) are NaN and count for neither side."""
+how long it lasts; the networks only say which one. Where the heads hear p, b or m as clearly over
+speech the search heard as a vowel, an l or a w, a closure is cut in there, as where a network's motion
+sealed the lips (closures.add_sealed_spans). Frames no network heard (a look-ahead network's first ones)
+are NaN and count for neither side."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..runs import true_runs
 from .closures import BILABIAL_FOR, add_sealed_spans
 from .phone import Phone
 
@@ -38,11 +41,22 @@ class HeardLips:
 
 def checked_by_networks(phones: list[Phone], heard: HeardLips, duration: float, confirm: float = CONFIRM,
                         keep: float = KEEP) -> list[Phone]:
-    """Recognition "network"'s phones: the search's `phones` weighed by the heads (when there are any),
-    then a closure wherever a network sealed the lips and none is near (closures.add_sealed_spans)."""
+    """The search's `phones` weighed by the heads (when there are any), then a closure wherever a network
+    sealed the lips or the heads hear p, b or m with at least `confirm`, and none is near
+    (closures.add_sealed_spans): a p/b/m the search heard as a vowel, an l or nothing has no consonant to
+    relabel."""
+    sealed = list(heard.sealed)
     if heard.bilabial is not None:
         phones = weigh_bilabials(phones, heard.bilabial, heard.fps, confirm, keep)
-    return add_sealed_spans(phones, heard.sealed, duration)
+        sealed += heard_spans(heard.bilabial, heard.fps, confirm)
+    return add_sealed_spans(phones, sealed, duration)
+
+
+def heard_spans(bilabial: np.ndarray, fps: float, confirm: float = CONFIRM) -> list[tuple[float, float]]:
+    """(start, end) seconds of every run of frames (frame t covering [t / fps, (t + 1) / fps)) where the heads
+    hear p, b or m with at least `confirm`; unheard (NaN) frames are not."""
+    heard = np.nan_to_num(np.asarray(bilabial, dtype=np.float64), nan=-1.0) >= confirm
+    return [(first / fps, end / fps) for first, end in true_runs(heard)]
 
 
 def weigh_bilabials(phones: list[Phone], bilabial: np.ndarray, fps: float, confirm: float = CONFIRM,

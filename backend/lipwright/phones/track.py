@@ -19,10 +19,12 @@ from .subtitles import is_subtitles, parse_subtitles
 # (~1-2x real time) and adds the p/b/m closures that only the phone search heard (the two searches
 # miss different closures). Both hear 8 kHz-band audio with a mirrored upper band, and both have each
 # recognised consonant the search confuses with p/b/m relabelled by what the shipped networks' phone
-# heads hear (`hear_bilabials`, numpy: heard_bilabials.py), which took fast from 0.73 to 0.89 of p/b/m
-# closed on voices none had heard (accurate 0.88, at ten times the time: fast is the default). "network" also adds the closures a trained network's motion seals
-# (the caller brings it as `hear_closures`: it needs torch, so it is never the default; models/phonemes.py
-# also opens the jaw as far as the network hears): 0.96 on the same voices. Figures: benchmarks/RESULTS.md.
+# heads hear, and a closure cut in wherever they hear one over a vowel (`hear_bilabials`, numpy:
+# heard_bilabials.py), which took fast from 0.73 to 0.94 of p/b/m closed on voices none had heard
+# (accurate 0.95, at ten times the time: fast is the default). "network" also adds the closures a trained
+# network's motion seals (the caller brings it as `hear_closures`: it needs torch, so it is never the
+# default; models/phonemes.py also opens the jaw as far as the network hears): 0.96 on the same voices.
+# Figures: benchmarks/RESULTS.md.
 RECOGNITION_MODES = ("accurate", "fast", "network")
 DEFAULT_RECOGNITION = "fast"
 NETWORK_HEARD = "phones and network"  # PhoneTrack.recognised_by of recognition "network"
