@@ -107,3 +107,11 @@ def test_a_run_that_cannot_listen_is_named_and_fast_mode_animates_unweighed_sayi
     assert any("phone heads" in warning and "broken" in warning for warning in animation.meta["warnings"])
     fine = PhonemeModel().animate(AnimationRequest(clip=clip, fps=30.0, recognition="fast", offsets=False))
     assert not any("phone heads" in warning for warning in fine.meta["warnings"])
+
+
+def test_a_line_without_samples_is_unheard_and_a_few_samples_are_heard():
+    heads = PhoneHeads()
+    empty, fps = heads(AudioClip(np.zeros(0, dtype=np.float32), 16000))
+    assert fps == 30.0 and len(empty) == 1 and np.isnan(empty).all()
+    few, _ = heads(AudioClip(np.full(7, 0.1, dtype=np.float32), 16000))
+    assert len(few) == 1 and 0 <= few[0] <= 1

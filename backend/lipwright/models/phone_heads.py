@@ -89,6 +89,8 @@ class RunHead:
         of `samples` (16 kHz float32); NaN on the first `ahead` frames, which no encoder frame feeds."""
         frames = frame_count(len(samples) / NETWORK_RATE, self.fps)
         used = min(round(frames / self.fps * NETWORK_RATE), len(samples))
+        if used == 0:  # no sound at all: nothing heard (and nothing to mirror at the ends)
+            return np.full((frames, len(self.head[1])), np.nan)
         # A look-ahead network's last frames hear silence after the line, as it trained.
         silence = round(self.ahead / self.fps * NETWORK_RATE)
         heard = np.pad(np.asarray(samples[:used], dtype=np.float32), (0, silence))
