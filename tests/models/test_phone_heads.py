@@ -85,26 +85,51 @@ def test_the_heads_load_and_hear_without_torch(tmp_path):
 def copy_run(source, folder, damage=None):
     folder.mkdir()
     config = json.loads((source / "config.json").read_text())
-    if damage == "config":
+    if damage == "no head":
         config["settings"]["phones"] = False
-    (folder / "config.json").write_text(json.dumps(config))
+    elif damage == "setting missing":
+        del config["encoder"]["mels"]
+    elif damage == "look-ahead missing":
+        del config["settings"]["lookahead"]
+    elif damage == "shapes":
+        config["encoder"]["mels"] = 64  # the weights take 80 bands
+    elif damage == "impossible":
+        config["encoder"]["high_hz"] = 12000.0  # over 16 kHz's Nyquist
+    elif damage == "not json":
+        (folder / "config.json").write_text("{")
+    if damage != "not json":
+        (folder / "config.json").write_text(json.dumps(config))
     weights = (source / "model.safetensors").read_bytes()
     (folder / "model.safetensors").write_bytes(weights[:1000] if damage == "weights" else weights)
     return folder
 
 
-@pytest.mark.parametrize("damage", ["config", "weights", "missing"])
-def test_a_run_that_cannot_listen_is_named_and_fast_mode_animates_unweighed_saying_so(tmp_path, damage):
-    shipped = SHIPPED_MODELS_DIR / HEAD_RUNS[1]
+DAMAGE = ["no head", "setting missing", "look-ahead missing", "shapes", "impossible", "not json", "weights", "missing"]
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+@pytest.mark.parametrize("role", ["listening", "hearing"])
+def test_a_run_that_cannot_listen_is_named_and_fast_mode_animates_unweighed_saying_so(tmp_path, damage, role):
+    """Whatever is wrong with a head's run, and whichever role it plays (the hearing run's head counts in the
+    mean too): a ModelError names it, and fast mode animates without the heads, with a warning naming it. A
+    hearing run that simply has no head is no fault: the listening runs' heads listen without it."""
+    shipped = SHIPPED_MODELS_DIR / HEAD_RUNS[1]  # JambaTalk: its look-ahead is a setting
     broken = tmp_path / "broken" if damage == "missing" else copy_run(shipped, tmp_path / "broken", damage)
     with pytest.raises(ModelError, match="broken"):
-        RunHead.from_folder(broken) if damage != "missing" else PhoneHeads((broken,)).loaded()
+        PhoneHeads((broken,)).loaded()
     model = PhonemeModel()
-    model.hearing = NetworkHearing(run_folder=tmp_path / "no-run", listening=(broken,))
+    others = tuple(SHIPPED_MODELS_DIR / name for name in HEAD_RUNS if name != shipped.name)
+    model.hearing = (NetworkHearing(listening=(broken,)) if role == "listening" else
+                     NetworkHearing(run_folder=broken, listening=others))
     clip = AudioClip(synthesise("A big map by the pump.", voice="en-gb"), 16000)
     animation = model.animate(AnimationRequest(clip=clip, fps=30.0, recognition="fast", offsets=False))
     assert animation.weights.shape == (frame_count(clip.seconds, 30.0), 52)
-    assert any("phone heads" in warning and "broken" in warning for warning in animation.meta["warnings"])
+    warned = any("phone heads" in warning and "broken" in warning for warning in animation.meta["warnings"])
+    assert warned == (role == "listening" or damage != "no head"), animation.meta["warnings"]
+
+
+def test_the_shipped_heads_add_no_warning():
+    clip = AudioClip(synthesise("A big map by the pump.", voice="en-gb"), 16000)
     fine = PhonemeModel().animate(AnimationRequest(clip=clip, fps=30.0, recognition="fast", offsets=False))
     assert not any("phone heads" in warning for warning in fine.meta["warnings"])
 
@@ -115,3 +140,35 @@ def test_a_line_without_samples_is_unheard_and_a_few_samples_are_heard():
     assert fps == 30.0 and len(empty) == 1 and np.isnan(empty).all()
     few, _ = heads(AudioClip(np.full(7, 0.1, dtype=np.float32), 16000))
     assert len(few) == 1 and 0 <= few[0] <= 1
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_numpy_hears_what_torch_hears_for_generated_encoder_shapes(seed):
+    """Over generated encoder shapes the shipped runs do not have (odd and even windows, hops, band counts,
+    widths, depths, odd and even kernels) and line lengths (whole hops among them): a RunHead built from a
+    LogMelEncoder and a random head gives the torch modules' probabilities, frame for frame."""
+    import torch
+
+    from lipwright.encoders.log_mel import LogMelConfig, LogMelEncoder
+    from lipwright.models.phone_heads import _BILABIALS
+    from lipwright.training.phone_labels import PHONE_CLASSES
+
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    window, hop = int(rng.choice([320, 400, 401, 512])), int(rng.choice([128, 160, 200]))
+    config = LogMelConfig(window=window, hop=hop, mels=int(rng.integers(20, 81)), dim=int(rng.integers(8, 33)),
+                          layers=int(rng.integers(1, 4)), kernel=int(rng.integers(2, 7)))
+    encoder, head = LogMelEncoder(config).eval(), torch.nn.Linear(config.dim, len(PHONE_CLASSES))
+    convolutions = tuple((np.ascontiguousarray(layer.weight.detach().numpy().transpose(2, 1, 0)), layer.bias.detach().numpy())
+                         for layer in encoder.convolutions if isinstance(layer, torch.nn.Conv1d))
+    run = RunHead("generated", 30.0, 0, window, hop, encoder.filters.numpy(), convolutions,
+                  (head.weight.detach().numpy(), head.bias.detach().numpy()))
+    assert run.misfit() == ""
+    for samples in (hop * int(rng.integers(20, 200)), int(rng.integers(1000, 40000))):
+        line = rng.normal(0, 0.1, samples).astype(np.float32)
+        frames = frame_count(samples / 16000, 30.0)
+        with torch.inference_mode():
+            used = min(round(frames / 30.0 * 16000), samples)
+            features = encoder(torch.from_numpy(line[:used])[None], frames, torch.tensor([used]), fps=30.0)
+            theirs = head(features)[0].softmax(-1)[:, _BILABIALS].sum(-1).double().numpy()
+        np.testing.assert_allclose(run.bilabial(line), theirs, atol=5e-5, err_msg=f"{config} {samples}")

@@ -41,8 +41,8 @@ def centred_log_mel(samples: np.ndarray, filters: np.ndarray, window_length: int
     samples = np.asarray(samples, dtype=np.float32)
     padded = np.pad(samples, half, mode="reflect")
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(window_length) / window_length)).astype(np.float32)
-    steps = 1 + len(samples) // hop
-    frames = np.lib.stride_tricks.sliding_window_view(padded, window_length)[::hop][:steps]
+    frames = np.lib.stride_tricks.sliding_window_view(padded, window_length)[::hop]
+    steps = len(frames)  # 1 + len // hop for an even window; one fewer for some odd ones, as torch.stft
     log_mel = np.empty((filters.shape[0], steps), dtype=np.float32)
     for first in range(0, steps, _BLOCK_STEPS):
         spectrum = np.fft.rfft(frames[first:first + _BLOCK_STEPS] * window, axis=1)

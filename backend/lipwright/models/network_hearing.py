@@ -1,13 +1,13 @@
-"""What trained networks hear in a line, for recognition "network": where one seals the lips (closures
-the phone search missed), how far it opens the jaw (vowels the phone search misheard as closer ones),
-and how sure their phone heads are of p, b or m at each frame (phones/heard_bilabials.py relabels the
-consonants the search confuses with them).
+"""What trained networks hear in a line: how sure their phone heads are of p, b or m at each frame (every
+recognition mode; numpy, models/phone_heads.py; phones/heard_bilabials.py relabels the consonants the
+search confuses with them), and for recognition "network" where the hearing run seals the lips (closures
+the phone search missed) and how far it opens the jaw (vowels the phone search misheard as closer ones).
 
 Without a transcript the phone search misses p/b/m mostly by hearing them at another place of
 articulation (t, d, k, n), and under-opens vowels it mishears; a network trained on many voices hears lip
 contact and opening from the sound itself and misses different ones. Measured on voices neither ever
-heard (benchmarks/RESULTS.md), the two together close and open far more. The network runs only when
-asked, so torch is imported then and never for the default modes.
+heard (benchmarks/RESULTS.md), the two together close and open far more. The hearing run runs only for
+recognition "network", so torch is imported then and never for the default modes.
 """
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ class NetworkHearing:
         self.device, self.run_folder, self.listening = device, Path(run_folder), tuple(map(Path, listening))
         self._model = None
         self._heads: PhoneHeads | None = None
-        self._lock = threading.Lock()  # one load, whichever job asks first
+        self._lock = threading.Lock()  # one load of the hearing run, whichever job asks first
+        # The heads' own: fast jobs must not wait while a network job loads torch and the hearing run.
+        self._heads_lock = threading.Lock()
 
     def __call__(self, clip: AudioClip, fps: float) -> Heard:
         hearing = self._loaded()
@@ -70,22 +72,28 @@ class NetworkHearing:
 
     def bilabials(self, clip: AudioClip) -> tuple[np.ndarray, float]:
         """(the heads' mean p/b/m probability per frame, their frame rate); ModelError when a run is unusable."""
-        with self._lock:
+        with self._heads_lock:
             if self._heads is None:
-                for folder in self.listening:
-                    if problem := _hearing_run(folder, "listening")[1]:
-                        raise ModelError(f"The trained run {folder.name}, whose phone head listens for p, b and m, "
-                                         f"cannot be used here ({problem}).")
                 if not (folders := self._head_folders()):
                     raise ModelError(f"No trained run here has a phone head to listen for p, b and m with "
-                                     f"({self.run_folder.name}).")
+                                     f"({self.run_folder.name}); choose a hearing run that has one.")
                 self._heads = PhoneHeads(folders)
         return self._heads(clip)
 
     def _head_folders(self) -> tuple[Path, ...]:
-        """The folders of the runs whose heads listen: the hearing run's when it has one, and the listening runs'."""
-        runs = [_hearing_run(folder, "listening") for folder in (self.run_folder, *self.listening)]
-        return tuple(run.folder for run, problem in runs if run is not None and not problem)
+        """The folders of the runs whose heads listen (none: no head at all): the hearing run's when it has one,
+        and the listening runs'. ModelError for any that cannot be read: the thresholds were chosen on the mean
+        of all of them."""
+        folders = []
+        for folder in (self.run_folder, *self.listening):
+            run, problem = _hearing_run(folder, "listening")
+            if run is not None and not run.problem and not run.phone_head and folder == self.run_folder:
+                continue  # a hearing run without a head of its own: the listening runs' heads still listen
+            if problem:
+                raise ModelError(f"The trained run {folder.name}, whose phone head listens for p, b and m, "
+                                 f"cannot be used here ({problem}).")
+            folders.append(run.folder)
+        return tuple(folders)
 
     def _loaded(self):
         with self._lock:

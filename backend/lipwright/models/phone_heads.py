@@ -47,15 +47,18 @@ class RunHead:
 
     @classmethod
     def from_folder(cls, folder: Path) -> RunHead:
-        """The run in `folder` (config.json, model.safetensors); ModelError naming what is missing."""
+        """The run in `folder` (config.json, model.safetensors); ModelError naming what is wrong: a file missing
+        or damaged, a setting absent, weights that do not fit the settings."""
         from safetensors import SafetensorError, safe_open
 
         folder = Path(folder)
         try:
             config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-            encoder, settings = config["encoder"], config.get("settings", {})
+            encoder, settings = config["encoder"], config.get("settings") or {}
             if encoder.get("kind") != "log-mel" or not settings.get("phones"):
                 raise ModelError(f"the run {folder.name} has no log-mel encoder with a phone head to listen with")
+            if int(encoder["sample_rate"]) != NETWORK_RATE:
+                raise ModelError(f"the run {folder.name}'s encoder hears {encoder['sample_rate']} Hz, not {NETWORK_RATE}")
             with safe_open(str(folder / "model.safetensors"), framework="numpy") as tensors:
                 names = set(tensors.keys())
                 convolutions = []
@@ -65,19 +68,32 @@ class RunHead:
                     taps = np.ascontiguousarray(tensors.get_tensor(f"{prefix}.weight").transpose(2, 1, 0))
                     convolutions.append((taps, tensors.get_tensor(f"{prefix}.bias")))
                 head = (tensors.get_tensor("phone_net.out.weight"), tensors.get_tensor("phone_net.out.bias"))
+            filters = mel_filter_bank(int(encoder["sample_rate"]), int(encoder["window"]), int(encoder["mels"]),
+                                      float(encoder["low_hz"]), float(encoder["high_hz"]))
+            run = cls(folder.name, float(config["fps"]), _frames_ahead(config["model"], settings),
+                      int(encoder["window"]), int(encoder["hop"]), filters, tuple(convolutions), head)
         except ModelError:
             raise
-        except (OSError, ValueError, KeyError, TypeError, SafetensorError) as error:  # a file missing or damaged, a key absent
-            raise ModelError(f"the trained run {folder.name} cannot be read ({error}); reinstall Lipwright") from error
-        filters = mel_filter_bank(int(encoder["sample_rate"]), int(encoder["window"]), int(encoder["mels"]),
-                                  float(encoder["low_hz"]), float(encoder["high_hz"]))
-        if int(encoder["sample_rate"]) != NETWORK_RATE or not convolutions:
-            raise ModelError(f"the run {folder.name}'s encoder is not the shipped kind (16 kHz log-mel convolutions)")
-        # As models/jambatalk.py's _ahead: only a non-autoregressive JambaTalk hears ahead of its frames.
-        ahead = (int(settings.get("lookahead", 0))
-                 if config.get("model") == "jambatalk" and not settings.get("autoregressive", False) else 0)
-        return cls(folder.name, float(config["fps"]), ahead, int(encoder["window"]), int(encoder["hop"]), filters,
-                   tuple(convolutions), head)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, SafetensorError) as error:
+            raise ModelError(f"the trained run {folder.name} cannot be read ({type(error).__name__}: {error}); "
+                             "reinstall Lipwright") from error
+        if problem := run.misfit():
+            raise ModelError(f"the trained run {folder.name} cannot be read ({problem}); reinstall Lipwright")
+        return run
+
+    def misfit(self) -> str:
+        """Why the weights do not fit the settings or one another ("" when they do)."""
+        width = len(self.filters)
+        if not self.convolutions:
+            return "its encoder has no convolutions"
+        for number, (taps, bias) in enumerate(self.convolutions):
+            if taps.ndim != 3 or taps.shape[1] != width or bias.shape != (taps.shape[2],):
+                return f"convolution {number} takes {taps.shape[1] if taps.ndim == 3 else taps.shape} channels where {width} arrive"
+            width = taps.shape[2]
+        weight, bias = self.head
+        if weight.shape != (len(PHONE_CLASSES), width) or bias.shape != (len(PHONE_CLASSES),):
+            return f"its phone head is {weight.shape}, not ({len(PHONE_CLASSES)}, {width})"
+        return ""
 
     def bilabial(self, samples: np.ndarray) -> np.ndarray:
         """(frames at self.fps,) float64: the head's probability of p, b or m at frame t (t / fps) of
@@ -130,6 +146,14 @@ class PhoneHeads:
         fps = heads[0].fps
         frames = frame_count(len(samples) / NETWORK_RATE, fps)
         return mean_heard([retimed(head.bilabial(samples), head.fps, fps, frames) for head in heads]), fps
+
+
+def _frames_ahead(network: str, settings: dict) -> int:
+    """As models/jambatalk.py's _ahead: only a non-autoregressive JambaTalk feeds frame t from the audio of
+    frame t + lookahead. Its setting is read, never assumed (JambaTalk's default is not 0)."""
+    if network != "jambatalk" or settings.get("autoregressive", False):
+        return 0
+    return int(settings["lookahead"])
 
 
 def mean_heard(heads: list[np.ndarray]) -> np.ndarray:

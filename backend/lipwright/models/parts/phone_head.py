@@ -5,8 +5,8 @@ lip contact, so an encoder trained on motion alone learns to tell them apart on 
 and little more. Asking the same features to name the phone at every frame (cross-entropy against the
 synthesiser's own phones) is the phonetic supervision speech-driven face models add for voices they
 never heard. The head's bilabial posterior is also closure evidence: with a network's `bilabial_seal`
-setting the lips seal where it hears p, b or m (contacts.apply_contacts), and recognition "network" weighs
-the phone search's consonants by it (phones/heard_bilabials.py). It can be fitted alone on a trained network's frozen features (training/phone_probe.py),
+setting the lips seal where it hears p, b or m (contacts.apply_contacts), and every recognition mode weighs
+the phone search's consonants by the shipped heads (run in numpy: models/phone_heads.py; phones/heard_bilabials.py). It can be fitted alone on a trained network's frozen features (training/phone_probe.py),
 every other weight unchanged."""
 
 from __future__ import annotations
