@@ -11,7 +11,7 @@ refused: choose on the development set, then measure the chosen one once with be
 The clips are bench_lipsync's (its voices, sentences and truth), spoken here or loaded with --clips from a folder
 bench_lipsync.py --save-clips wrote, so that a machine with no speech engine (a lent GPU) can score its epochs.
 
-Run: .venv/bin/python benchmarks/score_epochs.py RUN [--voices dev --lines 3 | --clips DIR] [--network]
+Run: .venv/bin/python benchmarks/score_epochs.py RUN [--voices dev --lines 3 | --clips DIR] [--network [--no-heads]]
      [--thresholds 0.1 0.2 0.3] [--device cuda] [--keep-chosen DIR]
 """
 
@@ -56,7 +56,8 @@ def rates(scores: list[dict[str, list[float]]]) -> tuple[float, int]:
     return sum(closed) / max(len(closed), 1), int(sum(sum(s["spurious"]) for s in scores))
 
 
-def score_checkpoint(folder: Path, clips: list[Clip], device: str, network: bool) -> dict[str, list]:
+def score_checkpoint(folder: Path, clips: list[Clip], device: str, network: bool,
+                     heads: bool = True) -> dict[str, list]:
     """{'alone': per-clip scores, 'network': ...} for one checkpoint."""
     model = TrainedRunModel(folder, resolve_device(device), name=folder.name)
     scores = {"alone": [score(clip, lipwright_output(model, clip, None, "fast")) for clip in clips]}
@@ -66,7 +67,7 @@ def score_checkpoint(folder: Path, clips: list[Clip], device: str, network: bool
 
         phonemes = PhonemeModel()
         # This checkpoint hears the closures (and lends its phone head, if any, beside the shipped listening runs').
-        phonemes.hearing = NetworkHearing(device, run_folder=folder)
+        phonemes.hearing = NetworkHearing(device, run_folder=folder, phone_heads=heads)
         scores["network"] = [score(clip, lipwright_output(phonemes, clip, None, "network")) for clip in clips]
     return scores
 
@@ -89,6 +90,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--clips", type=Path, help="clips saved by bench_lipsync.py --save-clips")
     parser.add_argument("--network", action="store_true", help="also score recognition 'network' with each")
+    parser.add_argument("--no-heads", action="store_true",
+                        help="with --network, let no phone head listen: each checkpoint's contact decisions alone "
+                             "(the shipped heads close most p/b/m by themselves, hiding what a checkpoint adds)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
     parser.add_argument("--thresholds", nargs="+", type=float,
                         help="score each checkpoint at each of these contact thresholds (default: its own)")
@@ -98,6 +102,8 @@ def main() -> None:
     checkpoints = kept_checkpoints(args.run)
     if not checkpoints:
         parser.error(f"{args.run} holds no epochs/NNN or best/ checkpoint: train it with --keep-epochs")
+    if args.no_heads and not args.network:
+        parser.error("--no-heads changes only the --network scores: add --network")
     voices = args.voices if not args.clips else []
     if any(is_held_out(voice) for voice in voices):
         parser.error("kal and slt are held out: choose on the development set, then measure them once with bench_lipsync.py")
@@ -108,7 +114,7 @@ def main() -> None:
         if args.thresholds:
             checkpoints = {f"{name} at {threshold:g}": at_threshold(folder, threshold, Path(scratch))
                            for name, folder in checkpoints.items() for threshold in args.thresholds}
-        results = {name: score_checkpoint(folder, clips, args.device, args.network)
+        results = {name: score_checkpoint(folder, clips, args.device, args.network, not args.no_heads)
                    for name, folder in checkpoints.items()}
         best = chosen(results)
         if args.keep_chosen:

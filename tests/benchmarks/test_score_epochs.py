@@ -65,13 +65,10 @@ def test_the_checkpoint_that_closes_the_lips_is_chosen_and_kept(saved, tmp_path,
 def test_recognition_network_is_scored_with_each_checkpoint_hearing(saved, tmp_path, monkeypatch, capsys):
     import score_epochs
 
-    from lipwright.models.network_hearing import NetworkHearing
-
     run = run_with_epochs(tmp_path / "run", [0.2, 1.01])  # the second never commits a contact
     # Phone heads (the checkpoint's own, the shipped ones) alone close every p/b/m of these clips, so here no
     # head listens: what each checkpoint adds is its motion's contact decisions.
-    monkeypatch.setattr(NetworkHearing, "_head_folders", lambda hearing: ())
-    monkeypatch.setattr(sys, "argv", ["score_epochs.py", str(run), "--clips", str(saved[1]), "--network"])
+    monkeypatch.setattr(sys, "argv", ["score_epochs.py", str(run), "--clips", str(saved[1]), "--network", "--no-heads"])
     score_epochs.main()
     rows = {line.split(" | ")[0].strip("| "): float(line.split(" | ")[1].split()[0])
             for line in capsys.readouterr().out.splitlines() if line.startswith("| epochs/")}

@@ -217,6 +217,10 @@ def test_the_hearing_hears_p_b_m_with_its_own_head_and_every_listening_runs(tmp_
     assert lips.sealed == sealed_spans(heard.weights, 24.0) and lips.fps == 30.0
     # A hearing run without a head still hears with the listening runs'.
     np.testing.assert_allclose(NetworkHearing("cpu", deaf, (listening,))(clip, 30.0).bilabial, other)
+    # Heads switched off (score_epochs --no-heads): the same motion, and no head listens, the run's own included.
+    unheard = NetworkHearing("cpu", hearing, (listening,), phone_heads=False)(clip, 24.0)
+    assert unheard.bilabial is None
+    np.testing.assert_array_equal(unheard.weights, heard.weights)
 
 
 @pytest.mark.parametrize("seed", range(30))

@@ -143,17 +143,23 @@ def test_a_line_without_samples_is_unheard_and_a_few_samples_are_heard():
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_numpy_hears_what_torch_hears_for_generated_encoder_shapes(seed):
+def test_numpy_hears_what_torch_hears_for_generated_encoder_shapes(seed, monkeypatch):
     """Over generated encoder shapes the shipped runs do not have (odd and even windows, hops, band counts,
-    widths, depths, odd and even kernels) and line lengths (whole hops among them): a RunHead built from a
-    LogMelEncoder and a random head gives the torch modules' probabilities, frame for frame."""
+    widths, depths, odd and even kernels), line lengths (whole hops among them) and block sizes (the
+    spectrogram and the convolutions are computed a block of steps at a time; here blocks of a few steps, so
+    that every line crosses many): a RunHead built from a LogMelEncoder and a random head gives the torch
+    modules' probabilities, frame for frame."""
     import torch
 
+    from lipwright.audio import mel
     from lipwright.encoders.log_mel import LogMelConfig, LogMelEncoder
+    from lipwright.models import phone_heads
     from lipwright.models.phone_heads import _BILABIALS
     from lipwright.training.phone_labels import PHONE_CLASSES
 
     rng = np.random.default_rng(seed)
+    monkeypatch.setattr(mel, "_BLOCK_STEPS", int(rng.integers(1, 40)))
+    monkeypatch.setattr(phone_heads, "_BLOCK_STEPS", int(rng.integers(1, 40)))
     torch.manual_seed(seed)
     window, hop = int(rng.choice([320, 400, 401, 512])), int(rng.choice([128, 160, 200]))
     config = LogMelConfig(window=window, hop=hop, mels=int(rng.integers(20, 81)), dim=int(rng.integers(8, 33)),

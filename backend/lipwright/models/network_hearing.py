@@ -56,8 +56,11 @@ class NetworkHearing:
     (`bilabials(clip)`, numpy only: every recognition mode asks it)."""
 
     def __init__(self, device: str = "auto", run_folder: Path = SHIPPED_MODELS_DIR / HEARING_RUN,
-                 listening: tuple[Path, ...] = tuple(SHIPPED_MODELS_DIR / name for name in LISTENING_RUNS)) -> None:
+                 listening: tuple[Path, ...] = tuple(SHIPPED_MODELS_DIR / name for name in LISTENING_RUNS),
+                 phone_heads: bool = True) -> None:
         self.device, self.run_folder, self.listening = device, Path(run_folder), tuple(map(Path, listening))
+        # False: no head listens, the hearing run's own included (what a checkpoint's motion alone decides).
+        self.phone_heads = phone_heads
         self._model = None
         self._heads: PhoneHeads | None = None
         self._lock = threading.Lock()  # one load of the hearing run, whichever job asks first
@@ -84,6 +87,8 @@ class NetworkHearing:
         """The folders of the runs whose heads listen (none: no head at all): the hearing run's when it has one,
         and the listening runs'. ModelError for any that cannot be read: the thresholds were chosen on the mean
         of all of them."""
+        if not self.phone_heads:
+            return ()
         folders = []
         for folder in (self.run_folder, *self.listening):
             run, problem = _hearing_run(folder, "listening")
