@@ -6,10 +6,12 @@ from collections.abc import Callable
 
 from ..audio.clip import AudioClip
 from ..audio.dereverberate import dereverberated
+from ..audio.vowel_openness import vowel_openness
 from .align import AlignmentFailed, align_phones_with_warnings, align_words_with_warnings
 from .align_cues import align_cues
 from .closures import add_missed_closures
 from .heard_bilabials import HeardLips, checked_by_networks
+from .open_vowels import opened_as_heard
 from .phone import Phone, PhoneTrack
 from .recognise import recognise_phones, recognise_words
 from .subtitles import is_subtitles, parse_subtitles
@@ -24,7 +26,8 @@ from .subtitles import is_subtitles, parse_subtitles
 # (accurate 0.95, at ten times the time: fast is the default). "network" also adds the closures a trained
 # network's motion seals (the caller brings it as `hear_closures`: it needs torch, so it is never the
 # default; models/phonemes.py also opens the jaw as far as the network hears): 0.96 on the same voices.
-# Figures: benchmarks/RESULTS.md.
+# In every mode a recognised l, w, er, schwa or short silence that sounds open becomes the open vowel the
+# search missed (open_vowels.py): open vowels opened 0.84 -> 0.89 in fast. Figures: benchmarks/RESULTS.md.
 RECOGNITION_MODES = ("accurate", "fast", "network")
 DEFAULT_RECOGNITION = "fast"
 NETWORK_HEARD = "phones and network"  # PhoneTrack.recognised_by of recognition "network"
@@ -69,12 +72,15 @@ def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | 
     # close-talk speech, then hears t, d, k where p, b, m were (audio/dereverberate.py). Alignment to a given
     # transcript needs no such help (it closed 0.99-1.00 of p/b/m in the same rooms) and hears the line as it is.
     clip = dereverberated(clip)
+    openness = vowel_openness(clip)
     if recognition == "network":
-        phones = checked_by_networks(recognise_phones(clip), hear_closures(clip), clip.seconds)
+        phones = checked_by_networks(opened_as_heard(recognise_phones(clip), openness), hear_closures(clip), clip.seconds)
         return PhoneTrack(phones, "recognised", recognised_by=NETWORK_HEARD)
     heard = hear_bilabials(clip) if hear_bilabials is not None else None
 
     def weighed(phones: list[Phone]) -> list[Phone]:
+        # Open vowels first: a closure the heads cut in over a vowel still cuts in over the opened one.
+        phones = opened_as_heard(phones, openness)
         return checked_by_networks(phones, heard, clip.seconds) if heard is not None else phones
 
     if recognition == "accurate":
