@@ -1,5 +1,6 @@
-"""Runs of True in a boolean mask: shared by the measures (runs of closed frames) and the phone timeline
-(runs of quiet hops), which must not import each other."""
+"""Runs of True in a boolean mask, and the instants inside a span: shared by the measures (runs of closed
+frames, the frames of a truth phone) and the phone timeline (runs of quiet hops, the cue steps of a phone),
+which must not import each other."""
 
 from __future__ import annotations
 
@@ -19,3 +20,12 @@ def true_run_bounds(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     padded[1:-1] = mask
     edges = np.flatnonzero(padded[1:] != padded[:-1])
     return edges[0::2], edges[1::2]
+
+
+def instants_within(start: float, end: float, rate: float, count: int) -> slice:
+    """The indices k < count whose instants k / rate lie in [start, end] (an instant on an edge is inside,
+    whatever the rounding of start * rate: 0.07 * 100 is 7.000000000000001); the nearest one when none does."""
+    first, last = int(np.ceil(start * rate - 1e-6)), int(np.floor(end * rate + 1e-6))
+    if last < first:
+        first = last = int(round(0.5 * (start + end) * rate))
+    return slice(min(first, count - 1), min(last, count - 1) + 1)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..motion.arkit import ARKIT_INDEX
-from ..runs import true_runs
+from ..runs import instants_within, true_runs
 from ..motion.visemes import JAW_UNITS, LIP_UNITS, mouth_opening
 
 # (label, start s, end s); labels are ARPAbet without stress, "SIL" for pauses.
@@ -42,10 +42,7 @@ def opening_and_rest(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def frames_of(start: float, end: float, n: int, fps: float) -> slice:
     """The frames whose times fall in [start, end]; the nearest one when none does."""
-    first, last = int(np.ceil(start * fps)), int(np.floor(end * fps))
-    if last < first:
-        first = last = int(round(0.5 * (start + end) * fps))
-    return slice(min(first, n - 1), min(last, n - 1) + 1)
+    return instants_within(start, end, fps, n)
 
 
 def truth_opening(truth: list[PhoneTiming], n: int, fps: float) -> np.ndarray:

@@ -63,6 +63,8 @@ class PhonemeModel:
         unheard: list[str] = []  # why the phone heads could not listen (a damaged install)
 
         def listen(sound: AudioClip) -> HeardLips | None:  # numpy only: every recognition mode
+            if not self.hearing.phone_heads:  # switched off on purpose (score_epochs --no-heads): nothing to say
+                return None
             try:
                 return HeardLips([], *self.hearing.bilabials(sound))
             except ModelError as error:

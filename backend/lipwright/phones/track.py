@@ -26,8 +26,9 @@ from .subtitles import is_subtitles, parse_subtitles
 # (accurate 0.95, at ten times the time: fast is the default). "network" also adds the closures a trained
 # network's motion seals (the caller brings it as `hear_closures`: it needs torch, so it is never the
 # default; models/phonemes.py also opens the jaw as far as the network hears): 0.96 on the same voices.
-# In every mode a recognised l, w, er, schwa or short silence that sounds open becomes the open vowel the
-# search missed (open_vowels.py): open vowels opened 0.84 -> 0.89 in fast. Figures: benchmarks/RESULTS.md.
+# In every mode a recognised l, w, er or schwa that sounds open becomes the open vowel the search missed, and
+# so does a vowel-length stretch of open, voiced sound in a silence (open_vowels.py): open vowels opened
+# 0.84 -> 0.89 in fast. Figures: benchmarks/RESULTS.md.
 RECOGNITION_MODES = ("accurate", "fast", "network")
 DEFAULT_RECOGNITION = "fast"
 NETWORK_HEARD = "phones and network"  # PhoneTrack.recognised_by of recognition "network"
