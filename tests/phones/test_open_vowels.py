@@ -51,12 +51,14 @@ def test_a_vowel_length_run_of_open_sound_in_a_silence_is_cut_out_as_an_open_vow
 
 def test_the_median_decides_and_a_phone_between_steps_reads_the_nearest():
     cue = np.zeros(30)
-    cue[10:13] = OPEN_CUE + 1  # two of the L's three steps open: its median is open
-    cue[20] = OPEN_CUE + 1  # one of the ER's three steps: its median is not
-    phones = [Phone("L", 0.10, 0.12), Phone("ER", 0.195, 0.215), Phone("UW", 0.2951, 0.2952)]
-    assert [p.label for p in opened_as_heard(phones, cue, STEP)] == ["AO", "ER", "UW"]
-    cue[29] = OPEN_CUE + 1  # the UW, shorter than a step, reads step 29 (0.29 s... 0.30 s is past the end)
-    assert [p.label for p in opened_as_heard(phones, cue, STEP)][2] == "AO"
+    cue[10:12] = OPEN_CUE + 1  # two of the L's three steps (10, 11, 12) open: its median is open
+    cue[20] = OPEN_CUE + 1  # one of the ER's two steps (20, 21): its median, halfway, is not
+    cue[13] = OPEN_CUE + 1  # the nearest step to the W, which lies between steps 12 and 13
+    phones = [Phone("L", 0.10, 0.12), Phone("W", 0.1261, 0.1262), Phone("ER", 0.195, 0.215),
+              Phone("UW", 0.2951, 0.2952)]
+    assert [p.label for p in opened_as_heard(phones, cue, STEP)] == ["AO", "AO", "ER", "UW"]
+    cue[29] = OPEN_CUE + 1  # the UW's nearest step, 30, is past the cue's end: it reads the last, 29
+    assert [p.label for p in opened_as_heard(phones, cue, STEP)][3] == "AO"
     assert opened_as_heard(phones, np.zeros(0), STEP) == phones
 
 
