@@ -13,7 +13,8 @@ from lipwright.metrics.lipsync import lipsync_scores, opening_and_rest
 from lipwright.models.base import AnimationRequest
 from lipwright.models.phonemes import PhonemeModel
 from lipwright.phones import track
-from lipwright.phones.open_vowels import LOST_VOWEL, LOST_VOWEL_SECONDS, OPEN_CUE, OPENED, opened_as_heard
+from lipwright.phones.open_vowels import (LOST_VOWEL, LOST_VOWEL_SECONDS, MERGED_INTO, OPEN_CUE, OPENED,
+                                          opened_as_heard)
 from lipwright.phones.phone import Phone
 from lipwright.runs import true_runs
 
@@ -47,6 +48,16 @@ def test_a_vowel_length_run_of_open_sound_in_a_silence_is_cut_out_as_an_open_vow
     # A run that reaches past the silence is cut at its edges (its steps beyond belong to the phones beside).
     edge = opened_as_heard([Phone("SIL", 0.42, 0.5)], cue, STEP)
     assert [(p.label, p.start, p.end) for p in edge] == [(LOST_VOWEL, 0.42, 0.5)]
+
+
+def test_the_vowel_an_l_swallowed_is_cut_out_of_it():
+    """"all" heard as one long l: its open first part becomes AO, the l's own end stays; a w is left whole."""
+    cue = np.full(100, OPEN_CUE - 1.0)
+    cue[20:32] = OPEN_CUE + 1  # 0.195-0.315 s
+    opened = opened_as_heard([Phone("L", 0.2, 0.5), Phone("W", 0.5, 0.8)], cue, STEP)
+    assert [p.label for p in opened] == [MERGED_INTO["L"], "L", "W"]
+    assert (opened[0].start, opened[0].end, opened[1].end) == (0.2, pytest.approx(0.315), 0.5)
+    assert opened[0].end == opened[1].start
 
 
 def test_the_median_decides_and_a_phone_between_steps_reads_the_nearest():
@@ -96,14 +107,21 @@ def test_over_generated_tracks_only_open_sound_changes_phones(seed):
                     assert LOST_VOWEL_SECONDS[0] - 1e-9 <= piece.duration <= LOST_VOWEL_SECONDS[1] + 1e-9
                     assert (cue[_steps_inside(piece.start + 0.005, piece.end - 0.005, len(cue))] > OPEN_CUE).all()
             continue
-        assert [(p.start, p.end) for p in pieces] == [(before.start, before.end)]
-        expected = OPENED[before.label] if before.label in OPENED and np.median(cue[steps]) > OPEN_CUE else before.label
-        assert pieces[0].label == expected
+        if before.label in OPENED and np.median(cue[steps]) > OPEN_CUE:
+            assert [(p.label, p.start, p.end) for p in pieces] == [(OPENED[before.label], before.start, before.end)]
+        elif before.label in MERGED_INTO:
+            assert {p.label for p in pieces} <= {before.label, MERGED_INTO[before.label]}
+            for piece in pieces:
+                if piece.label != before.label:
+                    assert LOST_VOWEL_SECONDS[0] - 1e-9 <= piece.duration <= LOST_VOWEL_SECONDS[1] + 1e-9
+                    assert (cue[_steps_inside(piece.start + 0.005, piece.end - 0.005, len(cue))] > OPEN_CUE).all()
+        else:
+            assert [(p.label, p.start, p.end) for p in pieces] == [(before.label, before.start, before.end)]
 
 
 def test_without_a_transcript_the_open_vowels_the_search_narrowed_open_the_mouth(tmp_path, monkeypatch):
     """Two espeak-ng development voices whose open vowels the search hears as l, w, er or schwa most often
-    ("all" as one long l). Opened by the sound, more of them open the mouth, and every p/b/m that closed
+    ("all" as one long l). Opened by the sound, most of those open the mouth, and every p/b/m that closed
     still closes."""
     sentences = ["All the tall walls fell on a lot of odd cars.", "Walk the dog past the hall and call Paul.",
                  "Father taught us to talk calmly about the law.", "Bob saw a small ball fall off the wall.",
@@ -128,8 +146,8 @@ def test_without_a_transcript_the_open_vowels_the_search_narrowed_open_the_mouth
     narrowed = scores()
     assert len(opened["opened"]) >= 30
     print(f"open vowels opened {sum(narrowed['opened']):.0f} -> {sum(opened['opened']):.0f} of {len(opened['opened'])}")
-    # Some of the misses (here 18 -> 15 of 75; the development set's 67 -> 45 of 408).
-    assert sum(opened["opened"]) - sum(narrowed["opened"]) >= 0.15 * narrowed["opened"].count(0.0)
+    # Half the misses or more (here 18 -> 4 of 75; the development set's 67 -> 35 of 408).
+    assert sum(opened["opened"]) - sum(narrowed["opened"]) >= 0.5 * narrowed["opened"].count(0.0)
     assert np.mean(opened["closed"]) >= np.mean(narrowed["closed"])
 
 

@@ -27,8 +27,8 @@ from .subtitles import is_subtitles, parse_subtitles
 # network's motion seals (the caller brings it as `hear_closures`: it needs torch, so it is never the
 # default; models/phonemes.py also opens the jaw as far as the network hears): 0.96 on the same voices.
 # In every mode a recognised l, w, er or schwa that sounds open becomes the open vowel the search missed, and
-# so does a vowel-length stretch of open, voiced sound in a silence (open_vowels.py): open vowels opened
-# 0.84 -> 0.89 in fast. Figures: benchmarks/RESULTS.md.
+# so does a vowel-length stretch of open, voiced sound in a silence or an l (open_vowels.py): open vowels
+# opened 0.84 -> 0.91 in fast. Figures: benchmarks/RESULTS.md.
 RECOGNITION_MODES = ("accurate", "fast", "network")
 DEFAULT_RECOGNITION = "fast"
 NETWORK_HEARD = "phones and network"  # PhoneTrack.recognised_by of recognition "network"
