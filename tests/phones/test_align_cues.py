@@ -5,8 +5,10 @@ import pytest
 
 from lipwright.audio.clip import AudioClip
 from lipwright.audio.dereverberate import dereverberated
+from lipwright.audio.vowel_openness import vowel_openness
 from lipwright.phones import phones_for_clip
 from lipwright.phones.align_cues import cue_span
+from lipwright.phones.open_vowels import opened_as_heard
 from lipwright.phones.recognise import recognise_phones
 from lipwright.phones.subtitles import parse_subtitles
 from tests.speech import compose_line
@@ -68,15 +70,34 @@ def test_words_the_dictionary_lacks_are_named_once_for_all_cues():
 
 
 def test_a_cue_that_does_not_fit_is_recognised_as_recognition_hears_the_line(line):
-    """With the room taken out of the whole line (audio/dereverberate.py), then the cue's stretch searched."""
+    """With the room taken out of the whole line (audio/dereverberate.py), then the cue's stretch searched and
+    the open vowels the search narrowed opened (phones/open_vowels.py)."""
     texts = [TEXTS[0], "Elephants never forget the rainy season in Madagascar or anywhere else.", TEXTS[2]]
     cues = [(w.start, w.end, text) for w, text in zip(line.words, texts)]
     clip = AudioClip(line.samples, line.sample_rate)
     track = phones_for_clip(clip, srt(cues))
     start, end = cue_span(parse_subtitles(srt(cues)), 1, clip.seconds)  # the stretch the second cue is searched in
     first, last = int(start * line.sample_rate), int(end * line.sample_rate)
-    searched = recognise_phones(AudioClip(dereverberated(clip).samples[first:last], line.sample_rate))
+    sound = AudioClip(dereverberated(clip).samples[first:last], line.sample_rate)
+    searched = opened_as_heard(recognise_phones(sound), vowel_openness(sound))
     expected = [(p.label, round(p.start + start, 4), round(p.end + start, 4)) for p in searched if p.label != "SIL"]
     inside = [(p.label, round(p.start, 4), round(p.end, 4)) for p in track.phones
               if p.label != "SIL" and start <= p.start < end]
     assert expected and inside == expected
+
+
+def test_a_cue_that_does_not_fit_has_the_open_vowels_its_search_narrowed_opened():
+    """A development voice whose "all" the search hears as one long l: the fallback opens it, as recognition does."""
+    line = compose_line([0.5, "Bob made a big map", 1.0, "all the tall walls fell", 0.5], voice="en-us-nyc+m1")
+    texts = [TEXTS[0], "Elephants never forget the rainy season in Madagascar or anywhere else."]
+    cues = [(w.start, w.end, text) for w, text in zip(line.words, texts)]
+    clip = AudioClip(line.samples, line.sample_rate)
+    track = phones_for_clip(clip, srt(cues))
+    start, end = cue_span(parse_subtitles(srt(cues)), 1, clip.seconds)
+    sound = AudioClip(dereverberated(clip).samples[int(start * line.sample_rate):int(end * line.sample_rate)],
+                      line.sample_rate)
+    plain = recognise_phones(sound)
+    opened = opened_as_heard(plain, vowel_openness(sound))
+    assert opened != plain  # the search narrowed some open vowel here
+    inside = [p.label for p in track.phones if p.label != "SIL" and start <= p.start < end]
+    assert inside == [p.label for p in opened if p.label != "SIL"]

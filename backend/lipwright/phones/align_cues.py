@@ -7,9 +7,11 @@ import functools
 
 from ..audio.clip import AudioClip
 from ..audio.dereverberate import dereverberated
+from ..audio.vowel_openness import vowel_openness
 from ..errors import TranscriptError
 from .align import AlignmentFailed, align_prepared_words, dictionary_pronunciation
 from .decoders import aligner
+from .open_vowels import opened_as_heard
 from .phone import SILENCE, Phone, fill_timeline
 from .recognise import recognise_phones
 from .subtitles import Cue, plain_text
@@ -30,7 +32,8 @@ def align_cues(clip: AudioClip, cues: list[Cue]) -> tuple[list[Phone], list[str]
     shared = aligner()
     whole = transcript_words(plain_text(cues), lambda word: dictionary_pronunciation(shared, word))
     warnings, phones, aligned = list(whole.warnings), [], 0
-    # A cue that does not fit is recognised as recognition hears a line: with its room taken out (phones/track.py).
+    # A cue that does not fit is recognised as recognition hears a line: with its room taken out and the open
+    # vowels it narrowed opened (phones/track.py; the phone heads' weighing needs the model's networks).
     heard = functools.cache(lambda: dereverberated(clip))
     for index, cue in enumerate(cues):
         start, end = cue_span(cues, index, clip.seconds)
@@ -47,7 +50,8 @@ def align_cues(clip: AudioClip, cues: list[Cue]) -> tuple[list[Phone], list[str]
             found, cue_warnings = align_prepared_words(piece, prepared)
             aligned += 1
         except AlignmentFailed:
-            found, cue_warnings = recognise_phones(AudioClip(heard().samples[first:last], clip.sample_rate)), []
+            sound = AudioClip(heard().samples[first:last], clip.sample_rate)
+            found, cue_warnings = opened_as_heard(recognise_phones(sound), vowel_openness(sound)), []
             warnings.append(
                 f"Cue {index + 1} ({_times(cue)}) did not fit its audio; its phones were recognised instead. "
                 f"Check the cue's text and times."
