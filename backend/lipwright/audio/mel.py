@@ -31,6 +31,13 @@ def mel_filter_bank(sample_rate: int, n_fft: int, mels: int, low_hz: float, high
     return np.clip(np.minimum(rising, falling), 0.0, None).astype(np.float32)
 
 
+def centred_frames(samples: np.ndarray, window_length: int, hop: int, pad_mode: str = "constant") -> np.ndarray:
+    """(steps, window_length) view of one padded copy: frame k centred on sample k * hop, the ends padded
+    (numpy's `pad_mode`: "reflect" as torch.stft, "constant" with zeros)."""
+    padded = np.pad(samples, window_length // 2, mode=pad_mode)
+    return np.lib.stride_tricks.sliding_window_view(padded, window_length)[::hop]
+
+
 def centred_log_mel(samples: np.ndarray, filters: np.ndarray, window_length: int, hop: int,
                     real_samples: int | None = None) -> np.ndarray:
     """(mels, steps) log mel energies of `samples` (float32, one channel), step k centred on sample k * hop
@@ -38,11 +45,9 @@ def centred_log_mel(samples: np.ndarray, filters: np.ndarray, window_length: int
     `real_samples` removed and every later step set to that mean (zero): so the gain and the microphone's
     colour, and any silence appended after the line, do not reach a network. As torch.stft(center=True)
     and LogMelEncoder.log_mel compute it."""
-    half = window_length // 2
     samples = np.asarray(samples, dtype=np.float32)
-    padded = np.pad(samples, half, mode="reflect")
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(window_length) / window_length)).astype(np.float32)
-    frames = np.lib.stride_tricks.sliding_window_view(padded, window_length)[::hop]
+    frames = centred_frames(samples, window_length, hop, "reflect")
     steps = len(frames)  # 1 + len // hop for an even window; one fewer for some odd ones, as torch.stft
     # Filled step-major, returned as a (mels, steps) view: a caller that wants steps first copies nothing.
     log_mel = np.empty((steps, filters.shape[0]), dtype=np.float32)
@@ -50,7 +55,7 @@ def centred_log_mel(samples: np.ndarray, filters: np.ndarray, window_length: int
         spectrum = np.fft.rfft(frames[first:first + _BLOCK_STEPS] * window, axis=1)
         power = (spectrum.real ** 2 + spectrum.imag ** 2).astype(np.float32)
         log_mel[first:first + _BLOCK_STEPS] = np.log(power @ filters.T + np.float32(1e-6))
-    del frames, padded  # a long line's copy, no longer needed
+    del frames  # a view of a long line's padded copy, no longer needed
     real = (len(samples) if real_samples is None else real_samples) // hop + 1  # steps 0 .. real - 1
     log_mel -= log_mel[:real].mean(axis=0)
     log_mel[real:] = 0.0

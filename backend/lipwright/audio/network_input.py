@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .clip import AudioClip
+from .clip import AudioClip, samples_at
 from .declip import declipped
 from .hum import without_hum
 
@@ -17,9 +17,5 @@ def heard_by_networks(clip: AudioClip) -> np.ndarray:
     (a tone through the pauses cost the shipped networks 0.13-0.20 of their closures on the development
     voices; they trained on clean rooms)."""
     clip = declipped(clip)
-    if clip.sample_rate != NETWORK_RATE:
-        import soxr
-
-        samples = soxr.resample(clip.samples, clip.sample_rate, NETWORK_RATE, quality="HQ").astype(np.float32)
-        clip = AudioClip(samples, NETWORK_RATE, clip.warnings)
+    clip = AudioClip(samples_at(clip, NETWORK_RATE), NETWORK_RATE, clip.warnings)
     return np.asarray(without_hum(clip).samples, dtype=np.float32)

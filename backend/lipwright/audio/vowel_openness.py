@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import median_filter
 
-from .clip import AudioClip
+from .clip import AudioClip, samples_at
+from .mel import centred_frames
 
 STEP_SECONDS = 0.01
 _RATE = 16000
@@ -41,17 +42,12 @@ def vowel_openness(clip: AudioClip) -> np.ndarray:
     """(steps,) float64, step k centred at k * STEP_SECONDS: how open the tract sounds there, in standard
     deviations of the line's speech frames (about 0 on an average one, above 1 on most open vowels; at most 0
     where nothing periodic sounds). Zeros when the line is too short or too even to say."""
-    samples = np.asarray(clip.samples, dtype=np.float32)
-    if clip.sample_rate != _RATE and len(samples):
-        import soxr
-
-        samples = soxr.resample(samples, clip.sample_rate, _RATE, quality="HQ").astype(np.float32)
+    samples = samples_at(clip, _RATE)
     hop = round(STEP_SECONDS * _RATE)
     steps = len(samples) // hop + 1 if len(samples) else 0
     if len(samples) < _WINDOW:
         return np.zeros(steps)
-    padded = np.pad(samples, _WINDOW // 2)
-    frames = np.lib.stride_tricks.sliding_window_view(padded, _WINDOW)[::hop][:steps]
+    frames = centred_frames(samples, _WINDOW, hop)[:steps]
     window = np.hanning(_WINDOW).astype(np.float32)
     # The window's own autocorrelation, which each frame's is divided by (Boersma 1993): a steady tone then
     # correlates near 1 at its period whatever the lag.

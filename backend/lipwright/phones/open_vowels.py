@@ -24,30 +24,25 @@ OPENED = {"L": "AO", "W": "AO", "UW": "AO", "UH": "AO", "OW": "AO", "ER": "AA", 
 # were open vowels in truth, and 0.11 other vowels (1.0: 0.60 and 0.26; 1.5: 0.83, fewer opened).
 OPEN_CUE = 1.25
 # A vowel the search lost inside a "silence" (the aligner's optional pause between words often swallows a
-# short one): a run of steps over OPEN_CUE as long as a vowel. A longer run in a pause (music, a held noise)
-# stays at rest; a shorter one is a click.
+# short one), or merged into an l ("all", "walk" heard as one long l; on the development set 9 of 10 such cuts
+# were open vowels in truth): a run of steps over OPEN_CUE as long as a vowel, cut out as the open vowel here;
+# the rest keeps its label. A longer run in a pause (music, a held noise) stays at rest; a shorter one is a click.
+CUT_OUT_OF = {SILENCE: "AA", "L": "AO"}
 LOST_VOWEL_SECONDS = (0.04, 0.3)
-LOST_VOWEL = "AA"
-# The search hears "all" or "walk" as one long l: a vowel-length run of open sound inside a recognised l is the
-# vowel merged into it, cut out as AO; the rest stays l (on the development set 9 of its 10 cuts were open
-# vowels in truth).
-MERGED_INTO = {"L": "AO"}
 
 
 def opened_as_heard(phones: list[Phone], openness: np.ndarray, step: float = STEP_SECONDS) -> list[Phone]:
     """`phones` with each OPENED label whose median `openness` (one value per `step` seconds, value k at
     k * step) over its span exceeds OPEN_CUE relabelled as its open vowel, and each vowel-length run over
-    OPEN_CUE inside a silence or (MERGED_INTO) an l cut out of it as an open vowel."""
+    OPEN_CUE inside a CUT_OUT_OF phone that was not relabelled cut out of it as an open vowel."""
     if not len(openness):
         return list(phones)
     opened = []
     for phone in phones:
-        if phone.label == SILENCE:
-            opened += _with_open_runs(phone, LOST_VOWEL, openness, step)
-        elif phone.label in OPENED and float(np.median(openness[_steps_in(phone, step, len(openness))])) > OPEN_CUE:
+        if phone.label in OPENED and float(np.median(openness[_steps_in(phone, step, len(openness))])) > OPEN_CUE:
             opened.append(Phone(OPENED[phone.label], phone.start, phone.end))
-        elif phone.label in MERGED_INTO:
-            opened += _with_open_runs(phone, MERGED_INTO[phone.label], openness, step)
+        elif phone.label in CUT_OUT_OF:
+            opened += _with_open_runs(phone, CUT_OUT_OF[phone.label], openness, step)
         else:
             opened.append(phone)
     return opened
