@@ -6,8 +6,10 @@ import pytest
 from lipwright.audio.clip import AudioClip
 from lipwright.audio.dereverberate import dereverberated
 from lipwright.audio.vowel_openness import vowel_openness
+from lipwright.models.network_hearing import NetworkHearing
 from lipwright.phones import phones_for_clip
 from lipwright.phones.align_cues import cue_span
+from lipwright.phones.heard_bilabials import HeardLips, checked_by_networks
 from lipwright.phones.open_vowels import opened_as_heard
 from lipwright.phones.recognise import recognise_phones
 from lipwright.phones.subtitles import parse_subtitles
@@ -101,3 +103,28 @@ def test_a_cue_that_does_not_fit_has_the_open_vowels_its_search_narrowed_opened(
     assert opened != plain  # the search narrowed some open vowel here
     inside = [p.label for p in track.phones if p.label != "SIL" and start <= p.start < end]
     assert inside == [p.label for p in opened if p.label != "SIL"]
+
+
+def test_a_cue_that_does_not_fit_is_weighed_by_the_phone_heads_as_recognition_is():
+    """Given the shipped networks' phone heads (as every recognition mode is), the fallback relabels the
+    consonants its search confuses with p/b/m, and cuts closures in where the heads hear them, as `fast`
+    recognition of that stretch does (phones/heard_bilabials.py)."""
+    hearing = NetworkHearing("cpu")
+
+    def listen(sound: AudioClip) -> HeardLips:
+        return HeardLips([], *hearing.bilabials(sound))
+
+    line = compose_line([0.5, "the moon was bright", 1.0, "pop a bubble and bob the map", 0.5], voice="en-us")
+    texts = [TEXTS[1], "Elephants never forget the rainy season in Madagascar or anywhere else."]
+    cues = [(w.start, w.end, text) for w, text in zip(line.words, texts)]
+    clip = AudioClip(line.samples, line.sample_rate)
+    track = phones_for_clip(clip, srt(cues), hear_bilabials=listen)
+    start, end = cue_span(parse_subtitles(srt(cues)), 1, clip.seconds)
+    sound = AudioClip(dereverberated(clip).samples[int(start * line.sample_rate):int(end * line.sample_rate)],
+                      line.sample_rate)
+    plain = opened_as_heard(recognise_phones(sound), vowel_openness(sound))
+    weighed = checked_by_networks(plain, listen(sound), sound.seconds)
+    assert [p.label for p in weighed] != [p.label for p in plain]  # the heads change this stretch's phones
+    inside = [(p.label, round(p.start, 4), round(p.end, 4)) for p in track.phones
+              if p.label != "SIL" and start <= p.start < end]
+    assert inside == [(p.label, round(p.start + start, 4), round(p.end + start, 4)) for p in weighed if p.label != "SIL"]

@@ -4,16 +4,14 @@ asks the aligner to search minutes of speech at once, and one bad cue spoils onl
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from ..audio.clip import AudioClip
 from ..audio.dereverberate import dereverberated
-from ..audio.vowel_openness import vowel_openness
 from ..errors import TranscriptError
 from .align import AlignmentFailed, align_prepared_words, dictionary_pronunciation
 from .decoders import aligner
-from .open_vowels import opened_as_heard
 from .phone import SILENCE, Phone, fill_timeline
-from .recognise import recognise_phones
 from .subtitles import Cue, plain_text
 from .transcript import TranscriptWords, transcript_words
 
@@ -23,17 +21,18 @@ CUE_PADDING_SECONDS = 0.5
 MIN_SPAN_SECONDS = 0.1
 
 
-def align_cues(clip: AudioClip, cues: list[Cue]) -> tuple[list[Phone], list[str], int]:
+def align_cues(clip: AudioClip, cues: list[Cue], recognise: Callable[[AudioClip], list[Phone]]
+               ) -> tuple[list[Phone], list[str], int]:
     """Phones covering `clip`, aligned cue by cue; warnings; how many cues were aligned.
 
-    A cue whose words do not fit its audio gets recognised phones and a warning naming it; audio
-    outside every cue's span is silence."""
+    A cue whose words do not fit its audio gets the phones `recognise` finds in its stretch of the line (with
+    the room taken out of the whole line first) and a warning naming it; audio outside every cue's span is
+    silence."""
     # The words of all cues at once, so unknown words are named in one warning, not one per cue.
     shared = aligner()
     whole = transcript_words(plain_text(cues), lambda word: dictionary_pronunciation(shared, word))
     warnings, phones, aligned = list(whole.warnings), [], 0
-    # A cue that does not fit is recognised as recognition hears a line: with its room taken out and the open
-    # vowels it narrowed opened (phones/track.py; the phone heads' weighing needs the model's networks).
+    # A cue that does not fit is recognised as recognition hears a line: with its room taken out (phones/track.py).
     heard = functools.cache(lambda: dereverberated(clip))
     for index, cue in enumerate(cues):
         start, end = cue_span(cues, index, clip.seconds)
@@ -51,7 +50,7 @@ def align_cues(clip: AudioClip, cues: list[Cue]) -> tuple[list[Phone], list[str]
             aligned += 1
         except AlignmentFailed:
             sound = AudioClip(heard().samples[first:last], clip.sample_rate)
-            found, cue_warnings = opened_as_heard(recognise_phones(sound), vowel_openness(sound)), []
+            found, cue_warnings = recognise(sound), []
             warnings.append(
                 f"Cue {index + 1} ({_times(cue)}) did not fit its audio; its phones were recognised instead. "
                 f"Check the cue's text and times."

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from ..audio.clip import AudioClip
 from ..audio.dereverberate import dereverberated
 from ..audio.vowel_openness import vowel_openness
@@ -55,7 +57,7 @@ def phones_for_clip(clip: AudioClip, transcript: str | None = None, recognition:
         return _recognise(clip, recognition, hear_closures, hear_bilabials)
     if is_subtitles(transcript):
         # SRT/VTT text: the cue times say where each part is spoken.
-        phones, warnings, aligned = align_cues(clip, parse_subtitles(transcript))
+        phones, warnings, aligned = align_cues(clip, parse_subtitles(transcript), _piece_recogniser(hear_bilabials))
         return PhoneTrack(phones, "aligned" if aligned else "recognised", warnings)
     try:
         phones, warnings = align_phones_with_warnings(clip, transcript)
@@ -80,9 +82,7 @@ def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | 
     heard = hear_bilabials(clip) if hear_bilabials is not None else None
 
     def weighed(phones: list[Phone]) -> list[Phone]:
-        # Open vowels first: a closure the heads cut in over a vowel still cuts in over the opened one.
-        phones = opened_as_heard(phones, openness)
-        return checked_by_networks(phones, heard, clip.seconds) if heard is not None else phones
+        return _weighed(phones, openness, heard, clip.seconds)
 
     if recognition == "accurate":
         words = recognise_words(clip)
@@ -94,3 +94,20 @@ def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | 
             except AlignmentFailed:
                 pass  # the recognised words did not align end to end: the phone search still can
     return PhoneTrack(weighed(recognise_phones(clip)), "recognised", recognised_by="phones")
+
+
+def _weighed(phones: list[Phone], openness: np.ndarray, heard: HeardLips | None, seconds: float) -> list[Phone]:
+    """A search's `phones` with the open vowels it narrowed opened by their sound, then weighed by the phone heads
+    when they heard the line."""
+    # Open vowels first: a closure the heads cut in over a vowel still cuts in over the opened one.
+    phones = opened_as_heard(phones, openness)
+    return checked_by_networks(phones, heard, seconds) if heard is not None else phones
+
+
+def _piece_recogniser(hear_bilabials: HearBilabials | None) -> Callable[[AudioClip], list[Phone]]:
+    """How a subtitle cue that does not fit its audio is recognised (its stretch already dereverberated): as
+    `fast` recognition hears a line, weighed by the phone heads too."""
+    def recognise(sound: AudioClip) -> list[Phone]:
+        heard = hear_bilabials(sound) if hear_bilabials is not None else None
+        return _weighed(recognise_phones(sound), vowel_openness(sound), heard, sound.seconds)
+    return recognise
