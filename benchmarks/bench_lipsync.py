@@ -359,6 +359,61 @@ def quieter(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
     return _rewritten(clips, folder, lambda samples, rate, rng: samples * 10 ** (decibels / 20), subtype="PCM_24")
 
 
+def level_step(spec: str) -> float:
+    """DB as the fall in dB (below 0) of a line whose level drops halfway; a ValueError naming what is wrong."""
+    return _below_full_scale(spec, f"level step {spec!r}", "-20")
+
+
+# How long a level step takes: a speaker turning from the microphone, not a cut.
+STEP_SECONDS = 2.0
+
+
+def stepped_down(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
+    """The clips with their level falling `spec` dB over STEP_SECONDS around their middle (a raised-cosine
+    ramp), as a long take whose speaker turned from the microphone or whose gain was pulled down halfway
+    (24 bits, so that only the level changes). Truth is unchanged."""
+    decibels = level_step(spec)
+
+    def ramp(samples: np.ndarray, rate: int, rng: np.random.Generator) -> np.ndarray:
+        seconds = np.arange(len(samples)) / rate - len(samples) / rate / 2
+        fall = 0.5 - 0.5 * np.cos(np.pi * np.clip(seconds / STEP_SECONDS + 0.5, 0.0, 1.0))
+        return samples * 10 ** (decibels * fall / 20)
+
+    return _rewritten(clips, folder, ramp, subtype="PCM_24")
+
+
+def joined(clips: list[Clip], count: int, folder: Path) -> list[Clip]:
+    """Each voice's clips joined `count` at a time, in order, into long lines (a last shorter group kept):
+    the truth of each clip shifted to where it now starts, its edge pauses merged with its neighbours'."""
+    if count < 1:
+        raise ValueError(f"--joined {count}: join at least 1 clip into each line")
+    folder.mkdir(parents=True, exist_ok=True)
+    by_voice: dict[str, list[Clip]] = {}
+    for clip in clips:
+        by_voice.setdefault(clip.voice, []).append(clip)
+    lines = []
+    for voice, own in by_voice.items():
+        for first in range(0, len(own), count):
+            group = own[first:first + count]
+            pieces, truth, cursor, rate = [], [], 0.0, None
+            for clip in group:
+                samples, clip_rate = soundfile.read(str(clip.wav), dtype="float32")
+                if rate is not None and clip_rate != rate:
+                    raise ValueError(f"{clip.wav.name}: {clip_rate} Hz beside {rate} Hz; join clips of one rate")
+                rate = clip_rate
+                pieces.append(samples)
+                for label, start, end in clip.truth:
+                    if truth and label == "SIL" == truth[-1][0] and abs(truth[-1][2] - (cursor + start)) < 1e-6:
+                        truth[-1] = ("SIL", truth[-1][1], cursor + end)
+                    else:
+                        truth.append((label, cursor + start, cursor + end))
+                cursor += len(samples) / clip_rate
+            wav = folder / f"{group[0].wav.stem}-joined{len(group)}.wav"
+            soundfile.write(str(wav), np.concatenate(pieces), rate, subtype="PCM_24")
+            lines.append(Clip(voice, " ".join(c.text for c in group), wav, cursor, truth))
+    return lines
+
+
 def overdrive(spec: str) -> float:
     """DB as dB of overdrive: how far over full scale the loudest peak was driven (0 < DB <= 40)."""
     try:
@@ -397,6 +452,9 @@ def _rewritten(clips: list[Clip], folder: Path, change: Callable[[np.ndarray, in
 # What home recordings add, each a bench option laid on the clips in this order: (flag, metavar, how the
 # value is read, how the clips are changed, help).
 RECORDING_FAULTS = [
+    ("--level-step", "DB", level_step, stepped_down,
+     "score the clips with their level falling this many dB over 2 s around their middle, as a take whose speaker "
+     "turned from the microphone halfway, e.g. -20 (with --joined: long lines; laid on first, so room tone stays)"),
     ("--room", "RT60:DRR", room, in_room,
      "score the clips as spoken in a room: reverberation time in seconds and the voice's level over the room's in "
      "dB, e.g. 0.3:10"),
@@ -470,6 +528,8 @@ def main() -> None:
     parser.add_argument("--save-clips", type=Path, help="also keep the spoken clips and their truth in this folder")
     parser.add_argument("--clips", type=Path, help="score clips saved with --save-clips instead of speaking "
                                                    "(--voices, --lines, --rates and --seed are then ignored)")
+    parser.add_argument("--joined", type=int, metavar="N",
+                        help="join each voice's clips N at a time into long lines (before any fault is laid on)")
     for flag, metavar, parse, _, text in RECORDING_FAULTS:
         parser.add_argument(flag, metavar=metavar, type=_checked(parse), help=text)
     args = parser.parse_args()
@@ -478,6 +538,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         clips = clips_for(args, folder, args.save_clips)
+        if args.joined:
+            clips = joined(clips, args.joined, folder / "joined")
         for flag, _, _, lay_on, _ in RECORDING_FAULTS:  # in the table's order
             if spec := getattr(args, flag.removeprefix("--").replace("-", "_")):
                 clips = lay_on(clips, spec, folder / flag.removeprefix("--"))

@@ -1,5 +1,5 @@
-"""bench_lipsync --hum, --gain and --overdrive: the same clips with a ground loop's hum under them, recorded too
-quietly, or recorded too loud and clipped."""
+"""bench_lipsync --hum, --gain, --overdrive and --level-step: the same clips with a ground loop's hum under them, recorded
+too quietly, recorded too loud and clipped, or falling in level halfway; and --joined, the clips joined into long lines."""
 
 import sys
 from pathlib import Path
@@ -10,7 +10,8 @@ import soundfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from bench_lipsync import clipped, gain, hum, overdrive, quieter, with_hum  # noqa: E402
+from bench_lipsync import (STEP_SECONDS, Clip, clipped, gain, hum, joined, overdrive, quieter,  # noqa: E402
+                           stepped_down, with_hum)
 from tests.benchmarks.conftest import PAD  # noqa: E402
 
 
@@ -79,3 +80,52 @@ def test_a_bad_overdrive_is_refused(spec, tmp_path):
 
 def test_an_overdrive_is_read_in_db():
     assert overdrive("12") == 12.0
+
+
+def test_a_level_step_falls_over_two_seconds_around_the_middle(tmp_path, padded_clip):
+    clip, dry = padded_clip
+    line = np.tile(dry, 3)  # long enough for speech on either side of the ramp
+    soundfile.write(str(tmp_path / "line.wav"), line, 16000, subtype="PCM_16")
+    long = Clip("awb", "text", tmp_path / "line.wav", len(line) / 16000, clip.truth)
+    stepped = stepped_down([long], "-20", tmp_path / "step")
+    heard, _ = soundfile.read(str(stepped[0].wav), dtype="float64")
+    written, _ = soundfile.read(str(long.wav), dtype="float64")
+    assert stepped[0].truth == long.truth and len(heard) == len(line)
+    loud = np.abs(written) > 0.02
+    middle, edge = len(line) // 2, round(STEP_SECONDS / 2 * 16000)
+    before, after = slice(0, middle - edge), slice(middle + edge, None)
+    assert loud[before].sum() > 1000 and loud[after].sum() > 1000
+    assert np.allclose(heard[before], written[before], atol=1e-6)  # before the ramp: as it was
+    assert np.allclose(heard[after][loud[after]] / written[after][loud[after]], 0.1, rtol=1e-3)  # after: 20 dB down
+    ramp = slice(middle - edge, middle + edge)
+    gains = heard[ramp][loud[ramp]] / written[ramp][loud[ramp]]
+    assert np.all(np.diff(gains) <= 1e-4) and gains[0] > 0.9 and gains[-1] < 0.12  # falling all the way
+
+
+@pytest.mark.parametrize("spec", ["0", "5", "down", "nan"])
+def test_a_bad_level_step_is_refused(spec, tmp_path):
+    with pytest.raises(ValueError, match="level step"):
+        stepped_down([], spec, tmp_path)
+
+
+def test_joined_clips_keep_each_clip_s_truth_where_its_audio_now_lies(tmp_path, padded_clip):
+    clip, dry = padded_clip
+    seconds = clip.seconds
+    truth = [("SIL", 0.0, 0.5), ("AA", 0.5, seconds - 0.5), ("SIL", seconds - 0.5, seconds)]
+    first = Clip("awb", "one", clip.wav, seconds, truth)
+    soundfile.write(str(tmp_path / "b.wav"), -dry, 16000, subtype="PCM_16")
+    second = Clip("awb", "two", tmp_path / "b.wav", seconds, truth)
+    lone = Clip("rms", "three", clip.wav, seconds, truth)
+    lines = joined([first, second, lone], 2, tmp_path / "joined")
+    assert [(line.voice, line.text) for line in lines] == [("awb", "one two"), ("rms", "three")]
+    heard, _ = soundfile.read(str(lines[0].wav), dtype="float64")
+    assert len(heard) == 2 * len(dry) and lines[0].seconds == pytest.approx(2 * seconds)
+    assert np.allclose(heard[len(dry):], -heard[:len(dry)], atol=2 / 32768)
+    # The pause that ends the first clip and the one that starts the second are one pause.
+    expected = [("SIL", 0.0, 0.5), ("AA", 0.5, seconds - 0.5), ("SIL", seconds - 0.5, seconds + 0.5),
+                ("AA", seconds + 0.5, 2 * seconds - 0.5), ("SIL", 2 * seconds - 0.5, 2 * seconds)]
+    assert [label for label, _, _ in lines[0].truth] == [label for label, _, _ in expected]
+    assert np.allclose([t[1:] for t in lines[0].truth], [t[1:] for t in expected])
+    assert lines[1].truth == truth
+    with pytest.raises(ValueError, match="at least 1"):
+        joined([clip], 0, tmp_path / "none")

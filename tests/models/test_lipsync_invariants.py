@@ -83,6 +83,8 @@ def test_vowels_move_bilabials_close_pauses_rest(model, tmp_path_factory, text, 
     n = len(opening)
     vowels = [(label, start, end) for label, start, end in phones if label in VOWELS]
     assert len(vowels) >= 4
+    if not with_transcript:  # a relabelled vowel joins a neighbour of its label: no sliver of a vowel kept shut
+        assert not any(a[0] == b[0] and a[0] in VOWELS for a, b in zip(phones, phones[1:])), phones
     for label, start, end in vowels:
         assert opening[frames_of(start, end, n)].max() > MOVED, f"{label} at {start:.2f} s leaves the mouth at rest"
     for label, start, end in phones:

@@ -199,10 +199,10 @@ def tiny_hearing_runs(root):
 
 
 def heard_by_head(run, clip) -> np.ndarray:
-    from lipwright.audio.network_input import heard_by_networks
+    from lipwright.audio.heard_line import heard_line
     from lipwright.models.phone_heads import RunHead
 
-    return RunHead.from_folder(run).bilabial(heard_by_networks(clip))
+    return RunHead.from_folder(run).bilabial(heard_line(clip).samples)
 
 
 def test_the_hearing_hears_p_b_m_with_its_own_head_and_every_listening_runs(tmp_path):

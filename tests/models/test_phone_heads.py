@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from lipwright.audio.clip import AudioClip, frame_count
-from lipwright.audio.network_input import heard_by_networks
+from lipwright.audio.heard_line import heard_line
 from lipwright.errors import ModelError
 from lipwright.models.base import AnimationRequest
 from lipwright.models.network_hearing import NetworkHearing
@@ -56,8 +56,8 @@ def test_numpy_hears_what_torch_hears_over_generated_lines(tiny_runs, seed):
     for cut in (int(rng.integers(len(speech) // 3, len(speech))), int(rng.integers(420, 1100)),  # one or two frames (torch's mirrored ends need 201 samples)
                 16000 // 30 * int(rng.integers(3, 40)) + int(rng.integers(0, 3))):
         line = (speech[:cut] * 10 ** (rng.uniform(-20, 0) / 20)).astype(np.float32)
-        samples = heard_by_networks(AudioClip(line, 16000) if rate == 16000 else
-                                    AudioClip(line.repeat(2)[: cut * rate // 16000].copy(), rate))
+        samples = heard_line(AudioClip(line, 16000) if rate == 16000 else
+                             AudioClip(line.repeat(2)[: cut * rate // 16000].copy(), rate)).samples
         for folder in (*tiny_runs, *(SHIPPED_MODELS_DIR / name for name in HEAD_RUNS)):
             mine, theirs = RunHead.from_folder(folder).bilabial(samples), torch_heard(folder, samples)
             assert mine.shape == theirs.shape, (folder.name, cut)

@@ -92,13 +92,13 @@ def test_lines_with_neither_fault_are_heard_as_they_are():
     networks hear exactly the line resampled: nothing is taken out of a line that has no hum and no cut peaks."""
     import soxr
 
-    from lipwright.audio.network_input import heard_by_networks
+    from lipwright.audio.heard_line import heard_line
     from tests.audio.test_declip import _generated
 
     rng = np.random.default_rng(8)
     for case in range(40):
         rate = int(rng.choice([8000, 16000, 22050, 44100, 48000]))
         line = (_generated(rng, rate) * 10 ** (rng.uniform(-30, 0) / 20)).astype(np.float32)
-        heard = heard_by_networks(AudioClip(line, rate))
+        heard = heard_line(AudioClip(line, rate)).samples
         expected = line if rate == RATE else soxr.resample(line, rate, RATE, quality="HQ").astype(np.float32)
         assert np.array_equal(heard, expected), (case, rate)

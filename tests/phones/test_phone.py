@@ -1,7 +1,7 @@
 """Phone labels and the timeline invariant: phones cover the whole clip, gaps are silence."""
 
 from lipwright.phones import SILENCE, Phone, fill_timeline
-from lipwright.phones.phone import normalise_label
+from lipwright.phones.phone import merged_repeats, normalise_label
 
 
 def test_labels_lose_stress_and_fillers_become_silence():
@@ -23,3 +23,13 @@ def test_timeline_fills_gaps_clips_and_merges_silence():
 def test_overlapping_phones_do_not_go_back_in_time():
     timeline = fill_timeline([Phone("M", 0.0, 0.3), Phone("IY", 0.25, 0.5)], 0.5)
     assert [(p.label, p.start, p.end) for p in timeline] == [("M", 0.0, 0.3), ("IY", 0.3, 0.5)]
+
+
+def test_touching_vowels_of_one_label_become_one():
+    phones = [Phone("SIL", 0.0, 0.1), Phone("AA", 0.1, 0.17), Phone("AA", 0.17, 0.2), Phone("B", 0.2, 0.26),
+              Phone("B", 0.26, 0.3), Phone("AA", 0.3, 0.4), Phone("AA", 0.45, 0.5), Phone("AO", 0.5, 0.6)]
+    # Vowels only: a consonant keeps the timing the search gave it.
+    assert merged_repeats(phones) == [Phone("SIL", 0.0, 0.1), Phone("AA", 0.1, 0.2), Phone("B", 0.2, 0.26),
+                                      Phone("B", 0.26, 0.3), Phone("AA", 0.3, 0.4), Phone("AA", 0.45, 0.5),
+                                      Phone("AO", 0.5, 0.6)]
+    assert merged_repeats([]) == [] and merged_repeats(phones[:1]) == phones[:1]

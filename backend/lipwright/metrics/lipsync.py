@@ -16,13 +16,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..motion.arkit import ARKIT_INDEX
+from ..phones.phone import VOWELS
 from ..runs import instants_within, true_runs
 from ..motion.visemes import JAW_UNITS, LIP_UNITS, mouth_opening
 
 # (label, start s, end s); labels are ARPAbet without stress, "SIL" for pauses.
 PhoneTiming = tuple[str, float, float]
 
-VOWELS = frozenset("AA AE AH AO AW AY EH ER EY IH IY OW OY UH UW".split())
 OPEN_VOWELS, OPEN_ONSETS = frozenset({"AA", "AE", "AO"}), frozenset({"AY", "AW"})
 SEALED = 0.01
 OPEN_FRACTION = 0.4

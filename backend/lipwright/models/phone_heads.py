@@ -20,7 +20,7 @@ import numpy as np
 
 from ..audio.clip import AudioClip, frame_count
 from ..audio.mel import centred_log_mel, mel_filter_bank
-from ..audio.network_input import NETWORK_RATE, heard_by_networks
+from ..audio.heard_line import HEARING_RATE, heard_line
 from ..errors import ModelError
 from ..motion.retime import retimed
 from ..training.phone_labels import PHONE_CLASSES
@@ -58,8 +58,8 @@ class RunHead:
             encoder, settings = config["encoder"], config.get("settings") or {}
             if encoder.get("kind") != "log-mel" or not settings.get("phones"):
                 raise ModelError(f"the run {folder.name} has no log-mel encoder with a phone head to listen with")
-            if int(encoder["sample_rate"]) != NETWORK_RATE:
-                raise ModelError(f"the run {folder.name}'s encoder hears {encoder['sample_rate']} Hz, not {NETWORK_RATE}")
+            if int(encoder["sample_rate"]) != HEARING_RATE:
+                raise ModelError(f"the run {folder.name}'s encoder hears {encoder['sample_rate']} Hz, not {HEARING_RATE}")
             with safe_open(str(folder / "model.safetensors"), framework="numpy") as tensors:
                 names = set(tensors.keys())
                 convolutions = []
@@ -104,19 +104,19 @@ class RunHead:
     def posteriors(self, samples: np.ndarray) -> np.ndarray:
         """(frames at self.fps, PHONE_CLASSES) float64: the head's phone probabilities at frame t (t / fps)
         of `samples` (16 kHz float32); NaN on the first `ahead` frames, which no encoder frame feeds."""
-        frames = frame_count(len(samples) / NETWORK_RATE, self.fps)
-        used = min(round(frames / self.fps * NETWORK_RATE), len(samples))
+        frames = frame_count(len(samples) / HEARING_RATE, self.fps)
+        used = min(round(frames / self.fps * HEARING_RATE), len(samples))
         if used == 0:  # no sound at all: nothing heard (and nothing to mirror at the ends)
             return np.full((frames, len(self.head[1])), np.nan)
         # A look-ahead network's last frames hear silence after the line, as it trained.
-        silence = round(self.ahead / self.fps * NETWORK_RATE)
+        silence = round(self.ahead / self.fps * HEARING_RATE)
         heard = np.asarray(samples[:used], dtype=np.float32)
         if silence:
             heard = np.pad(heard, (0, silence))
         features = np.ascontiguousarray(centred_log_mel(heard, self.filters, self.window, self.hop, real_samples=used).T)
         for taps, bias in self.convolutions:
             features = _convolved_gelu(features, taps, bias)
-        at_frames = _at_frame_times(features, NETWORK_RATE / self.hop, self.fps, frames + self.ahead)[self.ahead:]
+        at_frames = _at_frame_times(features, HEARING_RATE / self.hop, self.fps, frames + self.ahead)[self.ahead:]
         logits = at_frames @ self.head[0].T + self.head[1]
         logits -= logits.max(axis=1, keepdims=True)
         probabilities = np.exp(logits)
@@ -145,9 +145,9 @@ class PhoneHeads:
 
     def __call__(self, clip: AudioClip) -> tuple[np.ndarray, float]:
         heads = self.loaded()
-        samples = heard_by_networks(clip)
+        samples = heard_line(clip).samples
         fps = heads[0].fps
-        frames = frame_count(len(samples) / NETWORK_RATE, fps)
+        frames = frame_count(len(samples) / HEARING_RATE, fps)
         return mean_heard([retimed(head.bilabial(samples), head.fps, fps, frames) for head in heads]), fps
 
 

@@ -10,8 +10,9 @@ import numpy as np
 
 from .. import __version__
 from ..audio.clip import AudioClip, frame_count
-from ..audio.declip import clipping_warning, declipped
-from ..audio.hum import without_hum
+from ..audio.declip import clipping_warning
+from ..audio.heard_line import heard_line
+from ..audio.level_drift import steadied
 from ..audio.loudness import frame_loudness
 from ..errors import ModelError
 from ..motion.arkit import ARKIT_NAMES
@@ -28,10 +29,11 @@ from .head_offsets import rest_and_offsets
 from .network_hearing import Heard, NetworkHearing, open_jaw_as_heard
 
 
-def weights_for_phones(phones: list[Phone], clip: AudioClip, fps: float) -> np.ndarray:
+def weights_for_phones(phones: list[Phone], clip: AudioClip, fps: float, frames: int | None = None) -> np.ndarray:
     """The rules' ARKit weights (frames, 52) for `phones` heard in `clip`: visemes with coarticulation,
-    scaled by loudness, easing to rest at the end."""
-    frames = frame_count(clip.seconds, fps)
+    scaled by loudness, easing to rest at the end. `frames`: the line's frame count when `clip` is the line
+    resampled (its length rounded to a sample of the new rate), else the clip's own."""
+    frames = frame_count(clip.seconds, fps) if frames is None else frames
     weights = phones_to_weights(phones, fps, frames, frame_loudness(clip, fps, frames))
     return ease_to_rest_at_end(weights, fps)
 
@@ -50,8 +52,8 @@ class PhonemeModel:
     def animate(self, request: AnimationRequest, progress: Progress = no_progress) -> Animation:
         started = time.perf_counter()
         # Peaks cut flat buzz across the band, and a ground loop's tone in the pauses reads as sound, to every
-        # step below.
-        clip = without_hum(declipped(request.clip))
+        # step below; and every step reads levels against the whole line, which a long take's drift misleads.
+        clip = steadied(heard_line(request.clip))
 
         progress(0.05, "aligning phones to the transcript" if request.transcript else "recognising phones")
         heard: list[Heard] = []  # what the networks heard, when recognition asks them (it needs torch)
@@ -75,7 +77,8 @@ class PhonemeModel:
         track = phones_for_clip(clip, request.transcript, request.recognition, hear, listen)
 
         progress(0.7, "building visemes")
-        weights = weights_for_phones(track.phones, clip, request.fps)
+        # Frames from the line as given: resampled, its length may round across a frame's start.
+        weights = weights_for_phones(track.phones, clip, request.fps, frame_count(request.clip.seconds, request.fps))
         if track.recognised_by == NETWORK_HEARD:
             weights = open_jaw_as_heard(weights, heard[-1].weights)
         warnings = [*track.warnings, *unheard]
@@ -93,7 +96,7 @@ class PhonemeModel:
         meta = {
             "model": self.name,
             "version": __version__,
-            "audio_seconds": clip.seconds,
+            "audio_seconds": request.clip.seconds,
             "compute_seconds": time.perf_counter() - started,
             "device": self.device,
             "phone_method": track.method,

@@ -16,7 +16,7 @@ import numpy as np
 from .. import __version__
 from ..audio.clip import AudioClip, frame_count
 from ..audio.declip import clipping_warning
-from ..audio.network_input import NETWORK_RATE, heard_by_networks
+from ..audio.heard_line import HEARING_RATE, heard_line
 from ..errors import ModelError
 from ..motion.arkit import ARKIT_NAMES
 from ..motion.retime import retimed
@@ -24,7 +24,7 @@ from ..motion.windows import audio_span, blend_windows, plan_windows
 from .base import Animation, AnimationRequest, Progress, no_progress
 from .head_offsets import rest_and_offsets
 
-SAMPLE_RATE = NETWORK_RATE
+SAMPLE_RATE = HEARING_RATE
 WINDOW_SECONDS = 8.0  # near the length of the clips the networks train on
 OVERLAP_SECONDS = 1.0
 WINDOWS_PER_PASS = 16  # windows that share one forward pass (bounds memory on long lines)
@@ -93,9 +93,9 @@ class TrainedRunModel:
         heard: dict[int, np.ndarray] = {}  # by clip: sample_lines asks for one line many times
         for line, (clip, speaker) in enumerate(zip(clips, speakers)):
             if id(clip) not in heard:
-                heard[id(clip)] = heard_by_networks(clip)
+                heard[id(clip)] = heard_line(clip).samples
             samples = heard[id(clip)]
-            frames = frame_count(len(samples) / SAMPLE_RATE, fps)
+            frames = frame_count(clip.seconds, fps)  # the line's as given: resampled, its length is rounded
             windows = plan_windows(frames, window, overlap)
             plans.append((frames, windows))
             index = self.speaker_index(speaker)

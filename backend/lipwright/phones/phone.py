@@ -11,6 +11,7 @@ SILENCE = "SIL"
 ARPABET: frozenset[str] = frozenset(
     "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V W Y Z ZH".split()
 )
+VOWELS: frozenset[str] = frozenset("AA AE AH AO AW AY EH ER EY IH IY OW OY UH UW".split())
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,21 @@ def fill_timeline(phones: list[Phone], duration: float) -> list[Phone]:
     for phone in timeline:
         if merged and phone.label == SILENCE and merged[-1].label == SILENCE:
             merged[-1] = Phone(SILENCE, merged[-1].start, phone.end)
+        else:
+            merged.append(phone)
+    return merged
+
+
+def merged_repeats(phones: list[Phone]) -> list[Phone]:
+    """`phones` with each run of touching vowels of one label made one vowel. After a search's phones are
+    relabelled by their sound, a vowel cut out of a silence and the schwa after it that also sounded open are
+    one AA, not a 30 ms AA that the closure beside it keeps shut. Consonants keep their own timing (a p the
+    search heard stays the p it heard, whatever the phone heads make of the t after it)."""
+    merged: list[Phone] = []
+    for phone in phones:
+        if (merged and phone.label in VOWELS and phone.label == merged[-1].label
+                and abs(phone.start - merged[-1].end) < 1e-9):
+            merged[-1] = Phone(phone.label, merged[-1].start, phone.end)
         else:
             merged.append(phone)
     return merged

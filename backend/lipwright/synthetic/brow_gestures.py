@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-VOWELS = frozenset({"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"})
+from ..phones.phone import VOWELS
+
 PAUSE = "SIL"
 RAISE_UNITS = ("browInnerUp", "browOuterUpLeft", "browOuterUpRight")
 FROWN_UNITS = ("browDownLeft", "browDownRight")
