@@ -382,11 +382,21 @@ def stepped_down(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
     return _rewritten(clips, folder, ramp, subtype="PCM_24")
 
 
+def _joined_count(text: str | int) -> int:
+    """N of --joined: a whole number of clips, at least 1; a ValueError naming what is wrong."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise ValueError(f"--joined {text!r}: write how many clips each long line joins (e.g. 6)") from None
+    if count < 1:
+        raise ValueError(f"--joined {count}: join at least 1 clip into each line")
+    return count
+
+
 def joined(clips: list[Clip], count: int, folder: Path) -> list[Clip]:
     """Each voice's clips joined `count` at a time, in order, into long lines (a last shorter group kept):
     the truth of each clip shifted to where it now starts, its edge pauses merged with its neighbours'."""
-    if count < 1:
-        raise ValueError(f"--joined {count}: join at least 1 clip into each line")
+    count = _joined_count(count)
     folder.mkdir(parents=True, exist_ok=True)
     by_voice: dict[str, list[Clip]] = {}
     for clip in clips:
@@ -528,7 +538,7 @@ def main() -> None:
     parser.add_argument("--save-clips", type=Path, help="also keep the spoken clips and their truth in this folder")
     parser.add_argument("--clips", type=Path, help="score clips saved with --save-clips instead of speaking "
                                                    "(--voices, --lines, --rates and --seed are then ignored)")
-    parser.add_argument("--joined", type=int, metavar="N",
+    parser.add_argument("--joined", type=_checked(_joined_count), metavar="N",
                         help="join each voice's clips N at a time into long lines (before any fault is laid on)")
     for flag, metavar, parse, _, text in RECORDING_FAULTS:
         parser.add_argument(flag, metavar=metavar, type=_checked(parse), help=text)
@@ -538,8 +548,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         clips = clips_for(args, folder, args.save_clips)
-        if args.joined:
-            clips = joined(clips, args.joined, folder / "joined")
+        if args.joined is not None:
+            clips = joined(clips, _joined_count(args.joined), folder / "joined")
         for flag, _, _, lay_on, _ in RECORDING_FAULTS:  # in the table's order
             if spec := getattr(args, flag.removeprefix("--").replace("-", "_")):
                 clips = lay_on(clips, spec, folder / flag.removeprefix("--"))

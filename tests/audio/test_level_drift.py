@@ -102,11 +102,29 @@ def test_a_long_pause_of_room_tone_is_not_raised_to_speech(take):
 
 
 def test_a_raised_stretch_never_clips(take):
+    """The last sentences 24 dB down are raised back, and a click among them with them: the line is scaled so
+    that it stays under full scale."""
     samples, words = take
-    quiet = _stepped(samples / np.abs(samples).max() * 0.99, words[4].start - 0.4, -24)
-    quiet[int((words[-1].start + 0.5) * RATE)] = 0.2  # a click in the quiet half, which the gain raises
+    quiet = _stepped(samples / np.abs(samples).max() * 0.99, words[-4].start - 0.4, -24)
+    click = int((words[-1].start + 0.5) * RATE)
+    quiet[click] = 0.2
+    times, gains_db = drift_gains_db(AudioClip(quiet, RATE))
+    assert 0.2 * 10 ** (np.interp(click / RATE, times, gains_db) / 20) > 1.0  # it would clip unscaled
     steady = steadied(AudioClip(quiet, RATE)).samples
     assert np.abs(steady).max() <= PEAK_HEADROOM + 1e-6
+
+
+def test_room_tone_between_gated_pauses_is_not_raised_to_speech(take):
+    """A line whose pauses are digital silence (gated or edited) with a long stretch of room tone between two
+    spoken halves: the floor is the room's, not the zeros', so the tone is not taken for quiet speech."""
+    samples, _ = take
+    half = len(samples) // 2
+    tone = (coloured_noise(15 * RATE, "pink", np.random.default_rng(5), RATE) * 10 ** (-60 / 20)).astype(np.float32)
+    gap = np.zeros(RATE // 2, np.float32)
+    line = np.concatenate([samples[:half], gap, tone, gap, samples[half:]])
+    times, gains_db = drift_gains_db(AudioClip(line, RATE))
+    middle = (half + len(gap) + len(tone) / 2) / RATE
+    assert abs(np.interp(middle, times, gains_db)) <= 3.0, "the room tone was raised as if it were quiet speech"
 
 
 def _jaw_peaks(samples: np.ndarray, words: list, transcript: str) -> np.ndarray:

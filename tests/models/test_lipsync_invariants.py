@@ -20,10 +20,10 @@ from lipwright.demo.sentences import sentences
 from lipwright.models.base import AnimationRequest
 from lipwright.models.phonemes import PhonemeModel
 from lipwright.motion.visemes import mouth_opening
+from lipwright.phones.phone import VOWELS
 from tests.speech import speak
 
 FPS = 30.0
-VOWELS = frozenset("AA AE AH AO AW AY EH ER EY IH IY OW OY UH UW".split())
 OPEN_VOWELS = frozenset({"AA", "AE", "AO"})
 OPEN_ONSETS = frozenset({"AY", "AW"})  # diphthongs that start open
 MOVED = 0.03  # mouth_opening above this is visibly off rest

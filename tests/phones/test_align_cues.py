@@ -11,7 +11,7 @@ from lipwright.phones import phones_for_clip
 from lipwright.phones.align_cues import cue_span
 from lipwright.phones.heard_bilabials import HeardLips, checked_by_networks
 from lipwright.phones.open_vowels import opened_as_heard
-from lipwright.phones.phone import merged_repeats
+from lipwright.phones.phone import merged_vowel_repeats
 from lipwright.phones.recognise import recognise_phones
 from lipwright.phones.subtitles import parse_subtitles
 from tests.speech import compose_line
@@ -82,7 +82,7 @@ def test_a_cue_that_does_not_fit_is_recognised_as_recognition_hears_the_line(lin
     start, end = cue_span(parse_subtitles(srt(cues)), 1, clip.seconds)  # the stretch the second cue is searched in
     first, last = int(start * line.sample_rate), int(end * line.sample_rate)
     sound = AudioClip(dereverberated(clip).samples[first:last], line.sample_rate)
-    searched = merged_repeats(opened_as_heard(recognise_phones(sound), vowel_openness(sound)))
+    searched = merged_vowel_repeats(opened_as_heard(recognise_phones(sound), vowel_openness(sound)))
     expected = [(p.label, round(p.start + start, 4), round(p.end + start, 4)) for p in searched if p.label != "SIL"]
     inside = [(p.label, round(p.start, 4), round(p.end, 4)) for p in track.phones
               if p.label != "SIL" and start <= p.start < end]
@@ -103,7 +103,7 @@ def test_a_cue_that_does_not_fit_has_the_open_vowels_its_search_narrowed_opened(
     opened = opened_as_heard(plain, vowel_openness(sound))
     assert opened != plain  # the search narrowed some open vowel here
     inside = [p.label for p in track.phones if p.label != "SIL" and start <= p.start < end]
-    assert inside == [p.label for p in merged_repeats(opened) if p.label != "SIL"]
+    assert inside == [p.label for p in merged_vowel_repeats(opened) if p.label != "SIL"]
 
 
 def test_a_cue_that_does_not_fit_is_weighed_by_the_phone_heads_as_recognition_is():
@@ -124,7 +124,7 @@ def test_a_cue_that_does_not_fit_is_weighed_by_the_phone_heads_as_recognition_is
     sound = AudioClip(dereverberated(clip).samples[int(start * line.sample_rate):int(end * line.sample_rate)],
                       line.sample_rate)
     plain = opened_as_heard(recognise_phones(sound), vowel_openness(sound))
-    weighed = merged_repeats(checked_by_networks(plain, listen(sound), sound.seconds))
+    weighed = merged_vowel_repeats(checked_by_networks(plain, listen(sound), sound.seconds))
     assert [p.label for p in weighed] != [p.label for p in plain]  # the heads change this stretch's phones
     inside = [(p.label, round(p.start, 4), round(p.end, 4)) for p in track.phones
               if p.label != "SIL" and start <= p.start < end]

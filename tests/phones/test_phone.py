@@ -1,7 +1,7 @@
 """Phone labels and the timeline invariant: phones cover the whole clip, gaps are silence."""
 
 from lipwright.phones import SILENCE, Phone, fill_timeline
-from lipwright.phones.phone import merged_repeats, normalise_label
+from lipwright.phones.phone import merged_vowel_repeats, normalise_label
 
 
 def test_labels_lose_stress_and_fillers_become_silence():
@@ -29,7 +29,7 @@ def test_touching_vowels_of_one_label_become_one():
     phones = [Phone("SIL", 0.0, 0.1), Phone("AA", 0.1, 0.17), Phone("AA", 0.17, 0.2), Phone("B", 0.2, 0.26),
               Phone("B", 0.26, 0.3), Phone("AA", 0.3, 0.4), Phone("AA", 0.45, 0.5), Phone("AO", 0.5, 0.6)]
     # Vowels only: a consonant keeps the timing the search gave it.
-    assert merged_repeats(phones) == [Phone("SIL", 0.0, 0.1), Phone("AA", 0.1, 0.2), Phone("B", 0.2, 0.26),
+    assert merged_vowel_repeats(phones) == [Phone("SIL", 0.0, 0.1), Phone("AA", 0.1, 0.2), Phone("B", 0.2, 0.26),
                                       Phone("B", 0.26, 0.3), Phone("AA", 0.3, 0.4), Phone("AA", 0.45, 0.5),
                                       Phone("AO", 0.5, 0.6)]
-    assert merged_repeats([]) == [] and merged_repeats(phones[:1]) == phones[:1]
+    assert merged_vowel_repeats([]) == [] and merged_vowel_repeats(phones[:1]) == phones[:1]

@@ -26,10 +26,14 @@ LEVEL_PERCENTILE = 50.0
 # Only a window with this much speech in it is measured; one of pause or room tone takes its neighbours' gain.
 LEAST_SPEECH_SECONDS = 1.0
 MOST_GAIN_DB = 24.0  # raised or lowered at most this far: a long whisper does not become a shout
+# Hops this quiet are digital silence (a gated or edited pause), not a room: they say nothing of the noise floor.
+DIGITAL_SILENCE_DB = -100.0
 # A steady take's windows differ from its typical level by 1-4 dB (one-minute lines of the development voices):
 # that much is the voice's own, left as it is; only the drift beyond it is taken out.
 OWN_VARIATION_DB = 3.0
-PEAK_HEADROOM = 10.0 ** (-0.5 / 20.0)  # a raised stretch never drives a peak into clipping
+# Where the gain would drive any peak over this, the whole line is scaled under it (every later step reads
+# levels relative to the line, so only clipping matters).
+PEAK_HEADROOM = 10.0 ** (-0.5 / 20.0)
 _BLOCK_SAMPLES = 1 << 16  # samples gained at once: a long line's gain curve stays small
 
 
@@ -39,13 +43,17 @@ def drift_gains_db(clip: AudioClip) -> tuple[np.ndarray, np.ndarray] | None:
     too little of it is speech to say."""
     if clip.seconds <= WINDOW_SECONDS:
         return None
-    _, energy = energy_envelope(clip)
+    times, energy = energy_envelope(clip)
     level = 10.0 * np.log10(energy + 1e-20)
-    window = round(WINDOW_SECONDS / HOP_SECONDS)
-    stride = round(STRIDE_SECONDS / HOP_SECONDS)
+    hop = float(times[1] - times[0]) if len(times) > 1 else HOP_SECONDS  # a whole number of samples near 5 ms
+    window = round(WINDOW_SECONDS / hop)
+    stride = round(STRIDE_SECONDS / hop)
     if len(level) <= window:
         return None
-    floor = noise_floor_db(level)
+    # The room's floor, over the hops that are not digital silence: pauses gated to zeros between stretches of
+    # room tone would otherwise put the floor at -200 dB and let the tone pass for speech (and be raised to it).
+    audible = level[level > DIGITAL_SILENCE_DB]
+    floor = noise_floor_db(audible, hop) if len(audible) else None
     starts = np.arange(0, len(level) - window + 1, stride)
     if starts[-1] != len(level) - window:  # the last window ends at the line's end
         starts = np.append(starts, len(level) - window)
@@ -55,13 +63,13 @@ def drift_gains_db(clip: AudioClip) -> tuple[np.ndarray, np.ndarray] | None:
         speech = hops[hops >= hops.max() - SPEECH_RANGE_DB]
         if floor is not None:  # room tone is not speech however loud the window's loudest is over it
             speech = speech[speech >= floor + ABOVE_NOISE_DB]
-        if len(speech) * HOP_SECONDS >= LEAST_SPEECH_SECONDS:
+        if len(speech) * hop >= LEAST_SPEECH_SECONDS:
             window_levels[index] = np.percentile(speech, LEVEL_PERCENTILE)
     measured = ~np.isnan(window_levels)
     if not measured.any():
         return None
     typical = float(np.median(window_levels[measured]))
-    centres = (starts + window / 2) * HOP_SECONDS
+    centres = (starts + window / 2) * hop
     offsets = typical - window_levels[measured]
     gains = np.sign(offsets) * np.clip(np.abs(offsets) - OWN_VARIATION_DB, 0.0, MOST_GAIN_DB)
     return centres[measured], gains

@@ -69,9 +69,10 @@ class PhonemeModel:
                 return None
             try:
                 return HeardLips([], *self.hearing.bilabials(sound))
-            except ModelError as error:
-                unheard.append(f"The recognised p, b and m were not checked by the shipped networks' phone heads: "
-                               f"{error}")
+            except ModelError as error:  # said once, however many subtitle cues are recognised
+                warning = f"The recognised p, b and m were not checked by the shipped networks' phone heads: {error}"
+                if warning not in unheard:
+                    unheard.append(warning)
                 return None
 
         track = phones_for_clip(clip, request.transcript, request.recognition, hear, listen)

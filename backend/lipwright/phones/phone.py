@@ -82,7 +82,7 @@ def fill_timeline(phones: list[Phone], duration: float) -> list[Phone]:
     return merged
 
 
-def merged_repeats(phones: list[Phone]) -> list[Phone]:
+def merged_vowel_repeats(phones: list[Phone]) -> list[Phone]:
     """`phones` with each run of touching vowels of one label made one vowel. After a search's phones are
     relabelled by their sound, a vowel cut out of a silence and the schwa after it that also sounded open are
     one AA, not a 30 ms AA that the closure beside it keeps shut. Consonants keep their own timing (a p the

@@ -14,7 +14,7 @@ from .align_cues import align_cues
 from .closures import add_missed_closures
 from .heard_bilabials import HeardLips, checked_by_networks
 from .open_vowels import opened_as_heard
-from .phone import Phone, PhoneTrack, merged_repeats
+from .phone import Phone, PhoneTrack, merged_vowel_repeats
 from .recognise import recognise_phones, recognise_words
 from .subtitles import is_subtitles, parse_subtitles
 
@@ -98,10 +98,10 @@ def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | 
 
 def _weighed(phones: list[Phone], openness: np.ndarray, heard: HeardLips | None, seconds: float) -> list[Phone]:
     """A search's `phones` with the open vowels it narrowed opened by their sound, then weighed by the networks
-    when they heard the line, and each phone now beside one of its own label joined to it."""
+    when they heard the line, and each vowel now beside one of its own label joined to it."""
     # Open vowels first: a closure the heads cut in over a vowel still cuts in over the opened one.
     phones = opened_as_heard(phones, openness)
-    return merged_repeats(checked_by_networks(phones, heard, seconds) if heard is not None else phones)
+    return merged_vowel_repeats(checked_by_networks(phones, heard, seconds) if heard is not None else phones)
 
 
 def _piece_recogniser(hear_bilabials: HearBilabials | None) -> Callable[[AudioClip], list[Phone]]:
