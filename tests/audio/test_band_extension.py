@@ -3,7 +3,7 @@
 import numpy as np
 import soxr
 
-from lipwright.audio.band_extension import NARROW_EDGE_HZ, fold_into_upper_band, is_narrowband
+from lipwright.audio.band_extension import NARROW_EDGE_HZ, fold_into_upper_band, is_muffled, is_narrowband
 from tests.speech import synthesise
 
 
@@ -36,3 +36,19 @@ def test_folding_fills_the_upper_band_and_keeps_the_lower_one():
     low = np.fft.rfftfreq(len(narrow), 1 / 16000) < 3500
     before, after = np.fft.rfft(narrow)[low], np.fft.rfft(folded)[low]
     assert np.abs(after - before).sum() < 0.05 * np.abs(before).sum()
+
+
+def _low_passed(samples: np.ndarray, hz: float) -> np.ndarray:
+    from scipy import signal
+
+    return signal.sosfiltfilt(signal.butter(8, hz, "lowpass", fs=16000, output="sos"), samples).astype(np.float32)
+
+
+def test_a_line_with_nothing_over_3_khz_is_muffled_and_8_khz_or_wideband_speech_is_not():
+    for engine, voice in (("flite", "awb"), ("espeak-ng", "en-us")):
+        wide = synthesise("Tom took a cat to the dock and sat at the kitchen table.", engine, voice)
+        assert not is_muffled(wide, 16000)
+        assert not is_muffled(soxr.resample(soxr.resample(wide, 16000, 8000), 8000, 16000).astype(np.float32), 16000)
+        assert is_muffled(_low_passed(wide, 3000), 16000)
+        assert not is_muffled(_low_passed(wide, 6000), 16000)
+    assert not is_muffled(np.zeros(16000, dtype=np.float32), 16000)

@@ -190,3 +190,31 @@ def test_over_generated_timelines_sealing_after_weighing_keeps_every_closure_the
     assert all(a.end == pytest.approx(b.start) for a, b in zip(checked, checked[1:]))
     assert checked_by_networks(phones, HeardLips(sealed, None, FPS), duration) == add_sealed_spans(
         phones, sealed, duration)
+
+
+def test_a_muffled_line_is_weighed_by_the_heads_more_sparingly():
+    """Low-passed at 3 kHz, a t, d or k burst sounds like a p or b to the heads: recognition weighs a muffled
+    line's phones at MUFFLED_CONFIRM / MUFFLED_KEEP, a clear line's at CONFIRM / KEEP."""
+    from scipy import signal
+
+    from lipwright.audio.vowel_openness import vowel_openness
+    from lipwright.models.network_hearing import NetworkHearing
+    from lipwright.phones.heard_bilabials import MUFFLED_CONFIRM, MUFFLED_KEEP
+    from lipwright.phones.open_vowels import opened_as_heard
+    from lipwright.phones.phone import merged_vowel_repeats
+
+    hearing = NetworkHearing("cpu")
+
+    def listen(sound):
+        return HeardLips([], *hearing.bilabials(sound))
+
+    speech = synthesise("Tom took the cat to the dock, and Dad kept a pot of tea by the table.", voice="en-us")
+    muffled = signal.sosfiltfilt(signal.butter(8, 3000, "lowpass", fs=16000, output="sos"), speech)
+    clip = AudioClip(muffled.astype(np.float32), 16000)
+    sound = dereverberated(clip)
+    searched = opened_as_heard(recognise_phones(sound), vowel_openness(sound))
+    sparing = merged_vowel_repeats(checked_by_networks(searched, listen(sound), sound.seconds, MUFFLED_CONFIRM,
+                                                       MUFFLED_KEEP))
+    usual = merged_vowel_repeats(checked_by_networks(searched, listen(sound), sound.seconds))
+    assert sparing != usual  # the thresholds decide something on this line
+    assert phones_for_clip(clip, None, "fast", hear_bilabials=listen).phones == sparing

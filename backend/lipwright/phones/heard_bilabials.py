@@ -25,6 +25,12 @@ from .phone import Phone
 # closures while each step costs at most one closure off p/b/m per closure gained.
 CONFIRM = 0.3  # a recognised T/D/K/N/... heard as p, b or m with at least this probability becomes one
 KEEP = 0.1  # a recognised P/B/M heard as p, b or m with less than this probability is not one
+# On a muffled line (audio/band_extension.is_muffled) a t, d or k burst without its high band sounds like a p
+# or b to the heads as to the search: the development clips low-passed at 3 kHz closed 0.89 of p/b/m with 48
+# closures off p/b/m per 100 at the thresholds above. Chosen there by the same rule as above (the most closures
+# while each step costs at most one closure off p/b/m per closure gained): 0.73 with 23 (0.5 / 0.1: 0.82 with
+# 37; 0.7 / 0.3: 0.66 with 17).
+MUFFLED_CONFIRM, MUFFLED_KEEP = 0.5, 0.3
 # What a p, b or m most often was when it was not one: the same voicing and manner, made by the tongue.
 # (Each is one of the consonants BILABIAL_FOR turns back into that bilabial.)
 COUNTERPART = {"P": "T", "B": "D", "M": "N"}

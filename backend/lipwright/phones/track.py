@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..audio.band_extension import is_muffled
 from ..audio.clip import AudioClip
 from ..audio.dereverberate import dereverberated
 from ..audio.vowel_openness import vowel_openness
 from .align import AlignmentFailed, align_phones_with_warnings, align_words_with_warnings
 from .align_cues import align_cues
 from .closures import add_missed_closures
-from .heard_bilabials import HeardLips, checked_by_networks
+from .heard_bilabials import CONFIRM, KEEP, MUFFLED_CONFIRM, MUFFLED_KEEP, HeardLips, checked_by_networks
 from .open_vowels import opened_as_heard
 from .phone import Phone, PhoneTrack, merged_vowel_repeats
 from .recognise import recognise_phones, recognise_words
@@ -77,12 +78,12 @@ def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | 
     clip = dereverberated(clip)
     openness = vowel_openness(clip)
     if recognition == "network":
-        phones = _weighed(recognise_phones(clip), openness, hear_closures(clip), clip.seconds)
+        phones = _weighed(recognise_phones(clip), openness, hear_closures(clip), clip)
         return PhoneTrack(phones, "recognised", recognised_by=NETWORK_HEARD)
     heard = hear_bilabials(clip) if hear_bilabials is not None else None
 
     def weighed(phones: list[Phone]) -> list[Phone]:
-        return _weighed(phones, openness, heard, clip.seconds)
+        return _weighed(phones, openness, heard, clip)
 
     if recognition == "accurate":
         words = recognise_words(clip)
@@ -96,12 +97,16 @@ def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | 
     return PhoneTrack(weighed(recognise_phones(clip)), "recognised", recognised_by="phones")
 
 
-def _weighed(phones: list[Phone], openness: np.ndarray, heard: HeardLips | None, seconds: float) -> list[Phone]:
-    """A search's `phones` with the open vowels it narrowed opened by their sound, then weighed by the networks
-    when they heard the line, and each vowel now beside one of its own label joined to it."""
+def _weighed(phones: list[Phone], openness: np.ndarray, heard: HeardLips | None, clip: AudioClip) -> list[Phone]:
+    """A search's `phones` in `clip` with the open vowels it narrowed opened by their sound, then weighed by the
+    networks when they heard the line (more sparingly when it is muffled), and each vowel now beside one of its
+    own label joined to it."""
     # Open vowels first: a closure the heads cut in over a vowel still cuts in over the opened one.
     phones = opened_as_heard(phones, openness)
-    return merged_vowel_repeats(checked_by_networks(phones, heard, seconds) if heard is not None else phones)
+    if heard is not None:
+        sure = (MUFFLED_CONFIRM, MUFFLED_KEEP) if is_muffled(clip.samples, clip.sample_rate) else (CONFIRM, KEEP)
+        phones = checked_by_networks(phones, heard, clip.seconds, *sure)
+    return merged_vowel_repeats(phones)
 
 
 def _piece_recogniser(hear_bilabials: HearBilabials | None) -> Callable[[AudioClip], list[Phone]]:
@@ -109,5 +114,5 @@ def _piece_recogniser(hear_bilabials: HearBilabials | None) -> Callable[[AudioCl
     `fast` recognition hears a line, weighed by the phone heads too."""
     def recognise(sound: AudioClip) -> list[Phone]:
         heard = hear_bilabials(sound) if hear_bilabials is not None else None
-        return _weighed(recognise_phones(sound), vowel_openness(sound), heard, sound.seconds)
+        return _weighed(recognise_phones(sound), vowel_openness(sound), heard, sound)
     return recognise
