@@ -316,6 +316,27 @@ def in_room(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
                       salt=1)  # a stream apart from --room-tone's noise
 
 
+def low_pass(spec: str) -> float:
+    """HZ as a low-pass corner in Hz; a ValueError naming what is wrong."""
+    try:
+        hertz = float(spec)
+    except ValueError:
+        raise ValueError(f"low-pass {spec!r}: write the corner frequency in Hz (e.g. 3000)") from None
+    if not 1000.0 <= hertz <= 7000.0:
+        raise ValueError(f"low-pass {spec!r}: the corner must be 1000-7000 Hz (a muffled microphone: 3000)")
+    return hertz
+
+
+def muffled(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
+    """The clips through an 8th-order Butterworth low-pass at `spec` Hz, run forwards and backwards (no delay), as
+    through a microphone under clothing or a narrowband codec. Truth is unchanged."""
+    from scipy import signal
+
+    hertz = low_pass(spec)
+    return _rewritten(clips, folder, lambda samples, rate, rng: signal.sosfiltfilt(
+        signal.butter(8, hertz, "lowpass", fs=rate, output="sos"), samples))
+
+
 def hum(spec: str) -> tuple[float, float]:
     """HZ:DBFS as (mains frequency, the hum's level in dB full scale); a ValueError naming what is wrong."""
     mains, _, level = spec.partition(":")
@@ -471,6 +492,8 @@ RECORDING_FAULTS = [
     ("--room-tone", "COLOUR:DBFS", room_tone, under_room_tone,
      "score the clips with steady noise under them, pauses included: white, pink or brown at this RMS level, e.g. "
      "pink:-45 (speech sits near -20 dBFS)"),
+    ("--low-pass", "HZ", low_pass, muffled,
+     "score the clips muffled: low-passed at this corner frequency, as through a microphone under clothing, e.g. 3000"),
     ("--hum", "HZ:DBFS", hum, with_hum,
      "score the clips with mains hum under them: 50 or 60 Hz and four harmonics, the first at this peak level, "
      "e.g. 50:-45"),

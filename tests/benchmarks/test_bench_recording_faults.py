@@ -10,8 +10,8 @@ import soundfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from bench_lipsync import (STEP_SECONDS, Clip, clipped, gain, hum, joined, overdrive, quieter,  # noqa: E402
-                           stepped_down, with_hum)
+from bench_lipsync import (STEP_SECONDS, Clip, clipped, gain, hum, joined, low_pass, muffled, overdrive,  # noqa: E402
+                           quieter, stepped_down, with_hum)
 from tests.benchmarks.conftest import PAD  # noqa: E402
 
 
@@ -129,3 +129,26 @@ def test_joined_clips_keep_each_clip_s_truth_where_its_audio_now_lies(tmp_path, 
     assert lines[1].truth == truth
     with pytest.raises(ValueError, match="at least 1"):
         joined([clip], 0, tmp_path / "none")
+
+
+def test_a_muffled_clip_keeps_its_low_band_and_loses_its_high_one(tmp_path, padded_clip):
+    clip, dry = padded_clip
+    dull = muffled([clip], "3000", tmp_path / "low")
+    heard, _ = soundfile.read(str(dull[0].wav), dtype="float64")
+    written, _ = soundfile.read(str(clip.wav), dtype="float64")
+    assert dull[0].truth == clip.truth and len(heard) == len(written)
+    frequencies = np.fft.rfftfreq(len(written), 1 / 16000)
+    before, after = np.abs(np.fft.rfft(written)) ** 2, np.abs(np.fft.rfft(heard)) ** 2
+    low, high = frequencies < 2000, frequencies > 4000
+    assert after[low].sum() == pytest.approx(before[low].sum(), rel=0.05)
+    assert after[high].sum() < 1e-3 * before[high].sum()  # 30 dB down at least: 16-bit dither sets the floor
+
+
+@pytest.mark.parametrize("spec", ["500", "8000", "dull", "nan"])
+def test_a_bad_low_pass_is_refused(spec, tmp_path):
+    with pytest.raises(ValueError, match="low-pass"):
+        muffled([], spec, tmp_path)
+
+
+def test_a_low_pass_is_read_in_hertz():
+    assert low_pass("3000") == 3000.0
