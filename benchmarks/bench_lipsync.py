@@ -318,13 +318,19 @@ def in_room(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
 
 def low_pass(spec: str) -> float:
     """HZ as a low-pass corner in Hz; a ValueError naming what is wrong."""
+    return _number_in(spec, 1000.0, 7000.0, f"low-pass {spec!r}: write the corner frequency in Hz (e.g. 3000)",
+                      f"low-pass {spec!r}: the corner must be 1000-7000 Hz (a muffled microphone: 3000)")
+
+
+def _number_in(text: str, low: float, high: float, unreadable: str, outside: str) -> float:
+    """`text` as a number from `low` to `high`; a ValueError saying `unreadable` or `outside` (NaN is outside)."""
     try:
-        hertz = float(spec)
+        value = float(text)
     except ValueError:
-        raise ValueError(f"low-pass {spec!r}: write the corner frequency in Hz (e.g. 3000)") from None
-    if not 1000.0 <= hertz <= 7000.0:
-        raise ValueError(f"low-pass {spec!r}: the corner must be 1000-7000 Hz (a muffled microphone: 3000)")
-    return hertz
+        raise ValueError(unreadable) from None
+    if not low <= value <= high:
+        raise ValueError(outside)
+    return value
 
 
 def muffled(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
@@ -340,12 +346,9 @@ def muffled(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
 def hum(spec: str) -> tuple[float, float]:
     """HZ:DBFS as (mains frequency, the hum's level in dB full scale); a ValueError naming what is wrong."""
     mains, _, level = spec.partition(":")
-    try:
-        frequency = float(mains)
-    except ValueError:
-        raise ValueError(f"hum {spec!r}: write HZ:DBFS, the mains frequency and the hum's level (e.g. 50:-45)") from None
-    if not 40.0 <= frequency <= 70.0:
-        raise ValueError(f"hum {spec!r}: mains hum is at 50 or 60 Hz (write e.g. 50:-45)")
+    frequency = _number_in(mains, 40.0, 70.0,
+                           f"hum {spec!r}: write HZ:DBFS, the mains frequency and the hum's level (e.g. 50:-45)",
+                           f"hum {spec!r}: mains hum is at 50 or 60 Hz (write e.g. 50:-45)")
     return frequency, _below_full_scale(level, f"hum {spec!r}", "50:-45")
 
 
