@@ -144,3 +144,44 @@ def test_a_take_that_falls_30_db_halfway_opens_the_jaw_alike_in_both_halves(take
     after_fall = slice(len(words) // 2, None)
     ratio = stepped[after_fall].mean() / steady[after_fall].mean()
     assert ratio >= 0.85, f"the quiet half's jaw opens {ratio:.2f} of the steady take's"
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_over_generated_takes_the_gain_is_bounded_slow_and_never_clips(seed):
+    """Invariant over generated takes (stretches of syllable-like noise at random levels, 2-15 s each, some of them
+    digital silence): a take no longer than a window, or at one steady level, comes back as the same object; any other
+    comes back as it is or as the same samples times one positive gain that stays within MOST_GAIN_DB of 1 (less the line's
+    scaling under full scale), moves by at most 2 * MOST_GAIN_DB per second, and never drives a peak past
+    PEAK_HEADROOM."""
+    rng = np.random.default_rng(seed)
+    pieces, steady_level = [], rng.uniform(-40, -6)
+    one_level = seed % 3 == 0
+    for _ in range(int(rng.integers(1, 8))):
+        seconds = rng.uniform(2, 15)
+        level = steady_level if one_level else rng.uniform(-50, -6)
+        silent = not one_level and rng.random() < 0.2
+        samples = int(seconds * RATE)
+        # Noise in syllables (0.15 s sounding, 0.1 s silent, each 0-12 dB under the stretch's level), so that it
+        # reads as speech over a silent floor, not as a steady room tone.
+        syllable = np.arange(samples) // round(0.25 * RATE)
+        sounding = (np.arange(samples) % round(0.25 * RATE)) < 0.15 * RATE
+        loudness = 10 ** ((level - rng.uniform(0, 12, syllable[-1] + 1)[syllable]) / 20)
+        noise = rng.standard_normal(samples) * loudness * sounding
+        pieces.append(np.zeros_like(noise) if silent else noise)
+    line = np.clip(np.concatenate(pieces), -1, 1).astype(np.float32)
+    clip = AudioClip(line, RATE)
+    steady = steadied(clip)
+    if len(line) <= WINDOW_SECONDS * RATE or one_level:
+        assert steady is clip
+        return
+    if steady is clip:  # no drift beyond the voice's own: nothing changed
+        return
+    assert np.abs(steady.samples).max() <= PEAK_HEADROOM + 1e-6
+    sounding = np.abs(line) > 1e-4
+    gain_db = 20 * np.log10(steady.samples[sounding] / line[sounding])
+    scaled = min(1.0, PEAK_HEADROOM / max(np.abs(line).max() * 10 ** (MOST_GAIN_DB / 20), 1e-9))
+    assert np.all(np.isfinite(gain_db)) and gain_db.max() <= MOST_GAIN_DB + 1e-3
+    assert gain_db.min() >= -MOST_GAIN_DB + 20 * np.log10(scaled) - 1e-3
+    seconds = np.flatnonzero(sounding) / RATE
+    step = np.diff(gain_db) / np.maximum(np.diff(seconds), 1.0 / RATE)
+    assert np.abs(step[np.diff(seconds) > 0.01]).max(initial=0.0) <= 2 * MOST_GAIN_DB
