@@ -51,7 +51,7 @@ from lipwright.models.base import AnimationRequest
 from lipwright.models.phonemes import PhonemeModel
 from lipwright.synthetic.augment import NOISE_COLOURS, coloured_noise
 from lipwright.synthetic.augment import in_room as synthetic_room
-from lipwright.synthetic.augment import mains_hum
+from lipwright.synthetic.augment import inhalation, mains_hum
 from lipwright.synthetic.voices import played_faster
 
 SpeechModel = Any  # PhonemeModel or TrainedRunModel: anything with animate(AnimationRequest)
@@ -406,6 +406,47 @@ def stepped_down(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
     return _rewritten(clips, folder, ramp, subtype="PCM_24")
 
 
+# Inhales before phrases: only in pauses long enough to hold one and a gap before the voice.
+BREATH_SECONDS = (0.25, 0.45)
+BREATH_GAP_SECONDS = (0.05, 0.15)
+BREATH_ROOM_SECONDS = 0.05  # kept clear after the pause's start
+
+
+def breaths(spec: str) -> float:
+    """DB as the inhales' level: their RMS this many dB against the speech's, -40 <= DB <= 0."""
+    return _number_in(spec, -40.0, 0.0,
+                      f"breaths {spec!r}: write the inhales' level in dB against the speech's (e.g. -20)",
+                      f"breaths {spec!r}: an inhale sits 0 to 40 dB under the speech (write e.g. -20)")
+
+
+def with_breaths(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
+    """The clips with an audible inhale (`synthetic.augment.inhalation`) in every truth pause before a phrase,
+    ending 50-150 ms before the voice, 0.25-0.45 s long (shorter where the pause is), its RMS `spec` dB against
+    the speech's (the truth's phones). Close-miked dialogue has one before nearly every phrase; a mouth should
+    stay at rest through it. Truth is unchanged: the inhale is pause."""
+    decibels = breaths(spec)
+    changed = []
+    for clip in clips:
+        def breathe(samples: np.ndarray, rate: int, rng: np.random.Generator, clip: Clip = clip) -> np.ndarray:
+            speech = np.concatenate([samples[int(start * rate):int(end * rate)]
+                                     for label, start, end in clip.truth if label != "SIL"])
+            level = float(np.sqrt(np.mean(speech ** 2))) * 10 ** (decibels / 20)
+            out = samples.copy()
+            for (label, start, end), following in zip(clip.truth, clip.truth[1:]):
+                if label != "SIL" or following[0] == "SIL":
+                    continue
+                gap = rng.uniform(*BREATH_GAP_SECONDS)
+                seconds = min(rng.uniform(*BREATH_SECONDS), end - start - gap - BREATH_ROOM_SECONDS)
+                if seconds < BREATH_SECONDS[0]:
+                    continue
+                last = int((end - gap) * rate)
+                first = last - int(seconds * rate)
+                out[first:last] += inhalation(last - first, rate, rng) * level
+            return out
+        changed += _rewritten([clip], folder, breathe, salt=len(changed))
+    return changed
+
+
 def _joined_count(text: str | int) -> int:
     """N of --joined: a whole number of clips, at least 1; a ValueError naming what is wrong."""
     try:
@@ -486,6 +527,9 @@ def _rewritten(clips: list[Clip], folder: Path, change: Callable[[np.ndarray, in
 # What home recordings add, each a bench option laid on the clips in this order: (flag, metavar, how the
 # value is read, how the clips are changed, help).
 RECORDING_FAULTS = [
+    ("--breaths", "DB", breaths, with_breaths,
+     "score the clips with an inhale in every pause before a phrase, its level this many dB against the "
+     "speech's, as close-miked dialogue has, e.g. -20"),
     ("--level-step", "DB", level_step, stepped_down,
      "score the clips with their level falling this many dB over 2 s around their middle, as a take whose speaker "
      "turned from the microphone halfway, e.g. -20 (with --joined: long lines; laid on first, so room tone stays)"),

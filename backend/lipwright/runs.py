@@ -13,6 +13,16 @@ def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), ends.tolist()))
 
 
+def joined_runs(mask: np.ndarray, shortest_gap: int) -> list[tuple[int, int]]:
+    """true_runs of `mask`, with runs less than `shortest_gap` indices apart joined into one."""
+    joined: list[tuple[int, int]] = []
+    for first, end in true_runs(mask):
+        if joined and first - joined[-1][1] < shortest_gap:
+            first = joined.pop()[0]
+        joined.append((first, end))
+    return joined
+
+
 def true_run_bounds(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The firsts and ends (exclusive) of the runs of True in `mask`, as arrays; bools throughout, so that a
     mask over every sample of a long line stays one byte a sample."""

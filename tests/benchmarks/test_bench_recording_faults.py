@@ -1,5 +1,6 @@
-"""bench_lipsync --hum, --gain, --overdrive and --level-step: the same clips with a ground loop's hum under them, recorded
-too quietly, recorded too loud and clipped, or falling in level halfway; and --joined, the clips joined into long lines."""
+"""bench_lipsync --hum, --gain, --overdrive, --level-step and --breaths: the same clips with a ground loop's hum under
+them, recorded too quietly, recorded too loud and clipped, falling in level halfway, or with an inhale before each
+phrase; and --joined, the clips joined into long lines."""
 
 import sys
 from pathlib import Path
@@ -10,8 +11,9 @@ import soundfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from bench_lipsync import (STEP_SECONDS, Clip, clipped, gain, hum, joined, low_pass, muffled, overdrive,  # noqa: E402
-                           quieter, stepped_down, with_hum)
+from bench_lipsync import (BREATH_GAP_SECONDS, BREATH_SECONDS, STEP_SECONDS, Clip, breaths,  # noqa: E402
+                           clipped, gain, hum, joined, low_pass, muffled, overdrive, quieter, speak_with_truth,
+                           stepped_down, with_breaths, with_hum)
 from tests.benchmarks.conftest import PAD  # noqa: E402
 
 
@@ -152,3 +154,37 @@ def test_a_bad_low_pass_is_refused(spec, tmp_path):
 
 def test_a_low_pass_is_read_in_hertz():
     assert low_pass("3000") == 3000.0
+
+
+def test_an_inhale_lies_in_each_pause_before_a_phrase_at_its_level(tmp_path):
+    clip = speak_with_truth(["Bob kept the map.", "Pam sat by the barn."], "rms", tmp_path / "a.wav", 1.0)
+    dry, rate = soundfile.read(str(clip.wav), dtype="float64")
+    breathing = with_breaths([clip], "-20", tmp_path / "breaths")[0]
+    assert breathing.truth == clip.truth and breathing.wav != clip.wav
+    heard, _ = soundfile.read(str(breathing.wav), dtype="float64")
+    added = heard - dry
+    speech = np.concatenate([dry[int(start * rate):int(end * rate)] for label, start, end in clip.truth if label != "SIL"])
+    before_phrase = [(start, end) for (label, start, end), after in zip(clip.truth, clip.truth[1:])
+                     if label == "SIL" and after[0] != "SIL" and end - start >= 0.45]
+    assert len(before_phrase) == 2
+    moved = np.abs(added) > 1e-4  # 16-bit rounding moves the rest
+    for start, end in before_phrase:
+        inside = np.flatnonzero(moved[int(start * rate):int(end * rate)]) / rate + start
+        assert BREATH_SECONDS[0] - 0.05 <= inside[-1] - inside[0] <= BREATH_SECONDS[1]
+        assert BREATH_GAP_SECONDS[0] - 0.01 <= end - inside[-1] <= BREATH_GAP_SECONDS[1] + 0.01
+        level = np.sqrt(np.mean(added[int((inside[0]) * rate):int(inside[-1] * rate)] ** 2))
+        assert 20 * np.log10(level / np.sqrt(np.mean(speech ** 2))) == pytest.approx(-20.0, abs=1.0)
+    outside = np.ones(len(dry), dtype=bool)
+    for start, end in before_phrase:
+        outside[int(start * rate):int(end * rate)] = False
+    assert not moved[outside].any()
+
+
+@pytest.mark.parametrize("spec", ["loud", "5", "-50", "nan"])
+def test_a_bad_breath_level_is_refused(spec, tmp_path):
+    with pytest.raises(ValueError, match="breaths"):
+        with_breaths([], spec, tmp_path)
+
+
+def test_a_breath_level_is_read_in_db():
+    assert breaths("-25") == -25.0

@@ -8,6 +8,9 @@ from ..runs import true_runs
 from .clip import AudioClip
 
 HOP_SECONDS = 0.005
+# Quieter than this below the clip's loud speech (or near its noise floor) is a pause, not speech: the range the
+# pause edges (phones/pause_edges.py) and the inhales (inhales.py) judge sound by.
+SPEECH_FLOOR_DB = 35.0
 # 40 dB below the clip's loud speech reads as silence; the loud percentile reads as 1.
 DYNAMIC_RANGE_DB = 40.0
 REFERENCE_PERCENTILE = 95.0

@@ -7,12 +7,10 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from ..audio.clip import AudioClip
-from ..audio.loudness import HOP_SECONDS, energy_envelope, sound_threshold_db
-from ..runs import true_runs
+from ..audio.loudness import HOP_SECONDS, SPEECH_FLOOR_DB, energy_envelope, sound_threshold_db
+from ..runs import joined_runs
 from .phone import SILENCE, Phone
 
-# Quieter than this below the clip's loud speech (or near its noise floor) is a pause, not speech.
-SPEECH_FLOOR_DB = 35.0
 EDGE_MARGIN_SECONDS = 0.02
 # Quiet this long is a pause whatever phone the decoder put over it: the longest stop closures of slow
 # speech last about 0.2 s. (Under room tone the aligner may skip a pause's optional silence and stretch
@@ -64,11 +62,8 @@ def _quiet_as_pauses(timeline: list[Phone], times: np.ndarray, loud: np.ndarray)
     keeps its longer part outside it (no phone lies on both sides of a pause); the rest is pause. A phone the
     quiet reaches from a pause it already faces is left to the edge trimming."""
     hop = HOP_SECONDS  # energy_envelope's hop
-    merged: list[tuple[int, int]] = []
-    for first, last in true_runs(~loud):
-        if merged and (first - merged[-1][1]) * hop < BLIP_SECONDS:  # a blip inside the quiet does not end it
-            first = merged.pop()[0]
-        merged.append((first, last))
+    # A blip inside the quiet does not end it.
+    merged = joined_runs(~loud, int(np.ceil(BLIP_SECONDS / hop - 1e-9)))
     pauses = [(first, last) for first, last in merged if (last - first) * hop >= QUIET_PAUSE_SECONDS]
     for first, last in pauses:
         start, end = times[first] - hop / 2 + EDGE_MARGIN_SECONDS, times[last - 1] + hop / 2 - EDGE_MARGIN_SECONDS

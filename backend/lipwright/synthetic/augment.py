@@ -107,3 +107,30 @@ def mains_hum(length: int, sample_rate: int, mains: float, level_db: float, rng:
     t = np.arange(length) / sample_rate
     return 10 ** (level_db / 20) * sum(np.sin(2 * np.pi * mains * k * t + rng.uniform(0, 2 * np.pi)) / k
                                        for k in range(1, harmonics + 1))
+
+
+# An inhale through the open mouth, as close microphones catch it before a phrase: 0.25-0.5 s of turbulent
+# noise, most of its energy between about 0.5 and 4 kHz with a soft peak near 1-2 kHz (the tract near
+# neutral), swelling and then dying away. Its level is set by the caller against the speech's.
+INHALE_BAND_HZ = (500.0, 4000.0)
+INHALE_PEAKS_HZ = (1100.0, 2300.0)
+
+
+def inhalation(length: int, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
+    """One inhale of `length` samples, unit RMS: band-passed noise with two broad resonances at slightly drawn
+    frequencies, under an envelope that swells to its peak about 60% of the way through and fades."""
+    if length < 16:
+        raise ValueError(f"an inhale needs at least 16 samples, got {length}")
+    noise = rng.standard_normal(length)
+    band = signal.butter(2, (INHALE_BAND_HZ[0], min(INHALE_BAND_HZ[1], 0.45 * sample_rate)), btype="bandpass",
+                         fs=sample_rate, output="sos")
+    shaped = signal.sosfilt(band, noise)
+    for peak in INHALE_PEAKS_HZ:
+        b, a = signal.iirpeak(min(peak * rng.uniform(0.85, 1.15), 0.45 * sample_rate), Q=2.0, fs=sample_rate)
+        shaped = shaped + 0.7 * signal.lfilter(b, a, noise)
+    position = np.linspace(0.0, 1.0, length)
+    swell = 0.6
+    envelope = np.where(position < swell, np.sin(0.5 * np.pi * position / swell),
+                        np.cos(0.5 * np.pi * (position - swell) / (1 - swell))) ** 2
+    breath = shaped * envelope
+    return breath / max(float(np.sqrt(np.mean(breath ** 2))), 1e-12)
