@@ -36,8 +36,8 @@ QUIETER_THAN_S_DB = 24.0
 MOST_VOICED_SHARE = 0.1
 # A line whose sound is this little voiced is whispered: its words are unvoiced too, and nothing is taken out.
 LEAST_VOICED_LINE = 0.2
-# How far an inhale is brought down: this far, or to the recording's noise floor where that is higher (a hole
-# in room tone would lower the floor the pause edges judge sound by).
+# How far an inhale is brought down: this far, or for the phone search only to the recording's noise floor where
+# that is higher (a hole in room tone would lower the floor the pause edges judge sound by).
 INHALE_CUT_DB = 40.0
 # ... with its faint swell and fade down to this far under the line's loud part (or 10 dB over its noise floor):
 # networks that trained on pauses of digital silence hear even those.
@@ -77,10 +77,13 @@ def inhale_hops(clip: AudioClip, level_db: np.ndarray, sound_db: float) -> np.nd
     return found
 
 
-def without_inhales(clip: AudioClip, sound_range_db: float = SPEECH_FLOOR_DB) -> AudioClip:
+def without_inhales(clip: AudioClip, sound_range_db: float = SPEECH_FLOOR_DB, above_floor: bool = True) -> AudioClip:
     """`clip` with its inhales (inhale_hops, sound judged as loudness.sound_threshold_db judges it within
-    `sound_range_db` of the loud part) brought down INHALE_CUT_DB, or to the noise floor, with 5 ms fades: what
-    the phone search and the networks hear, so that they hear the phrase after an inhale as after a pause. The
+    `sound_range_db` of the loud part) brought down INHALE_CUT_DB, with 5 ms fades: what the phone search and the
+    networks hear, so that they hear the phrase after an inhale as after a pause. With `above_floor`, no further
+    than the recording's noise floor: the phone search's pause edges read sound against that floor, and a hole
+    in it would lower it. The networks, which trained on pauses of digital silence, hear the floor-level ghost
+    of an inhale as sound: they take the whole cut. The
     cut reaches out over the inhale's faint swell and fade (FAINT_RANGE_DB), stopping halfway to any sound on
     either side. The same object when there is no inhale (so a second pass over its own output changes nothing)."""
     _, energy = energy_envelope(clip)
@@ -107,14 +110,15 @@ def without_inhales(clip: AudioClip, sound_range_db: float = SPEECH_FLOOR_DB) ->
             end += 1
         # Down INHALE_CUT_DB, but not under the noise floor: the hop's own level brought to the floor at most.
         cut_db = np.full(end - first, INHALE_CUT_DB)
-        if floor_db is not None:
+        if above_floor and floor_db is not None:
             cut_db = np.clip(level_db[first:end] - floor_db, 0.0, INHALE_CUT_DB)
         # Each hop's gain at its centre, moving linearly between centres (no step at a hop's edge).
         gain = np.interp(np.arange((end - first) * hop) + 0.5, (np.arange(end - first) + 0.5) * hop,
                          10 ** (-cut_db / 20)).astype(np.float32)
-        ramp = np.linspace(1.0, 0.0, min(fade, len(gain) // 2) + 2, dtype=np.float32)[1:-1]
-        gain[:len(ramp)] = np.maximum(gain[:len(ramp)], ramp)  # fade out of the sound before, into the next
-        gain[len(gain) - len(ramp):] = np.maximum(gain[len(gain) - len(ramp):], ramp[::-1])
-        segment = samples[first * hop:end * hop]
-        segment *= gain[:len(segment)]
+        # Faded in and out beyond the cut, over what is fainter still, so that all of the inhale is brought down.
+        start, stop = max(first * hop - fade, 0), min(end * hop + fade, len(samples))
+        down = np.linspace(1.0, gain[0], first * hop - start + 2, dtype=np.float32)[1:-1]
+        up = np.linspace(gain[-1], 1.0, stop - end * hop + 2, dtype=np.float32)[1:-1]
+        segment = samples[start:stop]
+        segment *= np.concatenate([down, gain, up])[:len(segment)]
     return dataclasses.replace(clip, samples=samples)
