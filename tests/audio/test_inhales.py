@@ -241,7 +241,7 @@ def test_the_cut_stops_halfway_to_the_voice():
 def test_under_room_tone_an_inhale_is_brought_to_the_floor_not_through_it():
     """A hole 40 dB deep in room tone would drag the noise floor down, and the pause edges would then hear the room
     tone itself as sound. Brought to the floor, the line's floor and threshold stay, and a second pass finds
-    nothing more to take out; what the networks hear takes the whole cut."""
+    nothing more to take out."""
     line = _two_inhales(4)
     tone = coloured_noise(len(line.samples), "pink", np.random.default_rng(5), RATE)
     speech_rms = np.sqrt(np.mean(_phrase(PHRASES[0], "flite", "rms") ** 2))
@@ -260,12 +260,6 @@ def test_under_room_tone_an_inhale_is_brought_to_the_floor_not_through_it():
     for inhale in _within(times, line.inhales):
         assert found[inhale].any()
     assert without_inhales(quieter) is quieter
-    # The networks take the whole cut, through the floor: they trained on pauses of digital silence.
-    level, deeper = (10 * np.log10(energy_envelope(heard)[1] + 1e-12)
-                     for heard in (clip, without_inhales(clip, above_floor=False)))
-    for inhale in _within(times, line.inhales):
-        assert np.median((level - deeper)[inhale & found]) == pytest.approx(INHALE_CUT_DB, abs=1.0)
-        assert np.median((level - 10 * np.log10(energy_envelope(quieter)[1] + 1e-12))[inhale & found]) < 30
 
 
 def test_a_long_line_at_44_1_khz_is_read_in_its_own_hops():

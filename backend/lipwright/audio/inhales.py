@@ -36,8 +36,7 @@ QUIETER_THAN_S_DB = 24.0
 MOST_VOICED_SHARE = 0.1
 # A line whose sound is this little voiced is whispered: its words are unvoiced too, and nothing is taken out.
 LEAST_VOICED_LINE = 0.2
-# How far an inhale is brought down: this far, or for the phone search only to the recording's noise floor where
-# that is higher (a hole in room tone would lower the floor the pause edges judge sound by).
+# How far an inhale is brought down: this far, or only to the recording's noise floor where that is higher.
 INHALE_CUT_DB = 40.0
 # ... with its faint swell and fade down to this far under the line's loud part (or 10 dB over its noise floor):
 # networks that trained on pauses of digital silence hear even those.
@@ -77,13 +76,12 @@ def inhale_hops(clip: AudioClip, level_db: np.ndarray, sound_db: float) -> np.nd
     return found
 
 
-def without_inhales(clip: AudioClip, sound_range_db: float = SPEECH_FLOOR_DB, above_floor: bool = True) -> AudioClip:
+def without_inhales(clip: AudioClip, sound_range_db: float = SPEECH_FLOOR_DB) -> AudioClip:
     """`clip` with its inhales (inhale_hops, sound judged as loudness.sound_threshold_db judges it within
-    `sound_range_db` of the loud part) brought down INHALE_CUT_DB, with 5 ms fades: what the phone search and the
-    networks hear, so that they hear the phrase after an inhale as after a pause. With `above_floor`, no further
-    than the recording's noise floor: the phone search's pause edges read sound against that floor, and a hole
-    in it would lower it. The networks, which trained on pauses of digital silence, hear the floor-level ghost
-    of an inhale as sound: they take the whole cut. The
+    `sound_range_db` of the loud part) brought down INHALE_CUT_DB, or only to the recording's noise floor, with
+    5 ms fades: what the phone search and the networks hear, so that they hear the phrase after an inhale as after
+    a pause. A hole in room tone would lower the floor the pause edges read sound against, and the networks hear
+    one as an event. The
     cut reaches out over the inhale's faint swell and fade (FAINT_RANGE_DB), stopping halfway to any sound on
     either side. The same object when there is no inhale (so a second pass over its own output changes nothing)."""
     _, energy = energy_envelope(clip)
@@ -110,7 +108,7 @@ def without_inhales(clip: AudioClip, sound_range_db: float = SPEECH_FLOOR_DB, ab
             end += 1
         # Down INHALE_CUT_DB, but not under the noise floor: the hop's own level brought to the floor at most.
         cut_db = np.full(end - first, INHALE_CUT_DB)
-        if above_floor and floor_db is not None:
+        if floor_db is not None:
             cut_db = np.clip(level_db[first:end] - floor_db, 0.0, INHALE_CUT_DB)
         # Each hop's gain at its centre, moving linearly between centres (no step at a hop's edge).
         gain = np.interp(np.arange((end - first) * hop) + 0.5, (np.arange(end - first) + 0.5) * hop,

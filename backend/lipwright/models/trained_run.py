@@ -94,9 +94,9 @@ class TrainedRunModel:
         heard: dict[int, np.ndarray] = {}  # by clip: sample_lines asks for one line many times
         for line, (clip, speaker) in enumerate(zip(clips, speakers)):
             if id(clip) not in heard:
-                # Inhales brought down, all the way: the networks never heard one in training, and moved the
-                # mouth through two pauses in three when an inhale 20 dB under the voice came before each phrase.
-                heard[id(clip)] = without_inhales(heard_line(clip), above_floor=False).samples
+                # Inhales brought down: the networks never heard one in training, and moved the mouth through
+                # two pauses in three when an inhale 20 dB under the voice came before each phrase.
+                heard[id(clip)] = without_inhales(heard_line(clip)).samples
             samples = heard[id(clip)]
             frames = frame_count(clip.seconds, fps)  # the line's as given: resampled, its length is rounded
             windows = plan_windows(frames, window, overlap)
