@@ -127,3 +127,24 @@ def flite_with_phone_timings(text: str, voice: str, path: str | Path) -> list[tu
         timings.append((label.upper(), start, float(end)))
         start = float(end)
     return timings
+
+
+def breathing_line(texts: list[str], engine: str, voice: str, level_db: float = -20.0,
+                   seed: int = 7) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """`texts` spoken one after another at 16 kHz, each after 0.5 s of silence and then a 0.35 s inhale
+    (synthetic.augment.inhalation) `level_db` under the phrase, ending 0.1 s before it; 0.5 s of silence after.
+    Returns the samples and where the inhales are (seconds)."""
+    from lipwright.synthetic.augment import inhalation
+
+    rate, rng = 16000, np.random.default_rng(seed)
+    pieces, inhales, cursor = [], [], 0
+    for text in texts:
+        phrase = synthesise(text, engine, voice, sample_rate=rate)
+        quiet = np.zeros(int(0.95 * rate), dtype=np.float32)
+        quiet[int(0.5 * rate):int(0.85 * rate)] = (inhalation(int(0.35 * rate), rate, rng)
+                                                  * np.sqrt(np.mean(phrase ** 2)) * 10 ** (level_db / 20))
+        inhales.append(((cursor + 0.5 * rate) / rate, (cursor + 0.85 * rate) / rate))
+        pieces += [quiet, phrase]
+        cursor += len(quiet) + len(phrase)
+    pieces.append(np.zeros(rate // 2, dtype=np.float32))
+    return np.concatenate(pieces).astype(np.float32), inhales

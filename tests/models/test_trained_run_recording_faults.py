@@ -10,8 +10,8 @@ from lipwright.models.base import AnimationRequest
 from lipwright.models.run_folders import SHIPPED_MODELS_DIR
 from lipwright.models.trained_run import TrainedRunModel
 from lipwright.metrics.lipsync import opening_and_rest
-from lipwright.synthetic.augment import inhalation, mains_hum
-from tests.speech import synthesise
+from lipwright.synthetic.augment import mains_hum
+from tests.speech import breathing_line, synthesise
 
 RATE = 16000
 SENTENCES = ["Bob bought a big map of the bay.", "Pam might pop up by the pub.", "My brother paid for both maps."]
@@ -108,17 +108,8 @@ def test_lines_with_neither_fault_are_heard_as_they_are():
 def test_the_mouth_rests_through_the_inhale_before_each_phrase(run):
     """The networks never heard an inhale in training: heard as it is, one 20 dB under the voice before each
     phrase kept the mouth moving through most of the pause (rest 0.32 of pause frames on the development voices)."""
-    rng = np.random.default_rng(4)
-    pieces, inhales, cursor = [], [], 0
-    for text in SENTENCES:
-        phrase = synthesise(text, "flite", "rms", sample_rate=RATE)
-        quiet = np.zeros(int(0.95 * RATE))
-        quiet[int(0.5 * RATE):int(0.85 * RATE)] = (inhalation(int(0.35 * RATE), RATE, rng)
-                                                  * np.sqrt(np.mean(phrase ** 2)) * 10 ** (-20 / 20))
-        inhales.append(((cursor + 0.5 * RATE) / RATE, (cursor + 0.85 * RATE) / RATE))
-        pieces += [quiet, phrase]
-        cursor += len(quiet) + len(phrase)
-    _, rest = opening_and_rest(_weights(run, np.concatenate(pieces + [np.zeros(RATE // 2)]), RATE))
+    samples, inhales = breathing_line(SENTENCES, "flite", "rms", seed=4)
+    _, rest = opening_and_rest(_weights(run, samples, RATE))
     frames = np.arange(len(rest)) / 30.0
     during = np.concatenate([rest[(frames >= start + 0.03) & (frames <= end - 0.1)] for start, end in inhales])
     assert during.mean() >= 0.9, f"at rest in {during.mean():.0%} of the inhales' frames"

@@ -15,8 +15,7 @@ from lipwright.phones import phones_for_clip
 from lipwright.audio.loudness import SPEECH_FLOOR_DB
 from lipwright.phones.phone import SILENCE, Phone
 from lipwright.phones.recognise import recognise_phones
-from lipwright.synthetic.augment import inhalation
-from tests.speech import synthesise
+from tests.speech import breathing_line
 
 RATE = 16000
 PHRASES = ["Bob kept the map by the big barn.", "Nobody knew where the old road went.",
@@ -24,21 +23,9 @@ PHRASES = ["Bob kept the map by the big barn.", "Nobody knew where the old road 
 SLACK = 0.03  # a phone may reach this far into an inhale's edge
 
 
-def _breathing_line(engine: str, voice: str, level_db: float = -20.0) -> tuple[AudioClip, list[tuple[float, float]]]:
-    """Four phrases, each after 0.5 s of silence and then a 0.35 s inhale `level_db` under the phrase that ends
-    0.1 s before it; and where the inhales are."""
-    rng = np.random.default_rng(7)
-    pieces, inhales, cursor = [], [], 0
-    for text in PHRASES:
-        phrase = synthesise(text, engine, voice)
-        quiet = np.zeros(int(0.95 * RATE), dtype=np.float32)
-        breath = inhalation(int(0.35 * RATE), RATE, rng) * np.sqrt(np.mean(phrase ** 2)) * 10 ** (level_db / 20)
-        quiet[int(0.5 * RATE):int(0.85 * RATE)] = breath
-        inhales.append(((cursor + 0.5 * RATE) / RATE, (cursor + 0.85 * RATE) / RATE))
-        pieces += [quiet, phrase]
-        cursor += len(quiet) + len(phrase)
-    pieces.append(np.zeros(RATE // 2, dtype=np.float32))
-    return AudioClip(np.concatenate(pieces), RATE), inhales
+def _breathing_line(engine: str, voice: str) -> tuple[AudioClip, list[tuple[float, float]]]:
+    samples, inhales = breathing_line(PHRASES, engine, voice)
+    return AudioClip(samples, RATE), inhales
 
 
 def _spoken_in(phones: list[Phone], spans: list[tuple[float, float]]) -> list[str]:
