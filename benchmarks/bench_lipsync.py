@@ -51,7 +51,7 @@ from lipwright.models.base import AnimationRequest
 from lipwright.models.phonemes import PhonemeModel
 from lipwright.synthetic.augment import NOISE_COLOURS, coloured_noise
 from lipwright.synthetic.augment import in_room as synthetic_room
-from lipwright.synthetic.augment import inhalation, mains_hum
+from lipwright.synthetic.augment import inhalation, mains_hum, mouth_click
 from lipwright.synthetic.voices import played_faster
 
 SpeechModel = Any  # PhonemeModel or TrainedRunModel: anything with animate(AnimationRequest)
@@ -343,6 +343,23 @@ def muffled(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
         signal.butter(8, hertz, "lowpass", fs=rate, output="sos"), samples))
 
 
+def high_pass(spec: str) -> float:
+    """HZ as a high-pass corner in Hz; a ValueError naming what is wrong."""
+    return _number_in(spec, 50.0, 1000.0, f"high-pass {spec!r}: write the corner frequency in Hz (e.g. 300)",
+                      f"high-pass {spec!r}: the corner must be 50-1000 Hz (a telephone line: 300)")
+
+
+def thinned(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
+    """The clips through an 8th-order Butterworth high-pass at `spec` Hz, run forwards and backwards (no delay), as
+    through a telephone line (with --low-pass 3400: its whole 300-3400 Hz band) or a small loudspeaker. Truth is
+    unchanged."""
+    from scipy import signal
+
+    hertz = high_pass(spec)
+    return _rewritten(clips, folder, lambda samples, rate, rng: signal.sosfiltfilt(
+        signal.butter(8, hertz, "highpass", fs=rate, output="sos"), samples))
+
+
 def hum(spec: str) -> tuple[float, float]:
     """HZ:DBFS as (mains frequency, the hum's level in dB full scale); a ValueError naming what is wrong."""
     mains, _, level = spec.partition(":")
@@ -419,6 +436,18 @@ def breaths(spec: str) -> float:
                       f"breaths {spec!r}: an inhale sits 0 to 40 dB under the speech (write e.g. -20)")
 
 
+def _speech(samples: np.ndarray, rate: int, clip: Clip) -> np.ndarray:
+    """The samples of `clip`'s truth phones, its pauses left out."""
+    return np.concatenate([samples[int(start * rate):int(end * rate)] for label, start, end in clip.truth
+                           if label != "SIL"])
+
+
+def _pauses_before_phrases(clip: Clip) -> list[tuple[float, float]]:
+    """(start, end) of each truth pause that a phrase follows."""
+    return [(start, end) for (label, start, end), following in zip(clip.truth, clip.truth[1:])
+            if label == "SIL" and following[0] != "SIL"]
+
+
 def with_breaths(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
     """The clips with an audible inhale (`synthetic.augment.inhalation`) in every truth pause before a phrase,
     ending 50-150 ms before the voice, 0.25-0.45 s long (shorter where the pause is), its RMS `spec` dB against
@@ -428,13 +457,9 @@ def with_breaths(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
     changed = []
     for clip in clips:
         def breathe(samples: np.ndarray, rate: int, rng: np.random.Generator, clip: Clip = clip) -> np.ndarray:
-            speech = np.concatenate([samples[int(start * rate):int(end * rate)]
-                                     for label, start, end in clip.truth if label != "SIL"])
-            level = float(np.sqrt(np.mean(speech ** 2))) * 10 ** (decibels / 20)
+            level = float(np.sqrt(np.mean(_speech(samples, rate, clip) ** 2))) * 10 ** (decibels / 20)
             out = samples.copy()
-            for (label, start, end), following in zip(clip.truth, clip.truth[1:]):
-                if label != "SIL" or following[0] == "SIL":
-                    continue
+            for start, end in _pauses_before_phrases(clip):
                 gap = rng.uniform(*BREATH_GAP_SECONDS)
                 seconds = min(rng.uniform(*BREATH_SECONDS), end - start - gap - BREATH_ROOM_SECONDS)
                 if seconds < BREATH_SECONDS[0]:
@@ -444,6 +469,43 @@ def with_breaths(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
                 out[first:last] += inhalation(last - first, rate, rng) * level
             return out
         changed += _rewritten([clip], folder, breathe, salt=len(changed))
+    return changed
+
+
+CLICK_LEAD_SECONDS = (0.02, 0.12)  # the lips' click before the voice
+
+
+def clicks(spec: str) -> float:
+    """DB as the clicks' peak level against the speech's peak, -40 <= DB <= 0."""
+    return _number_in(spec, -40.0, 0.0,
+                      f"clicks {spec!r}: write the clicks' peak in dB against the speech's peak (e.g. -20)",
+                      f"clicks {spec!r}: a mouth click peaks 0 to 40 dB under the speech (write e.g. -20)")
+
+
+def with_clicks(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
+    """The clips with mouth clicks (`synthetic.augment.mouth_click`) in every truth pause before a phrase: one as
+    the lips part, ending 20-120 ms before the voice, and one anywhere else in the pause, kept 50 ms clear of its
+    start and 0.2 s clear of the voice, where the pause has room; each peaking `spec` dB against the speech's peak.
+    Close-miked dialogue has them; a mouth should stay at rest through them. Truth is unchanged: a click is pause."""
+    decibels = clicks(spec)
+    changed = []
+    for clip in clips:
+        def click(samples: np.ndarray, rate: int, rng: np.random.Generator, clip: Clip = clip) -> np.ndarray:
+            level = float(np.abs(_speech(samples, rate, clip)).max()) * 10 ** (decibels / 20)
+            out = samples.copy()
+            for start, end in _pauses_before_phrases(clip):
+                sounds = [mouth_click(rate, rng)]
+                ends = [end - rng.uniform(*CLICK_LEAD_SECONDS)]
+                room = (start + BREATH_ROOM_SECONDS + 0.02, end - 0.2)
+                if room[1] > room[0]:
+                    sounds.append(mouth_click(rate, rng))
+                    ends.append(rng.uniform(*room))
+                for sound, last in zip(sounds, ends):
+                    first = int(last * rate) - len(sound)
+                    if first >= int(start * rate):
+                        out[first:first + len(sound)] += sound * level
+            return out
+        changed += _rewritten([clip], folder, click, salt=len(changed))
     return changed
 
 
@@ -530,6 +592,9 @@ RECORDING_FAULTS = [
     ("--breaths", "DB", breaths, with_breaths,
      "score the clips with an inhale in every pause before a phrase, its level this many dB against the "
      "speech's, as close-miked dialogue has, e.g. -20"),
+    ("--clicks", "DB", clicks, with_clicks,
+     "score the clips with mouth clicks in every pause before a phrase (one as the lips part, one earlier), "
+     "peaking this many dB against the speech's peak, as close-miked dialogue has, e.g. -20"),
     ("--level-step", "DB", level_step, stepped_down,
      "score the clips with their level falling this many dB over 2 s around their middle, as a take whose speaker "
      "turned from the microphone halfway, e.g. -20 (with --joined: long lines; laid on first, so room tone stays)"),
@@ -541,6 +606,9 @@ RECORDING_FAULTS = [
      "pink:-45 (speech sits near -20 dBFS)"),
     ("--low-pass", "HZ", low_pass, muffled,
      "score the clips muffled: low-passed at this corner frequency, as through a microphone under clothing, e.g. 3000"),
+    ("--high-pass", "HZ", high_pass, thinned,
+     "score the clips thinned: high-passed at this corner frequency, as through a telephone line (with "
+     "--low-pass 3400) or a small loudspeaker, e.g. 300"),
     ("--hum", "HZ:DBFS", hum, with_hum,
      "score the clips with mains hum under them: 50 or 60 Hz and four harmonics, the first at this peak level, "
      "e.g. 50:-45"),

@@ -148,3 +148,26 @@ def breathing_line(texts: list[str], engine: str, voice: str, level_db: float = 
         cursor += len(quiet) + len(phrase)
     pieces.append(np.zeros(rate // 2, dtype=np.float32))
     return np.concatenate(pieces).astype(np.float32), inhales
+
+
+def clicking_line(texts: list[str], engine: str, voice: str, level_db: float = -20.0,
+                  seed: int = 7) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """`texts` spoken one after another at 16 kHz, each after 0.6 s of silence holding two mouth clicks
+    (synthetic.augment.mouth_click) peaking `level_db` under the phrase's peak: one 0.3 s into the silence, one
+    ending 60 ms before the phrase; 0.5 s of silence after. Returns the samples and where the clicks are (seconds)."""
+    from lipwright.synthetic.augment import mouth_click
+
+    rate, rng = 16000, np.random.default_rng(seed)
+    pieces, clicks, cursor = [], [], 0
+    for text in texts:
+        phrase = synthesise(text, engine, voice, sample_rate=rate)
+        quiet = np.zeros(int(0.6 * rate), dtype=np.float32)
+        level = np.abs(phrase).max() * 10 ** (level_db / 20)
+        for at, sound in ((int(0.3 * rate), mouth_click(rate, rng)), (None, mouth_click(rate, rng))):
+            start = at if at is not None else len(quiet) - int(0.06 * rate) - len(sound)
+            quiet[start:start + len(sound)] = sound * level
+            clicks.append(((cursor + start) / rate, (cursor + start + len(sound)) / rate))
+        pieces += [quiet, phrase]
+        cursor += len(quiet) + len(phrase)
+    pieces.append(np.zeros(rate // 2, dtype=np.float32))
+    return np.concatenate(pieces).astype(np.float32), clicks

@@ -14,7 +14,8 @@ from scipy.linalg import solve_toeplitz
 from scipy.signal import get_window, lfilter
 
 from lipwright.audio.clip import AudioClip
-from lipwright.audio.inhales import INHALE_CUT_DB, inhale_hops, without_inhales
+from lipwright.audio.inhales import inhale_hops
+from lipwright.audio.pause_noises import CUT_DB, without_pause_noises
 from lipwright.audio.voicing import voiced_steps
 from lipwright.audio.loudness import HOP_SECONDS, energy_envelope, noise_floor_db, sound_threshold_db
 from lipwright.audio.loudness import SPEECH_FLOOR_DB
@@ -188,7 +189,7 @@ def _two_inhales(seed: int = 1) -> Line:
 def test_only_the_inhales_are_brought_down_under_the_sound_threshold():
     line = _two_inhales()
     clip = AudioClip(line.samples, RATE)
-    quieter = without_inhales(clip)
+    quieter = without_pause_noises(clip)
     times = np.arange(len(line.samples)) / RATE
     hops, _, sound = _found(line.samples)
     _, energy = energy_envelope(quieter)
@@ -199,7 +200,7 @@ def test_only_the_inhales_are_brought_down_under_the_sound_threshold():
     for start, end in line.inhales:
         inside = (times >= start) & (times <= end)
         before, after = np.sum(line.samples[inside] ** 2), np.sum(quieter.samples[inside] ** 2)
-        assert 10 * np.log10(after / before) < -INHALE_CUT_DB + 3  # its faint swell and fade too
+        assert 10 * np.log10(after / before) < -CUT_DB + 3  # its faint swell and fade too
     for start, end in line.phrases:
         inside = (times >= start) & (times <= end)
         assert np.array_equal(quieter.samples[inside], line.samples[inside])
@@ -224,7 +225,7 @@ def test_the_cut_stops_halfway_to_the_voice():
     # the line's noise floor far below).
     pause = slice(int(line.phrases[0][1] * RATE), int((line.inhales[1][0] + 0.1) * RATE))
     samples[pause] += noise[pause] * gap_level
-    quieter = without_inhales(AudioClip(samples, RATE))
+    quieter = without_pause_noises(AudioClip(samples, RATE))
     times = np.arange(len(samples)) / RATE
     for (_, end), (start, _) in zip(line.inhales, line.phrases):
         assert not np.array_equal(quieter.samples[int(end * RATE):int(start * RATE)],
@@ -247,7 +248,7 @@ def test_under_room_tone_an_inhale_is_brought_to_the_floor_not_through_it():
     speech_rms = np.sqrt(np.mean(_phrase(PHRASES[0], "flite", "rms") ** 2))
     samples = (line.samples + tone * speech_rms * 10 ** (-40 / 20)).astype(np.float32)
     clip = AudioClip(samples, RATE)
-    quieter = without_inhales(clip)
+    quieter = without_pause_noises(clip)
     assert quieter is not clip
 
     def floor_and_threshold(heard: AudioClip) -> tuple[float, float]:
@@ -259,7 +260,7 @@ def test_under_room_tone_an_inhale_is_brought_to_the_floor_not_through_it():
     times, found, _ = _found(samples)
     for inhale in _within(times, line.inhales):
         assert found[inhale].any()
-    assert without_inhales(quieter) is quieter
+    assert without_pause_noises(quieter) is quieter
 
 
 def test_a_long_line_at_44_1_khz_is_read_in_its_own_hops():
@@ -284,4 +285,4 @@ def test_a_long_line_at_44_1_khz_is_read_in_its_own_hops():
 def test_a_line_without_inhales_is_the_same_line():
     clip = AudioClip(_line([(0.5, None, 0.0, 0.0, _phrase(text, "flite", "rms")) for text in PHRASES],
                            np.random.default_rng(0)).samples, RATE)
-    assert without_inhales(clip) is clip
+    assert without_pause_noises(clip) is clip

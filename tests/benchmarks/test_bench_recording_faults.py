@@ -1,6 +1,7 @@
-"""bench_lipsync --hum, --gain, --overdrive, --level-step and --breaths: the same clips with a ground loop's hum under
-them, recorded too quietly, recorded too loud and clipped, falling in level halfway, or with an inhale before each
-phrase; and --joined, the clips joined into long lines."""
+"""bench_lipsync --hum, --gain, --overdrive, --level-step, --breaths, --clicks, --low-pass and --high-pass: the same
+clips with a ground loop's hum under them, recorded too quietly, recorded too loud and clipped, falling in level
+halfway, with an inhale or mouth clicks before each phrase, or through a narrow band; and --joined, the clips joined
+into long lines."""
 
 import sys
 from pathlib import Path
@@ -11,9 +12,9 @@ import soundfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from bench_lipsync import (BREATH_GAP_SECONDS, BREATH_SECONDS, STEP_SECONDS, Clip, breaths,  # noqa: E402
-                           clipped, gain, hum, joined, low_pass, muffled, overdrive, quieter, speak_with_truth,
-                           stepped_down, with_breaths, with_hum)
+from bench_lipsync import (BREATH_GAP_SECONDS, BREATH_SECONDS, CLICK_LEAD_SECONDS, STEP_SECONDS,  # noqa: E402
+                           Clip, breaths, clicks, clipped, gain, high_pass, hum, joined, low_pass, muffled, overdrive,
+                           quieter, speak_with_truth, stepped_down, thinned, with_breaths, with_clicks, with_hum)
 from tests.benchmarks.conftest import PAD  # noqa: E402
 
 
@@ -133,17 +134,22 @@ def test_joined_clips_keep_each_clip_s_truth_where_its_audio_now_lies(tmp_path, 
         joined([clip], 0, tmp_path / "none")
 
 
-def test_a_muffled_clip_keeps_its_low_band_and_loses_its_high_one(tmp_path, padded_clip):
+# (how the band is narrowed, its corner, a band it keeps, a band it takes out)
+NARROWED = [(muffled, "3000", (0, 2000), (4000, 8000)), (thinned, "300", (600, 4000), (0, 150))]
+
+
+@pytest.mark.parametrize("narrow, spec, kept, lost", NARROWED)
+def test_a_narrowed_clip_keeps_one_band_and_loses_another(tmp_path, padded_clip, narrow, spec, kept, lost):
     clip, dry = padded_clip
-    dull = muffled([clip], "3000", tmp_path / "low")
-    heard, _ = soundfile.read(str(dull[0].wav), dtype="float64")
+    narrowed = narrow([clip], spec, tmp_path / "narrow")
+    heard, _ = soundfile.read(str(narrowed[0].wav), dtype="float64")
     written, _ = soundfile.read(str(clip.wav), dtype="float64")
-    assert dull[0].truth == clip.truth and len(heard) == len(written)
+    assert narrowed[0].truth == clip.truth and len(heard) == len(written)
     frequencies = np.fft.rfftfreq(len(written), 1 / 16000)
     before, after = np.abs(np.fft.rfft(written)) ** 2, np.abs(np.fft.rfft(heard)) ** 2
-    low, high = frequencies < 2000, frequencies > 4000
-    assert after[low].sum() == pytest.approx(before[low].sum(), rel=0.05)
-    assert after[high].sum() < 1e-3 * before[high].sum()  # 30 dB down at least: 16-bit dither sets the floor
+    keep, lose = [(frequencies > low) & (frequencies < high) for low, high in (kept, lost)]
+    assert after[keep].sum() == pytest.approx(before[keep].sum(), rel=0.05)
+    assert after[lose].sum() < 1e-3 * before[lose].sum()  # 30 dB down at least: 16-bit dither sets the floor
 
 
 @pytest.mark.parametrize("spec", ["500", "8000", "dull", "nan"])
@@ -156,28 +162,68 @@ def test_a_low_pass_is_read_in_hertz():
     assert low_pass("3000") == 3000.0
 
 
-def test_an_inhale_lies_in_each_pause_before_a_phrase_at_its_level(tmp_path):
+@pytest.mark.parametrize("spec", ["20", "3000", "thin", "nan"])
+def test_a_bad_high_pass_is_refused(spec, tmp_path):
+    with pytest.raises(ValueError, match="high-pass"):
+        thinned([], spec, tmp_path)
+
+
+def test_a_high_pass_is_read_in_hertz():
+    assert high_pass("300") == 300.0
+
+
+def _laid_in_pauses(tmp_path: Path, lay) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, list, np.ndarray]:
+    """A two-phrase flite rms clip with `lay(clips, "-20", folder)` laid on: (dry samples, rate, what was added, the
+    speech's samples, the two pauses before a phrase, where the samples moved). The truth is checked unchanged."""
     clip = speak_with_truth(["Bob kept the map.", "Pam sat by the barn."], "rms", tmp_path / "a.wav", 1.0)
     dry, rate = soundfile.read(str(clip.wav), dtype="float64")
-    breathing = with_breaths([clip], "-20", tmp_path / "breaths")[0]
-    assert breathing.truth == clip.truth and breathing.wav != clip.wav
-    heard, _ = soundfile.read(str(breathing.wav), dtype="float64")
-    added = heard - dry
+    laid = lay([clip], "-20", tmp_path / "laid")[0]
+    assert laid.truth == clip.truth and laid.wav != clip.wav
+    heard, _ = soundfile.read(str(laid.wav), dtype="float64")
     speech = np.concatenate([dry[int(start * rate):int(end * rate)] for label, start, end in clip.truth if label != "SIL"])
     before_phrase = [(start, end) for (label, start, end), after in zip(clip.truth, clip.truth[1:])
                      if label == "SIL" and after[0] != "SIL" and end - start >= 0.45]
     assert len(before_phrase) == 2
+    added = heard - dry
     moved = np.abs(added) > 1e-4  # 16-bit rounding moves the rest
+    outside = np.ones(len(dry), dtype=bool)
+    for start, end in before_phrase:
+        outside[int(start * rate):int(end * rate)] = False
+    assert not moved[outside].any()
+    return dry, rate, added, speech, before_phrase, moved
+
+
+def test_mouth_clicks_lie_in_each_pause_before_a_phrase_at_their_level(tmp_path):
+    dry, rate, added, speech, before_phrase, moved = _laid_in_pauses(tmp_path, with_clicks)
+    for start, end in before_phrase:
+        inside = np.flatnonzero(moved[int(start * rate):int(end * rate)]) / rate + start
+        # Two clicks, each at most 20 ms: the last ends 20-120 ms before the voice, the other 0.2 s or more before.
+        runs = np.split(inside, np.flatnonzero(np.diff(inside) > 0.03) + 1)
+        assert len(runs) == 2 and all(r[-1] - r[0] <= 0.02 for r in runs)
+        assert CLICK_LEAD_SECONDS[0] - 0.01 <= end - runs[1][-1] <= CLICK_LEAD_SECONDS[1] + 0.01
+        assert end - runs[0][-1] >= 0.2 - 0.01
+        peak = np.abs(added[int(runs[1][0] * rate):int(runs[1][-1] * rate) + 1]).max()
+        assert 20 * np.log10(peak / np.abs(speech).max()) == pytest.approx(-20.0, abs=0.5)
+
+
+@pytest.mark.parametrize("spec", ["loud", "5", "-50", "nan"])
+def test_a_bad_click_level_is_refused(spec, tmp_path):
+    with pytest.raises(ValueError, match="clicks"):
+        with_clicks([], spec, tmp_path)
+
+
+def test_a_click_level_is_read_in_db():
+    assert clicks("-25") == -25.0
+
+
+def test_an_inhale_lies_in_each_pause_before_a_phrase_at_its_level(tmp_path):
+    dry, rate, added, speech, before_phrase, moved = _laid_in_pauses(tmp_path, with_breaths)
     for start, end in before_phrase:
         inside = np.flatnonzero(moved[int(start * rate):int(end * rate)]) / rate + start
         assert BREATH_SECONDS[0] - 0.05 <= inside[-1] - inside[0] <= BREATH_SECONDS[1]
         assert BREATH_GAP_SECONDS[0] - 0.01 <= end - inside[-1] <= BREATH_GAP_SECONDS[1] + 0.01
         level = np.sqrt(np.mean(added[int((inside[0]) * rate):int(inside[-1] * rate)] ** 2))
         assert 20 * np.log10(level / np.sqrt(np.mean(speech ** 2))) == pytest.approx(-20.0, abs=1.0)
-    outside = np.ones(len(dry), dtype=bool)
-    for start, end in before_phrase:
-        outside[int(start * rate):int(end * rate)] = False
-    assert not moved[outside].any()
 
 
 @pytest.mark.parametrize("spec", ["loud", "5", "-50", "nan"])

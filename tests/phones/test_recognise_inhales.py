@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lipwright.audio.clip import AudioClip
-from lipwright.audio.inhales import without_inhales
+from lipwright.audio.pause_noises import without_pause_noises
 from lipwright.metrics.lipsync import opening_and_rest
 from lipwright.models.base import AnimationRequest
 from lipwright.models.phonemes import PhonemeModel
@@ -39,7 +39,7 @@ def _spoken_in(phones: list[Phone], spans: list[tuple[float, float]]) -> list[st
 def test_the_phone_search_hears_inhales_and_the_recognised_phones_do_not(engine, voice):
     clip, inhales = _breathing_line(engine, voice)
     assert _spoken_in(recognise_phones(clip), inhales)  # the defect this guards against
-    assert not _spoken_in(recognise_phones(without_inhales(clip, SPEECH_FLOOR_DB)), inhales)
+    assert not _spoken_in(recognise_phones(without_pause_noises(clip, SPEECH_FLOOR_DB)), inhales)
     for mode in ("fast", "accurate"):
         assert not _spoken_in(phones_for_clip(clip, recognition=mode).phones, inhales), mode
 

@@ -74,11 +74,17 @@ def step_count(samples: np.ndarray) -> int:
 
 def voiced_steps(clip: AudioClip) -> np.ndarray:
     """(steps,) bool, step k centred at k * STEP_SECONDS: a voice sounds there."""
+    return is_voiced(step_periodicity(clip))
+
+
+def step_periodicity(clip: AudioClip) -> np.ndarray:
+    """(steps,) the periodicity of each step (see `periodicity`), step k centred at k * STEP_SECONDS; 0 throughout
+    a clip shorter than one window."""
     samples = samples_at(clip, RATE)
+    found = np.zeros(step_count(samples))
     if len(samples) < WINDOW:
-        return np.zeros(step_count(samples), dtype=bool)
+        return found
     floor = power_floor(samples)
-    found = np.empty(step_count(samples))
     for block, power in spectra(samples):
         found[block] = periodicity(power, floor)
-    return is_voiced(found)
+    return found

@@ -17,7 +17,7 @@ from .. import __version__
 from ..audio.clip import AudioClip, frame_count
 from ..audio.declip import clipping_warning
 from ..audio.heard_line import HEARING_RATE, heard_line
-from ..audio.inhales import without_inhales
+from ..audio.pause_noises import without_pause_noises
 from ..errors import ModelError
 from ..motion.arkit import ARKIT_NAMES
 from ..motion.retime import retimed
@@ -94,9 +94,10 @@ class TrainedRunModel:
         heard: dict[int, np.ndarray] = {}  # by clip: sample_lines asks for one line many times
         for line, (clip, speaker) in enumerate(zip(clips, speakers)):
             if id(clip) not in heard:
-                # Inhales brought down: the networks never heard one in training, and moved the mouth through
-                # two pauses in three when an inhale 20 dB under the voice came before each phrase.
-                heard[id(clip)] = without_inhales(heard_line(clip)).samples
+                # Inhales and mouth clicks brought down: the networks never heard one in training, and moved the
+                # mouth through two pauses in three when an inhale 20 dB under the voice came before each phrase
+                # (JambaTalk through two in five with two clicks in each pause).
+                heard[id(clip)] = without_pause_noises(heard_line(clip)).samples
             samples = heard[id(clip)]
             frames = frame_count(clip.seconds, fps)  # the line's as given: resampled, its length is rounded
             windows = plan_windows(frames, window, overlap)

@@ -9,7 +9,7 @@ import numpy as np
 from ..audio.band_extension import is_muffled
 from ..audio.clip import AudioClip
 from ..audio.dereverberate import dereverberated
-from ..audio.inhales import without_inhales
+from ..audio.pause_noises import without_pause_noises
 from ..audio.vowel_openness import vowel_openness
 from .align import AlignmentFailed, align_phones_with_warnings, align_words_with_warnings
 from .align_cues import align_cues
@@ -76,9 +76,10 @@ def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | 
     # room's late reverberation taken out: a tail fills stop closures, and the phone search, trained on
     # close-talk speech, then hears t, d, k where p, b, m were (audio/dereverberate.py). Alignment to a given
     # transcript needs no such help (it closed 0.99-1.00 of p/b/m in the same rooms) and hears the line as it is.
-    # They hear it with its inhales brought down too: the phone search heard them as f, th, h or s, moving the
-    # mouth in the pause, and misheard the phrase after (audio/inhales.py); an aligner passes them by.
-    clip = without_inhales(dereverberated(clip))
+    # They hear it with its inhales and mouth clicks brought down too: the phone search heard them as f, th, h or s,
+    # or t, k or p, moving the mouth in the pause, and misheard the phrase after (audio/pause_noises.py); an aligner
+    # passes them by.
+    clip = without_pause_noises(dereverberated(clip))
     openness = vowel_openness(clip)
     if recognition == "network":
         phones = _weighed(recognise_phones(clip), openness, hear_closures(clip), clip)
@@ -114,9 +115,9 @@ def _weighed(phones: list[Phone], openness: np.ndarray, heard: HeardLips | None,
 
 def _piece_recogniser(hear_bilabials: HearBilabials | None) -> Callable[[AudioClip], list[Phone]]:
     """How a subtitle cue that does not fit its audio is recognised (its stretch already dereverberated): as
-    `fast` recognition hears a line, inhales brought down, weighed by the phone heads too."""
+    `fast` recognition hears a line, inhales and clicks brought down, weighed by the phone heads too."""
     def recognise(sound: AudioClip) -> list[Phone]:
-        sound = without_inhales(sound)
+        sound = without_pause_noises(sound)
         heard = hear_bilabials(sound) if hear_bilabials is not None else None
         return _weighed(recognise_phones(sound), vowel_openness(sound), heard, sound)
     return recognise

@@ -134,3 +134,26 @@ def inhalation(length: int, sample_rate: int, rng: np.random.Generator) -> np.nd
                         np.cos(0.5 * np.pi * (position - swell) / (1 - swell))) ** 2
     breath = shaped * envelope
     return breath / max(float(np.sqrt(np.mean(breath ** 2))), 1e-12)
+
+
+# A mouth click, as close microphones catch the lips or tongue parting before a phrase: one to three sharp
+# transients a few milliseconds apart, each a burst that rings at a drawn frequency in the 1.5-6 kHz band
+# and dies within a few milliseconds. Its level is set by the caller against the speech's peak.
+CLICK_RING_HZ = (1500.0, 6000.0)
+
+
+def mouth_click(sample_rate: int, rng: np.random.Generator) -> np.ndarray:
+    """One mouth click, 12-20 ms long, unit peak: 1-3 decaying bursts of noise and ringing, 1-6 ms apart."""
+    length = int(rng.uniform(0.012, 0.020) * sample_rate)
+    t = np.arange(length) / sample_rate
+    click = np.zeros(length)
+    onset = 0.0
+    for _ in range(int(rng.integers(1, 4))):
+        ring = min(rng.uniform(*CLICK_RING_HZ), 0.45 * sample_rate)
+        decay = rng.uniform(0.0005, 0.002)
+        local = t - onset
+        burst = np.where(local >= 0, np.exp(-np.maximum(local, 0) / decay), 0.0)
+        click += burst * (np.sin(2 * np.pi * ring * local + rng.uniform(0, 2 * np.pi)) +
+                          0.5 * rng.standard_normal(length)) * rng.uniform(0.4, 1.0)
+        onset += rng.uniform(0.001, 0.006)
+    return click / max(float(np.abs(click).max()), 1e-12)
