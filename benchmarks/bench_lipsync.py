@@ -425,6 +425,7 @@ def stepped_down(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
 
 # Inhales before phrases: only in pauses long enough to hold one and a gap before the voice.
 BREATH_SECONDS = (0.25, 0.45)
+CATCH_BREATH_SECONDS = (0.12, 0.2)
 BREATH_GAP_SECONDS = (0.05, 0.15)
 BREATH_ROOM_SECONDS = 0.05  # kept clear after the pause's start
 
@@ -448,11 +449,17 @@ def _pauses_before_phrases(clip: Clip) -> list[tuple[float, float]]:
             if label == "SIL" and following[0] != "SIL"]
 
 
-def with_breaths(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
+def with_catch_breaths(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
+    """with_breaths, each inhale a quick catch-breath 0.12-0.2 s long, as before a line spoken in a hurry."""
+    return with_breaths(clips, spec, folder, CATCH_BREATH_SECONDS)
+
+
+def with_breaths(clips: list[Clip], spec: str, folder: Path,
+                 lengths: tuple[float, float] = BREATH_SECONDS) -> list[Clip]:
     """The clips with an audible inhale (`synthetic.augment.inhalation`) in every truth pause before a phrase,
-    ending 50-150 ms before the voice, 0.25-0.45 s long (shorter where the pause is), its RMS `spec` dB against
-    the speech's (the truth's phones). Close-miked dialogue has one before nearly every phrase; a mouth should
-    stay at rest through it. Truth is unchanged: the inhale is pause."""
+    ending 50-150 ms before the voice, `lengths` s long (0.25-0.45 s; shorter where the pause is), its RMS `spec`
+    dB against the speech's (the truth's phones). Close-miked dialogue has one before nearly every phrase; a mouth
+    should stay at rest through it. Truth is unchanged: the inhale is pause."""
     decibels = breaths(spec)
     changed = []
     for clip in clips:
@@ -461,8 +468,8 @@ def with_breaths(clips: list[Clip], spec: str, folder: Path) -> list[Clip]:
             out = samples.copy()
             for start, end in _pauses_before_phrases(clip):
                 gap = rng.uniform(*BREATH_GAP_SECONDS)
-                seconds = min(rng.uniform(*BREATH_SECONDS), end - start - gap - BREATH_ROOM_SECONDS)
-                if seconds < BREATH_SECONDS[0]:
+                seconds = min(rng.uniform(*lengths), end - start - gap - BREATH_ROOM_SECONDS)
+                if seconds < lengths[0]:
                     continue
                 last = int((end - gap) * rate)
                 first = last - int(seconds * rate)
@@ -592,6 +599,9 @@ RECORDING_FAULTS = [
     ("--breaths", "DB", breaths, with_breaths,
      "score the clips with an inhale in every pause before a phrase, its level this many dB against the "
      "speech's, as close-miked dialogue has, e.g. -20"),
+    ("--catch-breaths", "DB", breaths, with_catch_breaths,
+     "score the clips with a quick catch-breath (0.12-0.2 s) in every pause before a phrase, its level this many dB "
+     "against the speech's, e.g. -10"),
     ("--clicks", "DB", clicks, with_clicks,
      "score the clips with mouth clicks in every pause before a phrase (one as the lips part, one earlier), "
      "peaking this many dB against the speech's peak, as close-miked dialogue has, e.g. -20"),

@@ -71,14 +71,14 @@ def _within(times: np.ndarray, spans: list[tuple[float, float]]) -> list[np.ndar
     return [(times >= start) & (times <= end) for start, end in spans]
 
 
-def _check(line: Line) -> int:
-    """How many inhales were heard (0.1 s or more of them above the sound threshold: one heard less leaves at most
-    a sliver of a phone); each was found."""
+def _check(line: Line, shortest: float = 0.1) -> int:
+    """How many inhales were heard (`shortest` s or more of them above the sound threshold: one heard less leaves
+    at most a sliver of a phone); each was found."""
     times, found, sound = _found(line.samples)
     heard_inhales = 0
     for inhale, span in zip(_within(times, line.inhales), line.inhales):
         heard = inhale & sound
-        if heard.sum() * HOP_SECONDS >= 0.1:
+        if heard.sum() * HOP_SECONDS >= shortest:
             heard_inhales += 1
             assert found[heard].mean() >= 0.9, f"inhale at {span[0]:.2f} s: {found[heard].mean():.2f} of it found"
     for phrase, span in zip(_within(times, line.phrases), line.phrases):
@@ -129,6 +129,25 @@ def test_speech_alone_has_no_inhale(engine, voice):
         line = _line(parts, np.random.default_rng(0))
         times, found, _ = _found(line.samples)
         assert not found.any(), f"{times[found][:1]} s of {engine} {voice} taken for an inhale"
+
+
+@pytest.mark.parametrize("engine, voice", VOICES)
+@pytest.mark.parametrize("level", [-10.0, -15.0])
+def test_a_quick_loud_catch_breath_is_found(engine, voice, level):
+    """0.12-0.16 s and 10-15 dB under the phrase: as short and loud as an s, but lower in pitch."""
+    rng = np.random.default_rng(1)
+    heard = _check(_line([(0.4, level, 0.12, 0.08, _phrase(PHRASES[0], engine, voice)),
+                          (0.5, level, 0.16, 0.1, _phrase(PHRASES[1], engine, voice))], rng), shortest=0.08)
+    assert heard == 2
+
+
+@pytest.mark.parametrize("engine, voice", VOICES[:2])
+def test_speech_at_8_khz_has_no_inhale(engine, voice):
+    """Without a band above 4 kHz an s cannot be told from an inhale by pitch: the s-stop clusters stay speech."""
+    parts = [(0.5, None, 0.0, 0.0, soxr.resample(soxr.resample(_phrase(text, engine, voice, slow=True), RATE, 8000),
+                                                 8000, RATE).astype(np.float32)) for text in S_CLUSTERS]
+    times, found, _ = _found(_line(parts, np.random.default_rng(0)).samples)
+    assert not found.any(), f"{times[found][:1]} s of {engine} {voice} at 8 kHz taken for an inhale"
 
 
 def _whispered(speech: np.ndarray, order: int = 8, broadening: float = 0.8) -> np.ndarray:
@@ -286,3 +305,27 @@ def test_a_line_without_inhales_is_the_same_line():
     clip = AudioClip(_line([(0.5, None, 0.0, 0.0, _phrase(text, "flite", "rms")) for text in PHRASES],
                            np.random.default_rng(0)).samples, RATE)
     assert without_pause_noises(clip) is clip
+
+
+def test_on_a_narrowband_line_a_short_loud_hiss_is_not_told_from_an_s_by_pitch():
+    """Through an 8 kHz channel an s keeps only what lies under 4 kHz, as low as an inhale: a 0.12 s hiss there,
+    as loud as the speech and 40 ms before it, may be an s and stays. On a wideband line the same hiss is low for an
+    s: an inhale."""
+    phrase = _phrase(PHRASES[0], "flite", "rms")
+    for rate, expected in ((8000, False), (RATE, True)):
+        rng = np.random.default_rng(2)
+        spoken = soxr.resample(phrase, RATE, rate) if rate != RATE else phrase
+        hiss = butter_hiss(int(0.12 * rate), (1000.0, 3600.0), rate, rng) * np.sqrt(np.mean(spoken ** 2))
+        line = np.concatenate([np.zeros(rate // 2), hiss, np.zeros(int(0.04 * rate)), spoken, np.zeros(rate // 2)])
+        heard = soxr.resample(line, rate, RATE) if rate != RATE else line
+        assert _found(heard.astype(np.float32))[1].any() == expected, rate
+
+
+def butter_hiss(length: int, band: tuple[float, float], rate: int, rng: np.random.Generator) -> np.ndarray:
+    """Unit-RMS noise in `band` (Hz) at `rate`, faded in and out over 10 ms."""
+    from scipy.signal import butter, sosfilt
+
+    noise = sosfilt(butter(8, band, "bandpass", fs=rate, output="sos"), rng.standard_normal(length))
+    fade = np.minimum(1.0, np.minimum(np.arange(length), np.arange(length)[::-1]) / (0.01 * rate))
+    noise *= fade
+    return noise / np.sqrt(np.mean(noise ** 2))

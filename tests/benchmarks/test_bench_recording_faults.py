@@ -12,9 +12,10 @@ import soundfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from bench_lipsync import (BREATH_GAP_SECONDS, BREATH_SECONDS, CLICK_LEAD_SECONDS, STEP_SECONDS,  # noqa: E402
-                           Clip, breaths, clicks, clipped, gain, high_pass, hum, joined, low_pass, muffled, overdrive,
-                           quieter, speak_with_truth, stepped_down, thinned, with_breaths, with_clicks, with_hum)
+from bench_lipsync import (BREATH_GAP_SECONDS, BREATH_SECONDS, CATCH_BREATH_SECONDS, CLICK_LEAD_SECONDS,  # noqa: E402
+                           STEP_SECONDS, Clip, breaths, clicks, clipped, gain, high_pass, hum, joined, low_pass,
+                           muffled, overdrive, quieter, speak_with_truth, stepped_down, thinned, with_breaths,
+                           with_catch_breaths, with_clicks, with_hum)
 from tests.benchmarks.conftest import PAD  # noqa: E402
 
 
@@ -216,11 +217,12 @@ def test_a_click_level_is_read_in_db():
     assert clicks("-25") == -25.0
 
 
-def test_an_inhale_lies_in_each_pause_before_a_phrase_at_its_level(tmp_path):
-    dry, rate, added, speech, before_phrase, moved = _laid_in_pauses(tmp_path, with_breaths)
+@pytest.mark.parametrize("lay, lengths", [(with_breaths, BREATH_SECONDS), (with_catch_breaths, CATCH_BREATH_SECONDS)])
+def test_an_inhale_lies_in_each_pause_before_a_phrase_at_its_level(tmp_path, lay, lengths):
+    dry, rate, added, speech, before_phrase, moved = _laid_in_pauses(tmp_path, lay)
     for start, end in before_phrase:
         inside = np.flatnonzero(moved[int(start * rate):int(end * rate)]) / rate + start
-        assert BREATH_SECONDS[0] - 0.05 <= inside[-1] - inside[0] <= BREATH_SECONDS[1]
+        assert lengths[0] - 0.05 <= inside[-1] - inside[0] <= lengths[1]
         assert BREATH_GAP_SECONDS[0] - 0.01 <= end - inside[-1] <= BREATH_GAP_SECONDS[1] + 0.01
         level = np.sqrt(np.mean(added[int((inside[0]) * rate):int(inside[-1] * rate)] ** 2))
         assert 20 * np.log10(level / np.sqrt(np.mean(speech ** 2))) == pytest.approx(-20.0, abs=1.0)

@@ -1,6 +1,6 @@
 """Mouth clicks laid in the pauses of the lip-sync benchmark's own clips (two espeak-ng development voices:
 the phone search heard a click as t): without a transcript the mouth stays at rest through every
-pause, and the lines still close their p/b/m."""
+pause, and the lines still close their p/b/m; and none of the clean clips' speech is taken for a click."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 from bench_lipsync import spoken_clips, with_clicks  # noqa: E402
 from lipwright.audio.decode import load_audio  # noqa: E402
+from lipwright.audio.inhales import inhale_hops  # noqa: E402
+from lipwright.audio.loudness import SPEECH_FLOOR_DB, energy_envelope, sound_threshold_db  # noqa: E402
+from lipwright.audio.mouth_clicks import click_hops  # noqa: E402
 from lipwright.demo.sentences import sentences  # noqa: E402
 from lipwright.metrics.lipsync import lipsync_scores, opening_and_rest  # noqa: E402
 from lipwright.models.base import AnimationRequest  # noqa: E402
@@ -22,8 +25,9 @@ FPS = 30.0
 
 
 def test_the_mouth_rests_through_mouth_clicks_in_pauses(tmp_path):
-    clips = with_clicks(spoken_clips(["espeak:en-gb-x-gbclan+klatt", "espeak:en+klatt4"], sentences(6, seed=2026), 3, [1.0, 0.8], tmp_path),
-                        "-20", tmp_path / "clicks")
+    voices = ["espeak:en-gb-x-gbclan+klatt", "espeak:en+klatt4"]
+    clips = with_clicks(spoken_clips(voices, sentences(6, seed=2026), 3, [1.0, 0.8], tmp_path), "-20",
+                        tmp_path / "clicks")
     model = PhonemeModel()
     moving, closed = [], []
     for clip in clips:
@@ -37,3 +41,15 @@ def test_the_mouth_rests_through_mouth_clicks_in_pauses(tmp_path):
         closed += lipsync_scores(clip.truth, opening, rest, FPS)["closed"]
     assert not moving, f"the mouth moved in pauses: {moving}"
     assert np.mean(closed) >= 0.85
+
+
+def test_no_speech_in_the_benchmark_s_clean_clips_is_taken_for_a_click(tmp_path):
+    """The benchmark's own clean clips of flite awb and festival's kdl (a p opening a line, the faint onset of an
+    f after a pause, each once taken for a click by a detector without a level margin)."""
+    for clip in spoken_clips(["awb", "ked"], sentences(12, seed=2026), 6, [1.0, 0.8], tmp_path):
+        audio = load_audio(str(clip.wav))
+        times, energy = energy_envelope(audio)
+        level = 10 * np.log10(energy + 1e-12)
+        threshold = sound_threshold_db(level, SPEECH_FLOOR_DB)
+        found = click_hops(audio, level, threshold, inhale_hops(audio, level, threshold))
+        assert not found.any(), f"{clip.wav.name}: speech at {times[found][:3]} s taken for a click"

@@ -9,7 +9,8 @@ from .clip import AudioClip
 
 HOP_SECONDS = 0.005
 # Quieter than this below the clip's loud speech (or near its noise floor) is a pause, not speech: the range the
-# pause edges (phones/pause_edges.py) and the inhales (inhales.py) judge sound by.
+# pause edges (phones/pause_edges.py), the inhales (inhales.py) and the mouth clicks (mouth_clicks.py) judge
+# sound by.
 SPEECH_FLOOR_DB = 35.0
 # 40 dB below the clip's loud speech reads as silence; the loud percentile reads as 1.
 DYNAMIC_RANGE_DB = 40.0
@@ -23,6 +24,12 @@ NOISE_FLOOR_PERCENTILE = 10.0
 ABOVE_NOISE_DB = 10.0
 NEAR_FLOOR_DB = 6.0
 FLOOR_HOLDS_SECONDS = 0.25
+
+
+def energy_hop_seconds(clip: AudioClip) -> float:
+    """The length of energy_envelope's hop for `clip`: a whole number of samples, so not exactly HOP_SECONDS
+    at every rate (4.989 ms at 44.1 kHz)."""
+    return max(1, round(HOP_SECONDS * clip.sample_rate)) / clip.sample_rate
 
 
 def frame_loudness(clip: AudioClip, fps: float, n_frames: int) -> np.ndarray:

@@ -10,8 +10,9 @@ import numpy as np
 
 from ..runs import joined_runs
 from .clip import AudioClip
-from .inhales import hop_seconds, inhale_hops
-from .loudness import HOP_SECONDS, SPEECH_FLOOR_DB, energy_envelope, noise_floor_db, sound_threshold_db
+from .inhales import inhale_hops
+from .loudness import (HOP_SECONDS, SPEECH_FLOOR_DB, energy_envelope, energy_hop_seconds, noise_floor_db,
+                       sound_threshold_db)
 from .mouth_clicks import click_hops
 
 # How far a pause noise is brought down: this far, or only to the recording's noise floor where that is higher.
@@ -41,7 +42,7 @@ def without_pause_noises(clip: AudioClip, sound_range_db: float = SPEECH_FLOOR_D
         return clip
     faint = level_db > sound_threshold_db(level_db, FAINT_RANGE_DB)
     other = np.flatnonzero((level_db > sound_db) & ~hops)
-    floor_db = noise_floor_db(level_db, hop_seconds(clip))
+    floor_db = noise_floor_db(level_db, energy_hop_seconds(clip))
     hop = max(1, round(HOP_SECONDS * clip.sample_rate))
     fade = max(1, round(FADE_SECONDS * clip.sample_rate))
     samples = clip.samples.copy()

@@ -88,3 +88,9 @@ def step_periodicity(clip: AudioClip) -> np.ndarray:
     for block, power in spectra(samples):
         found[block] = periodicity(power, floor)
     return found
+
+
+def at_hops(steps: np.ndarray, hop: float, count: int) -> np.ndarray:
+    """(count,) the value of `steps` (one per STEP_SECONDS) at the centre of each of `count` hops `hop` s long."""
+    centres = (np.arange(count) + 0.5) * hop
+    return steps[np.minimum(np.round(centres / STEP_SECONDS).astype(int), len(steps) - 1)]

@@ -77,7 +77,7 @@ def _recognise(clip: AudioClip, recognition: str, hear_closures: HearClosures | 
     # close-talk speech, then hears t, d, k where p, b, m were (audio/dereverberate.py). Alignment to a given
     # transcript needs no such help (it closed 0.99-1.00 of p/b/m in the same rooms) and hears the line as it is.
     # They hear it with its inhales and mouth clicks brought down too: the phone search heard them as f, th, h or s,
-    # or t, k or p, moving the mouth in the pause, and misheard the phrase after (audio/pause_noises.py); an aligner
+    # or t or dh, moving the mouth in the pause, and misheard the phrase after (audio/pause_noises.py); an aligner
     # passes them by.
     clip = without_pause_noises(dereverberated(clip))
     openness = vowel_openness(clip)
