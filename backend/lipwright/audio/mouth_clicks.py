@@ -48,10 +48,12 @@ def click_hops(clip: AudioClip, level_db: np.ndarray, sound_db: float, quiet: np
     periodic: np.ndarray | None = None  # measured only when there is a candidate
     speech_end: int | None = None  # the end of the last sound that was not a click
     for i, (first, end) in enumerate(sounds):
+        short = (end - first) * hop <= LONGEST_SECONDS + 1e-9
+        if short and level_db[first:end].max() < sound_db + ABOVE_THRESHOLD_DB:
+            continue  # a faint tick: left as it is, and not speech that the next click must keep clear of
         after_pause = speech_end is None or (first - speech_end) * hop >= PAUSE_BEFORE_SECONDS
         apart = i == len(sounds) - 1 or (sounds[i + 1][0] - end) * hop >= APART_SECONDS
-        if (after_pause and apart and (end - first) * hop <= LONGEST_SECONDS + 1e-9
-                and level_db[first:end].max() >= sound_db + ABOVE_THRESHOLD_DB):
+        if after_pause and apart and short:
             if periodic is None:
                 periodic = step_periodicity(clip)
                 if is_whispered(at_hops(is_voiced(periodic), hop, len(level_db)), sound):

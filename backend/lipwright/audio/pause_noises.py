@@ -23,26 +23,50 @@ FAINT_RANGE_DB = 60.0
 FADE_SECONDS = 0.005
 
 
-def without_pause_noises(clip: AudioClip, sound_range_db: float = SPEECH_FLOOR_DB) -> AudioClip:
-    """`clip` with its inhales (inhales.inhale_hops) and mouth clicks (mouth_clicks.click_hops), sound judged as
-    loudness.sound_threshold_db judges it within `sound_range_db` of the loud part, brought down CUT_DB, or only to
-    the recording's noise floor, with 5 ms fades: what the phone search and the networks hear, so that they hear
-    the phrase after them as after a pause. A hole in room tone would lower the floor the pause edges read sound
-    against, and the networks hear one as an event. The cut reaches out over each noise's faint swell and fade
-    (FAINT_RANGE_DB), stopping halfway to any sound on either side. The same object when there is none (so a
-    second pass over its own output changes nothing)."""
+@dataclasses.dataclass(frozen=True)
+class PauseNoises:
+    """Where a line's pause noises are, on audio/loudness.energy_envelope's hops."""
+
+    hop: float  # seconds (energy_hop_seconds)
+    level_db: np.ndarray  # (hops,) each hop's level
+    sound_db: float  # the level above which a hop is sound
+    inhales: np.ndarray  # (hops,) bool: inhales.inhale_hops
+    clicks: np.ndarray  # (hops,) bool: mouth_clicks.click_hops
+
+    @property
+    def times(self) -> np.ndarray:
+        """(hops,) each hop's centre, in seconds."""
+        return (np.arange(len(self.level_db)) + 0.5) * self.hop
+
+
+def pause_noises(clip: AudioClip, sound_range_db: float = SPEECH_FLOOR_DB) -> PauseNoises:
+    """`clip`'s inhales and mouth clicks, sound judged as loudness.sound_threshold_db judges it within
+    `sound_range_db` of the loud part."""
     _, energy = energy_envelope(clip)
-    if not len(energy):
-        return clip
     level_db = 10.0 * np.log10(energy + 1e-12)
+    hop = energy_hop_seconds(clip)
+    if not len(level_db):
+        return PauseNoises(hop, level_db, 0.0, np.zeros(0, dtype=bool), np.zeros(0, dtype=bool))
     sound_db = sound_threshold_db(level_db, sound_range_db)
     inhales = inhale_hops(clip, level_db, sound_db)
-    hops = inhales | click_hops(clip, level_db, sound_db, inhales)
+    return PauseNoises(hop, level_db, sound_db, inhales, click_hops(clip, level_db, sound_db, inhales))
+
+
+def without_pause_noises(clip: AudioClip, sound_range_db: float = SPEECH_FLOOR_DB) -> AudioClip:
+    """`clip` with its pause noises (`pause_noises`) brought down CUT_DB, or only to the recording's noise floor,
+    with 5 ms fades: what the phone search and the networks hear, so that they hear the phrase after them as after
+    a pause. A hole in room tone would lower the floor the pause edges read sound against, and the networks hear
+    one as an event. The cut reaches out over each noise's faint swell and fade (FAINT_RANGE_DB), stopping halfway
+    to any sound on either side. The same object when there is none (so a second pass over its own output changes
+    nothing)."""
+    found = pause_noises(clip, sound_range_db)
+    hops = found.inhales | found.clicks
     if not hops.any():
         return clip
+    level_db, sound_db = found.level_db, found.sound_db
     faint = level_db > sound_threshold_db(level_db, FAINT_RANGE_DB)
     other = np.flatnonzero((level_db > sound_db) & ~hops)
-    floor_db = noise_floor_db(level_db, energy_hop_seconds(clip))
+    floor_db = noise_floor_db(level_db, found.hop)
     hop = max(1, round(HOP_SECONDS * clip.sample_rate))
     fade = max(1, round(FADE_SECONDS * clip.sample_rate))
     samples = clip.samples.copy()
